@@ -1,0 +1,33 @@
+# Build helpers shared by every Confab target: one place for warnings, defines and sanitizers.
+
+# Applies the project's warnings, Qt defines and sanitizers to a target we own.
+function(confab_target_defaults target)
+    target_compile_options(${target} PRIVATE
+        -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Woverloaded-virtual -Werror=return-type
+        $<$<BOOL:${CONFAB_WERROR}>:-Werror>)
+    target_compile_definitions(${target} PRIVATE
+        QT_NO_NARROWING_CONVERSIONS_IN_CONNECT QT_NO_FOREACH QT_NO_URL_CAST_FROM_STRING)
+    if(CONFAB_SANITIZE)
+        list(JOIN CONFAB_SANITIZE "," sanitizers)
+        target_compile_options(${target} PRIVATE -fsanitize=${sanitizers} -fno-omit-frame-pointer
+            -fno-sanitize-recover=all)
+        target_link_options(${target} PRIVATE -fsanitize=${sanitizers})
+    endif()
+endfunction()
+
+# Adds one Qt Test binary (tests/<area>/tst_<name>.cpp) as one CTest test.
+#   confab_add_test(tst_codec SOURCES tst_codec.cpp LIBRARIES Confab::Protocol [LABELS unit])
+function(confab_add_test name)
+    cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+    if(NOT arg_TIMEOUT)
+        set(arg_TIMEOUT 120)
+    endif()
+    qt_add_executable(${name} ${arg_SOURCES})
+    target_link_libraries(${name} PRIVATE Qt6::Test ${arg_LIBRARIES})
+    confab_target_defaults(${name})
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES
+        TIMEOUT ${arg_TIMEOUT}
+        LABELS "${arg_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+endfunction()

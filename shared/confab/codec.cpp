@@ -1,0 +1,289 @@
+#include "codec.h"
+
+#include "logging.h"
+#include "utf8.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include <mutex>
+
+namespace Confab::Codec {
+
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::UnknownField;
+using google::protobuf::UnknownFieldSet;
+
+// protobuf logs an ERROR line for every string with invalid UTF-8 it parses. A peer could flood
+// stderr that way, so its log goes to our category at debug level; decode() reports the error.
+void routeProtobufLogs()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char *file,
+                                           int line, const std::string &message) {
+            if (level >= google::protobuf::LOGLEVEL_FATAL)
+                qCCritical(lcProto) << "protobuf:" << file << line << message.c_str();
+            else
+                qCDebug(lcProto) << "protobuf:" << file << line << message.c_str();
+        });
+    });
+}
+
+// Explains why a typed parse failed, walking the raw wire format with the schema: either a string
+// field holds invalid UTF-8 (named in the error) or the bytes are not a valid message.
+Error diagnoseParseFailure(const std::string_view bytes, const Descriptor *descriptor, int depth)
+{
+    const Error badFrame {
+        ErrorCode::BAD_FRAME,
+        QStringLiteral("the frame is not a valid %1").arg(QLatin1StringView(descriptor->name()))
+    };
+    if (depth > 32)
+        return badFrame;
+    UnknownFieldSet raw;
+    if (!raw.ParseFromArray(bytes.data(), int(bytes.size())))
+        return badFrame;
+    for (int i = 0; i < raw.field_count(); ++i) {
+        const UnknownField &field = raw.field(i);
+        const FieldDescriptor *known = descriptor->FindFieldByNumber(field.number());
+        if (!known || field.type() != UnknownField::TYPE_LENGTH_DELIMITED)
+            continue;
+        const std::string &payload = field.length_delimited();
+        if (known->type() == FieldDescriptor::TYPE_STRING && !isValidUtf8(payload)) {
+            return { ErrorCode::INVALID_UTF8,
+                     QStringLiteral("invalid UTF-8 in %1")
+                         .arg(QString::fromStdString(known->full_name())) };
+        }
+        if (known->type() == FieldDescriptor::TYPE_MESSAGE) {
+            Error inner = diagnoseParseFailure(payload, known->message_type(), depth + 1);
+            if (inner.code != ErrorCode::ERROR_CODE_UNSPECIFIED)
+                return inner;
+        }
+    }
+    // The wire format is sound at this level and no string is bad: nothing to blame here.
+    return { ErrorCode::ERROR_CODE_UNSPECIFIED, {} };
+}
+
+//! Checks one decoded envelope against the limits; remembers the first violation.
+class Validator
+{
+public:
+    explicit Validator(const Limits &limits) : m_limits(limits) { }
+
+    [[nodiscard]] Result<void> run(const pb::Envelope &envelope);
+
+private:
+    bool fail(ErrorCode code, const QString &message)
+    {
+        m_error = Error { code, message };
+        return false;
+    }
+    bool maxBytes(const std::string &value, int max, const char *field)
+    {
+        if (value.size() <= size_t(max))
+            return true;
+        return fail(ErrorCode::FIELD_TOO_LONG,
+                    QStringLiteral("%1 is %2 bytes, more than %3")
+                        .arg(QLatin1StringView(field))
+                        .arg(value.size())
+                        .arg(max));
+    }
+    bool uuid(const std::string &value, const char *field)
+    {
+        if (value.size() == size_t(kUuidBytes))
+            return true;
+        return fail(ErrorCode::INVALID_ARGUMENT,
+                    QStringLiteral("%1 must be %2 bytes, got %3")
+                        .arg(QLatin1StringView(field))
+                        .arg(kUuidBytes)
+                        .arg(value.size()));
+    }
+    bool text(const std::string &value)
+    {
+        if (value.size() <= m_limits.maxTextBytes)
+            return true;
+        return fail(ErrorCode::TEXT_TOO_LONG,
+                    QStringLiteral("text is %1 bytes, more than %2")
+                        .arg(value.size())
+                        .arg(m_limits.maxTextBytes));
+    }
+    bool count(int size, quint32 max, const char *field)
+    {
+        if (size >= 0 && quint32(size) <= max)
+            return true;
+        return fail(ErrorCode::FIELD_TOO_LONG,
+                    QStringLiteral("%1 has %2 entries, more than %3")
+                        .arg(QLatin1StringView(field))
+                        .arg(size)
+                        .arg(max));
+    }
+
+    bool user(const pb::User &value)
+    {
+        return maxBytes(value.username(), kMaxNameBytes, "User.username")
+            && maxBytes(value.display_name(), kMaxNameBytes, "User.display_name");
+    }
+    bool message(const pb::Message &value)
+    {
+        return uuid(value.client_id(), "Message.client_id") && text(value.text());
+    }
+    bool conversation(const pb::Conversation &value)
+    {
+        if (!maxBytes(value.title(), kMaxNameBytes, "Conversation.title")
+            || !count(value.members_size(), m_limits.maxGroupMembers, "Conversation.members"))
+            return false;
+        for (const auto &member : value.members())
+            if (!user(member))
+                return false;
+        return !value.has_last_message() || message(value.last_message());
+    }
+    bool messages(const google::protobuf::RepeatedPtrField<pb::Message> &values, const char *field)
+    {
+        if (!count(values.size(), m_limits.maxPageSize, field))
+            return false;
+        for (const auto &value : values)
+            if (!message(value))
+                return false;
+        return true;
+    }
+    bool body(const pb::Envelope &envelope);
+
+    const Limits &m_limits;
+    std::optional<Error> m_error;
+};
+
+bool Validator::body(const pb::Envelope &e)
+{
+    using B = pb::Envelope::BodyCase;
+    switch (e.body_case()) {
+    case B::kHello:
+        return uuid(e.hello().device_id(), "Hello.device_id")
+            && maxBytes(e.hello().client_name(), kMaxNameBytes, "Hello.client_name")
+            && maxBytes(e.hello().client_version(), kMaxNameBytes, "Hello.client_version");
+    case B::kWelcome:
+        return maxBytes(e.welcome().server_name(), kMaxNameBytes, "Welcome.server_name")
+            && maxBytes(e.welcome().server_version(), kMaxNameBytes, "Welcome.server_version");
+    case B::kRegisterAccount:
+        return maxBytes(e.register_account().username(), kMaxNameBytes, "RegisterAccount.username")
+            && maxBytes(e.register_account().password(), kMaxPasswordBytes,
+                        "RegisterAccount.password")
+            && maxBytes(e.register_account().display_name(), kMaxNameBytes,
+                        "RegisterAccount.display_name");
+    case B::kLogin:
+        return maxBytes(e.login().username(), kMaxNameBytes, "Login.username")
+            && maxBytes(e.login().password(), kMaxPasswordBytes, "Login.password");
+    case B::kResume:
+        return maxBytes(e.resume().token(), kMaxTokenBytes, "Resume.token");
+    case B::kAuthOk:
+        return user(e.auth_ok().user())
+            && maxBytes(e.auth_ok().token(), kMaxTokenBytes, "AuthOk.token");
+    case B::kLogout:
+    case B::kOk:
+    case B::kListConversations:
+        return true;
+    case B::kError:
+        return maxBytes(e.error().message(), kMaxErrorMessageBytes, "Error.message");
+    case B::kSendMessage:
+        return uuid(e.send_message().client_id(), "SendMessage.client_id")
+            && maxBytes(e.send_message().peer_username(), kMaxNameBytes,
+                        "SendMessage.peer_username")
+            && text(e.send_message().text());
+    case B::kMessageAck:
+        return uuid(e.message_ack().client_id(), "MessageAck.client_id");
+    case B::kMessageEvent:
+        return message(e.message_event().message());
+    case B::kSyncRequest:
+        return count(e.sync_request().cursors_size(), kMaxSyncCursors, "SyncRequest.cursors");
+    case B::kSyncPage:
+        if (!messages(e.sync_page().messages(), "SyncPage.messages"))
+            return false;
+        for (const auto &value : e.sync_page().conversations())
+            if (!conversation(value))
+                return false;
+        return true;
+    case B::kHistoryRequest:
+        return true;
+    case B::kHistoryPage:
+        return messages(e.history_page().messages(), "HistoryPage.messages");
+    case B::kConversationList:
+        for (const auto &value : e.conversation_list().conversations())
+            if (!conversation(value))
+                return false;
+        return true;
+    case B::BODY_NOT_SET:
+        break;
+    }
+    return fail(ErrorCode::EMPTY_BODY, QStringLiteral("the envelope has no body"));
+}
+
+Result<void> Validator::run(const pb::Envelope &envelope)
+{
+    if (body(envelope))
+        return {};
+    m_error->requestId = envelope.request_id();
+    return *m_error;
+}
+
+} // namespace
+
+QByteArray encode(const pb::Envelope &envelope)
+{
+    routeProtobufLogs();
+    const size_t size = envelope.ByteSizeLong();
+    QByteArray frame(qsizetype(size), Qt::Uninitialized);
+    envelope.SerializeWithCachedSizesToArray(reinterpret_cast<quint8 *>(frame.data()));
+    return frame;
+}
+
+Result<pb::Envelope> decode(QByteArrayView frame, const Limits &limits)
+{
+    if (quint64(frame.size()) > limits.maxFrameBytes) {
+        return Error { ErrorCode::FRAME_TOO_LARGE,
+                       QStringLiteral("frame of %1 bytes is over the limit of %2")
+                           .arg(frame.size())
+                           .arg(limits.maxFrameBytes) };
+    }
+    if (frame.isEmpty())
+        return Error { ErrorCode::BAD_FRAME, QStringLiteral("empty frame") };
+
+    routeProtobufLogs();
+    pb::Envelope envelope;
+    if (!envelope.ParseFromArray(frame.data(), int(frame.size()))) {
+        const std::string_view bytes(frame.data(), size_t(frame.size()));
+        Error error = diagnoseParseFailure(bytes, pb::Envelope::descriptor(), 0);
+        if (error.code == ErrorCode::ERROR_CODE_UNSPECIFIED)
+            error = { ErrorCode::BAD_FRAME, QStringLiteral("the frame is not a valid Envelope") };
+        return error;
+    }
+    if (envelope.body_case() == pb::Envelope::BODY_NOT_SET) {
+        const bool hasUnknown = !envelope.GetReflection()->GetUnknownFields(envelope).empty();
+        Error error = hasUnknown
+            ? Error { ErrorCode::UNKNOWN_BODY,
+                      QStringLiteral("the envelope's body is of a type this "
+                                     "peer does not know") }
+            : Error { ErrorCode::EMPTY_BODY, QStringLiteral("the envelope has no body") };
+        error.requestId = envelope.request_id();
+        return error;
+    }
+    if (Result<void> valid = validate(envelope, limits); !valid)
+        return valid.error();
+    return envelope;
+}
+
+Result<void> validate(const pb::Envelope &envelope, const Limits &limits)
+{
+    return Validator(limits).run(envelope);
+}
+
+const char *bodyName(const pb::Envelope &envelope)
+{
+    const FieldDescriptor *field =
+        pb::Envelope::descriptor()->FindFieldByNumber(envelope.body_case());
+    return field ? field->name().c_str() : "none";
+}
+
+} // namespace Confab::Codec

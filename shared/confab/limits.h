@@ -1,0 +1,37 @@
+#pragma once
+
+#include "pb.h"
+
+#include <QtGlobal>
+
+namespace Confab {
+
+//! Protocol constants that are not configurable (PROTOCOL.md "Limits").
+inline constexpr int kUuidBytes = 16;
+inline constexpr int kMaxNameBytes = 128; //!< usernames, display names, titles, client names
+inline constexpr int kMaxPasswordBytes = 1024;
+inline constexpr int kMaxTokenBytes = 256;
+inline constexpr int kMaxErrorMessageBytes = 1024;
+inline constexpr int kMaxSyncCursors = 10000;
+
+//! Limits the server enforces and announces in Welcome; the client adopts them from there.
+struct Limits
+{
+    quint32 maxFrameBytes = 64 * 1024;
+    quint32 maxTextBytes = 16 * 1024;
+    quint32 maxPageSize = 200;
+    quint32 maxGroupMembers = 1000;
+    quint32 ratePerSecond = 50;
+    quint32 rateBurst = 100;
+    quint32 pingIntervalMs = 30'000;
+    quint32 idleTimeoutMs = 90'000;
+
+    [[nodiscard]] static Limits fromPb(const pb::Limits &limits);
+    void toPb(pb::Limits *out) const;
+    //! Whether the values are usable (non-zero, text fits in a frame, ...); false names the reason.
+    [[nodiscard]] bool isValid(QString *reason = nullptr) const;
+
+    friend bool operator==(const Limits &, const Limits &) = default;
+};
+
+} // namespace Confab

@@ -1,0 +1,107 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>Confab::Error</name>
+    <message>
+        <source>The server ran into a problem. Please try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The data sent could not be understood.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The data sent was too large.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An empty request was sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server does not support this request. It may be older than this app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text contains invalid characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message is too long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A value is too long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A value is not valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This app and the server speak different protocol versions. Please update.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request was sent at the wrong time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please sign in first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrong username or password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account has been disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your session is no longer valid. Please sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your session has expired. Please sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This username is already taken.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many requests. Please slow down.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed sign-in attempts. Please wait a moment and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is out of storage space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is unavailable right now. Please try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The group is full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown error (code %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

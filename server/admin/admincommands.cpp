@@ -1,0 +1,202 @@
+#include "admincommands.h"
+
+#include "app/serverconfig.h"
+#include "auth/credentials.h"
+#include "store/sqlitestore.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <QDateTime>
+
+#include <cstdio>
+
+namespace Confab {
+
+AdminCommands::AdminCommands(const ServerConfig &config, QTextStream &out, QTextStream &err,
+                             PasswordReader readPassword)
+    : m_config(config), m_out(out), m_err(err), m_readPassword(std::move(readPassword))
+{ }
+
+QString AdminCommands::usage()
+{
+    return QStringLiteral(
+        "Admin commands (they work while the server runs):\n"
+        "  user add NAME [DISPLAY NAME]   create an account; asks for the password\n"
+        "  user list                      list accounts\n"
+        "  user disable NAME              refuse the account's logins and resumes\n"
+        "  user enable NAME               allow it again\n"
+        "  user reset-password NAME       set a new password; ends its sessions\n"
+        "  stats                          counts of users, conversations, messages\n");
+}
+
+QByteArray AdminCommands::readPasswordFromConsole(const QString &prompt)
+{
+    QByteArray line(4096, '\0');
+    if (!::isatty(STDIN_FILENO)) {
+        if (!std::fgets(line.data(), int(line.size()), stdin))
+            return {};
+        line.truncate(qsizetype(qstrlen(line.constData())));
+        while (line.endsWith('\n') || line.endsWith('\r'))
+            line.chop(1);
+        return line;
+    }
+    std::fprintf(stderr, "%s", prompt.toLocal8Bit().constData());
+    std::fflush(stderr);
+    termios saved {};
+    tcgetattr(STDIN_FILENO, &saved);
+    termios silent = saved;
+    silent.c_lflag &= ~tcflag_t(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    const bool read = std::fgets(line.data(), int(line.size()), stdin) != nullptr;
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::fprintf(stderr, "\n");
+    if (!read)
+        return {};
+    line.truncate(qsizetype(qstrlen(line.constData())));
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    return line;
+}
+
+int AdminCommands::fail(const QString &message, int code)
+{
+    m_err << "confabd: " << message << Qt::endl;
+    return code;
+}
+
+int AdminCommands::run(const QStringList &arguments)
+{
+    const QString command = arguments.value(0);
+    const QString sub = arguments.value(1);
+    if (command == QLatin1String("stats") && arguments.size() == 1)
+        return stats();
+    if (command == QLatin1String("user")) {
+        if (sub == QLatin1String("add") && arguments.size() >= 3)
+            return userAdd(arguments.mid(2));
+        if (sub == QLatin1String("list") && arguments.size() == 2)
+            return userList();
+        if (sub == QLatin1String("disable") && arguments.size() == 3)
+            return userSetDisabled(arguments.at(2), true);
+        if (sub == QLatin1String("enable") && arguments.size() == 3)
+            return userSetDisabled(arguments.at(2), false);
+        if (sub == QLatin1String("reset-password") && arguments.size() == 3)
+            return userResetPassword(arguments.at(2));
+    }
+    m_err << "confabd: unknown command: " << arguments.join(u' ') << "\n\n" << usage();
+    m_err.flush();
+    return 2;
+}
+
+QByteArray AdminCommands::newPassword()
+{
+    const QByteArray first = m_readPassword(QStringLiteral("Password: "));
+    if (auto valid = Auth::AccountRules::checkPassword(first); !valid) {
+        fail(valid.error().message);
+        return {};
+    }
+    if (m_readPassword(QStringLiteral("Again: ")) != first) {
+        fail(QStringLiteral("the passwords differ"));
+        return {};
+    }
+    return first;
+}
+
+int AdminCommands::userAdd(const QStringList &arguments)
+{
+    auto name = Auth::AccountRules::normalizeUsername(arguments.at(0));
+    if (!name)
+        return fail(name.error().message);
+    const QString displayName = arguments.size() > 1 ? arguments.mid(1).join(u' ') : name.value();
+    const QByteArray password = newPassword();
+    if (password.isEmpty())
+        return 1;
+    auto hash = Auth::PasswordHasher::hash(password, m_config.hashCost);
+    if (!hash)
+        return fail(hash.error().message);
+    Store::SqliteStore store(m_config.dataDir);
+    if (auto opened = store.open(); !opened)
+        return fail(opened.error().message);
+    auto created = store.createUser(name.value(), displayName, hash.value(),
+                                    QDateTime::currentMSecsSinceEpoch());
+    if (!created)
+        return fail(QStringLiteral("cannot add %1: %2").arg(name.value(), created.error().message));
+    m_out << "added user " << created.value().username << " (id " << created.value().userId << ")"
+          << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::userList()
+{
+    Store::SqliteStore store(m_config.dataDir);
+    if (auto opened = store.open(); !opened)
+        return fail(opened.error().message);
+    auto users = store.users();
+    if (!users)
+        return fail(users.error().message);
+    m_out << qSetFieldWidth(8) << Qt::left << "id" << qSetFieldWidth(34) << "username"
+          << qSetFieldWidth(10) << "state" << qSetFieldWidth(0) << "display name\n";
+    for (const auto &user : users.value()) {
+        m_out << qSetFieldWidth(8) << user.userId << qSetFieldWidth(34) << user.username
+              << qSetFieldWidth(10) << (user.disabled ? "disabled" : "active") << qSetFieldWidth(0)
+              << user.displayName << "\n";
+    }
+    m_out.flush();
+    return 0;
+}
+
+int AdminCommands::userSetDisabled(const QString &username, bool disabled)
+{
+    Store::SqliteStore store(m_config.dataDir);
+    if (auto opened = store.open(); !opened)
+        return fail(opened.error().message);
+    auto user = store.userByName(username.toLower());
+    if (!user)
+        return fail(QStringLiteral("no user named %1").arg(username));
+    if (auto done = store.setUserDisabled(user.value().userId, disabled); !done)
+        return fail(done.error().message);
+    m_out << (disabled ? "disabled " : "enabled ") << user.value().username << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::userResetPassword(const QString &username)
+{
+    Store::SqliteStore store(m_config.dataDir);
+    if (auto opened = store.open(); !opened)
+        return fail(opened.error().message);
+    auto user = store.userByName(username.toLower());
+    if (!user)
+        return fail(QStringLiteral("no user named %1").arg(username));
+    const QByteArray password = newPassword();
+    if (password.isEmpty())
+        return 1;
+    auto hash = Auth::PasswordHasher::hash(password, m_config.hashCost);
+    if (!hash)
+        return fail(hash.error().message);
+    if (auto done = store.setPasswordHash(user.value().userId, hash.value()); !done)
+        return fail(done.error().message);
+    m_out << "new password set for " << user.value().username << "; their sessions ended"
+          << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::stats()
+{
+    Store::SqliteStore store(m_config.dataDir);
+    if (auto opened = store.open(); !opened)
+        return fail(opened.error().message);
+    auto stats = store.stats();
+    if (!stats)
+        return fail(stats.error().message);
+    const auto &s = stats.value();
+    m_out << "data directory   " << m_config.dataDir << "\n"
+          << "schema version   " << s.schemaVersion << "\n"
+          << "users            " << s.users << " (" << s.disabledUsers << " disabled)\n"
+          << "conversations    " << s.conversations << "\n"
+          << "messages         " << s.messages << "\n"
+          << "active sessions  " << s.activeTokens << "\n"
+          << "database bytes   " << s.databaseBytes << Qt::endl;
+    return 0;
+}
+
+} // namespace Confab

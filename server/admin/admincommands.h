@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QStringList>
+#include <QTextStream>
+
+#include <functional>
+
+namespace Confab {
+struct ServerConfig;
+
+//! The admin commands of `confabd` (`confabd user add alice`, `confabd stats`, ...). They open
+//! the data directory directly, and work beside a running server (SQLite WAL). Main thread.
+class AdminCommands final
+{
+public:
+    //! Reads a password: from the terminal without echo, or a line of stdin when not a terminal.
+    using PasswordReader = std::function<QByteArray(const QString &prompt)>;
+
+    AdminCommands(const ServerConfig &config, QTextStream &out, QTextStream &err,
+                  PasswordReader readPassword);
+
+    //! Runs `arguments` (e.g. {"user", "add", "alice"}); returns the process exit code.
+    int run(const QStringList &arguments);
+
+    [[nodiscard]] static QString usage();
+    [[nodiscard]] static QByteArray readPasswordFromConsole(const QString &prompt);
+
+private:
+    int userAdd(const QStringList &arguments);
+    int userList();
+    int userSetDisabled(const QString &username, bool disabled);
+    int userResetPassword(const QString &username);
+    int stats();
+    QByteArray newPassword();
+    int fail(const QString &message, int code = 1);
+
+    const ServerConfig &m_config;
+    QTextStream &m_out;
+    QTextStream &m_err;
+    PasswordReader m_readPassword;
+};
+
+} // namespace Confab

@@ -1,0 +1,165 @@
+#include "server.h"
+
+#include "auth/authservice.h"
+#include "net/session.h"
+#include "routing/router.h"
+#include "store/sqlitestore.h"
+#include "store/storeservice.h"
+
+#include <confab/logging.h>
+#include <confab/version.h>
+
+#include <QDateTime>
+#include <QWebSocketServer>
+
+namespace Confab {
+
+namespace {
+constexpr int kSweepIntervalMs = 1000;
+constexpr int kShutdownGraceMs = 3000;
+} // namespace
+
+Server::Server(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_ids(m_config.nodeId)
+{
+    const QString dataDir = m_config.dataDir;
+    m_store = std::make_unique<Store::StoreService>(
+        [dataDir] { return std::make_unique<Store::SqliteStore>(dataDir); }, m_ids);
+    m_store->setMaxQueueDepth(m_config.maxStoreQueue);
+    m_router = std::make_unique<Routing::Router>();
+}
+
+Server::~Server()
+{
+    // Sessions go first, while the router and services they use still exist (as QObject
+    // children they would only go after these members).
+    const QSet<Net::Session *> sessions = std::exchange(m_sessions, {});
+    for (Net::Session *session : sessions)
+        disconnect(session, nullptr, this, nullptr);
+    qDeleteAll(sessions);
+    m_listener.reset();
+    m_auth.reset();
+    m_store.reset();
+}
+
+Result<void> Server::start()
+{
+    if (auto opened = m_store->start(); !opened)
+        return opened;
+    m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
+    m_context.reset(new Net::SessionContext { m_config, *m_store, *m_auth, *m_router });
+
+    m_listener =
+        std::make_unique<QWebSocketServer>(m_config.serverName, QWebSocketServer::NonSecureMode);
+    m_listener->setHandshakeTimeout(m_config.handshakeTimeoutMs);
+    m_listener->setMaxPendingConnections(1024);
+    connect(m_listener.get(), &QWebSocketServer::newConnection, this, &Server::onNewConnection);
+    connect(m_listener.get(), &QWebSocketServer::acceptError, this,
+            [](QAbstractSocket::SocketError error) {
+                qCWarning(lcNet) << "accept failed:" << error; // e.g. out of file descriptors
+            });
+    if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("cannot listen on %1:%2: %3")
+                           .arg(m_config.listenAddress.toString())
+                           .arg(m_config.port)
+                           .arg(m_listener->errorString()) };
+    }
+    m_sweep.setInterval(kSweepIntervalMs);
+    connect(&m_sweep, &QTimer::timeout, this, &Server::sweep);
+    m_sweep.start();
+    return {};
+}
+
+quint16 Server::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+int Server::onlineUsers() const
+{
+    return m_router->onlineUsers();
+}
+
+void Server::onNewConnection()
+{
+    while (QWebSocket *socket = m_listener->nextPendingConnection()) {
+        if (m_stopping) {
+            socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("shutting down"));
+            socket->deleteLater();
+            continue;
+        }
+        auto *session = new Net::Session(socket, *m_context, this);
+        connect(session, &Net::Session::closed, this, &Server::onSessionClosed);
+        m_sessions.insert(session);
+    }
+}
+
+void Server::onSessionClosed(Net::Session *session)
+{
+    if (m_sessions.remove(session))
+        session->deleteLater();
+    if (m_stopping && m_sessions.isEmpty())
+        finishShutdown();
+}
+
+void Server::sweep()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const Limits &limits = m_config.limits;
+    const QSet<Net::Session *> sessions = m_sessions; // closing may change the set
+    for (Net::Session *session : sessions) {
+        const auto state = session->state();
+        if (state == Net::Session::State::Closed)
+            continue;
+        if (state != Net::Session::State::Live && state != Net::Session::State::Authenticating
+            && now - session->connectedMs() > m_config.handshakeTimeoutMs) {
+            session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                           QStringLiteral("no authentication in time"));
+        } else if (now - session->lastActivityMs() > qint64(limits.idleTimeoutMs)) {
+            session->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("idle timeout"));
+        } else if (now - session->lastActivityMs() >= qint64(limits.pingIntervalMs)) {
+            session->ping();
+        }
+    }
+}
+
+void Server::shutdown()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    qCInfo(lcNet) << "shutting down:" << m_sessions.size() << "sessions";
+    if (m_context)
+        m_context->stopping = true;
+    if (m_listener)
+        m_listener->close();
+    m_sweep.stop();
+    // Commit everything queued; the acks it produces are posted to this thread's event queue,
+    // ahead of the close step below, so they are sent before the sessions close.
+    m_store->stop();
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            const QSet<Net::Session *> sessions = m_sessions;
+            for (Net::Session *session : sessions)
+                session->close(QWebSocketProtocol::CloseCodeGoingAway,
+                               QStringLiteral("server shutting down"));
+            if (m_sessions.isEmpty())
+                finishShutdown();
+            else
+                QTimer::singleShot(kShutdownGraceMs, this, &Server::finishShutdown);
+        },
+        Qt::QueuedConnection);
+}
+
+void Server::finishShutdown()
+{
+    if (!m_stopping || m_stopped)
+        return;
+    m_stopped = true;
+    qCInfo(lcNet) << "stopped";
+    Q_EMIT stopped();
+}
+
+} // namespace Confab

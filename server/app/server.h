@@ -1,0 +1,73 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <confab/ids.h>
+#include <confab/result.h>
+
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+
+class QWebSocketServer;
+
+namespace Confab {
+namespace Store {
+class StoreService;
+}
+namespace Auth {
+class AuthService;
+}
+namespace Routing {
+class Router;
+}
+namespace Net {
+class Session;
+struct SessionContext;
+} // namespace Net
+
+//! confabd in one object: the listener, the sessions, routing, auth and storage. Start it, and
+//! shut it down gracefully (stop accepting, commit what is in flight, close every session with
+//! 1001). Network thread.
+class Server final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Server(ServerConfig config, QObject *parent = nullptr);
+    ~Server() override;
+
+    //! Opens the database (migrating it) and listens. On failure, says why.
+    [[nodiscard]] Result<void> start();
+    //! Graceful stop; stopped() follows once every session is closed (or after a timeout).
+    void shutdown();
+
+    [[nodiscard]] const ServerConfig &config() const { return m_config; }
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
+    [[nodiscard]] int onlineUsers() const;
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    void onNewConnection();
+    void onSessionClosed(Net::Session *session);
+    void sweep(); //!< keep-alive pings, idle and handshake timeouts
+    void finishShutdown();
+
+    ServerConfig m_config;
+    SnowflakeGenerator m_ids;
+    std::unique_ptr<Store::StoreService> m_store;
+    std::unique_ptr<Routing::Router> m_router;
+    std::unique_ptr<Auth::AuthService> m_auth;
+    std::unique_ptr<Net::SessionContext> m_context;
+    std::unique_ptr<QWebSocketServer> m_listener;
+    QSet<Net::Session *> m_sessions;
+    QTimer m_sweep;
+    bool m_stopping = false;
+    bool m_stopped = false;
+};
+
+} // namespace Confab

@@ -1,0 +1,236 @@
+#include "serverconfig.h"
+
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace Confab {
+
+namespace {
+
+const QStringList kKnownKeys = {
+    QStringLiteral("server/listen"),
+    QStringLiteral("server/port"),
+    QStringLiteral("server/data_dir"),
+    QStringLiteral("server/node_id"),
+    QStringLiteral("server/name"),
+    QStringLiteral("limits/max_frame_bytes"),
+    QStringLiteral("limits/max_text_bytes"),
+    QStringLiteral("limits/max_page_size"),
+    QStringLiteral("limits/max_group_members"),
+    QStringLiteral("limits/rate_per_second"),
+    QStringLiteral("limits/rate_burst"),
+    QStringLiteral("limits/ping_interval_ms"),
+    QStringLiteral("limits/idle_timeout_ms"),
+    QStringLiteral("limits/handshake_timeout_ms"),
+    QStringLiteral("limits/max_store_queue"),
+    QStringLiteral("limits/max_send_queue_bytes"),
+    QStringLiteral("auth/token_ttl_days"),
+    QStringLiteral("auth/argon2_ops_limit"),
+    QStringLiteral("auth/argon2_mem_limit_kib"),
+    QStringLiteral("auth/threads"),
+    QStringLiteral("auth/max_pending"),
+    QStringLiteral("auth/login_failures_per_user"),
+    QStringLiteral("auth/login_failures_per_address"),
+    QStringLiteral("auth/login_window_seconds"),
+};
+
+// Reads an unsigned key into `out`; false (with a message) when present but not a number in range.
+bool readNumber(QSettings &settings, const QString &key, quint64 min, quint64 max, quint64 &out,
+                QString *error)
+{
+    if (!settings.contains(key))
+        return true;
+    bool ok = false;
+    const quint64 value = settings.value(key).toString().trimmed().toULongLong(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("%1 must be a number from %2 to %3, not \"%4\"")
+                     .arg(key)
+                     .arg(min)
+                     .arg(max)
+                     .arg(settings.value(key).toString());
+        return false;
+    }
+    out = value;
+    return true;
+}
+
+template<typename T>
+bool readInto(QSettings &settings, const char *key, quint64 min, quint64 max, T &field,
+              QString *error)
+{
+    quint64 value = quint64(field);
+    if (!readNumber(settings, QString::fromLatin1(key), min, max, value, error))
+        return false;
+    field = T(value);
+    return true;
+}
+
+} // namespace
+
+QString ServerConfig::defaultConfigPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
+        + QStringLiteral("/confabd/confabd.conf");
+}
+
+QString ServerConfig::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/confabd");
+}
+
+Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList *warnings)
+{
+    ServerConfig config;
+    config.dataDir = defaultDataDir();
+    if (warnings) {
+        for (const QString &key : settings.allKeys())
+            if (!kKnownKeys.contains(key))
+                warnings->append(QStringLiteral("unknown setting %1 in %2 (ignored)")
+                                     .arg(key, settings.fileName()));
+    }
+    if (settings.contains(QStringLiteral("server/listen"))) {
+        const QString text = settings.value(QStringLiteral("server/listen")).toString().trimmed();
+        if (!config.listenAddress.setAddress(text))
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("server/listen is not an IP address: \"%1\"").arg(text) };
+    }
+    if (settings.contains(QStringLiteral("server/data_dir")))
+        config.dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
+    if (settings.contains(QStringLiteral("server/name")))
+        config.serverName = settings.value(QStringLiteral("server/name")).toString();
+
+    QString error;
+    quint64 ttlDays = quint64(config.tokenTtlMs / (24 * 3600 * 1000));
+    quint64 memKib = config.hashCost.memLimitBytes / 1024;
+    quint64 windowSeconds = quint64(config.loginWindowMs / 1000);
+    Limits &l = config.limits;
+    const bool ok = readInto(settings, "server/port", 0, 65535, config.port, &error)
+        && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
+                    &error)
+        && readInto(settings, "limits/max_frame_bytes", 1024, 64 << 20, l.maxFrameBytes, &error)
+        && readInto(settings, "limits/max_text_bytes", 1, 16 << 20, l.maxTextBytes, &error)
+        && readInto(settings, "limits/max_page_size", 1, 10000, l.maxPageSize, &error)
+        && readInto(settings, "limits/max_group_members", 2, 1'000'000, l.maxGroupMembers, &error)
+        && readInto(settings, "limits/rate_per_second", 1, 1'000'000, l.ratePerSecond, &error)
+        && readInto(settings, "limits/rate_burst", 1, 1'000'000, l.rateBurst, &error)
+        && readInto(settings, "limits/ping_interval_ms", 100, 3'600'000, l.pingIntervalMs, &error)
+        && readInto(settings, "limits/idle_timeout_ms", 200, 86'400'000, l.idleTimeoutMs, &error)
+        && readInto(settings, "limits/handshake_timeout_ms", 100, 600'000,
+                    config.handshakeTimeoutMs, &error)
+        && readInto(settings, "limits/max_store_queue", 1, 10'000'000, config.maxStoreQueue, &error)
+        && readInto(settings, "limits/max_send_queue_bytes", 65536, 1 << 30,
+                    config.maxSendQueueBytes, &error)
+        && readNumber(settings, QStringLiteral("auth/token_ttl_days"), 1, 3650, ttlDays, &error)
+        && readInto(settings, "auth/argon2_ops_limit", 1, 100, config.hashCost.opsLimit, &error)
+        && readNumber(settings, QStringLiteral("auth/argon2_mem_limit_kib"), 8, 4 << 20, memKib,
+                      &error)
+        && readInto(settings, "auth/threads", 1, 64, config.authThreads, &error)
+        && readInto(settings, "auth/max_pending", 1, 100'000, config.maxPendingAuth, &error)
+        && readInto(settings, "auth/login_failures_per_user", 1, 1'000'000,
+                    config.loginFailuresPerUser, &error)
+        && readInto(settings, "auth/login_failures_per_address", 1, 1'000'000,
+                    config.loginFailuresPerAddress, &error)
+        && readNumber(settings, QStringLiteral("auth/login_window_seconds"), 1, 86400,
+                      windowSeconds, &error);
+    if (!ok)
+        return Error { ErrorCode::INVALID_ARGUMENT, error };
+    config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;
+    config.hashCost.memLimitBytes = memKib * 1024;
+    config.loginWindowMs = int(windowSeconds * 1000);
+    if (auto valid = config.validate(); !valid)
+        return valid.error();
+    return config;
+}
+
+Result<void> ServerConfig::validate() const
+{
+    QString reason;
+    if (!limits.isValid(&reason))
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("limits: %1").arg(reason) };
+    if (nodeId > SnowflakeGenerator::kMaxNodeId)
+        return Error {
+            ErrorCode::INVALID_ARGUMENT,
+            QStringLiteral("node id must be at most %1").arg(SnowflakeGenerator::kMaxNodeId)
+        };
+    if (dataDir.isEmpty())
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("no data directory") };
+    return {};
+}
+
+void addServerOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        { QStringLiteral("config"),
+          QStringLiteral("Read settings from <file> (INI). Default: %1 if it exists.")
+              .arg(ServerConfig::defaultConfigPath()),
+          QStringLiteral("file") },
+        { QStringLiteral("listen"),
+          QStringLiteral("Listen on <address> (default 127.0.0.1; 0.0.0.0 or :: for every "
+                         "interface)."),
+          QStringLiteral("address") },
+        { QStringLiteral("port"),
+          QStringLiteral("Listen on <port> (default 7700; 0 picks a "
+                         "free one)."),
+          QStringLiteral("port") },
+        { QStringLiteral("data-dir"),
+          QStringLiteral("Keep the database in <dir> (default %1).")
+              .arg(ServerConfig::defaultDataDir()),
+          QStringLiteral("dir") },
+        { QStringLiteral("node-id"),
+          QStringLiteral("This node's id in message ids, 0-%1 (default 1); unique per "
+                         "cluster node.")
+              .arg(SnowflakeGenerator::kMaxNodeId),
+          QStringLiteral("id") },
+    });
+}
+
+Result<ServerConfig> loadServerConfig(const QCommandLineParser &parser, QStringList *warnings)
+{
+    QString path = parser.value(QStringLiteral("config"));
+    if (path.isEmpty() && QFileInfo::exists(ServerConfig::defaultConfigPath()))
+        path = ServerConfig::defaultConfigPath();
+    if (!path.isEmpty() && !QFileInfo(path).isReadable())
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("cannot read the config file %1").arg(path) };
+    QSettings settings(path.isEmpty() ? QStringLiteral("/dev/null") : path, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError)
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("the config file %1 is not valid INI").arg(path) };
+    auto loaded = ServerConfig::fromSettings(settings, warnings);
+    if (!loaded)
+        return loaded;
+    ServerConfig config = loaded.value();
+
+    if (parser.isSet(QStringLiteral("listen"))
+        && !config.listenAddress.setAddress(parser.value(QStringLiteral("listen")))) {
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("--listen is not an IP address: \"%1\"")
+                           .arg(parser.value(QStringLiteral("listen"))) };
+    }
+    auto number = [&parser](const char *name, quint64 max, auto &field) -> Result<void> {
+        const QString option = QString::fromLatin1(name);
+        if (!parser.isSet(option))
+            return {};
+        bool ok = false;
+        const quint64 value = parser.value(option).toULongLong(&ok);
+        if (!ok || value > max)
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("--%1 must be a number from 0 to %2").arg(option).arg(max)
+            };
+        field = std::remove_reference_t<decltype(field)>(value);
+        return {};
+    };
+    if (auto done = number("port", 65535, config.port); !done)
+        return done.error();
+    if (auto done = number("node-id", SnowflakeGenerator::kMaxNodeId, config.nodeId); !done)
+        return done.error();
+    if (parser.isSet(QStringLiteral("data-dir")))
+        config.dataDir = parser.value(QStringLiteral("data-dir"));
+    if (auto valid = config.validate(); !valid)
+        return valid.error();
+    return config;
+}
+
+} // namespace Confab

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "auth/credentials.h"
+
+#include <confab/ids.h>
+#include <confab/limits.h>
+#include <confab/result.h>
+
+#include <QCommandLineParser>
+#include <QHostAddress>
+#include <QSettings>
+#include <QStringList>
+
+namespace Confab {
+
+//! Everything an admin can configure, from the INI file (`--config`, default
+//! $XDG_CONFIG_HOME/confabd/confabd.conf) with command-line overrides. README "Configuration"
+//! lists every key.
+struct ServerConfig
+{
+    QHostAddress listenAddress { QHostAddress::LocalHost };
+    quint16 port = 7700;
+    QString dataDir;
+    quint16 nodeId = 1;
+    QString serverName = QStringLiteral("confabd");
+    Limits limits;
+
+    qint64 tokenTtlMs = qint64(30) * 24 * 3600 * 1000;
+    Auth::HashCost hashCost;
+    int authThreads = 2;
+    int maxPendingAuth = 64;
+    int loginFailuresPerUser = 5;
+    int loginFailuresPerAddress = 20;
+    int loginWindowMs = 60'000;
+
+    int handshakeTimeoutMs = 10'000;
+    int maxStoreQueue = 100'000;
+    int maxSendQueueBytes = 4 * 1024 * 1024; //!< a slower reader is disconnected
+
+    [[nodiscard]] static QString defaultConfigPath();
+    [[nodiscard]] static QString defaultDataDir();
+
+    //! Reads the settings; unknown keys are reported in `warnings` (they are usually typos).
+    [[nodiscard]] static Result<ServerConfig> fromSettings(QSettings &settings,
+                                                           QStringList *warnings);
+    //! Checks ranges and consistency.
+    [[nodiscard]] Result<void> validate() const;
+};
+
+//! The options confabd and its admin commands share (`confabd --help` lists them).
+void addServerOptions(QCommandLineParser &parser);
+//! The config file named by --config (or the default one, if it exists), then the overrides.
+[[nodiscard]] Result<ServerConfig> loadServerConfig(const QCommandLineParser &parser,
+                                                    QStringList *warnings);
+
+} // namespace Confab

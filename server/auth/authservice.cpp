@@ -1,0 +1,200 @@
+#include "authservice.h"
+
+#include "app/serverconfig.h"
+#include "credentials.h"
+#include "store/storeservice.h"
+
+#include <confab/logging.h>
+
+#include <QDateTime>
+#include <QPointer>
+
+namespace Confab::Auth {
+
+namespace {
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+} // namespace
+
+AuthService::AuthService(const ServerConfig &config, Store::StoreService &store, QObject *parent)
+    : QObject(parent), m_config(config), m_store(store),
+      m_throttle(config.loginFailuresPerUser, config.loginFailuresPerAddress, config.loginWindowMs)
+{
+    m_pool.setMaxThreadCount(config.authThreads);
+    m_pool.setObjectName(QStringLiteral("confab-auth"));
+    // Made once, at the configured cost, so that logins of unknown users cost the same.
+    m_decoyHash = PasswordHasher::decoy(config.hashCost);
+}
+
+AuthService::~AuthService()
+{
+    m_pool.waitForDone();
+}
+
+template<typename Work, typename Then>
+void AuthService::offload(Work work, Then then)
+{
+    ++m_pendingHashes;
+    m_pool.start([this, work = std::move(work), then = std::move(then)]() mutable {
+        auto result = work();
+        QMetaObject::invokeMethod(
+            this,
+            [this, then = std::move(then), result = std::move(result)]() mutable {
+                --m_pendingHashes;
+                then(std::move(result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool AuthService::overloaded(const Done &done)
+{
+    if (m_pendingHashes < m_config.maxPendingAuth)
+        return false;
+    Error busy { ErrorCode::UNAVAILABLE, QStringLiteral("too many sign-ins at once; try again") };
+    busy.retryAfterMs = 1000;
+    done(busy);
+    return true;
+}
+
+void AuthService::issueToken(QObject *context, const Store::UserRecord &user,
+                             const QByteArray &deviceId, Done done)
+{
+    Grant grant { user, Tokens::generate(), nowMs() + m_config.tokenTtlMs, false };
+    const Store::TokenRecord record { Tokens::hash(grant.token), user.userId, deviceId, nowMs(),
+                                      grant.expiresMs };
+    m_store.run(
+        context,
+        [record](Store::Store &store) -> Result<void> {
+            if (auto added = store.addToken(record); !added)
+                return added;
+            return store.removeExpiredTokens(record.createdMs);
+        },
+        [grant, done](const Result<void> &stored) {
+            if (!stored)
+                return done(stored.error());
+            qCInfo(lcAuth) << "user" << grant.user.userId << "signed in";
+            done(grant);
+        });
+}
+
+void AuthService::registerAccount(QObject *context, const QString &username,
+                                  const QByteArray &password, const QString &displayName,
+                                  const QByteArray &deviceId, Done done)
+{
+    auto name = AccountRules::normalizeUsername(username);
+    if (!name)
+        return done(name.error());
+    if (auto valid = AccountRules::checkPassword(password); !valid)
+        return done(valid.error());
+    if (overloaded(done))
+        return;
+    const QString shown = displayName.trimmed().isEmpty() ? name.value() : displayName.trimmed();
+    QPointer<QObject> guard(context);
+    offload([password, cost = m_config.hashCost] { return PasswordHasher::hash(password, cost); },
+            [this, guard, name = name.value(), shown, deviceId, done](Result<QByteArray> hashed) {
+                if (!guard)
+                    return;
+                if (!hashed)
+                    return done(hashed.error());
+                m_store.run(
+                    guard,
+                    [name, shown, hash = hashed.value()](Store::Store &store) {
+                        return store.createUser(name, shown, hash, nowMs());
+                    },
+                    [this, guard, deviceId, done](const Result<Store::UserRecord> &created) {
+                        if (!created)
+                            return done(created.error());
+                        qCInfo(lcAuth) << "registered user" << created.value().userId;
+                        issueToken(guard, created.value(), deviceId, done);
+                    });
+            });
+}
+
+void AuthService::login(QObject *context, const QString &username, const QByteArray &password,
+                        const QString &address, const QByteArray &deviceId, Done done)
+{
+    const QString name = username.toLower();
+    if (const qint64 waitMs = m_throttle.retryAfterMs(name, address, nowMs())) {
+        Error throttled { ErrorCode::LOGIN_THROTTLED, QStringLiteral("too many failed logins") };
+        throttled.retryAfterMs = quint32(waitMs);
+        return done(throttled);
+    }
+    if (overloaded(done))
+        return;
+    QPointer<QObject> guard(context);
+    m_store.run(
+        context, [name](Store::Store &store) { return store.userByName(name); },
+        [this, guard, name, password, address, deviceId,
+         done](const Result<Store::UserRecord> &found) {
+            if (!found && found.error().code != ErrorCode::NOT_FOUND)
+                return done(found.error());
+            // Unknown users are checked against a decoy hash: same time, same answer.
+            const QByteArray hash = found ? found.value().passwordHash : m_decoyHash;
+            offload([hash, password] { return PasswordHasher::verify(hash, password); },
+                    [this, guard, found, name, address, deviceId, done](bool verified) {
+                        if (!guard)
+                            return;
+                        if (!verified || !found) {
+                            m_throttle.recordFailure(name, address, nowMs());
+                            qCInfo(lcAuth) << "failed login from" << address;
+                            return done(Error { ErrorCode::BAD_CREDENTIALS,
+                                                QStringLiteral("wrong username or password") });
+                        }
+                        m_throttle.recordSuccess(name);
+                        if (found.value().disabled)
+                            return done(Error { ErrorCode::ACCOUNT_DISABLED,
+                                                QStringLiteral("the account is disabled") });
+                        issueToken(guard, found.value(), deviceId, done);
+                    });
+        });
+}
+
+void AuthService::resume(QObject *context, const QString &token, Done done)
+{
+    struct Found
+    {
+        Store::TokenRecord token;
+        Store::UserRecord user;
+    };
+    const QByteArray tokenHash = Tokens::hash(token);
+    m_store.run(
+        context,
+        [tokenHash](Store::Store &store) -> Result<Found> {
+            auto record = store.token(tokenHash);
+            if (!record)
+                return record.error();
+            auto user = store.userById(record.value().userId);
+            if (!user)
+                return user.error();
+            return Found { record.value(), user.value() };
+        },
+        [token, done](const Result<Found> &found) {
+            if (!found) {
+                if (found.error().code == ErrorCode::NOT_FOUND)
+                    return done(Error { ErrorCode::TOKEN_INVALID,
+                                        QStringLiteral("unknown or revoked token") });
+                return done(found.error());
+            }
+            if (found.value().token.expiresMs <= nowMs())
+                return done(
+                    Error { ErrorCode::TOKEN_EXPIRED, QStringLiteral("the token expired") });
+            if (found.value().user.disabled)
+                return done(Error { ErrorCode::ACCOUNT_DISABLED,
+                                    QStringLiteral("the account is disabled") });
+            done(Grant { found.value().user, token, found.value().token.expiresMs, true });
+        });
+}
+
+void AuthService::logout(QObject *context, const QString &token,
+                         std::function<void(const Result<void> &)> done)
+{
+    const QByteArray tokenHash = Tokens::hash(token);
+    m_store.run(
+        context, [tokenHash](Store::Store &store) { return store.removeToken(tokenHash); },
+        std::move(done));
+}
+
+} // namespace Confab::Auth

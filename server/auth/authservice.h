@@ -1,0 +1,71 @@
+#pragma once
+
+#include "loginthrottle.h"
+#include "store/records.h"
+
+#include <confab/result.h>
+
+#include <QObject>
+#include <QThreadPool>
+
+#include <functional>
+
+namespace Confab {
+struct ServerConfig;
+namespace Store {
+class StoreService;
+}
+} // namespace Confab
+
+namespace Confab::Auth {
+
+//! A successful authentication: who, and the session token the client keeps.
+struct Grant
+{
+    Store::UserRecord user;
+    QString token;
+    qint64 expiresMs = 0;
+    bool resumed = false;
+};
+
+//! Register, login, resume and logout. Password hashing runs on a small thread pool so that a
+//! login never stalls other sessions; the database work runs on the store thread. Lives on the
+//! network thread; every callback runs there, and only while its context object lives.
+class AuthService final : public QObject
+{
+    Q_OBJECT
+public:
+    using Done = std::function<void(const Result<Grant> &)>;
+
+    AuthService(const ServerConfig &config, Store::StoreService &store, QObject *parent = nullptr);
+    ~AuthService() override;
+
+    void registerAccount(QObject *context, const QString &username, const QByteArray &password,
+                         const QString &displayName, const QByteArray &deviceId, Done done);
+    void login(QObject *context, const QString &username, const QByteArray &password,
+               const QString &address, const QByteArray &deviceId, Done done);
+    void resume(QObject *context, const QString &token, Done done);
+    void logout(QObject *context, const QString &token,
+                std::function<void(const Result<void> &)> done);
+
+    //! Hashes waiting for or running on the pool.
+    [[nodiscard]] int pendingHashes() const { return m_pendingHashes; }
+
+private:
+    //! Runs `work` on the pool and `then(result)` here afterwards.
+    template<typename Work, typename Then>
+    void offload(Work work, Then then);
+    //! Stores a new token for the user and reports the grant.
+    void issueToken(QObject *context, const Store::UserRecord &user, const QByteArray &deviceId,
+                    Done done);
+    [[nodiscard]] bool overloaded(const Done &done);
+
+    const ServerConfig &m_config;
+    Store::StoreService &m_store;
+    LoginThrottle m_throttle;
+    QThreadPool m_pool;
+    QByteArray m_decoyHash;
+    int m_pendingHashes = 0;
+};
+
+} // namespace Confab::Auth

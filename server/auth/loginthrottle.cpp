@@ -1,0 +1,54 @@
+#include "loginthrottle.h"
+
+namespace Confab::Auth {
+
+namespace {
+constexpr qsizetype kMaxTracked = 100'000;
+}
+
+LoginThrottle::LoginThrottle(int perUser, int perAddress, int windowMs)
+    : m_perUser(perUser), m_perAddress(perAddress), m_windowMs(windowMs)
+{ }
+
+qint64 LoginThrottle::wait(const QHash<QString, Window> &windows, const QString &key, int limit,
+                           int windowMs, qint64 nowMs)
+{
+    const auto it = windows.constFind(key);
+    if (it == windows.cend() || it->failures < limit)
+        return 0;
+    return std::max<qint64>(0, it->startMs + windowMs - nowMs);
+}
+
+void LoginThrottle::bump(QHash<QString, Window> &windows, const QString &key, int windowMs,
+                         qint64 nowMs)
+{
+    if (windows.size() >= kMaxTracked) {
+        windows.removeIf(
+            [&](const auto &entry) { return entry.value().startMs + windowMs <= nowMs; });
+        if (windows.size() >= kMaxTracked)
+            windows.clear(); // a flood of distinct keys: forget rather than grow without bound
+    }
+    Window &window = windows[key];
+    if (window.startMs + windowMs <= nowMs)
+        window = { nowMs, 0 };
+    ++window.failures;
+}
+
+qint64 LoginThrottle::retryAfterMs(const QString &username, const QString &address, qint64 nowMs)
+{
+    return std::max(wait(m_users, username, m_perUser, m_windowMs, nowMs),
+                    wait(m_addresses, address, m_perAddress, m_windowMs, nowMs));
+}
+
+void LoginThrottle::recordFailure(const QString &username, const QString &address, qint64 nowMs)
+{
+    bump(m_users, username, m_windowMs, nowMs);
+    bump(m_addresses, address, m_windowMs, nowMs);
+}
+
+void LoginThrottle::recordSuccess(const QString &username)
+{
+    m_users.remove(username);
+}
+
+} // namespace Confab::Auth

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+namespace Confab::Auth {
+
+//! Counts failed logins per username and per address in a fixed window; past the limits further
+//! attempts are refused until the window ends. Memory is bounded: old windows are dropped.
+//! Network thread only.
+class LoginThrottle final
+{
+public:
+    LoginThrottle(int perUser, int perAddress, int windowMs);
+
+    //! 0 when an attempt may go ahead, else milliseconds until one may.
+    [[nodiscard]] qint64 retryAfterMs(const QString &username, const QString &address,
+                                      qint64 nowMs);
+    void recordFailure(const QString &username, const QString &address, qint64 nowMs);
+    void recordSuccess(const QString &username);
+
+private:
+    struct Window
+    {
+        qint64 startMs = 0;
+        int failures = 0;
+    };
+    static qint64 wait(const QHash<QString, Window> &windows, const QString &key, int limit,
+                       int windowMs, qint64 nowMs);
+    static void bump(QHash<QString, Window> &windows, const QString &key, int windowMs,
+                     qint64 nowMs);
+
+    const int m_perUser;
+    const int m_perAddress;
+    const int m_windowMs;
+    QHash<QString, Window> m_users;
+    QHash<QString, Window> m_addresses;
+};
+
+} // namespace Confab::Auth

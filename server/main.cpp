@@ -1,0 +1,73 @@
+// confabd: the Confab server, and its admin commands. Everything but option parsing lives in
+// confabd_core.
+#include "admin/admincommands.h"
+#include "app/server.h"
+#include "app/serverconfig.h"
+#include "app/unixsignals.h"
+#include "auth/credentials.h"
+
+#include <confab/version.h>
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace Confab;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("confabd"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+    // One line per event, stable for journald and grep: time, level, category, message.
+    qSetMessagePattern(QStringLiteral(
+        "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
+        "%{if-warning}warning%{endif}%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} "
+        "%{category}: %{message}"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("The Confab chat server. Without a command it serves clients; with one "
+                       "it runs an admin command on the same data directory.\n\n")
+        + AdminCommands::usage());
+    parser.addHelpOption();
+    parser.addVersionOption();
+    addServerOptions(parser);
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("An admin command (see above); none to serve."),
+                                 QStringLiteral("[command...]"));
+    parser.process(app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList warnings;
+    auto config = loadServerConfig(parser, &warnings);
+    for (const QString &warning : std::as_const(warnings))
+        err << "confabd: warning: " << warning << Qt::endl;
+    if (!config) {
+        err << "confabd: " << config.error().message << Qt::endl;
+        return 2;
+    }
+    if (!Auth::initCrypto()) {
+        err << "confabd: libsodium cannot be initialised" << Qt::endl;
+        return 1;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        AdminCommands commands(config.value(), out, err, &AdminCommands::readPasswordFromConsole);
+        return commands.run(parser.positionalArguments());
+    }
+
+    Server server(config.value());
+    if (auto started = server.start(); !started) {
+        err << "confabd: " << started.error().message << Qt::endl;
+        return 1;
+    }
+    out << "confabd " << kVersion << " listening on ws://"
+        << server.config().listenAddress.toString() << ":" << server.port() << ", data in "
+        << server.config().dataDir << ", node " << server.config().nodeId << Qt::endl;
+
+    UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &server, &Server::shutdown);
+    QObject::connect(&server, &Server::stopped, &app, &QCoreApplication::quit);
+    return app.exec();
+}

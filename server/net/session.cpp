@@ -1,0 +1,513 @@
+#include "session.h"
+
+#include "app/serverconfig.h"
+#include "auth/authservice.h"
+#include "routing/router.h"
+#include "store/storeservice.h"
+
+#include <confab/ids.h>
+#include <confab/logging.h>
+#include <confab/version.h>
+
+#include <QDateTime>
+#include <QPointer>
+#include <QTimer>
+
+namespace Confab::Net {
+
+namespace {
+
+// Room for the Envelope around a page when fitting it into one frame.
+constexpr size_t kEnvelopeOverheadBytes = 64;
+constexpr int kMaxViolations = 10;
+constexpr int kCloseTimeoutMs = 5000;
+constexpr size_t kPreviewBytes = 256;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// Cuts text to at most maxBytes without splitting a UTF-8 sequence.
+void shorten(std::string *text, size_t maxBytes)
+{
+    if (text->size() <= maxBytes)
+        return;
+    size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80)
+        --cut;
+    text->resize(cut);
+}
+
+// Pages are bounded by count in the store and by bytes here: whatever does not fit in one frame
+// waits for the next page (has_more).
+void fitToFrame(pb::SyncPage &page, size_t maxBytes)
+{
+    while (page.ByteSizeLong() + kEnvelopeOverheadBytes > maxBytes) {
+        if (page.messages_size() > 0)
+            page.mutable_messages()->RemoveLast();
+        else if (page.conversations_size() > 1)
+            page.mutable_conversations()->RemoveLast();
+        else
+            break;
+        page.set_has_more(true);
+    }
+}
+
+void fitToFrame(pb::HistoryPage &page, size_t maxBytes)
+{
+    while (page.messages_size() > 1 && page.ByteSizeLong() + kEnvelopeOverheadBytes > maxBytes) {
+        page.mutable_messages()->DeleteSubrange(0, 1); // keep the newest
+        page.set_has_more(true);
+    }
+}
+
+void fitToFrame(pb::ConversationList &list, size_t maxBytes)
+{
+    for (auto &conversation : *list.mutable_conversations())
+        shorten(conversation.mutable_last_message()->mutable_text(), kPreviewBytes);
+    if (list.ByteSizeLong() + kEnvelopeOverheadBytes <= maxBytes)
+        return;
+    qCWarning(lcNet) << "a conversation list of" << list.conversations_size()
+                     << "entries does not fit in one frame; sending the most recent";
+    while (list.conversations_size() > 1 && list.ByteSizeLong() + kEnvelopeOverheadBytes > maxBytes)
+        list.mutable_conversations()->RemoveLast();
+}
+
+bool isClientRequest(pb::Envelope::BodyCase body)
+{
+    using B = pb::Envelope::BodyCase;
+    switch (body) {
+    case B::kHello:
+    case B::kRegisterAccount:
+    case B::kLogin:
+    case B::kResume:
+    case B::kLogout:
+    case B::kSendMessage:
+    case B::kSyncRequest:
+    case B::kHistoryRequest:
+    case B::kListConversations:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+Session::Session(QWebSocket *socket, SessionContext &context, QObject *parent)
+    : QObject(parent), m_socket(socket), m_context(context)
+{
+    m_socket->setParent(this);
+    const Limits &limits = m_context.config.limits;
+    // Qt refuses larger frames itself (close code 1009) before buffering them.
+    m_socket->setMaxAllowedIncomingFrameSize(limits.maxFrameBytes);
+    m_socket->setMaxAllowedIncomingMessageSize(limits.maxFrameBytes);
+    m_connectedMs = m_lastActivityMs = m_rateRefillMs = nowMs();
+    m_rateTokens = limits.rateBurst;
+
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
+    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastActivityMs = nowMs(); });
+    qCDebug(lcNet) << "connection from" << peer();
+}
+
+Session::~Session()
+{
+    if (m_state == State::Live)
+        m_context.router.remove(this);
+}
+
+QString Session::peer() const
+{
+    return QStringLiteral("%1:%2")
+        .arg(m_socket->peerAddress().toString())
+        .arg(m_socket->peerPort());
+}
+
+void Session::send(const pb::Envelope &envelope)
+{
+    sendFrame(Codec::encode(envelope));
+}
+
+void Session::sendFrame(const QByteArray &frame)
+{
+    if (m_state == State::Closed)
+        return;
+    // A client that does not read must not make the server hold its data without bound.
+    if (m_socket->bytesToWrite() > m_context.config.maxSendQueueBytes) {
+        qCWarning(lcNet) << "closing" << peer() << "user" << m_userId << ": not reading ("
+                         << m_socket->bytesToWrite() << "bytes queued)";
+        close(QWebSocketProtocol::CloseCodePolicyViolated,
+              QStringLiteral("not reading fast enough"));
+        return;
+    }
+    m_socket->sendBinaryMessage(frame);
+}
+
+void Session::sendError(const Error &error)
+{
+    send(error.toEnvelope());
+}
+
+void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_state == State::Live)
+        m_context.router.remove(this);
+    m_state = State::Closed;
+    qCDebug(lcNet) << "closing" << peer() << code << reason;
+    m_socket->close(code, reason);
+    // A peer that never answers the close handshake is cut off.
+    QTimer::singleShot(kCloseTimeoutMs, m_socket, &QWebSocket::abort);
+}
+
+void Session::ping()
+{
+    if (m_state != State::Closed)
+        m_socket->ping();
+}
+
+void Session::onDisconnected()
+{
+    if (m_state == State::Live)
+        m_context.router.remove(this);
+    m_state = State::Closed;
+    qCDebug(lcNet) << "disconnected" << peer() << "user" << m_userId;
+    Q_EMIT closed(this);
+}
+
+void Session::onTextMessage(const QString &)
+{
+    m_lastActivityMs = nowMs();
+    sendError({ ErrorCode::BAD_FRAME,
+                QStringLiteral("text frames are not part of the protocol; "
+                               "send binary Protobuf frames") });
+    close(QWebSocketProtocol::CloseCodeDatatypeNotSupported, QStringLiteral("binary frames only"));
+}
+
+bool Session::takeRateToken(qint64 now)
+{
+    const Limits &limits = m_context.config.limits;
+    m_rateTokens = std::min<double>(
+        limits.rateBurst,
+        m_rateTokens + double(now - m_rateRefillMs) * limits.ratePerSecond / 1000.0);
+    m_rateRefillMs = now;
+    if (m_rateTokens >= 1.0) {
+        m_rateTokens -= 1.0;
+        m_rateStrikes = 0;
+        return true;
+    }
+    return false;
+}
+
+void Session::violation(const Error &error)
+{
+    sendError(error);
+    if (++m_violations >= kMaxViolations)
+        close(QWebSocketProtocol::CloseCodeProtocolError,
+              QStringLiteral("too many protocol errors"));
+}
+
+void Session::onBinaryMessage(const QByteArray &frame)
+{
+    if (m_state == State::Closed)
+        return;
+    const qint64 now = nowMs();
+    m_lastActivityMs = now;
+    auto decoded = Codec::decode(frame, m_context.config.limits);
+    if (!decoded) {
+        qCDebug(lcProto) << peer() << "sent a bad frame:" << decoded.error().message;
+        if (decoded.error().code == ErrorCode::FRAME_TOO_LARGE) {
+            sendError(decoded.error());
+            close(QWebSocketProtocol::CloseCodeTooMuchData, QStringLiteral("frame too large"));
+            return;
+        }
+        violation(decoded.error());
+        return;
+    }
+    pb::Envelope &envelope = decoded.value();
+    if (!takeRateToken(now)) {
+        const Limits &limits = m_context.config.limits;
+        Error limited { ErrorCode::RATE_LIMITED,
+                        QStringLiteral("over %1 requests per second").arg(limits.ratePerSecond),
+                        envelope.request_id(), quint32(1000 / limits.ratePerSecond + 1) };
+        sendError(limited);
+        // A client that keeps going after a whole burst of refusals is not listening.
+        if (++m_rateStrikes > int(limits.rateBurst))
+            close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("rate limit"));
+        return;
+    }
+    dispatch(envelope);
+}
+
+void Session::dispatch(pb::Envelope &envelope)
+{
+    using B = pb::Envelope::BodyCase;
+    const quint64 requestId = envelope.request_id();
+    const B body = envelope.body_case();
+    if (!isClientRequest(body)) {
+        return violation({ ErrorCode::PROTOCOL_VIOLATION,
+                           QStringLiteral("%1 is sent by servers, not clients")
+                               .arg(QLatin1StringView(Codec::bodyName(envelope))),
+                           requestId });
+    }
+    if (m_context.stopping) {
+        Error stopping { ErrorCode::UNAVAILABLE, QStringLiteral("the server is shutting down"),
+                         requestId };
+        stopping.retryAfterMs = 1000;
+        return sendError(stopping);
+    }
+    switch (m_state) {
+    case State::AwaitingHello:
+        if (body == B::kHello)
+            return handleHello(requestId, envelope.hello());
+        return sendError(
+            { ErrorCode::UNAUTHENTICATED, QStringLiteral("send Hello first"), requestId });
+    case State::AwaitingAuth:
+        if (body == B::kRegisterAccount || body == B::kLogin || body == B::kResume)
+            return handleAuth(requestId, envelope);
+        if (body == B::kHello)
+            return violation({ ErrorCode::PROTOCOL_VIOLATION,
+                               QStringLiteral("Hello was already sent"), requestId });
+        return sendError(
+            { ErrorCode::UNAUTHENTICATED, QStringLiteral("authenticate first"), requestId });
+    case State::Authenticating:
+        return sendError({ ErrorCode::UNAUTHENTICATED,
+                           QStringLiteral("wait for the answer to the authentication request"),
+                           requestId });
+    case State::Live:
+        break;
+    case State::Closed:
+        return;
+    }
+    switch (body) {
+    case B::kSendMessage:
+        return handleSend(requestId, envelope.send_message());
+    case B::kSyncRequest:
+        return handleSync(requestId, envelope.sync_request());
+    case B::kHistoryRequest:
+        return handleHistory(requestId, envelope.history_request());
+    case B::kListConversations:
+        return handleListConversations(requestId);
+    case B::kLogout:
+        return handleLogout(requestId);
+    default:
+        return violation({ ErrorCode::PROTOCOL_VIOLATION,
+                           QStringLiteral("%1 is only valid before authentication")
+                               .arg(QLatin1StringView(Codec::bodyName(envelope))),
+                           requestId });
+    }
+}
+
+void Session::handleHello(quint64 requestId, const pb::Hello &hello)
+{
+    if (hello.protocol_major() != kProtocolMajor) {
+        sendError({ ErrorCode::UNSUPPORTED_VERSION,
+                    QStringLiteral("client speaks protocol %1.%2, this server speaks %3.x")
+                        .arg(hello.protocol_major())
+                        .arg(hello.protocol_minor())
+                        .arg(kProtocolMajor),
+                    requestId });
+        close(QWebSocketProtocol::CloseCodeProtocolError,
+              QStringLiteral("unsupported protocol version"));
+        return;
+    }
+    m_deviceId = QByteArray::fromStdString(hello.device_id());
+    m_clientName = QString::fromStdString(hello.client_name());
+    m_clientVersion = QString::fromStdString(hello.client_version());
+    m_state = State::AwaitingAuth;
+
+    pb::Envelope reply;
+    reply.set_request_id(requestId);
+    auto *welcome = reply.mutable_welcome();
+    welcome->set_protocol_major(kProtocolMajor);
+    welcome->set_protocol_minor(kProtocolMinor);
+    welcome->set_server_name(m_context.config.serverName.toStdString());
+    welcome->set_server_version(kVersion);
+    m_context.config.limits.toPb(welcome->mutable_limits());
+    welcome->set_node_id(m_context.config.nodeId);
+    welcome->set_server_time_ms(nowMs());
+    send(reply);
+}
+
+void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
+{
+    m_state = State::Authenticating;
+    auto done = [this, requestId](const Result<Auth::Grant> &granted) {
+        if (m_state != State::Authenticating)
+            return; // closed meanwhile
+        if (!granted) {
+            m_state = State::AwaitingAuth;
+            Error error = granted.error();
+            error.requestId = requestId;
+            return sendError(error);
+        }
+        const Auth::Grant &grant = granted.value();
+        m_userId = grant.user.userId;
+        m_token = grant.token;
+        m_state = State::Live;
+        // Registered before any sync can run: whatever commits from now on is pushed live, so a
+        // sync page and live events together miss nothing (PROTOCOL.md §5).
+        m_context.router.add(this);
+        m_context.store.run(
+            this,
+            [userId = m_userId, deviceId = m_deviceId, name = m_clientName,
+             version = m_clientVersion](Store::Store &store) {
+                return store.touchDevice(userId, deviceId, name, version, nowMs());
+            },
+            [](const Result<void> &) {});
+
+        pb::Envelope reply;
+        reply.set_request_id(requestId);
+        auto *ok = reply.mutable_auth_ok();
+        ok->mutable_user()->set_user_id(grant.user.userId);
+        ok->mutable_user()->set_username(grant.user.username.toStdString());
+        ok->mutable_user()->set_display_name(grant.user.displayName.toStdString());
+        ok->set_token(grant.token.toStdString());
+        ok->set_token_expires_ms(grant.expiresMs);
+        ok->set_resumed(grant.resumed);
+        send(reply);
+    };
+    Auth::AuthService &auth = m_context.auth;
+    switch (envelope.body_case()) {
+    case pb::Envelope::kRegisterAccount: {
+        const auto &r = envelope.register_account();
+        auth.registerAccount(this, QString::fromStdString(r.username()),
+                             QByteArray::fromStdString(r.password()),
+                             QString::fromStdString(r.display_name()), m_deviceId, done);
+        break;
+    }
+    case pb::Envelope::kLogin:
+        auth.login(this, QString::fromStdString(envelope.login().username()),
+                   QByteArray::fromStdString(envelope.login().password()),
+                   m_socket->peerAddress().toString(), m_deviceId, done);
+        break;
+    default:
+        auth.resume(this, QString::fromStdString(envelope.resume().token()), done);
+        break;
+    }
+}
+
+void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
+{
+    if (send.target_case() == pb::SendMessage::TARGET_NOT_SET)
+        return sendError({ ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("name a conversation_id, peer_user_id or peer_username"),
+                           requestId });
+    if (send.text().empty())
+        return sendError({ ErrorCode::INVALID_ARGUMENT, QStringLiteral("empty text"), requestId });
+
+    Store::NewMessage message;
+    message.senderId = m_userId;
+    message.clientId = QByteArray::fromStdString(send.client_id());
+    message.conversationId = send.has_conversation_id() ? send.conversation_id() : 0;
+    message.peerUserId = send.has_peer_user_id() ? send.peer_user_id() : 0;
+    message.peerUsername = QString::fromStdString(send.peer_username()).toLower();
+    message.text = send.text();
+
+    QPointer<Session> self(this);
+    Routing::Router *router = &m_context.router;
+    m_context.store.append(std::move(message),
+                           [self, router, requestId](const Result<Store::Appended> &appended) {
+                               // Routing does not depend on the sender still being connected.
+                               if (appended && !appended.value().duplicate)
+                                   router->deliver(appended.value(), self.data());
+                               if (!self)
+                                   return;
+                               if (!appended) {
+                                   Error error = appended.error();
+                                   error.requestId = requestId;
+                                   return self->sendError(error);
+                               }
+                               const pb::Message &stored = appended.value().message;
+                               pb::Envelope reply;
+                               reply.set_request_id(requestId);
+                               auto *ack = reply.mutable_message_ack();
+                               ack->set_client_id(stored.client_id());
+                               ack->set_message_id(stored.message_id());
+                               ack->set_conversation_id(stored.conversation_id());
+                               ack->set_seq(stored.seq());
+                               ack->set_server_time_ms(stored.server_time_ms());
+                               self->send(reply);
+                           });
+}
+
+quint32 Session::pageSize(quint32 requested) const
+{
+    const quint32 max = m_context.config.limits.maxPageSize;
+    return requested == 0 ? std::min<quint32>(100, max) : std::min(requested, max);
+}
+
+void Session::handleSync(quint64 requestId, const pb::SyncRequest &request)
+{
+    QHash<quint64, quint64> cursors;
+    cursors.reserve(request.cursors_size());
+    for (const auto &cursor : request.cursors())
+        cursors.insert(cursor.conversation_id(), cursor.seq());
+    m_context.store.run(
+        this,
+        [userId = m_userId, cursors, size = int(pageSize(request.page_size()))](
+            Store::Store &store) { return store.sync(userId, cursors, size); },
+        [this, requestId](const Result<pb::SyncPage> &page) {
+            if (!page)
+                return sendError({ page.error().code, page.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            *reply.mutable_sync_page() = page.value();
+            fitToFrame(*reply.mutable_sync_page(), m_context.config.limits.maxFrameBytes);
+            send(reply);
+        });
+}
+
+void Session::handleHistory(quint64 requestId, const pb::HistoryRequest &request)
+{
+    m_context.store.run(
+        this,
+        [userId = m_userId, conversationId = request.conversation_id(),
+         beforeSeq = request.before_seq(),
+         limit = int(pageSize(request.limit()))](Store::Store &store) {
+            return store.history(userId, conversationId, beforeSeq, limit);
+        },
+        [this, requestId](const Result<pb::HistoryPage> &page) {
+            if (!page)
+                return sendError({ page.error().code, page.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            *reply.mutable_history_page() = page.value();
+            fitToFrame(*reply.mutable_history_page(), m_context.config.limits.maxFrameBytes);
+            send(reply);
+        });
+}
+
+void Session::handleListConversations(quint64 requestId)
+{
+    m_context.store.run(
+        this, [userId = m_userId](Store::Store &store) { return store.conversations(userId); },
+        [this, requestId](const Result<pb::ConversationList> &list) {
+            if (!list)
+                return sendError({ list.error().code, list.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            *reply.mutable_conversation_list() = list.value();
+            fitToFrame(*reply.mutable_conversation_list(), m_context.config.limits.maxFrameBytes);
+            send(reply);
+        });
+}
+
+void Session::handleLogout(quint64 requestId)
+{
+    m_context.auth.logout(this, m_token, [this, requestId](const Result<void> &done) {
+        if (!done)
+            return sendError({ done.error().code, done.error().message, requestId });
+        pb::Envelope reply;
+        reply.set_request_id(requestId);
+        reply.mutable_ok();
+        send(reply);
+        close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
+    });
+}
+
+} // namespace Confab::Net

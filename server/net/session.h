@@ -1,0 +1,78 @@
+#pragma once
+
+#include "sessioncontext.h"
+
+#include <confab/codec.h>
+
+#include <QObject>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace Confab::Net {
+
+//! One client connection: decodes frames, enforces the state machine (Hello, then
+//! authentication, then requests; PROTOCOL.md §2) and the per-connection rate limit, and answers
+//! every request exactly once. Owned by the Server; network thread.
+class Session final : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { AwaitingHello, AwaitingAuth, Authenticating, Live, Closed };
+
+    Session(QWebSocket *socket, SessionContext &context, QObject *parent = nullptr);
+    ~Session() override;
+
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] quint64 userId() const { return m_userId; }
+    [[nodiscard]] qint64 connectedMs() const { return m_connectedMs; }
+    [[nodiscard]] qint64 lastActivityMs() const { return m_lastActivityMs; }
+    [[nodiscard]] QString peer() const;
+
+    void send(const pb::Envelope &envelope);
+    //! Sends bytes already encoded (one event serialised once for many sessions).
+    void sendFrame(const QByteArray &frame);
+    void sendError(const Error &error);
+    //! Closes with a WebSocket close code; the session is deleted once the socket is gone.
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    //! Keep-alive, called by the server's sweep timer.
+    void ping();
+
+Q_SIGNALS:
+    void closed(Confab::Net::Session *session);
+
+private:
+    void onBinaryMessage(const QByteArray &frame);
+    void onTextMessage(const QString &text);
+    void onDisconnected();
+
+    void dispatch(pb::Envelope &envelope);
+    void handleHello(quint64 requestId, const pb::Hello &hello);
+    void handleAuth(quint64 requestId, pb::Envelope &envelope);
+    void handleSend(quint64 requestId, const pb::SendMessage &send);
+    void handleSync(quint64 requestId, const pb::SyncRequest &request);
+    void handleHistory(quint64 requestId, const pb::HistoryRequest &request);
+    void handleListConversations(quint64 requestId);
+    void handleLogout(quint64 requestId);
+
+    [[nodiscard]] bool takeRateToken(qint64 nowMs);
+    void violation(const Error &error);
+    [[nodiscard]] quint32 pageSize(quint32 requested) const;
+
+    QWebSocket *const m_socket; // a child of this session
+    SessionContext &m_context;
+    State m_state = State::AwaitingHello;
+    quint64 m_userId = 0;
+    QByteArray m_deviceId;
+    QString m_clientName;
+    QString m_clientVersion;
+    QString m_token;
+    qint64 m_connectedMs = 0;
+    qint64 m_lastActivityMs = 0;
+    double m_rateTokens = 0;
+    qint64 m_rateRefillMs = 0;
+    int m_rateStrikes = 0;
+    int m_violations = 0;
+};
+
+} // namespace Confab::Net

@@ -1,0 +1,813 @@
+#include "sqlitestore.h"
+
+#include <confab/logging.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QSqlError>
+#include <QSqlRecord>
+#include <QVariant>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+
+namespace Confab::Store {
+
+namespace {
+
+// Resets a statement when leaving scope, so that no SELECT keeps its read snapshot open.
+class Finished
+{
+public:
+    explicit Finished(QSqlQuery &query) : m_query(query) { }
+    ~Finished() { m_query.finish(); }
+    Finished(const Finished &) = delete;
+    Finished &operator=(const Finished &) = delete;
+
+private:
+    QSqlQuery &m_query;
+};
+
+QVariant id(quint64 value)
+{
+    return QVariant(qint64(value));
+}
+
+QString connectionName()
+{
+    static std::atomic<int> counter { 0 };
+    return QStringLiteral("confab-store-%1").arg(counter.fetch_add(1));
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(const QString &dataDir, int busyTimeoutMs)
+    : m_dataDir(dataDir), m_busyTimeoutMs(busyTimeoutMs), m_connectionName(connectionName())
+{ }
+
+SqliteStore::~SqliteStore()
+{
+    m_queries.clear();
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+QString SqliteStore::databasePath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("confab.db"));
+}
+
+Result<void> SqliteStore::open()
+{
+    if (!QDir().mkpath(m_dataDir))
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("cannot create the data directory %1").arg(m_dataDir) };
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(databasePath(m_dataDir));
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_busyTimeoutMs));
+    if (!m_db.open())
+        return Error {
+            ErrorCode::INTERNAL,
+            QStringLiteral("cannot open %1: %2").arg(m_db.databaseName(), m_db.lastError().text())
+        };
+    // WAL: readers never wait for the writer; FULL: a commit is on disk before it returns, so an
+    // ack sent after commit() survives a power cut, not only a crash.
+    for (const char *pragma :
+         { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON" }) {
+        if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
+            return done;
+    }
+    {
+        QSqlQuery mode(m_db);
+        if (!mode.exec(QStringLiteral("PRAGMA journal_mode")) || !mode.next()
+            || mode.value(0).toString() != QStringLiteral("wal")) {
+            return Error {
+                ErrorCode::INTERNAL,
+                QStringLiteral("%1 cannot use write-ahead logging").arg(m_db.databaseName())
+            };
+        }
+    }
+    return migrate();
+}
+
+QSqlQuery &SqliteStore::query(const char *sql)
+{
+    auto it = m_queries.find(sql);
+    if (it == m_queries.end()) {
+        it = m_queries.emplace(sql, QSqlQuery(m_db)).first;
+        if (!it->second.prepare(QString::fromLatin1(sql)))
+            qCCritical(lcStore) << "cannot prepare" << sql << it->second.lastError().text();
+    }
+    return it->second;
+}
+
+Error SqliteStore::sqlError(const QSqlQuery &query) const
+{
+    const QSqlError error = query.lastError();
+    qCWarning(lcStore).noquote() << "SQL failed:" << query.lastQuery() << "|"
+                                 << error.nativeErrorCode() << error.text();
+    const int code = error.nativeErrorCode().toInt();
+    switch (code & 0xFF) { // primary result code of an extended one
+    case 13: // SQLITE_FULL
+        return { ErrorCode::STORAGE_FULL, QStringLiteral("the database or disk is full") };
+    case 5: // SQLITE_BUSY
+    case 6: // SQLITE_LOCKED
+        return { ErrorCode::UNAVAILABLE, QStringLiteral("the database is busy") };
+    default:
+        return { ErrorCode::INTERNAL, QStringLiteral("storage error") };
+    }
+}
+
+Result<void> SqliteStore::exec(QSqlQuery &query)
+{
+    if (query.exec())
+        return {};
+    return sqlError(query);
+}
+
+Result<void> SqliteStore::execOnce(const QString &sql)
+{
+    QSqlQuery query(m_db);
+    if (query.exec(sql))
+        return {};
+    return sqlError(query);
+}
+
+// ----- migrations
+// ---------------------------------------------------------------------------------
+
+Result<void> SqliteStore::migrate()
+{
+    QSqlQuery version(m_db);
+    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next())
+        return sqlError(version);
+    m_schemaVersion = version.value(0).toInt();
+    version.finish();
+    if (m_schemaVersion > kSchemaVersion) {
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("the database has schema version %1, newer than this "
+                                      "confabd (%2): upgrade confabd or restore a backup")
+                           .arg(m_schemaVersion)
+                           .arg(kSchemaVersion) };
+    }
+    using Step = Result<void> (SqliteStore::*)();
+    const Step steps[] = { &SqliteStore::migrateTo1 };
+    static_assert(std::size(steps) == kSchemaVersion);
+    while (m_schemaVersion < kSchemaVersion) {
+        const int next = m_schemaVersion + 1;
+        qCInfo(lcStore) << "migrating" << m_db.databaseName() << "to schema version" << next;
+        if (auto begun = execOnce(QStringLiteral("BEGIN IMMEDIATE")); !begun)
+            return begun;
+        auto migrated = (this->*steps[m_schemaVersion])();
+        if (migrated)
+            migrated = execOnce(QStringLiteral("PRAGMA user_version = %1").arg(next));
+        if (migrated)
+            migrated = execOnce(QStringLiteral("COMMIT"));
+        if (!migrated) {
+            rollback();
+            return migrated;
+        }
+        m_schemaVersion = next;
+    }
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo1()
+{
+    const char *const statements[] = {
+        R"(CREATE TABLE users (
+            user_id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_ms BIGINT NOT NULL))",
+        R"(CREATE TABLE tokens (
+            token_hash BLOB PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            device_id BLOB NOT NULL,
+            created_ms BIGINT NOT NULL,
+            expires_ms BIGINT NOT NULL))",
+        "CREATE INDEX tokens_by_user ON tokens (user_id)",
+        R"(CREATE TABLE devices (
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            device_id BLOB NOT NULL,
+            client_name TEXT NOT NULL,
+            client_version TEXT NOT NULL,
+            last_seen_ms BIGINT NOT NULL,
+            PRIMARY KEY (user_id, device_id)))",
+        R"(CREATE TABLE conversations (
+            conversation_id INTEGER PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            direct_key TEXT UNIQUE,
+            last_seq BIGINT NOT NULL DEFAULT 0,
+            last_activity_ms BIGINT NOT NULL,
+            created_ms BIGINT NOT NULL))",
+        R"(CREATE TABLE members (
+            conversation_id INTEGER NOT NULL REFERENCES conversations (conversation_id),
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            role INTEGER NOT NULL DEFAULT 0,
+            joined_seq BIGINT NOT NULL DEFAULT 0,
+            read_seq BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (conversation_id, user_id)))",
+        "CREATE INDEX members_by_user ON members (user_id)",
+        R"(CREATE TABLE messages (
+            message_id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations (conversation_id),
+            seq BIGINT NOT NULL,
+            sender_id INTEGER NOT NULL REFERENCES users (user_id),
+            client_id BLOB NOT NULL,
+            server_time_ms BIGINT NOT NULL,
+            text TEXT NOT NULL,
+            UNIQUE (conversation_id, seq),
+            UNIQUE (sender_id, client_id)))",
+        R"(CREATE TABLE sync_cursors (
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            device_id BLOB NOT NULL,
+            conversation_id INTEGER NOT NULL REFERENCES conversations (conversation_id),
+            seq BIGINT NOT NULL,
+            PRIMARY KEY (user_id, device_id, conversation_id)))",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+// ----- accounts
+// -----------------------------------------------------------------------------------
+
+Result<UserRecord> SqliteStore::createUser(const QString &username, const QString &displayName,
+                                           const QByteArray &passwordHash, qint64 nowMs)
+{
+    auto &exists = query("SELECT 1 FROM users WHERE username = ?");
+    exists.bindValue(0, username);
+    if (auto done = exec(exists); !done)
+        return done.error();
+    const bool taken = exists.next();
+    exists.finish();
+    if (taken)
+        return Error { ErrorCode::USERNAME_TAKEN, QStringLiteral("the username is taken") };
+
+    auto &insert = query("INSERT INTO users (username, display_name, password_hash, created_ms) "
+                         "VALUES (?, ?, ?, ?)");
+    insert.bindValue(0, username);
+    insert.bindValue(1, displayName);
+    insert.bindValue(2, QString::fromLatin1(passwordHash));
+    insert.bindValue(3, nowMs);
+    if (auto done = exec(insert); !done)
+        return done.error();
+    return userByName(username);
+}
+
+Result<UserRecord> SqliteStore::userWhere(const char *sql, const QVariant &value)
+{
+    auto &select = query(sql);
+    select.bindValue(0, value);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such user") };
+    return UserRecord { select.value(0).toULongLong(), select.value(1).toString(),
+                        select.value(2).toString(),    select.value(3).toString().toLatin1(),
+                        select.value(4).toBool(),      select.value(5).toLongLong() };
+}
+
+Result<UserRecord> SqliteStore::userByName(const QString &username)
+{
+    return userWhere("SELECT user_id, username, display_name, password_hash, disabled, created_ms "
+                     "FROM users WHERE username = ?",
+                     username);
+}
+
+Result<UserRecord> SqliteStore::userById(quint64 userId)
+{
+    return userWhere("SELECT user_id, username, display_name, password_hash, disabled, created_ms "
+                     "FROM users WHERE user_id = ?",
+                     id(userId));
+}
+
+Result<QList<UserRecord>> SqliteStore::users()
+{
+    auto &select = query("SELECT user_id, username, display_name, password_hash, disabled, "
+                         "created_ms FROM users ORDER BY username");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<UserRecord> result;
+    while (select.next()) {
+        result.append({ select.value(0).toULongLong(), select.value(1).toString(),
+                        select.value(2).toString(), select.value(3).toString().toLatin1(),
+                        select.value(4).toBool(), select.value(5).toLongLong() });
+    }
+    return result;
+}
+
+Result<void> SqliteStore::setUserDisabled(quint64 userId, bool disabled)
+{
+    auto &update = query("UPDATE users SET disabled = ? WHERE user_id = ?");
+    update.bindValue(0, disabled ? 1 : 0);
+    update.bindValue(1, id(userId));
+    if (auto done = exec(update); !done)
+        return done;
+    if (update.numRowsAffected() != 1)
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such user") };
+    return {};
+}
+
+Result<void> SqliteStore::setPasswordHash(quint64 userId, const QByteArray &hash)
+{
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto &update = query("UPDATE users SET password_hash = ? WHERE user_id = ?");
+    update.bindValue(0, QString::fromLatin1(hash));
+    update.bindValue(1, id(userId));
+    auto done = exec(update);
+    if (done && update.numRowsAffected() != 1)
+        done = Error { ErrorCode::NOT_FOUND, QStringLiteral("no such user") };
+    if (done) {
+        auto &revoke = query("DELETE FROM tokens WHERE user_id = ?");
+        revoke.bindValue(0, id(userId));
+        done = exec(revoke);
+    }
+    if (done)
+        done = commit();
+    if (!done)
+        rollback();
+    return done;
+}
+
+// ----- sessions and devices
+// -----------------------------------------------------------------------
+
+Result<void> SqliteStore::addToken(const TokenRecord &token)
+{
+    auto &insert = query("INSERT INTO tokens (token_hash, user_id, device_id, created_ms, "
+                         "expires_ms) VALUES (?, ?, ?, ?, ?)");
+    insert.bindValue(0, token.tokenHash);
+    insert.bindValue(1, id(token.userId));
+    insert.bindValue(2, token.deviceId);
+    insert.bindValue(3, token.createdMs);
+    insert.bindValue(4, token.expiresMs);
+    return exec(insert);
+}
+
+Result<TokenRecord> SqliteStore::token(const QByteArray &tokenHash)
+{
+    auto &select = query("SELECT token_hash, user_id, device_id, created_ms, expires_ms "
+                         "FROM tokens WHERE token_hash = ?");
+    select.bindValue(0, tokenHash);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such token") };
+    return TokenRecord { select.value(0).toByteArray(), select.value(1).toULongLong(),
+                         select.value(2).toByteArray(), select.value(3).toLongLong(),
+                         select.value(4).toLongLong() };
+}
+
+Result<void> SqliteStore::removeToken(const QByteArray &tokenHash)
+{
+    auto &remove = query("DELETE FROM tokens WHERE token_hash = ?");
+    remove.bindValue(0, tokenHash);
+    return exec(remove);
+}
+
+Result<void> SqliteStore::removeExpiredTokens(qint64 nowMs)
+{
+    auto &remove = query("DELETE FROM tokens WHERE expires_ms <= ?");
+    remove.bindValue(0, nowMs);
+    return exec(remove);
+}
+
+Result<void> SqliteStore::touchDevice(quint64 userId, const QByteArray &deviceId,
+                                      const QString &clientName, const QString &clientVersion,
+                                      qint64 nowMs)
+{
+    auto &upsert = query("INSERT INTO devices (user_id, device_id, client_name, client_version, "
+                         "last_seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, device_id) "
+                         "DO UPDATE SET client_name = excluded.client_name, client_version = "
+                         "excluded.client_version, last_seen_ms = excluded.last_seen_ms");
+    upsert.bindValue(0, id(userId));
+    upsert.bindValue(1, deviceId);
+    upsert.bindValue(2, clientName);
+    upsert.bindValue(3, clientVersion);
+    upsert.bindValue(4, nowMs);
+    return exec(upsert);
+}
+
+// ----- messages
+// -----------------------------------------------------------------------------------
+
+Result<void> SqliteStore::begin()
+{
+    // IMMEDIATE takes the write lock now, so a batch never fails half-way on a lock upgrade.
+    return exec(query("BEGIN IMMEDIATE"));
+}
+
+Result<void> SqliteStore::commit()
+{
+    return exec(query("COMMIT"));
+}
+
+void SqliteStore::rollback()
+{
+    QSqlQuery rollback(m_db);
+    if (!rollback.exec(QStringLiteral("ROLLBACK")))
+        qCDebug(lcStore) << "rollback:" << rollback.lastError().text(); // none was open
+}
+
+void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
+{
+    out->set_message_id(query.value(0).toULongLong());
+    out->set_conversation_id(query.value(1).toULongLong());
+    out->set_seq(query.value(2).toULongLong());
+    out->set_sender_id(query.value(3).toULongLong());
+    const QByteArray clientId = query.value(4).toByteArray();
+    out->set_client_id(clientId.constData(), size_t(clientId.size()));
+    out->set_server_time_ms(query.value(5).toLongLong());
+    out->set_text(query.value(6).toString().toStdString());
+}
+
+Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
+{
+    auto &select = query("SELECT user_id FROM members WHERE conversation_id = ? ORDER BY user_id");
+    select.bindValue(0, id(conversationId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<quint64> members;
+    while (select.next())
+        members.append(select.value(0).toULongLong());
+    return members;
+}
+
+Result<quint64> SqliteStore::joinedSeq(quint64 userId, quint64 conversationId)
+{
+    auto &select =
+        query("SELECT joined_seq FROM members WHERE conversation_id = ? AND user_id = ?");
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(userId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+    return select.value(0).toULongLong();
+}
+
+Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint64 nowMs)
+{
+    if (message.conversationId) {
+        auto joined = joinedSeq(message.senderId, message.conversationId);
+        if (!joined) {
+            if (joined.error().code != ErrorCode::NOT_FOUND)
+                return joined.error();
+            return Error {
+                ErrorCode::FORBIDDEN,
+                QStringLiteral("not a member of conversation %1").arg(message.conversationId)
+            };
+        }
+        return message.conversationId;
+    }
+
+    auto peer =
+        message.peerUserId ? userById(message.peerUserId) : userByName(message.peerUsername);
+    if (!peer)
+        return peer.error();
+    const quint64 peerId = peer.value().userId;
+    if (peerId == message.senderId)
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("a direct message needs another user") };
+
+    const QString directKey = QStringLiteral("%1:%2")
+                                  .arg(std::min(peerId, message.senderId))
+                                  .arg(std::max(peerId, message.senderId));
+    auto &find = query("SELECT conversation_id FROM conversations WHERE direct_key = ?");
+    find.bindValue(0, directKey);
+    if (auto done = exec(find); !done)
+        return done.error();
+    if (find.next()) {
+        const quint64 existing = find.value(0).toULongLong();
+        find.finish();
+        return existing;
+    }
+    find.finish();
+
+    auto &create = query("INSERT INTO conversations (kind, direct_key, last_activity_ms, "
+                         "created_ms) VALUES (?, ?, ?, ?) RETURNING conversation_id");
+    create.bindValue(0, int(pb::CONVERSATION_KIND_DIRECT));
+    create.bindValue(1, directKey);
+    create.bindValue(2, nowMs);
+    create.bindValue(3, nowMs);
+    if (auto done = exec(create); !done)
+        return done.error();
+    if (!create.next())
+        return sqlError(create);
+    const quint64 conversationId = create.value(0).toULongLong();
+    create.finish();
+    auto &member = query("INSERT INTO members (conversation_id, user_id) VALUES (?, ?)");
+    for (quint64 userId : { message.senderId, peerId }) {
+        member.bindValue(0, id(conversationId));
+        member.bindValue(1, id(userId));
+        if (auto done = exec(member); !done)
+            return done.error();
+    }
+    qCDebug(lcStore) << "created direct conversation" << conversationId << "for" << message.senderId
+                     << peerId;
+    return conversationId;
+}
+
+Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageId, qint64 nowMs)
+{
+    Appended result;
+    // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
+    auto &original =
+        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
+              "server_time_ms, text FROM messages WHERE sender_id = ? AND client_id = ?");
+    original.bindValue(0, id(message.senderId));
+    original.bindValue(1, message.clientId);
+    if (auto done = exec(original); !done)
+        return done.error();
+    if (original.next()) {
+        readMessage(original, &result.message);
+        original.finish();
+        result.duplicate = true;
+        auto members = memberIds(result.message.conversation_id());
+        if (!members)
+            return members.error();
+        result.memberIds = std::move(members).value();
+        return result;
+    }
+    original.finish();
+
+    auto conversation = resolveConversation(message, nowMs);
+    if (!conversation)
+        return conversation.error();
+    const quint64 conversationId = conversation.value();
+
+    // The seq comes from the conversation row, updated in the same transaction as the insert:
+    // gapless and strictly increasing even with several writers (PostgreSQL: a row lock).
+    auto &next = query("UPDATE conversations SET last_seq = last_seq + 1, last_activity_ms = ? "
+                       "WHERE conversation_id = ? RETURNING last_seq");
+    next.bindValue(0, nowMs);
+    next.bindValue(1, id(conversationId));
+    if (auto done = exec(next); !done)
+        return done.error();
+    if (!next.next())
+        return sqlError(next);
+    const quint64 seq = next.value(0).toULongLong();
+    next.finish();
+
+    auto &insert = query("INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
+                         "client_id, server_time_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bindValue(0, id(messageId));
+    insert.bindValue(1, id(conversationId));
+    insert.bindValue(2, id(seq));
+    insert.bindValue(3, id(message.senderId));
+    insert.bindValue(4, message.clientId);
+    insert.bindValue(5, nowMs);
+    insert.bindValue(6, QString::fromStdString(message.text));
+    if (auto done = exec(insert); !done)
+        return done.error();
+
+    result.message.set_message_id(messageId);
+    result.message.set_conversation_id(conversationId);
+    result.message.set_seq(seq);
+    result.message.set_sender_id(message.senderId);
+    result.message.set_client_id(message.clientId.constData(), size_t(message.clientId.size()));
+    result.message.set_server_time_ms(nowMs);
+    result.message.set_text(message.text);
+    auto members = memberIds(conversationId);
+    if (!members)
+        return members.error();
+    result.memberIds = std::move(members).value();
+    return result;
+}
+
+Result<quint64> SqliteStore::maxMessageId()
+{
+    auto &select = query("SELECT COALESCE(MAX(message_id), 0) FROM messages");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return sqlError(select);
+    return select.value(0).toULongLong();
+}
+
+// ----- reads
+// --------------------------------------------------------------------------------------
+
+Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conversationId,
+                                           quint64 userId)
+{
+    auto &conversation =
+        query("SELECT c.kind, c.title, c.last_seq, m.read_seq FROM conversations c "
+              "JOIN members m ON m.conversation_id = c.conversation_id "
+              "WHERE c.conversation_id = ? AND m.user_id = ?");
+    conversation.bindValue(0, id(conversationId));
+    conversation.bindValue(1, id(userId));
+    if (auto done = exec(conversation); !done)
+        return done;
+    if (!conversation.next()) {
+        conversation.finish();
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+    }
+    out->set_conversation_id(conversationId);
+    out->set_kind(pb::ConversationKind(conversation.value(0).toInt()));
+    out->set_title(conversation.value(1).toString().toStdString());
+    out->set_last_seq(conversation.value(2).toULongLong());
+    const quint64 readSeq = conversation.value(3).toULongLong();
+    out->set_read_seq(readSeq);
+    conversation.finish();
+
+    auto &members = query("SELECT u.user_id, u.username, u.display_name FROM members m "
+                          "JOIN users u ON u.user_id = m.user_id WHERE m.conversation_id = ? "
+                          "ORDER BY u.user_id");
+    members.bindValue(0, id(conversationId));
+    if (auto done = exec(members); !done)
+        return done;
+    while (members.next()) {
+        auto *member = out->add_members();
+        member->set_user_id(members.value(0).toULongLong());
+        member->set_username(members.value(1).toString().toStdString());
+        member->set_display_name(members.value(2).toString().toStdString());
+    }
+    members.finish();
+
+    if (out->last_seq() > 0) {
+        auto &last =
+            query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
+                  "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq = ?");
+        last.bindValue(0, id(conversationId));
+        last.bindValue(1, id(out->last_seq()));
+        if (auto done = exec(last); !done)
+            return done;
+        if (last.next())
+            readMessage(last, out->mutable_last_message());
+        last.finish();
+
+        auto &unread = query("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? "
+                             "AND sender_id <> ?");
+        unread.bindValue(0, id(conversationId));
+        unread.bindValue(1, id(readSeq));
+        unread.bindValue(2, id(userId));
+        if (auto done = exec(unread); !done)
+            return done;
+        if (unread.next())
+            out->set_unread_count(unread.value(0).toULongLong());
+        unread.finish();
+    }
+    return {};
+}
+
+Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quint64> &cursors,
+                                       int pageSize)
+{
+    struct Membership
+    {
+        quint64 conversationId;
+        quint64 lastSeq;
+        quint64 joinedSeq;
+    };
+    QList<Membership> memberships;
+    {
+        auto &select = query("SELECT c.conversation_id, c.last_seq, m.joined_seq FROM members m "
+                             "JOIN conversations c ON c.conversation_id = m.conversation_id "
+                             "WHERE m.user_id = ? ORDER BY c.conversation_id");
+        select.bindValue(0, id(userId));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next()) {
+            memberships.append({ select.value(0).toULongLong(), select.value(1).toULongLong(),
+                                 select.value(2).toULongLong() });
+        }
+    }
+
+    pb::SyncPage page;
+    int remaining = std::max(1, pageSize);
+    auto &messages =
+        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
+              "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq > ? "
+              "ORDER BY seq LIMIT ?");
+    for (const Membership &membership : memberships) {
+        const quint64 from =
+            std::max(cursors.value(membership.conversationId, 0), membership.joinedSeq);
+        const bool behind = membership.lastSeq > from;
+        if (behind && remaining == 0) {
+            page.set_has_more(true);
+            break;
+        }
+        int fetched = 0;
+        if (behind) {
+            messages.bindValue(0, id(membership.conversationId));
+            messages.bindValue(1, id(from));
+            messages.bindValue(2, remaining);
+            if (auto done = exec(messages); !done)
+                return done.error();
+            while (messages.next()) {
+                readMessage(messages, page.add_messages());
+                ++fetched;
+            }
+            messages.finish();
+            remaining -= fetched;
+            if (from + quint64(fetched) < membership.lastSeq)
+                page.set_has_more(true);
+        }
+        if (fetched > 0 || !cursors.contains(membership.conversationId)) {
+            if (auto done =
+                    fillConversation(page.add_conversations(), membership.conversationId, userId);
+                !done)
+                return done.error();
+        }
+        if (page.has_more())
+            break;
+    }
+    return page;
+}
+
+Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversationId,
+                                             quint64 beforeSeq, int limit)
+{
+    auto joined = joinedSeq(userId, conversationId);
+    if (!joined)
+        return joined.error();
+    pb::HistoryPage page;
+    page.set_conversation_id(conversationId);
+    auto &select = query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
+                         "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq < ? "
+                         "AND seq > ? ORDER BY seq DESC LIMIT ?");
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
+    select.bindValue(2, id(joined.value()));
+    select.bindValue(3, std::max(1, limit));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    while (select.next())
+        readMessage(select, page.add_messages());
+    std::reverse(page.mutable_messages()->begin(), page.mutable_messages()->end());
+    page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined.value() + 1);
+    return page;
+}
+
+Result<pb::ConversationList> SqliteStore::conversations(quint64 userId)
+{
+    QList<quint64> ids;
+    {
+        auto &select = query("SELECT c.conversation_id FROM members m JOIN conversations c "
+                             "ON c.conversation_id = m.conversation_id WHERE m.user_id = ? "
+                             "ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
+        select.bindValue(0, id(userId));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            ids.append(select.value(0).toULongLong());
+    }
+    pb::ConversationList list;
+    for (quint64 conversationId : ids)
+        if (auto done = fillConversation(list.add_conversations(), conversationId, userId); !done)
+            return done.error();
+    return list;
+}
+
+Result<Stats> SqliteStore::stats()
+{
+    Stats stats;
+    stats.schemaVersion = m_schemaVersion;
+    auto &select = query(
+        "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM users WHERE disabled <> 0), "
+        "(SELECT COUNT(*) FROM conversations), (SELECT COUNT(*) FROM messages), "
+        "(SELECT COUNT(*) FROM tokens WHERE expires_ms > ?)");
+    select.bindValue(0, QDateTime::currentMSecsSinceEpoch());
+    if (auto done = exec(select); !done)
+        return done.error();
+    {
+        const Finished finished(select);
+        if (!select.next())
+            return sqlError(select);
+        stats.users = select.value(0).toLongLong();
+        stats.disabledUsers = select.value(1).toLongLong();
+        stats.conversations = select.value(2).toLongLong();
+        stats.messages = select.value(3).toLongLong();
+        stats.activeTokens = select.value(4).toLongLong();
+    }
+    QSqlQuery pages(m_db);
+    if (pages.exec(QStringLiteral("SELECT page_count * page_size FROM pragma_page_count(), "
+                                  "pragma_page_size()"))
+        && pages.next())
+        stats.databaseBytes = pages.value(0).toLongLong();
+    return stats;
+}
+
+} // namespace Confab::Store

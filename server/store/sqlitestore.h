@@ -1,0 +1,83 @@
+#pragma once
+
+#include "store.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <unordered_map>
+
+namespace Confab::Store {
+
+//! The Store on an embedded SQLite database (WAL, synchronous=FULL): one file, `confab.db`, in
+//! the data directory. Not thread-safe: one instance per thread. Several processes may open the
+//! same file (the admin CLI beside a running server); writers wait up to busyTimeoutMs.
+class SqliteStore final : public Store
+{
+public:
+    explicit SqliteStore(const QString &dataDir, int busyTimeoutMs = 5000);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore &) = delete;
+    SqliteStore &operator=(const SqliteStore &) = delete;
+
+    //! The schema version this build migrates to.
+    static constexpr int kSchemaVersion = 1;
+    [[nodiscard]] static QString databasePath(const QString &dataDir);
+
+    Result<void> open() override;
+    int schemaVersion() const override { return m_schemaVersion; }
+
+    Result<UserRecord> createUser(const QString &username, const QString &displayName,
+                                  const QByteArray &passwordHash, qint64 nowMs) override;
+    Result<UserRecord> userByName(const QString &username) override;
+    Result<UserRecord> userById(quint64 userId) override;
+    Result<QList<UserRecord>> users() override;
+    Result<void> setUserDisabled(quint64 userId, bool disabled) override;
+    Result<void> setPasswordHash(quint64 userId, const QByteArray &hash) override;
+
+    Result<void> addToken(const TokenRecord &token) override;
+    Result<TokenRecord> token(const QByteArray &tokenHash) override;
+    Result<void> removeToken(const QByteArray &tokenHash) override;
+    Result<void> removeExpiredTokens(qint64 nowMs) override;
+    Result<void> touchDevice(quint64 userId, const QByteArray &deviceId, const QString &clientName,
+                             const QString &clientVersion, qint64 nowMs) override;
+
+    Result<void> begin() override;
+    Result<void> commit() override;
+    void rollback() override;
+    Result<Appended> append(const NewMessage &message, quint64 messageId, qint64 nowMs) override;
+    Result<quint64> maxMessageId() override;
+
+    Result<pb::SyncPage> sync(quint64 userId, const QHash<quint64, quint64> &cursors,
+                              int pageSize) override;
+    Result<pb::HistoryPage> history(quint64 userId, quint64 conversationId, quint64 beforeSeq,
+                                    int limit) override;
+    Result<pb::ConversationList> conversations(quint64 userId) override;
+    Result<Stats> stats() override;
+
+private:
+    //! A prepared statement, prepared once per connection and reused.
+    QSqlQuery &query(const char *sql);
+    Result<void> exec(QSqlQuery &query);
+    Result<void> execOnce(const QString &sql);
+    Error sqlError(const QSqlQuery &query) const;
+
+    Result<void> migrate();
+    Result<void> migrateTo1();
+
+    Result<UserRecord> userWhere(const char *sql, const QVariant &value);
+    Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
+    Result<QList<quint64>> memberIds(quint64 conversationId);
+    Result<quint64> joinedSeq(quint64 userId, quint64 conversationId); //!< NOT_FOUND: no member
+    Result<void> fillConversation(pb::Conversation *out, quint64 conversationId, quint64 userId);
+    static void readMessage(const QSqlQuery &query, pb::Message *out);
+
+    const QString m_dataDir;
+    const int m_busyTimeoutMs;
+    const QString m_connectionName;
+    QSqlDatabase m_db;
+    std::unordered_map<const char *, QSqlQuery> m_queries;
+    int m_schemaVersion = 0;
+};
+
+} // namespace Confab::Store

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "records.h"
+
+#include <confab/result.h>
+
+#include <QHash>
+
+namespace Confab::Store {
+
+//! The server's storage. One instance per thread that uses it; every call is synchronous and may
+//! block on disk, so it is only called from the store thread (StoreService) or the admin CLI.
+//! Implementations keep SQL portable between SQLite and PostgreSQL (DESIGN.md §4).
+class Store
+{
+public:
+    virtual ~Store() = default;
+
+    //! Opens or creates the database and applies pending migrations.
+    [[nodiscard]] virtual Result<void> open() = 0;
+    [[nodiscard]] virtual int schemaVersion() const = 0;
+
+    // Accounts
+    [[nodiscard]] virtual Result<UserRecord> createUser(const QString &username,
+                                                        const QString &displayName,
+                                                        const QByteArray &passwordHash,
+                                                        qint64 nowMs) = 0; // USERNAME_TAKEN
+    [[nodiscard]] virtual Result<UserRecord> userByName(const QString &username) = 0; // NOT_FOUND
+    [[nodiscard]] virtual Result<UserRecord> userById(quint64 userId) = 0; // NOT_FOUND
+    [[nodiscard]] virtual Result<QList<UserRecord>> users() = 0;
+    [[nodiscard]] virtual Result<void> setUserDisabled(quint64 userId, bool disabled) = 0;
+    //! Replaces the password hash and revokes every session token of the user.
+    [[nodiscard]] virtual Result<void> setPasswordHash(quint64 userId, const QByteArray &hash) = 0;
+
+    // Sessions and devices
+    [[nodiscard]] virtual Result<void> addToken(const TokenRecord &token) = 0;
+    [[nodiscard]] virtual Result<TokenRecord> token(const QByteArray &tokenHash) = 0; // NOT_FOUND
+    [[nodiscard]] virtual Result<void> removeToken(const QByteArray &tokenHash) = 0;
+    [[nodiscard]] virtual Result<void> removeExpiredTokens(qint64 nowMs) = 0;
+    [[nodiscard]] virtual Result<void> touchDevice(quint64 userId, const QByteArray &deviceId,
+                                                   const QString &clientName,
+                                                   const QString &clientVersion, qint64 nowMs) = 0;
+
+    // Messages. append() runs inside begin()/commit(), so that one transaction (one fsync)
+    // commits a whole batch: group commit.
+    [[nodiscard]] virtual Result<void> begin() = 0;
+    [[nodiscard]] virtual Result<void> commit() = 0;
+    virtual void rollback() = 0;
+    //! Resolves the target (creating a direct conversation on first use), checks membership,
+    //! returns the original for a repeated (sender, client id), else assigns the next seq and
+    //! inserts. Errors: NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT; STORAGE_FULL and INTERNAL doom
+    //! the transaction.
+    [[nodiscard]] virtual Result<Appended> append(const NewMessage &message, quint64 messageId,
+                                                  qint64 nowMs) = 0;
+    //! The newest message id stored, so that a restarted node never issues a smaller one.
+    [[nodiscard]] virtual Result<quint64> maxMessageId() = 0;
+
+    // Reads
+    //! Everything after the cursors, in (conversation, seq) order, at most pageSize messages.
+    [[nodiscard]] virtual Result<pb::SyncPage>
+    sync(quint64 userId, const QHash<quint64, quint64> &cursors, int pageSize) = 0;
+    //! The newest `limit` messages below beforeSeq (0: the newest), ascending. NOT_FOUND when the
+    //! user is not a member.
+    [[nodiscard]] virtual Result<pb::HistoryPage> history(quint64 userId, quint64 conversationId,
+                                                          quint64 beforeSeq, int limit) = 0;
+    [[nodiscard]] virtual Result<pb::ConversationList> conversations(quint64 userId) = 0;
+    [[nodiscard]] virtual Result<Stats> stats() = 0;
+};
+
+} // namespace Confab::Store

@@ -1,0 +1,164 @@
+#include "storeservice.h"
+
+#include <confab/logging.h>
+
+#include <QDateTime>
+
+namespace Confab::Store {
+
+StoreService::StoreService(Factory factory, SnowflakeGenerator &ids, QObject *parent)
+    : QObject(parent), m_factory(std::move(factory)), m_ids(ids)
+{ }
+
+StoreService::~StoreService()
+{
+    stop();
+}
+
+Result<void> StoreService::start()
+{
+    m_thread.reset(QThread::create([this] { serve(); }));
+    m_thread->setObjectName(QStringLiteral("confab-store"));
+    m_thread->start();
+    std::unique_lock lock(m_mutex);
+    m_wake.wait(lock, [this] { return m_opened; });
+    return m_openResult;
+}
+
+void StoreService::stop()
+{
+    if (!m_thread)
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread->wait();
+    m_thread.reset();
+}
+
+int StoreService::queueDepth() const
+{
+    std::lock_guard lock(m_mutex);
+    return int(m_queue.size());
+}
+
+void StoreService::append(NewMessage message, AppendDone done)
+{
+    enqueue(Item { {}, {}, std::move(message), std::move(done) });
+}
+
+void StoreService::enqueue(Item item)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping && m_opened && int(m_queue.size()) < m_maxQueueDepth) {
+            m_queue.push_back(std::move(item));
+            if (m_queue.size() == 1)
+                m_wake.notify_one();
+            return;
+        }
+    }
+    // Refused: report it as the job's own result would be, on this thread, later.
+    const Error busy { ErrorCode::UNAVAILABLE, QStringLiteral("the server is busy or stopping") };
+    if (item.refuse) {
+        item.refuse(busy);
+    } else if (item.done) {
+        QMetaObject::invokeMethod(
+            this, [done = std::move(item.done), busy] { done(busy); }, Qt::QueuedConnection);
+    }
+    qCWarning(lcStore) << "refused a store job: queue full or stopping";
+}
+
+void StoreService::serve()
+{
+    std::unique_ptr<Store> store = m_factory();
+    Result<void> opened = store->open();
+    if (opened) {
+        if (auto newest = store->maxMessageId())
+            m_ids.advancePast(newest.value());
+        else
+            opened = newest.error();
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_openResult = opened;
+        m_opened = true;
+    }
+    m_wake.notify_all();
+    if (!opened)
+        return;
+
+    std::vector<Item> batch;
+    for (;;) {
+        std::deque<Item> jobs;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
+            if (m_queue.empty())
+                break; // stopping, and everything queued is done
+            jobs.swap(m_queue);
+        }
+        for (Item &item : jobs) {
+            if (!item.task) {
+                batch.push_back(std::move(item));
+                if (int(batch.size()) == kMaxBatch)
+                    commitBatch(*store, batch);
+                continue;
+            }
+            commitBatch(*store, batch); // keep the order: appends queued before this task first
+            item.task(*store);
+        }
+        commitBatch(*store, batch);
+    }
+    qCInfo(lcStore) << "store closed";
+}
+
+void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
+{
+    if (batch.empty())
+        return;
+    std::vector<Result<Appended>> results;
+    results.reserve(batch.size());
+    std::optional<Error> doomed;
+    if (auto begun = store.begin(); !begun)
+        doomed = begun.error();
+    for (size_t i = 0; !doomed && i < batch.size(); ++i) {
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        auto appended = store.append(batch[i].message, m_ids.next(), nowMs);
+        if (!appended) {
+            const ErrorCode code = appended.error().code;
+            if (code == ErrorCode::STORAGE_FULL || code == ErrorCode::INTERNAL
+                || code == ErrorCode::UNAVAILABLE) {
+                doomed = appended.error();
+                break;
+            }
+        }
+        results.push_back(std::move(appended));
+    }
+    if (!doomed) {
+        if (auto committed = store.commit(); !committed)
+            doomed = committed.error();
+    }
+    if (doomed) {
+        // Nothing of this batch is stored: every sender hears the error, none an ack.
+        store.rollback();
+        results.assign(batch.size(), *doomed);
+        qCWarning(lcStore) << "a batch of" << batch.size() << "messages failed:" << doomed->message;
+    }
+    std::vector<AppendDone> dones;
+    dones.reserve(batch.size());
+    for (Item &item : batch)
+        dones.push_back(std::move(item.done));
+    batch.clear();
+    QMetaObject::invokeMethod(
+        this,
+        [dones = std::move(dones), results = std::move(results)]() {
+            for (size_t i = 0; i < dones.size(); ++i)
+                dones[i](results[i]);
+        },
+        Qt::QueuedConnection);
+}
+
+} // namespace Confab::Store

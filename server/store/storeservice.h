@@ -1,0 +1,100 @@
+#pragma once
+
+#include "store.h"
+
+#include <confab/ids.h>
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+
+namespace Confab::Store {
+
+//! Runs a Store on a thread of its own, so that no disk wait ever blocks the network thread.
+//! Jobs run in the order they were queued. Consecutive appends are committed together in one
+//! transaction (group commit: one fsync for the batch), and their results are reported only
+//! after that commit. Lives on the network thread; callbacks run there.
+class StoreService final : public QObject
+{
+    Q_OBJECT
+public:
+    using Factory = std::function<std::unique_ptr<Store>()>;
+    using AppendDone = std::function<void(const Result<Appended> &)>;
+
+    //! The factory runs on the store thread (a database connection belongs to its thread).
+    StoreService(Factory factory, SnowflakeGenerator &ids, QObject *parent = nullptr);
+    ~StoreService() override; //!< stops, after finishing what is queued
+
+    //! Opens the store (migrations included) and starts serving. Waits for the store thread:
+    //! call it at start-up only.
+    [[nodiscard]] Result<void> start();
+    //! Finishes every queued job, closes the store and joins its thread. Results of the last
+    //! jobs are still delivered when the event loop next runs.
+    void stop();
+
+    //! Appends a message; `done` runs on this object's thread after the batch committed.
+    void append(NewMessage message, AppendDone done);
+
+    //! Runs `job(Store &)` on the store thread and `done(result)` on this thread, unless
+    //! `context` was destroyed meanwhile.
+    template<typename Job, typename Done>
+    void run(QObject *context, Job job, Done done)
+    {
+        using R = std::invoke_result_t<Job &, Store &>; // a Result<T>
+        QPointer<QObject> guard(context);
+        auto deliver = [this, guard, done = std::move(done)](R result) {
+            QMetaObject::invokeMethod(
+                this,
+                [guard, done, result = std::move(result)]() {
+                    if (guard)
+                        done(result);
+                },
+                Qt::QueuedConnection);
+        };
+        enqueue(
+            Item { [deliver, job = std::move(job)](Store &store) mutable { deliver(job(store)); },
+                   [deliver](const Error &error) { deliver(R(error)); },
+                   {},
+                   {} });
+    }
+
+    //! Jobs waiting for the store thread; past maxQueueDepth new work is refused (UNAVAILABLE).
+    [[nodiscard]] int queueDepth() const;
+    void setMaxQueueDepth(int depth) { m_maxQueueDepth = depth; }
+    //! Most appends committed in one transaction.
+    static constexpr int kMaxBatch = 1000;
+
+private:
+    struct Item
+    {
+        std::function<void(Store &)> task; //!< a read or a single write (empty for an append)
+        std::function<void(const Error &)> refuse; //!< reports a task that could not be queued
+        NewMessage message;
+        AppendDone done;
+    };
+
+    void enqueue(Item item);
+    void serve(); //!< the store thread's loop
+    void commitBatch(Store &store, std::vector<Item> &batch);
+
+    const Factory m_factory;
+    SnowflakeGenerator &m_ids;
+    std::unique_ptr<QThread> m_thread;
+    int m_maxQueueDepth = 100'000;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Item> m_queue; // guarded by m_mutex
+    bool m_stopping = false; // guarded by m_mutex
+    Result<void> m_openResult; // written by the store thread before m_opened is set
+    bool m_opened = false; // guarded by m_mutex
+};
+
+} // namespace Confab::Store

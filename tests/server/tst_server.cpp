@@ -1,0 +1,713 @@
+#include "app/server.h"
+#include "store/sqlitestore.h"
+#include "wireclient.h"
+
+#include <confab/version.h>
+
+#include <QElapsedTimer>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Confab;
+
+namespace {
+
+ServerConfig testConfig(const QString &dataDir)
+{
+    ServerConfig config;
+    config.port = 0;
+    config.dataDir = dataDir;
+    config.hashCost = Auth::HashCost::minimum();
+    config.limits.rateBurst = 1000;
+    config.limits.ratePerSecond = 1000;
+    return config;
+}
+
+} // namespace
+
+//! The real server core on 127.0.0.1 (port 0) with a real SQLite file, driven over real sockets.
+class TestServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    // handshake and accounts
+    void requestsBeforeHelloAreRefused();
+    void unsupportedMajorVersionNamesBoth();
+    void requestsBeforeAuthAreRefused();
+    void registerLoginResume();
+    void invalidUsernamesAndPasswordsAreRefused();
+    void wrongPasswordAndUnknownUserLookAlike();
+    void disabledUserCannotSignIn();
+    void expiredTokenIsRefused();
+    void logoutRevokesTheToken();
+    void repeatedFailedLoginsAreThrottled();
+
+    // delivery
+    void directMessageReachesPeerAndOtherDevices();
+    void resendAfterLostAckStoresOnce();
+    void racingSendersGetGaplessSeqs();
+    void offlineRecipientSyncsEverythingInOrder();
+    void syncDuringLiveTrafficMissesNothing();
+    void historyPagesBackwards();
+    void conversationListShowsUnread();
+    void strangersCannotReadOrWrite();
+    void pagesFitInOneFrame();
+
+    // bad input
+    void garbageFramesGetErrorsAndTheServerKeepsServing();
+    void textFrameIsRefusedAndClosed();
+    void oversizeFrameClosesTheConnection();
+    void invalidUtf8IsRefused();
+    void floodIsRateLimitedThenClosed();
+    void serverOnlyMessagesFromAClientAreViolations();
+    void silentConnectionIsClosedAfterHandshakeTimeout();
+
+    // shutdown
+    void shutdownAcksInFlightAndClosesWithGoingAway();
+
+private:
+    void startServer(ServerConfig config);
+    std::unique_ptr<WireClient> client(const QString &name, bool registerFirst = true);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Server> m_server;
+};
+
+void TestServer::initTestCase()
+{
+    QVERIFY(Auth::initCrypto());
+}
+
+void TestServer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    startServer(testConfig(m_dir->path()));
+}
+
+void TestServer::cleanup()
+{
+    m_server.reset();
+    m_dir.reset();
+}
+
+void TestServer::startServer(ServerConfig config)
+{
+    m_server.reset();
+    m_server = std::make_unique<Server>(std::move(config));
+    auto started = m_server->start();
+    QVERIFY2(started.isOk(), started.isOk() ? "" : qPrintable(started.error().message));
+    QVERIFY(m_server->port() != 0);
+}
+
+std::unique_ptr<WireClient> TestServer::client(const QString &name, bool registerFirst)
+{
+    auto c = std::make_unique<WireClient>();
+    if (!c->connectAs(m_server->port(), name, registerFirst))
+        return nullptr;
+    return c;
+}
+
+// ----- handshake and accounts
+// ---------------------------------------------------------------------
+
+void TestServer::requestsBeforeHelloAreRefused()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()));
+    const auto reply = c.login(QStringLiteral("alice"));
+    QCOMPARE(reply.error().code(), pb::UNAUTHENTICATED);
+    QVERIFY(c.hello().has_welcome()); // still usable
+}
+
+void TestServer::unsupportedMajorVersionNamesBoth()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()));
+    const auto reply = c.hello(2);
+    QCOMPARE(reply.error().code(), pb::UNSUPPORTED_VERSION);
+    const QString message = QString::fromStdString(reply.error().message());
+    QVERIFY2(message.contains(QStringLiteral("2.0")) && message.contains(QStringLiteral("1.x")),
+             qPrintable(message));
+    QVERIFY(c.waitForDisconnected());
+    QCOMPARE(c.closeCode(), QWebSocketProtocol::CloseCodeProtocolError);
+}
+
+void TestServer::requestsBeforeAuthAreRefused()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()));
+    QVERIFY(c.hello().has_welcome());
+    QCOMPARE(
+        c.request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("hi"))).error().code(),
+        pb::UNAUTHENTICATED);
+    pb::Envelope sync;
+    sync.mutable_sync_request();
+    QCOMPARE(c.request(sync).error().code(), pb::UNAUTHENTICATED);
+    QCOMPARE(c.hello().error().code(), pb::PROTOCOL_VIOLATION); // a second Hello
+}
+
+void TestServer::registerLoginResume()
+{
+    WireClient first;
+    QVERIFY(first.open(m_server->port()));
+    const auto welcome = first.hello();
+    QVERIFY(welcome.has_welcome());
+    QCOMPARE(welcome.welcome().protocol_major(), kProtocolMajor);
+    QCOMPARE(welcome.welcome().limits().max_text_bytes(), Limits().maxTextBytes);
+    QCOMPARE(welcome.welcome().node_id(), 1u);
+
+    const auto registered = first.registerAccount(QStringLiteral("Alice"));
+    QVERIFY(registered.has_auth_ok());
+    QCOMPARE(registered.auth_ok().user().username(), std::string("alice")); // stored lower-case
+    QVERIFY(registered.auth_ok().token().size() >= 40);
+    QVERIFY(registered.auth_ok().token_expires_ms() > QDateTime::currentMSecsSinceEpoch());
+    QVERIFY(!registered.auth_ok().resumed());
+
+    WireClient again;
+    QVERIFY(again.open(m_server->port()) && again.hello().has_welcome());
+    QCOMPARE(again.registerAccount(QStringLiteral("alice")).error().code(), pb::USERNAME_TAKEN);
+    const auto loggedIn = again.login(QStringLiteral("ALICE"));
+    QVERIFY(loggedIn.has_auth_ok());
+    QCOMPARE(loggedIn.auth_ok().user().user_id(), registered.auth_ok().user().user_id());
+
+    WireClient resumed;
+    QVERIFY(resumed.open(m_server->port()) && resumed.hello().has_welcome());
+    const auto reply = resumed.resume(QString::fromStdString(registered.auth_ok().token()));
+    QVERIFY(reply.has_auth_ok());
+    QVERIFY(reply.auth_ok().resumed());
+    QCOMPARE(reply.auth_ok().user().user_id(), registered.auth_ok().user().user_id());
+
+    WireClient forged;
+    QVERIFY(forged.open(m_server->port()) && forged.hello().has_welcome());
+    QCOMPARE(forged.resume(QStringLiteral("not-a-token")).error().code(), pb::TOKEN_INVALID);
+}
+
+void TestServer::invalidUsernamesAndPasswordsAreRefused()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    for (const QString &name :
+         { QStringLiteral("ab"), QStringLiteral("-dash"), QStringLiteral("has space"),
+           QStringLiteral("é-accent"), QString(33, u'a') }) {
+        QCOMPARE(c.registerAccount(name).error().code(), pb::INVALID_ARGUMENT);
+    }
+    QCOMPARE(c.registerAccount(QStringLiteral("shorty"), QStringLiteral("1234567")).error().code(),
+             pb::INVALID_ARGUMENT);
+    QVERIFY(c.registerAccount(QStringLiteral("ok.name_1-2")).has_auth_ok());
+}
+
+void TestServer::wrongPasswordAndUnknownUserLookAlike()
+{
+    QVERIFY(client(QStringLiteral("alice")));
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    const auto wrong = c.login(QStringLiteral("alice"), QStringLiteral("wrong-password"));
+    const auto unknown = c.login(QStringLiteral("nobody"), QStringLiteral("wrong-password"));
+    QCOMPARE(wrong.error().code(), pb::BAD_CREDENTIALS);
+    QCOMPARE(unknown.error().code(), pb::BAD_CREDENTIALS);
+    QCOMPARE(wrong.error().message(), unknown.error().message());
+}
+
+void TestServer::disabledUserCannotSignIn()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
+    {
+        // As the admin command does: a second store on the same data directory, while serving.
+        Store::SqliteStore admin(m_dir->path());
+        QVERIFY(admin.open());
+        QVERIFY(admin.setUserDisabled(alice->userId(), true));
+    }
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    QCOMPARE(c.login(QStringLiteral("alice")).error().code(), pb::ACCOUNT_DISABLED);
+    QCOMPARE(c.resume(alice->token()).error().code(), pb::ACCOUNT_DISABLED);
+}
+
+void TestServer::expiredTokenIsRefused()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.tokenTtlMs = 1;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    QTRY_COMPARE(c.resume(alice->token()).error().code(), pb::TOKEN_EXPIRED);
+}
+
+void TestServer::logoutRevokesTheToken()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
+    pb::Envelope logout;
+    logout.mutable_logout();
+    QVERIFY(alice->request(logout).has_ok());
+    QVERIFY(alice->waitForDisconnected());
+    QCOMPARE(alice->closeCode(), QWebSocketProtocol::CloseCodeNormal);
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    QCOMPARE(c.resume(alice->token()).error().code(), pb::TOKEN_INVALID);
+}
+
+void TestServer::repeatedFailedLoginsAreThrottled()
+{
+    QVERIFY(client(QStringLiteral("alice")));
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    for (int i = 0; i < m_server->config().loginFailuresPerUser; ++i)
+        QCOMPARE(c.login(QStringLiteral("alice"), QStringLiteral("guess-%1").arg(i)).error().code(),
+                 pb::BAD_CREDENTIALS);
+    const auto throttled = c.login(QStringLiteral("alice"));
+    QCOMPARE(throttled.error().code(), pb::LOGIN_THROTTLED);
+    QVERIFY(throttled.error().retry_after_ms() > 0);
+}
+
+// ----- delivery
+// -----------------------------------------------------------------------------------
+
+void TestServer::directMessageReachesPeerAndOtherDevices()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    auto alicePhone = client(QStringLiteral("alice"), false);
+    QVERIFY(alice && bob && alicePhone);
+
+    const QUuid clientId = QUuid::createUuid();
+    const auto ack = alice->request(
+        WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("你好 Bob"), clientId));
+    QVERIFY2(ack.has_message_ack(), ack.error().message().c_str());
+    QCOMPARE(uuidFromWire(ack.message_ack().client_id()), clientId);
+    QCOMPARE(ack.message_ack().seq(), quint64(1));
+    QCOMPARE(SnowflakeGenerator::nodeOf(ack.message_ack().message_id()), quint16(1));
+
+    for (WireClient *receiver : { bob.get(), alicePhone.get() }) {
+        QVERIFY(receiver->waitForEvents(1));
+        const pb::Message &message = receiver->events().first().message_event().message();
+        QCOMPARE(message.message_id(), ack.message_ack().message_id());
+        QCOMPARE(message.text(), std::string("你好 Bob"));
+        QCOMPARE(message.sender_id(), alice->userId());
+        QCOMPARE(message.conversation_id(), ack.message_ack().conversation_id());
+    }
+    QCOMPARE(alice->events().size(), 0); // the sending device gets the ack, not an event
+
+    const auto reply = bob->request(
+        WireClient::sendIn(ack.message_ack().conversation_id(), QStringLiteral("hi!")));
+    QCOMPARE(reply.message_ack().seq(), quint64(2));
+    QVERIFY(alice->waitForEvents(1));
+}
+
+void TestServer::resendAfterLostAckStoresOnce()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const QUuid clientId = QUuid::createUuid();
+    const auto first =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("once"), clientId));
+    QVERIFY(first.has_message_ack());
+    // The ack was "lost": the client reconnects and resends the same client id.
+    alice->close();
+    auto again = client(QStringLiteral("alice"), false);
+    QVERIFY(again);
+    const auto second =
+        again->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("once"), clientId));
+    QVERIFY(second.has_message_ack());
+    QCOMPARE(second.message_ack().message_id(), first.message_ack().message_id());
+    QCOMPARE(second.message_ack().seq(), first.message_ack().seq());
+    QVERIFY(bob->waitForEvents(1));
+    pb::Envelope history;
+    history.mutable_history_request()->set_conversation_id(first.message_ack().conversation_id());
+    QCOMPARE(bob->request(history).history_page().messages_size(), 1);
+    QTest::qWait(0);
+    QCOMPARE(bob->events().size(), 1); // no second event for the resend
+}
+
+void TestServer::racingSendersGetGaplessSeqs()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const auto opening =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("start")));
+    const quint64 conversation = opening.message_ack().conversation_id();
+
+    constexpr int kEach = 200;
+    QList<quint64> aliceIds, bobIds;
+    for (int i = 0; i < kEach; ++i) { // pipelined, interleaved: both race into one conversation
+        aliceIds << alice->post(WireClient::sendIn(conversation, QStringLiteral("a%1").arg(i)));
+        bobIds << bob->post(WireClient::sendIn(conversation, QStringLiteral("b%1").arg(i)));
+    }
+    QList<quint64> seqs;
+    for (quint64 id : aliceIds) {
+        const auto ack = alice->waitForResponse(id);
+        QVERIFY2(ack.has_message_ack(), ack.error().message().c_str());
+        seqs << ack.message_ack().seq();
+    }
+    for (quint64 id : bobIds)
+        seqs << bob->waitForResponse(id).message_ack().seq();
+    std::sort(seqs.begin(), seqs.end());
+    for (int i = 0; i < seqs.size(); ++i)
+        QCOMPARE(seqs.at(i), quint64(i + 2)); // 2 .. 401: no gap, no repeat
+}
+
+void TestServer::offlineRecipientSyncsEverythingInOrder()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
+    QVERIFY(client(QStringLiteral("bob"))); // registers bob, then goes away
+    QList<quint64> ids;
+    for (int i = 1; i <= 250; ++i)
+        ids << alice->post(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("m%1").arg(i)));
+    for (quint64 id : ids)
+        QVERIFY(alice->waitForResponse(id).has_message_ack());
+
+    auto bob = client(QStringLiteral("bob"), false);
+    QVERIFY(bob);
+    QHash<quint64, quint64> cursors;
+    QStringList texts;
+    int pages = 0;
+    for (;;) {
+        pb::Envelope request;
+        request.mutable_sync_request()->set_page_size(100);
+        for (auto it = cursors.cbegin(); it != cursors.cend(); ++it) {
+            auto *cursor = request.mutable_sync_request()->add_cursors();
+            cursor->set_conversation_id(it.key());
+            cursor->set_seq(it.value());
+        }
+        const auto reply = bob->request(request);
+        QVERIFY(reply.has_sync_page());
+        ++pages;
+        for (const auto &conversation : reply.sync_page().conversations())
+            cursors.insert(conversation.conversation_id(),
+                           cursors.value(conversation.conversation_id()));
+        for (const auto &message : reply.sync_page().messages()) {
+            QCOMPARE(message.seq(), cursors.value(message.conversation_id()) + 1);
+            cursors[message.conversation_id()] = message.seq();
+            texts << QString::fromStdString(message.text());
+        }
+        if (!reply.sync_page().has_more())
+            break;
+        QVERIFY(pages < 10);
+    }
+    QCOMPARE(pages, 3);
+    QCOMPARE(texts.size(), 250);
+    QCOMPARE(texts.first(), QStringLiteral("m1"));
+    QCOMPARE(texts.last(), QStringLiteral("m250"));
+}
+
+void TestServer::syncDuringLiveTrafficMissesNothing()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(client(QStringLiteral("bob")));
+    const auto opening =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("0")));
+    const quint64 conversation = opening.message_ack().conversation_id();
+    constexpr int kBefore = 150;
+    constexpr int kDuring = 150;
+    QList<quint64> pending;
+    for (int i = 0; i < kBefore; ++i)
+        pending << alice->post(WireClient::sendIn(conversation, QStringLiteral("before")));
+
+    // Bob signs in and syncs in small pages while alice keeps sending.
+    auto bob = client(QStringLiteral("bob"), false);
+    QVERIFY(bob);
+    QSet<quint64> seen;
+    quint64 cursor = 0;
+    int sent = 0;
+    for (int round = 0; round < 1000; ++round) {
+        if (sent < kDuring) {
+            for (int k = 0; k < 5 && sent < kDuring; ++k, ++sent)
+                pending << alice->post(WireClient::sendIn(conversation, QStringLiteral("during")));
+        }
+        pb::Envelope request;
+        request.mutable_sync_request()->set_page_size(20);
+        auto *c = request.mutable_sync_request()->add_cursors();
+        c->set_conversation_id(conversation);
+        c->set_seq(cursor);
+        const auto reply = bob->request(request);
+        QVERIFY(reply.has_sync_page());
+        for (const auto &message : reply.sync_page().messages()) {
+            QCOMPARE(message.seq(), cursor + 1);
+            cursor = message.seq();
+            seen.insert(message.seq());
+        }
+        if (!reply.sync_page().has_more() && sent == kDuring)
+            break;
+    }
+    for (quint64 id : pending)
+        QVERIFY(alice->waitForResponse(id).has_message_ack());
+    const quint64 total = 1 + kBefore + kDuring;
+    // After the sync ended, everything else arrives live; together: every seq, none missing.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            QSet<quint64> all = seen;
+            for (const auto &event : bob->events())
+                all.insert(event.message_event().message().seq());
+            return quint64(all.size()) == total;
+        },
+        10'000));
+    QSet<quint64> all = seen;
+    for (const auto &event : bob->events())
+        all.insert(event.message_event().message().seq());
+    for (quint64 seq = 1; seq <= total; ++seq)
+        QVERIFY2(all.contains(seq), qPrintable(QString::number(seq)));
+}
+
+void TestServer::historyPagesBackwards()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(client(QStringLiteral("bob")));
+    quint64 conversation = 0;
+    for (int i = 1; i <= 25; ++i)
+        conversation = alice->request(WireClient::sendTo(QStringLiteral("bob"), QString::number(i)))
+                           .message_ack()
+                           .conversation_id();
+    pb::Envelope request;
+    request.mutable_history_request()->set_conversation_id(conversation);
+    request.mutable_history_request()->set_limit(10);
+    auto page = alice->request(request).history_page();
+    QCOMPARE(page.messages_size(), 10);
+    QCOMPARE(page.messages(0).text(), std::string("16"));
+    QVERIFY(page.has_more());
+    request.mutable_history_request()->set_before_seq(page.messages(0).seq());
+    page = alice->request(request).history_page();
+    QCOMPARE(page.messages(0).text(), std::string("6"));
+    request.mutable_history_request()->set_before_seq(page.messages(0).seq());
+    page = alice->request(request).history_page();
+    QCOMPARE(page.messages_size(), 5);
+    QVERIFY(!page.has_more());
+}
+
+void TestServer::conversationListShowsUnread()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("x")))
+                    .has_message_ack());
+    pb::Envelope list;
+    list.mutable_list_conversations();
+    const auto reply = bob->request(list);
+    QCOMPARE(reply.conversation_list().conversations_size(), 1);
+    const auto &conversation = reply.conversation_list().conversations(0);
+    QCOMPARE(conversation.unread_count(), quint64(3));
+    QCOMPARE(conversation.members_size(), 2);
+    QCOMPARE(conversation.last_message().text(), std::string("x"));
+}
+
+void TestServer::strangersCannotReadOrWrite()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto eve = client(QStringLiteral("eve"));
+    QVERIFY(alice && eve && client(QStringLiteral("bob")));
+    const quint64 conversation =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("secret")))
+            .message_ack()
+            .conversation_id();
+    QCOMPARE(
+        eve->request(WireClient::sendIn(conversation, QStringLiteral("let me in"))).error().code(),
+        pb::FORBIDDEN);
+    pb::Envelope history;
+    history.mutable_history_request()->set_conversation_id(conversation);
+    QCOMPARE(eve->request(history).error().code(), pb::NOT_FOUND);
+    history.mutable_history_request()->set_conversation_id(987654);
+    QCOMPARE(eve->request(history).error().code(), pb::NOT_FOUND);
+    QCOMPARE(eve->request(WireClient::sendTo(QStringLiteral("nobody"), QStringLiteral("?")))
+                 .error()
+                 .code(),
+             pb::NOT_FOUND);
+    pb::Envelope sync;
+    sync.mutable_sync_request();
+    QCOMPARE(eve->request(sync).sync_page().messages_size(), 0);
+    QCOMPARE(eve->events().size(), 0);
+}
+
+void TestServer::pagesFitInOneFrame()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice && client(QStringLiteral("bob")));
+    const QString big(int(Limits().maxTextBytes), u'x');
+    quint64 conversation = 0;
+    for (int i = 0; i < 12; ++i)
+        conversation = alice->request(WireClient::sendTo(QStringLiteral("bob"), big))
+                           .message_ack()
+                           .conversation_id();
+    // 12 x 16 KiB does not fit a 64 KiB frame: the server sends what fits and says there is more.
+    pb::Envelope sync;
+    sync.mutable_sync_request()->set_page_size(100);
+    const auto page = alice->request(sync);
+    QVERIFY(page.has_sync_page());
+    QVERIFY(page.sync_page().messages_size() > 0 && page.sync_page().messages_size() < 12);
+    QVERIFY(page.sync_page().has_more());
+    pb::Envelope history;
+    history.mutable_history_request()->set_conversation_id(conversation);
+    const auto older = alice->request(history);
+    QVERIFY(older.history_page().messages_size() < 12);
+    QCOMPARE(older.history_page().messages(older.history_page().messages_size() - 1).seq(),
+             quint64(12));
+    QVERIFY(older.history_page().has_more());
+}
+
+// ----- bad input
+// ----------------------------------------------------------------------------------
+
+void TestServer::garbageFramesGetErrorsAndTheServerKeepsServing()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    WireClient vandal;
+    QVERIFY(vandal.open(m_server->port()));
+    vandal.socket().sendBinaryMessage(QByteArray(100, '\xff'));
+    vandal.socket().sendBinaryMessage(QByteArray());
+    QVERIFY(QTest::qWaitFor([&] { return vandal.framesReceived() >= 2; }, 5000));
+    QVERIFY(vandal.isConnected());
+    QVERIFY(vandal.hello().has_welcome()); // still served
+    QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("fine")))
+                .has_message_ack());
+    QVERIFY(bob->waitForEvents(1));
+    // A peer that keeps sending garbage is cut off.
+    for (int i = 0; i < 20; ++i)
+        vandal.socket().sendBinaryMessage(QByteArray(10, '\xff'));
+    QVERIFY(vandal.waitForDisconnected());
+    QCOMPARE(vandal.closeCode(), QWebSocketProtocol::CloseCodeProtocolError);
+}
+
+void TestServer::textFrameIsRefusedAndClosed()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()));
+    c.socket().sendTextMessage(QStringLiteral("{\"hello\": 1}"));
+    QVERIFY(c.waitForDisconnected());
+    QCOMPARE(c.closeCode(), QWebSocketProtocol::CloseCodeDatatypeNotSupported);
+}
+
+void TestServer::oversizeFrameClosesTheConnection()
+{
+    WireClient c;
+    QVERIFY(c.open(m_server->port()));
+    c.socket().sendBinaryMessage(QByteArray(int(Limits().maxFrameBytes) + 1, 'a'));
+    QVERIFY(c.waitForDisconnected());
+    QCOMPARE(c.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice); // others are unaffected
+}
+
+void TestServer::invalidUtf8IsRefused()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice && client(QStringLiteral("bob")));
+    pb::Envelope bad = WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("x"));
+    bad.set_request_id(77);
+    bad.mutable_send_message()->set_text("caf\xc3");
+    alice->socket().sendBinaryMessage(QByteArray::fromStdString(bad.SerializeAsString()));
+    QVERIFY(QTest::qWaitFor([&] { return alice->framesReceived() >= 2; }, 5000));
+    pb::Envelope probe;
+    probe.mutable_list_conversations();
+    const auto list = alice->request(probe);
+    QCOMPARE(list.conversation_list().conversations_size(), 0); // nothing was stored
+}
+
+void TestServer::floodIsRateLimitedThenClosed()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.limits.ratePerSecond = 20;
+    config.limits.rateBurst = 20;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+
+    WireClient flooder;
+    QVERIFY(flooder.open(m_server->port()));
+    QList<quint64> ids;
+    for (int i = 0; i < 200; ++i) { // bounded: 200 frames at once, each a valid request
+        pb::Envelope list;
+        list.mutable_list_conversations();
+        ids << flooder.post(list);
+    }
+    QVERIFY(flooder.waitForDisconnected());
+    QCOMPARE(flooder.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    int limited = 0;
+    for (quint64 id : ids)
+        if (flooder.hasResponse(id)
+            && flooder.waitForResponse(id, 0).error().code() == pb::RATE_LIMITED)
+            ++limited;
+    QVERIFY2(limited > 0, "no RATE_LIMITED answer before the close");
+
+    // Meanwhile a well-behaved client is served promptly.
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still here")))
+                .has_message_ack());
+    QVERIFY(bob->waitForEvents(1));
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestServer::serverOnlyMessagesFromAClientAreViolations()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
+    pb::Envelope fake;
+    fake.mutable_message_ack()->set_client_id(std::string(16, 'c'));
+    QCOMPARE(alice->request(fake).error().code(), pb::PROTOCOL_VIOLATION);
+    pb::Envelope welcome;
+    welcome.mutable_welcome();
+    QCOMPARE(alice->request(welcome).error().code(), pb::PROTOCOL_VIOLATION);
+}
+
+void TestServer::silentConnectionIsClosedAfterHandshakeTimeout()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.handshakeTimeoutMs = 300;
+    startServer(config);
+    WireClient silent;
+    QVERIFY(silent.open(m_server->port()));
+    QVERIFY(silent.waitForDisconnected(5000));
+    QCOMPARE(silent.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+// ----- shutdown
+// -----------------------------------------------------------------------------------
+
+void TestServer::shutdownAcksInFlightAndClosesWithGoingAway()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice && client(QStringLiteral("bob")));
+    QList<quint64> ids;
+    for (int i = 0; i < 50; ++i)
+        ids << alice->post(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("last words")));
+    // Let the frames reach the server, then stop it while the messages are in flight.
+    QVERIFY(QTest::qWaitFor([&] { return alice->hasResponse(ids.first()); }, 5000));
+    QSignalSpy stopped(m_server.get(), &Server::stopped);
+    m_server->shutdown();
+    QVERIFY(stopped.wait(10'000) || stopped.size() == 1);
+    QVERIFY(alice->waitForDisconnected());
+    QCOMPARE(alice->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    int acked = 0;
+    for (quint64 id : ids) {
+        if (!alice->hasResponse(id))
+            continue;
+        const auto reply = alice->waitForResponse(id, 0);
+        QVERIFY(reply.has_message_ack() || reply.error().code() == pb::UNAVAILABLE);
+        acked += reply.has_message_ack();
+    }
+    m_server.reset();
+    Store::SqliteStore store(m_dir->path());
+    QVERIFY(store.open());
+    // Every ack the client got is stored; nothing more was stored than acked or still in flight.
+    QCOMPARE(store.stats().value().messages, qint64(acked));
+}
+
+QTEST_GUILESS_MAIN(TestServer)
+#include "tst_server.moc"

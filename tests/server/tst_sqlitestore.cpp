@@ -1,0 +1,380 @@
+#include "store/sqlitestore.h"
+
+#include <confab/ids.h>
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Confab;
+using Confab::Store::SqliteStore;
+
+namespace {
+
+QByteArray newClientId()
+{
+    return QUuid::createUuid().toRfc4122();
+}
+
+} // namespace
+
+class TestSqliteStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void opensAndMigratesAnEmptyDirectory();
+    void refusesANewerSchema();
+    void usernamesAreUnique();
+    void firstDirectMessageCreatesTheConversation();
+    void seqsAreGaplessAndIdsIncrease();
+    void resendReturnsTheOriginal();
+    void nonMemberIsForbidden();
+    void unknownPeerIsNotFound();
+    void messageToSelfIsRefused();
+    void rolledBackBatchLeavesNothing();
+    void syncPagesInOrderFromCursors();
+    void historyPagesBackwards();
+    void conversationListHasLastMessageAndUnread();
+    void passwordResetRevokesTokens();
+    void dataSurvivesReopen();
+
+private:
+    Store::UserRecord addUser(const QString &name);
+    Store::Appended append(quint64 sender, const QString &peer, const std::string &text,
+                           QByteArray clientId = newClientId());
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<SqliteStore> m_store;
+    SnowflakeGenerator m_ids { 7 };
+};
+
+void TestSqliteStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_store = std::make_unique<SqliteStore>(m_dir->path());
+    auto opened = m_store->open();
+    QVERIFY2(opened.isOk(), opened.isOk() ? "" : qPrintable(opened.error().message));
+}
+
+void TestSqliteStore::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+Store::UserRecord TestSqliteStore::addUser(const QString &name)
+{
+    auto user = m_store->createUser(name, name.toUpper(), "hash", 1000);
+    if (!user)
+        qFatal("createUser failed: %s", qPrintable(user.error().message));
+    return user.value();
+}
+
+Store::Appended TestSqliteStore::append(quint64 sender, const QString &peer,
+                                        const std::string &text, QByteArray clientId)
+{
+    Store::NewMessage message;
+    message.senderId = sender;
+    message.clientId = std::move(clientId);
+    message.peerUsername = peer;
+    message.text = text;
+    if (!m_store->begin())
+        qFatal("begin failed");
+    auto appended = m_store->append(message, m_ids.next(), 5000);
+    if (!appended)
+        qFatal("append failed: %s", qPrintable(appended.error().message));
+    if (!m_store->commit())
+        qFatal("commit failed");
+    return appended.value();
+}
+
+void TestSqliteStore::opensAndMigratesAnEmptyDirectory()
+{
+    QCOMPARE(m_store->schemaVersion(), SqliteStore::kSchemaVersion);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
+    db.setDatabaseName(SqliteStore::databasePath(m_dir->path()));
+    QVERIFY(db.open());
+    {
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("wal"));
+        QVERIFY(query.exec(QStringLiteral("PRAGMA user_version")) && query.next());
+        QCOMPARE(query.value(0).toInt(), SqliteStore::kSchemaVersion);
+        for (const char *table : { "users", "tokens", "devices", "conversations", "members",
+                                   "messages", "sync_cursors" }) {
+            QVERIFY(query.exec(
+                QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1StringView(table))));
+        }
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("probe"));
+}
+
+void TestSqliteStore::refusesANewerSchema()
+{
+    m_store.reset();
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
+        db.setDatabaseName(SqliteStore::databasePath(m_dir->path()));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 99")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bump"));
+    SqliteStore store(m_dir->path());
+    auto opened = store.open();
+    QVERIFY(!opened.isOk());
+    QVERIFY2(opened.error().message.contains(QStringLiteral("99")),
+             qPrintable(opened.error().message));
+}
+
+void TestSqliteStore::usernamesAreUnique()
+{
+    addUser(QStringLiteral("alice"));
+    auto again = m_store->createUser(QStringLiteral("alice"), QStringLiteral("A"), "h", 1);
+    QVERIFY(!again.isOk());
+    QCOMPARE(again.error().code, ErrorCode::USERNAME_TAKEN);
+    QCOMPARE(m_store->users().value().size(), 1);
+}
+
+void TestSqliteStore::firstDirectMessageCreatesTheConversation()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    const auto first = append(alice.userId, QStringLiteral("bob"), "hi bob");
+    const auto reply = append(bob.userId, QStringLiteral("alice"), "hi alice");
+    QCOMPARE(first.message.conversation_id(), reply.message.conversation_id());
+    QCOMPARE(first.message.seq(), quint64(1));
+    QCOMPARE(reply.message.seq(), quint64(2));
+    QCOMPARE(first.memberIds, (QList<quint64> { alice.userId, bob.userId }));
+    QCOMPARE(m_store->stats().value().conversations, qint64(1));
+}
+
+void TestSqliteStore::seqsAreGaplessAndIdsIncrease()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    quint64 lastId = 0;
+    QVERIFY(m_store->begin());
+    for (int i = 1; i <= 50; ++i) {
+        Store::NewMessage message { alice.userId,          newClientId(),    0, 0,
+                                    QStringLiteral("bob"), std::to_string(i) };
+        auto appended = m_store->append(message, m_ids.next(), 1000 + i);
+        QVERIFY(appended.isOk());
+        QCOMPARE(appended.value().message.seq(), quint64(i));
+        QVERIFY(appended.value().message.message_id() > lastId);
+        lastId = appended.value().message.message_id();
+    }
+    QVERIFY(m_store->commit());
+    QCOMPARE(m_store->maxMessageId().value(), lastId);
+}
+
+void TestSqliteStore::resendReturnsTheOriginal()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    const QByteArray clientId = newClientId();
+    const auto original = append(alice.userId, QStringLiteral("bob"), "once", clientId);
+    const auto resent = append(alice.userId, QStringLiteral("bob"), "once (resent)", clientId);
+    QVERIFY(!original.duplicate);
+    QVERIFY(resent.duplicate);
+    QCOMPARE(resent.message.message_id(), original.message.message_id());
+    QCOMPARE(resent.message.seq(), original.message.seq());
+    QCOMPARE(resent.message.text(), std::string("once"));
+    QCOMPARE(m_store->stats().value().messages, qint64(1));
+}
+
+void TestSqliteStore::nonMemberIsForbidden()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    const auto eve = addUser(QStringLiteral("eve"));
+    const auto sent = append(alice.userId, QStringLiteral("bob"), "private");
+    Store::NewMessage intrusion { eve.userId, newClientId(), sent.message.conversation_id(), 0,
+                                  {},         "hi" };
+    QVERIFY(m_store->begin());
+    auto refused = m_store->append(intrusion, m_ids.next(), 1);
+    m_store->rollback();
+    QVERIFY(!refused.isOk());
+    QCOMPARE(refused.error().code, ErrorCode::FORBIDDEN);
+    auto history = m_store->history(eve.userId, sent.message.conversation_id(), 0, 10);
+    QVERIFY(!history.isOk());
+    QCOMPARE(history.error().code, ErrorCode::NOT_FOUND);
+    QCOMPARE(m_store->sync(eve.userId, {}, 100).value().messages_size(), 0);
+}
+
+void TestSqliteStore::unknownPeerIsNotFound()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    Store::NewMessage message { alice.userId, newClientId(), 0, 0, QStringLiteral("nobody"), "hi" };
+    QVERIFY(m_store->begin());
+    auto refused = m_store->append(message, m_ids.next(), 1);
+    m_store->rollback();
+    QCOMPARE(refused.error().code, ErrorCode::NOT_FOUND);
+    message.peerUsername.clear();
+    message.peerUserId = 4242;
+    QVERIFY(m_store->begin());
+    refused = m_store->append(message, m_ids.next(), 1);
+    m_store->rollback();
+    QCOMPARE(refused.error().code, ErrorCode::NOT_FOUND);
+}
+
+void TestSqliteStore::messageToSelfIsRefused()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    Store::NewMessage message { alice.userId, newClientId(), 0, alice.userId, {}, "me" };
+    QVERIFY(m_store->begin());
+    auto refused = m_store->append(message, m_ids.next(), 1);
+    m_store->rollback();
+    QCOMPARE(refused.error().code, ErrorCode::INVALID_ARGUMENT);
+}
+
+void TestSqliteStore::rolledBackBatchLeavesNothing()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    QVERIFY(m_store->begin());
+    for (int i = 0; i < 5; ++i) {
+        Store::NewMessage message {
+            alice.userId, newClientId(), 0, 0, QStringLiteral("bob"), "lost"
+        };
+        QVERIFY(m_store->append(message, m_ids.next(), 1).isOk());
+    }
+    m_store->rollback();
+    QCOMPARE(m_store->stats().value().messages, qint64(0));
+    QCOMPARE(m_store->stats().value().conversations, qint64(0));
+    // The next message starts again at seq 1: the rolled-back seqs left no gap.
+    QCOMPARE(append(alice.userId, QStringLiteral("bob"), "kept").message.seq(), quint64(1));
+}
+
+void TestSqliteStore::syncPagesInOrderFromCursors()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    addUser(QStringLiteral("carol"));
+    for (int i = 0; i < 7; ++i)
+        append(alice.userId, QStringLiteral("bob"), "ab" + std::to_string(i));
+    for (int i = 0; i < 4; ++i)
+        append(alice.userId, QStringLiteral("carol"), "ac" + std::to_string(i));
+
+    // Alice, a new device: everything, in pages of 5, conversation by conversation, seq by seq.
+    QHash<quint64, quint64> cursors;
+    QList<QPair<quint64, quint64>> seen;
+    QSet<quint64> conversationsLearnt;
+    for (int pages = 0; pages < 10; ++pages) {
+        auto page = m_store->sync(alice.userId, cursors, 5);
+        QVERIFY(page.isOk());
+        QVERIFY(page.value().messages_size() <= 5);
+        for (const auto &conversation : page.value().conversations())
+            conversationsLearnt.insert(conversation.conversation_id());
+        for (const auto &message : page.value().messages()) {
+            seen.append({ message.conversation_id(), message.seq() });
+            QCOMPARE(message.seq(), cursors.value(message.conversation_id()) + 1);
+            cursors[message.conversation_id()] = message.seq();
+        }
+        for (quint64 id : std::as_const(conversationsLearnt))
+            if (!cursors.contains(id))
+                cursors.insert(id, 0);
+        if (!page.value().has_more())
+            break;
+    }
+    QCOMPARE(seen.size(), 11);
+    QCOMPARE(conversationsLearnt.size(), 2);
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+
+    // Bob, up to date at seq 5: only 6 and 7, and his conversation's details.
+    const quint64 ab = seen.first().first;
+    auto page = m_store->sync(bob.userId, { { ab, 5 } }, 100);
+    QVERIFY(page.isOk());
+    QCOMPARE(page.value().messages_size(), 2);
+    QCOMPARE(page.value().messages(0).seq(), quint64(6));
+    QVERIFY(!page.value().has_more());
+    QCOMPARE(page.value().conversations_size(), 1);
+    QCOMPARE(page.value().conversations(0).members_size(), 2);
+    // Up to date: an empty page.
+    page = m_store->sync(bob.userId, { { ab, 7 } }, 100);
+    QCOMPARE(page.value().messages_size(), 0);
+    QCOMPARE(page.value().conversations_size(), 0);
+}
+
+void TestSqliteStore::historyPagesBackwards()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    quint64 conversation = 0;
+    for (int i = 1; i <= 30; ++i)
+        conversation = append(alice.userId, QStringLiteral("bob"), std::to_string(i))
+                           .message.conversation_id();
+
+    auto newest = m_store->history(alice.userId, conversation, 0, 10).value();
+    QCOMPARE(newest.messages_size(), 10);
+    QCOMPARE(newest.messages(0).seq(), quint64(21));
+    QCOMPARE(newest.messages(9).seq(), quint64(30));
+    QVERIFY(newest.has_more());
+    auto middle = m_store->history(alice.userId, conversation, 21, 10).value();
+    QCOMPARE(middle.messages(0).seq(), quint64(11));
+    QCOMPARE(middle.messages(9).text(), std::string("20"));
+    auto oldest = m_store->history(alice.userId, conversation, 11, 10).value();
+    QCOMPARE(oldest.messages(0).seq(), quint64(1));
+    QVERIFY(!oldest.has_more());
+}
+
+void TestSqliteStore::conversationListHasLastMessageAndUnread()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    addUser(QStringLiteral("carol"));
+    append(alice.userId, QStringLiteral("bob"), "one");
+    append(alice.userId, QStringLiteral("bob"), "two");
+    append(bob.userId, QStringLiteral("alice"), "three");
+    append(alice.userId, QStringLiteral("carol"), "to carol");
+
+    auto list = m_store->conversations(bob.userId).value();
+    QCOMPARE(list.conversations_size(), 1);
+    const auto &conversation = list.conversations(0);
+    QCOMPARE(conversation.kind(), pb::CONVERSATION_KIND_DIRECT);
+    QCOMPARE(conversation.last_seq(), quint64(3));
+    QCOMPARE(conversation.last_message().text(), std::string("three"));
+    QCOMPARE(conversation.unread_count(), quint64(2)); // bob's own message is not unread
+
+    auto aliceList = m_store->conversations(alice.userId).value();
+    QCOMPARE(aliceList.conversations_size(), 2);
+    QCOMPARE(aliceList.conversations(0).last_message().text(),
+             std::string("to carol")); // newest first
+}
+
+void TestSqliteStore::passwordResetRevokesTokens()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    QVERIFY(m_store->addToken({ "tokenhash", alice.userId, "device", 1, 99'999'999'999'999 }));
+    QVERIFY(m_store->token("tokenhash").isOk());
+    QVERIFY(m_store->setPasswordHash(alice.userId, "newhash"));
+    QCOMPARE(m_store->token("tokenhash").error().code, ErrorCode::NOT_FOUND);
+    QCOMPARE(m_store->userById(alice.userId).value().passwordHash, QByteArray("newhash"));
+    QCOMPARE(m_store->setPasswordHash(4242, "x").error().code, ErrorCode::NOT_FOUND);
+}
+
+void TestSqliteStore::dataSurvivesReopen()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    const auto sent = append(alice.userId, QStringLiteral("bob"), "durable 持久");
+    m_store = std::make_unique<SqliteStore>(m_dir->path());
+    QVERIFY(m_store->open());
+    auto history = m_store->history(alice.userId, sent.message.conversation_id(), 0, 10).value();
+    QCOMPARE(history.messages_size(), 1);
+    QCOMPARE(history.messages(0).text(), std::string("durable 持久"));
+    QCOMPARE(history.messages(0).message_id(), sent.message.message_id());
+    QCOMPARE(history.messages(0).client_id(), sent.message.client_id());
+}
+
+QTEST_GUILESS_MAIN(TestSqliteStore)
+#include "tst_sqlitestore.moc"

@@ -63,6 +63,7 @@ private:
     Error sqlError(const QSqlQuery &query) const;
 
     Result<void> migrate();
+    Result<void> migrateTo(int version);
     Result<void> migrateTo1();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);

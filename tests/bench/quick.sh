@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A quick local measurement of confabd (issue "confabd core" report): confabd pinned to CPU 0,
+# the load generator to CPU 1, both on 127.0.0.1; a fresh data directory each run.
+#   tests/bench/quick.sh [build-dir]      (default build/bench; builds it if needed)
+# Prints each step's figures and a JSON line. Bounded: about a minute in all.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build/bench}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFAB_BUILD_TESTS=ON >/dev/null
+cmake --build "$build" --target confabd confab-loadgen >/dev/null
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+# Cheap password hashing: registering the load users is not what is measured here.
+printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\n[limits]\nrate_per_second=100000\nrate_burst=100000\n' > "$work/confabd.conf"
+
+start_server() {
+    taskset -c 0 "$build/server/confabd" --config "$work/confabd.conf" --data-dir "$work/data-$1" \
+        --port 0 > "$work/server-$1.log" 2> "$work/server-$1.err" &
+    server=$!
+    for _ in $(seq 100); do
+        port=$(grep -oE '127\.0\.0\.1:[0-9]+' "$work/server-$1.log" | cut -d: -f2 || true)
+        [ -n "$port" ] && return 0
+        sleep 0.1
+    done
+    echo "confabd did not start" >&2; cat "$work/server-$1.err" >&2; exit 1
+}
+loadgen() { taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "$@"; }
+
+start_server idle
+echo "== idle: memory per authenticated connection"
+loadgen idle --users 2000 --seconds 3
+kill "$server"; wait "$server" || true
+
+start_server load
+echo "== throughput: 100 users, 16 messages in flight each"
+loadgen throughput --users 100 --window 16 --seconds 10
+echo "== latency at a fixed rate: 100 users, 1000 msgs/s"
+loadgen rate --users 100 --rate 1000 --seconds 10
+kill "$server"; wait "$server" || true

@@ -12,10 +12,12 @@
 #include <QDateTime>
 #include <QWebSocketServer>
 
+#include <algorithm>
+
 namespace Confab {
 
 namespace {
-constexpr int kSweepIntervalMs = 1000;
+constexpr int kMaxSweepIntervalMs = 1000;
 constexpr int kShutdownGraceMs = 3000;
 } // namespace
 
@@ -65,7 +67,9 @@ Result<void> Server::start()
                            .arg(m_config.port)
                            .arg(m_listener->errorString()) };
     }
-    m_sweep.setInterval(kSweepIntervalMs);
+    // Often enough to ping on time and close idle peers promptly; one timer for all sessions.
+    m_sweep.setInterval(
+        std::clamp(int(m_config.limits.pingIntervalMs / 2), 50, kMaxSweepIntervalMs));
     connect(&m_sweep, &QTimer::timeout, this, &Server::sweep);
     m_sweep.start();
     return {};

@@ -449,8 +449,13 @@ void Session::handleSync(quint64 requestId, const pb::SyncRequest &request)
         cursors.insert(cursor.conversation_id(), cursor.seq());
     m_context.store.run(
         this,
-        [userId = m_userId, cursors, size = int(pageSize(request.page_size()))](
-            Store::Store &store) { return store.sync(userId, cursors, size); },
+        [userId = m_userId, deviceId = m_deviceId, cursors,
+         size = int(pageSize(request.page_size()))](Store::Store &store) -> Result<pb::SyncPage> {
+            // What the device reports holding is what was delivered to it.
+            if (auto saved = store.saveSyncCursors(userId, deviceId, cursors); !saved)
+                return saved.error();
+            return store.sync(userId, cursors, size);
+        },
         [this, requestId](const Result<pb::SyncPage> &page) {
             if (!page)
                 return sendError({ page.error().code, page.error().message, requestId });

@@ -611,6 +611,50 @@ Result<quint64> SqliteStore::maxMessageId()
     return select.value(0).toULongLong();
 }
 
+Result<void> SqliteStore::saveSyncCursors(quint64 userId, const QByteArray &deviceId,
+                                          const QHash<quint64, quint64> &cursors)
+{
+    if (cursors.isEmpty())
+        return {};
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto &upsert = query("INSERT INTO sync_cursors (user_id, device_id, conversation_id, seq) "
+                         "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM members "
+                         "WHERE conversation_id = ? AND user_id = ?) "
+                         "ON CONFLICT (user_id, device_id, conversation_id) DO UPDATE "
+                         "SET seq = excluded.seq WHERE excluded.seq > sync_cursors.seq");
+    Result<void> done;
+    for (auto it = cursors.cbegin(); done && it != cursors.cend(); ++it) {
+        upsert.bindValue(0, id(userId));
+        upsert.bindValue(1, deviceId);
+        upsert.bindValue(2, id(it.key()));
+        upsert.bindValue(3, id(it.value()));
+        upsert.bindValue(4, id(it.key()));
+        upsert.bindValue(5, id(userId));
+        done = exec(upsert);
+    }
+    if (done)
+        done = commit();
+    if (!done)
+        rollback();
+    return done;
+}
+
+Result<QHash<quint64, quint64>> SqliteStore::syncCursors(quint64 userId, const QByteArray &deviceId)
+{
+    auto &select = query("SELECT conversation_id, seq FROM sync_cursors WHERE user_id = ? AND "
+                         "device_id = ?");
+    select.bindValue(0, id(userId));
+    select.bindValue(1, deviceId);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QHash<quint64, quint64> cursors;
+    while (select.next())
+        cursors.insert(select.value(0).toULongLong(), select.value(1).toULongLong());
+    return cursors;
+}
+
 // ----- reads
 // --------------------------------------------------------------------------------------
 

@@ -48,6 +48,10 @@ public:
     Result<Appended> append(const NewMessage &message, quint64 messageId, qint64 nowMs) override;
     Result<quint64> maxMessageId() override;
 
+    Result<void> saveSyncCursors(quint64 userId, const QByteArray &deviceId,
+                                 const QHash<quint64, quint64> &cursors) override;
+    Result<QHash<quint64, quint64>> syncCursors(quint64 userId,
+                                                const QByteArray &deviceId) override;
     Result<pb::SyncPage> sync(quint64 userId, const QHash<quint64, quint64> &cursors,
                               int pageSize) override;
     Result<pb::HistoryPage> history(quint64 userId, quint64 conversationId, quint64 beforeSeq,

@@ -55,6 +55,13 @@ public:
     //! The newest message id stored, so that a restarted node never issues a smaller one.
     [[nodiscard]] virtual Result<quint64> maxMessageId() = 0;
 
+    //! Remembers what a device holds (its sync cursors); cursors for conversations the user is
+    //! not in are ignored. Cursors only move forward.
+    [[nodiscard]] virtual Result<void> saveSyncCursors(quint64 userId, const QByteArray &deviceId,
+                                                       const QHash<quint64, quint64> &cursors) = 0;
+    [[nodiscard]] virtual Result<QHash<quint64, quint64>>
+    syncCursors(quint64 userId, const QByteArray &deviceId) = 0;
+
     // Reads
     //! Everything after the cursors, in (conversation, seq) order, at most pageSize messages.
     [[nodiscard]] virtual Result<pb::SyncPage>

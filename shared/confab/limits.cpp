@@ -51,8 +51,10 @@ bool Limits::isValid(QString *reason) const
         return fail(QStringLiteral("max group members must be at least 2"));
     if (ratePerSecond == 0 || rateBurst == 0)
         return fail(QStringLiteral("rate and burst must be non-zero"));
-    if (pingIntervalMs == 0 || idleTimeoutMs <= pingIntervalMs)
-        return fail(QStringLiteral("the idle timeout must be longer than the ping interval"));
+    // A ping goes out up to half a ping interval late (the server sweeps at that pace) and its pong
+    // needs a round trip: an idle timeout of two intervals never closes a peer that answers.
+    if (pingIntervalMs == 0 || idleTimeoutMs < 2 * quint64(pingIntervalMs))
+        return fail(QStringLiteral("the idle timeout must be at least twice the ping interval"));
     return true;
 }
 

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void cleanup();
     void ackedMessageSurvivesSigkill();
     void randomSigkillsUnderLoadLoseAndDuplicateNothing();
+    void sigtermCommitsInFlightAndExitsZero();
 
 private:
     [[nodiscard]] bool startServer();
@@ -243,6 +244,31 @@ void TestCrash::randomSigkillsUnderLoadLoseAndDuplicateNothing()
         for (quint64 seq : seqs)
             QCOMPARE(seq, expectedSeq++); // gapless 1..N
     }
+}
+
+void TestCrash::sigtermCommitsInFlightAndExitsZero()
+{
+    QVERIFY(startServer());
+    auto alice = connect(QStringLiteral("alice"), true);
+    QVERIFY(alice && connect(QStringLiteral("bob"), true));
+    QList<quint64> ids;
+    for (int i = 0; i < 300; ++i)
+        ids << alice->post(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("m%1").arg(i)));
+    QVERIFY(QTest::qWaitFor([&] { return alice->hasResponse(ids.first()); }, 10'000));
+    m_server->terminate(); // SIGTERM, with messages still in flight
+    QVERIFY(m_server->waitForFinished(15'000));
+    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_server->exitCode(), 0);
+    QVERIFY(alice->waitForDisconnected());
+    QCOMPARE(alice->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    int acked = 0;
+    for (quint64 id : ids)
+        acked += alice->hasResponse(id) && alice->waitForResponse(id, 0).has_message_ack();
+    m_server.reset();
+    Store::SqliteStore store(m_dir->filePath(QStringLiteral("data")));
+    QVERIFY(store.open());
+    QCOMPARE(store.stats().value().messages, qint64(acked)); // all acked stored, none unacked
+    QVERIFY(acked > 0);
 }
 
 QTEST_GUILESS_MAIN(TestCrash)

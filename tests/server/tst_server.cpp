@@ -1,4 +1,5 @@
 #include "app/server.h"
+#include "rawwebsocket.h"
 #include "store/sqlitestore.h"
 #include "wireclient.h"
 
@@ -68,6 +69,9 @@ private Q_SLOTS:
     void floodIsRateLimitedThenClosed();
     void serverOnlyMessagesFromAClientAreViolations();
     void silentConnectionIsClosedAfterHandshakeTimeout();
+    void peerThatStopsAnsweringIsClosedAfterIdleTimeout();
+    void peerThatAnswersPingsStaysConnected();
+    void syncRecordsTheDevicesCursors();
 
     // shutdown
     void shutdownAcksInFlightAndClosesWithGoingAway();
@@ -675,6 +679,69 @@ void TestServer::silentConnectionIsClosedAfterHandshakeTimeout()
     QVERIFY(silent.open(m_server->port()));
     QVERIFY(silent.waitForDisconnected(5000));
     QCOMPARE(silent.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+void TestServer::peerThatStopsAnsweringIsClosedAfterIdleTimeout()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.limits.pingIntervalMs = 200;
+    config.limits.idleTimeoutMs = 600;
+    startServer(config);
+    // Signs in, then never reads or answers again: a dead peer behind a live TCP connection.
+    RawWebSocket silent;
+    QVERIFY(silent.connectAndUpgrade(m_server->port()));
+    pb::Envelope hello;
+    hello.set_request_id(1);
+    hello.mutable_hello()->set_protocol_major(1);
+    hello.mutable_hello()->set_device_id(std::string(16, 'd'));
+    silent.sendEnvelope(hello);
+    pb::Envelope registration;
+    registration.set_request_id(2);
+    registration.mutable_register_account()->set_username("silent");
+    registration.mutable_register_account()->set_password("password123");
+    silent.sendEnvelope(registration);
+    const auto replies = silent.receive(5000, 2);
+    QCOMPARE(replies.size(), 2);
+    QVERIFY(replies.at(1).has_auth_ok());
+    QCOMPARE(m_server->onlineUsers(), 1);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(silent.waitForClose(5000));
+    QVERIFY2(timer.elapsed() >= 400, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(m_server->onlineUsers(), 0);
+}
+
+void TestServer::peerThatAnswersPingsStaysConnected()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.limits.pingIntervalMs = 200;
+    config.limits.idleTimeoutMs = 400;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice")); // QWebSocket answers pings by itself
+    QVERIFY(alice);
+    // Idle for five idle timeouts: the pongs keep it connected.
+    QVERIFY(!QTest::qWaitFor([&] { return !alice->isConnected(); }, 2000));
+    QCOMPARE(m_server->onlineUsers(), 1);
+}
+
+void TestServer::syncRecordsTheDevicesCursors()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const quint64 conversation =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("hi")))
+            .message_ack()
+            .conversation_id();
+    pb::Envelope sync;
+    auto *cursor = sync.mutable_sync_request()->add_cursors();
+    cursor->set_conversation_id(conversation);
+    cursor->set_seq(1);
+    QVERIFY(bob->request(sync).has_sync_page());
+    Store::SqliteStore store(m_dir->path());
+    QVERIFY(store.open());
+    QCOMPARE(store.syncCursors(bob->userId(), bob->deviceId).value().value(conversation),
+             quint64(1));
 }
 
 // ----- shutdown

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void historyPagesBackwards();
     void conversationListHasLastMessageAndUnread();
     void passwordResetRevokesTokens();
+    void syncCursorsMoveForwardAndIgnoreStrangers();
     void dataSurvivesReopen();
 
 private:
@@ -360,6 +361,25 @@ void TestSqliteStore::passwordResetRevokesTokens()
     QCOMPARE(m_store->token("tokenhash").error().code, ErrorCode::NOT_FOUND);
     QCOMPARE(m_store->userById(alice.userId).value().passwordHash, QByteArray("newhash"));
     QCOMPARE(m_store->setPasswordHash(4242, "x").error().code, ErrorCode::NOT_FOUND);
+}
+
+void TestSqliteStore::syncCursorsMoveForwardAndIgnoreStrangers()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    const auto eve = addUser(QStringLiteral("eve"));
+    const quint64 conversation =
+        append(alice.userId, QStringLiteral("bob"), "x").message.conversation_id();
+    QVERIFY(m_store->saveSyncCursors(bob.userId, "phone", { { conversation, 5 }, { 4242, 9 } }));
+    QCOMPARE(m_store->syncCursors(bob.userId, "phone").value(),
+             (QHash<quint64, quint64> { { conversation, 5 } }));
+    QVERIFY(m_store->saveSyncCursors(bob.userId, "phone", { { conversation, 3 } })); // never back
+    QCOMPARE(m_store->syncCursors(bob.userId, "phone").value().value(conversation), quint64(5));
+    QVERIFY(m_store->saveSyncCursors(bob.userId, "phone", { { conversation, 8 } }));
+    QCOMPARE(m_store->syncCursors(bob.userId, "phone").value().value(conversation), quint64(8));
+    QVERIFY(m_store->syncCursors(bob.userId, "laptop").value().isEmpty()); // per device
+    QVERIFY(m_store->saveSyncCursors(eve.userId, "x", { { conversation, 1 } })); // not a member
+    QVERIFY(m_store->syncCursors(eve.userId, "x").value().isEmpty());
 }
 
 void TestSqliteStore::dataSurvivesReopen()

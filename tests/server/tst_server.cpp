@@ -49,6 +49,7 @@ private Q_SLOTS:
     void expiredTokenIsRefused();
     void logoutRevokesTheToken();
     void repeatedFailedLoginsAreThrottled();
+    void guessingManyUsernamesFromOneAddressIsThrottled();
 
     // delivery
     void directMessageReachesPeerAndOtherDevices();
@@ -273,6 +274,20 @@ void TestServer::repeatedFailedLoginsAreThrottled()
     const auto throttled = c.login(QStringLiteral("alice"));
     QCOMPARE(throttled.error().code(), pb::LOGIN_THROTTLED);
     QVERIFY(throttled.error().retry_after_ms() > 0);
+}
+
+void TestServer::guessingManyUsernamesFromOneAddressIsThrottled()
+{
+    QVERIFY(client(QStringLiteral("alice")));
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    // Below the per-user limit for each name, but over the per-address limit in total.
+    for (int i = 0; i < m_server->config().loginFailuresPerAddress; ++i)
+        QCOMPARE(c.login(QStringLiteral("user%1").arg(i), QStringLiteral("guess-password"))
+                     .error()
+                     .code(),
+                 pb::BAD_CREDENTIALS);
+    QCOMPARE(c.login(QStringLiteral("alice")).error().code(), pb::LOGIN_THROTTLED);
 }
 
 // ----- delivery

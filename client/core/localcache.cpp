@@ -1,0 +1,907 @@
+#include "localcache.h"
+
+#include <confab/logging.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSqlError>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+
+namespace Confab::Client {
+
+namespace {
+
+class Finished
+{
+public:
+    explicit Finished(QSqlQuery &query) : m_query(query) { }
+    ~Finished() { m_query.finish(); }
+    Finished(const Finished &) = delete;
+    Finished &operator=(const Finished &) = delete;
+
+private:
+    QSqlQuery &m_query;
+};
+
+QVariant id(quint64 value)
+{
+    return QVariant(qint64(value));
+}
+
+// QString() binds as SQL NULL; the schema wants text, possibly empty.
+QVariant nonNull(const QString &text)
+{
+    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
+}
+
+QString connectionName()
+{
+    static std::atomic<int> counter { 0 };
+    return QStringLiteral("confab-cache-%1").arg(counter.fetch_add(1));
+}
+
+bool isCjk(char32_t codePoint)
+{
+    switch (QChar::script(codePoint)) {
+    case QChar::Script_Han:
+    case QChar::Script_Hiragana:
+    case QChar::Script_Katakana:
+    case QChar::Script_Hangul:
+    case QChar::Script_Bopomofo:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+LocalCache::LocalCache(const QString &path) : m_path(path), m_connectionName(connectionName()) { }
+
+LocalCache::~LocalCache()
+{
+    m_queries.clear();
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+// ----- opening and migrations
+
+Result<void> LocalCache::openFile()
+{
+    if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("cannot create %1").arg(QFileInfo(m_path).absolutePath()) };
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(m_path);
+    if (!m_db.open())
+        return Error { ErrorCode::INTERNAL, m_db.lastError().text() };
+    // WAL with synchronous=NORMAL: a commit survives the app being killed (the outbox must), and
+    // costs no fsync on the GUI thread; only a power cut may lose the last instants.
+    for (const char *pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                                "PRAGMA foreign_keys = ON" }) {
+        if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
+            return done;
+    }
+    QSqlQuery check(m_db);
+    if (!check.exec(QStringLiteral("PRAGMA quick_check")) || !check.next()
+        || check.value(0).toString() != QStringLiteral("ok"))
+        return Error { ErrorCode::INTERNAL, QStringLiteral("the cache file is damaged") };
+    check.finish();
+    // A database that is not ours: tables, but no Confab schema version.
+    if (!check.exec(QStringLiteral("PRAGMA user_version")) || !check.next())
+        return sqlError(check);
+    const int version = check.value(0).toInt();
+    check.finish();
+    if (version == 0) {
+        if (!check.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master")) || !check.next())
+            return sqlError(check);
+        if (check.value(0).toInt() > 0)
+            return Error { ErrorCode::INTERNAL, QStringLiteral("the file is not a Confab cache") };
+        check.finish();
+    } else if (version > kSchemaVersion) {
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("the cache was written by a newer Confab") };
+    }
+    return migrate();
+}
+
+Result<void> LocalCache::open()
+{
+    auto opened = openFile();
+    if (opened)
+        return opened;
+    // A cache is only a cache: keep the unusable file for inspection, start afresh, and sync
+    // everything from the server again.
+    qCWarning(lcClientSync) << "cache" << m_path << "unusable:" << opened.error().message;
+    m_queries.clear();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_movedAside = m_path + QStringLiteral(".broken-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    if (!QFile::rename(m_path, m_movedAside))
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("cannot move the damaged cache %1 aside").arg(m_path) };
+    for (const char *suffix : { "-wal", "-shm" })
+        QFile::rename(m_path + QLatin1String(suffix), m_movedAside + QLatin1String(suffix));
+    return openFile();
+}
+
+QSqlQuery &LocalCache::query(const char *sql)
+{
+    auto it = m_queries.find(sql);
+    if (it == m_queries.end()) {
+        it = m_queries.emplace(sql, QSqlQuery(m_db)).first;
+        if (!it->second.prepare(QString::fromLatin1(sql)))
+            qCCritical(lcClientSync) << "cannot prepare" << sql << it->second.lastError().text();
+    }
+    return it->second;
+}
+
+Error LocalCache::sqlError(const QSqlQuery &query) const
+{
+    const QSqlError error = query.lastError();
+    qCWarning(lcClientSync).noquote()
+        << "cache SQL failed:" << query.lastQuery() << "|" << error.text();
+    if ((error.nativeErrorCode().toInt() & 0xFF) == 13)
+        return { ErrorCode::STORAGE_FULL, QStringLiteral("the disk is full") };
+    return { ErrorCode::INTERNAL, QStringLiteral("local cache error: %1").arg(error.text()) };
+}
+
+Result<void> LocalCache::exec(QSqlQuery &query)
+{
+    if (query.exec())
+        return {};
+    return sqlError(query);
+}
+
+Result<void> LocalCache::execOnce(const QString &sql)
+{
+    QSqlQuery query(m_db);
+    if (query.exec(sql))
+        return {};
+    return sqlError(query);
+}
+
+Result<void> LocalCache::begin()
+{
+    return exec(query("BEGIN IMMEDIATE"));
+}
+
+Result<void> LocalCache::commit()
+{
+    return exec(query("COMMIT"));
+}
+
+void LocalCache::rollback()
+{
+    QSqlQuery rollback(m_db);
+    rollback.exec(QStringLiteral("ROLLBACK"));
+}
+
+Result<void> LocalCache::migrate()
+{
+    QSqlQuery version(m_db);
+    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next())
+        return sqlError(version);
+    int current = version.value(0).toInt();
+    version.finish();
+    while (current < kSchemaVersion) {
+        const int next = current + 1;
+        if (auto begun = execOnce(QStringLiteral("BEGIN IMMEDIATE")); !begun)
+            return begun;
+        auto migrated = migrateTo(next);
+        if (migrated)
+            migrated = execOnce(QStringLiteral("PRAGMA user_version = %1").arg(next));
+        if (migrated)
+            migrated = execOnce(QStringLiteral("COMMIT"));
+        if (!migrated) {
+            rollback();
+            return migrated;
+        }
+        current = next;
+    }
+    return {};
+}
+
+Result<void> LocalCache::migrateTo(int version)
+{
+    static_assert(kSchemaVersion == 1, "add the new step here");
+    if (version != 1)
+        return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to %1").arg(version) };
+    const char *const statements[] = {
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB)",
+        "CREATE TABLE users (user_id INTEGER PRIMARY KEY, username TEXT NOT NULL, "
+        "display_name TEXT NOT NULL)",
+        R"(CREATE TABLE conversations (
+            conversation_id INTEGER PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            last_seq BIGINT NOT NULL DEFAULT 0,
+            read_seq BIGINT NOT NULL DEFAULT 0,
+            last_activity_ms BIGINT NOT NULL DEFAULT 0))",
+        "CREATE TABLE members (conversation_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+        "PRIMARY KEY (conversation_id, user_id))",
+        R"(CREATE TABLE messages (
+            local_id INTEGER PRIMARY KEY,
+            client_id BLOB NOT NULL,
+            message_id INTEGER UNIQUE,
+            conversation_id INTEGER NOT NULL DEFAULT 0,
+            peer_username TEXT NOT NULL DEFAULT '',
+            seq BIGINT,
+            sender_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            time_ms BIGINT NOT NULL,
+            state INTEGER NOT NULL,
+            error TEXT NOT NULL DEFAULT ''))",
+        "CREATE UNIQUE INDEX messages_by_seq ON messages (conversation_id, seq)",
+        "CREATE INDEX messages_by_client ON messages (client_id)",
+        "CREATE TABLE outbox (local_id INTEGER PRIMARY KEY REFERENCES messages (local_id) "
+        "ON DELETE CASCADE, attempts INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE sync_cursors (conversation_id INTEGER PRIMARY KEY, seq BIGINT NOT NULL)",
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(body, tokenize = 'unicode61 "
+        "remove_diacritics 2')",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+// ----- settings
+
+QVariant LocalCache::setting(const QString &key, const QVariant &fallback)
+{
+    auto &select = query("SELECT value FROM settings WHERE key = ?");
+    select.bindValue(0, key);
+    if (!exec(select))
+        return fallback;
+    const Finished finished(select);
+    return select.next() ? select.value(0) : fallback;
+}
+
+Result<void> LocalCache::setSetting(const QString &key, const QVariant &value)
+{
+    auto &upsert = query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                         "UPDATE SET value = excluded.value");
+    upsert.bindValue(0, key);
+    upsert.bindValue(1, value);
+    return exec(upsert);
+}
+
+// ----- messages
+
+ChatMessage LocalCache::readMessage(const QSqlQuery &query)
+{
+    ChatMessage m;
+    m.localId = query.value(0).toLongLong();
+    m.clientId = QUuid::fromRfc4122(query.value(1).toByteArray());
+    m.messageId = query.value(2).toULongLong();
+    m.conversationId = query.value(3).toULongLong();
+    m.peerUsername = query.value(4).toString();
+    m.seq = query.value(5).toULongLong();
+    m.senderId = query.value(6).toULongLong();
+    m.text = query.value(7).toString();
+    m.timeMs = query.value(8).toLongLong();
+    m.state = MessageState(query.value(9).toInt());
+    m.error = query.value(10).toString();
+    return m;
+}
+
+Result<ChatMessage> LocalCache::messageWhere(const char *sql, const QVariant &value)
+{
+    auto &select = query(sql);
+    select.bindValue(0, value);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such message") };
+    return readMessage(select);
+}
+
+Result<ChatMessage> LocalCache::message(const QUuid &clientId)
+{
+    return messageWhere(
+        "SELECT local_id, client_id, message_id, conversation_id, peer_username, seq, "
+        "sender_id, text, time_ms, state, error FROM messages WHERE client_id = ?",
+        clientId.toRfc4122());
+}
+
+Result<void> LocalCache::index(qint64 localId, const QString &text)
+{
+    auto &insert = query("INSERT INTO messages_fts (rowid, body) VALUES (?, ?)");
+    insert.bindValue(0, localId);
+    insert.bindValue(1, searchableText(text));
+    return exec(insert);
+}
+
+Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString &peerUsername,
+                                           const QString &text, quint64 senderId, qint64 nowMs)
+{
+    ChatMessage m;
+    m.clientId = QUuid::createUuid();
+    m.conversationId = conversationId;
+    m.peerUsername = conversationId ? QString() : peerUsername.toLower();
+    m.senderId = senderId;
+    m.text = text;
+    m.timeMs = nowMs;
+    m.state = MessageState::Sending;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto &insert =
+        query("INSERT INTO messages (client_id, conversation_id, peer_username, sender_id, "
+              "text, time_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bindValue(0, m.clientId.toRfc4122());
+    insert.bindValue(1, id(m.conversationId));
+    insert.bindValue(2, nonNull(m.peerUsername));
+    insert.bindValue(3, id(senderId));
+    insert.bindValue(4, nonNull(text));
+    insert.bindValue(5, nowMs);
+    insert.bindValue(6, int(m.state));
+    auto done = exec(insert);
+    if (done) {
+        m.localId = insert.lastInsertId().toLongLong();
+        auto &outbox = query("INSERT INTO outbox (local_id) VALUES (?)");
+        outbox.bindValue(0, m.localId);
+        done = exec(outbox);
+    }
+    if (done)
+        done = index(m.localId, text);
+    if (done && conversationId) {
+        auto &touch =
+            query("UPDATE conversations SET last_activity_ms = ? WHERE conversation_id = ?");
+        touch.bindValue(0, nowMs);
+        touch.bindValue(1, id(conversationId));
+        done = exec(touch);
+    }
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return m;
+}
+
+Result<QList<ChatMessage>> LocalCache::outbox()
+{
+    auto &select =
+        query("SELECT m.local_id, m.client_id, m.message_id, m.conversation_id, "
+              "m.peer_username, m.seq, m.sender_id, m.text, m.time_ms, m.state, m.error "
+              "FROM outbox o JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<ChatMessage> messages;
+    while (select.next())
+        messages.append(readMessage(select));
+    return messages;
+}
+
+Result<ChatMessage> LocalCache::markSent(const QUuid &clientId, quint64 messageId,
+                                         quint64 conversationId, quint64 seq, qint64 timeMs)
+{
+    auto current = message(clientId);
+    if (!current)
+        return current.error();
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    // The same message may already be here from a sync or an event (it reached us before the
+    // ack): then that row stays and the pending one goes.
+    auto &duplicate = query("DELETE FROM messages WHERE message_id = ? AND local_id <> ?");
+    duplicate.bindValue(0, id(messageId));
+    duplicate.bindValue(1, current.value().localId);
+    auto done = exec(duplicate);
+    if (done) {
+        auto &update =
+            query("UPDATE messages SET message_id = ?, conversation_id = ?, seq = ?, "
+                  "time_ms = ?, state = ?, error = '', peer_username = '' WHERE local_id = ?");
+        update.bindValue(0, id(messageId));
+        update.bindValue(1, id(conversationId));
+        update.bindValue(2, id(seq));
+        update.bindValue(3, timeMs);
+        update.bindValue(4, int(MessageState::Sent));
+        update.bindValue(5, current.value().localId);
+        done = exec(update);
+    }
+    if (done) {
+        auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
+        remove.bindValue(0, current.value().localId);
+        done = exec(remove);
+    }
+    if (done) {
+        auto &conversation =
+            query("INSERT INTO conversations (conversation_id, kind, last_seq, "
+                  "last_activity_ms) VALUES (?, 1, ?, ?) ON CONFLICT (conversation_id) "
+                  "DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq), "
+                  "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
+        conversation.bindValue(0, id(conversationId));
+        conversation.bindValue(1, id(seq));
+        conversation.bindValue(2, timeMs);
+        done = exec(conversation);
+    }
+    if (done)
+        done = advanceCursor(conversationId);
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return message(clientId);
+}
+
+Result<ChatMessage> LocalCache::markFailed(const QUuid &clientId, const QString &reason)
+{
+    auto current = message(clientId);
+    if (!current)
+        return current.error();
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto &update =
+        query("UPDATE messages SET state = ?, error = ? WHERE local_id = ? AND state <> ?");
+    update.bindValue(0, int(MessageState::Failed));
+    update.bindValue(1, nonNull(reason));
+    update.bindValue(2, current.value().localId);
+    update.bindValue(3, int(MessageState::Sent));
+    auto done = exec(update);
+    if (done) {
+        auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
+        remove.bindValue(0, current.value().localId);
+        done = exec(remove);
+    }
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return message(clientId);
+}
+
+Result<ChatMessage> LocalCache::retry(const QUuid &clientId)
+{
+    auto current = message(clientId);
+    if (!current)
+        return current.error();
+    if (current.value().state != MessageState::Failed)
+        return current;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto &update = query("UPDATE messages SET state = ?, error = '' WHERE local_id = ?");
+    update.bindValue(0, int(MessageState::Sending));
+    update.bindValue(1, current.value().localId);
+    auto done = exec(update);
+    if (done) {
+        auto &outbox = query("INSERT OR IGNORE INTO outbox (local_id) VALUES (?)");
+        outbox.bindValue(0, current.value().localId);
+        done = exec(outbox);
+    }
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return message(clientId);
+}
+
+Result<void> LocalCache::discard(const QUuid &clientId)
+{
+    auto current = message(clientId);
+    if (!current)
+        return current.error();
+    if (current.value().state == MessageState::Sent)
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("a sent message cannot be discarded") };
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto &remove = query("DELETE FROM messages WHERE local_id = ?");
+    remove.bindValue(0, current.value().localId);
+    auto done = exec(remove);
+    if (done) {
+        auto &unindex = query("DELETE FROM messages_fts WHERE rowid = ?");
+        unindex.bindValue(0, current.value().localId);
+        done = exec(unindex);
+    }
+    if (done)
+        done = commit();
+    if (!done)
+        rollback();
+    return done;
+}
+
+Result<void> LocalCache::advanceCursor(quint64 conversationId)
+{
+    auto &get = query("SELECT seq FROM sync_cursors WHERE conversation_id = ?");
+    get.bindValue(0, id(conversationId));
+    if (auto done = exec(get); !done)
+        return done;
+    quint64 cursor = get.next() ? get.value(0).toULongLong() : 0;
+    get.finish();
+    const quint64 start = cursor;
+    auto &next =
+        query("SELECT seq FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq "
+              "LIMIT 1000");
+    for (;;) {
+        next.bindValue(0, id(conversationId));
+        next.bindValue(1, id(cursor));
+        if (auto done = exec(next); !done)
+            return done;
+        int consecutive = 0;
+        while (next.next() && next.value(0).toULongLong() == cursor + 1) {
+            ++cursor;
+            ++consecutive;
+        }
+        next.finish();
+        if (consecutive < 1000)
+            break;
+    }
+    if (cursor == start && start != 0)
+        return {};
+    auto &set = query("INSERT INTO sync_cursors (conversation_id, seq) VALUES (?, ?) ON CONFLICT "
+                      "(conversation_id) DO UPDATE SET seq = excluded.seq");
+    set.bindValue(0, id(conversationId));
+    set.bindValue(1, id(cursor));
+    return exec(set);
+}
+
+Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &messages)
+{
+    QList<ChatMessage> stored;
+    if (messages.isEmpty())
+        return stored;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    QSet<quint64> touched;
+    Result<void> done;
+    for (const ChatMessage &incoming : messages) {
+        auto &known = query("SELECT local_id, state FROM messages WHERE message_id = ? OR "
+                            "(client_id = ? AND sender_id = ?)");
+        known.bindValue(0, id(incoming.messageId));
+        known.bindValue(1, incoming.clientId.toRfc4122());
+        known.bindValue(2, id(incoming.senderId));
+        if (done = exec(known); !done)
+            break;
+        qint64 localId = 0;
+        bool alreadySent = false;
+        if (known.next()) {
+            localId = known.value(0).toLongLong();
+            alreadySent = MessageState(known.value(1).toInt()) == MessageState::Sent;
+        }
+        known.finish();
+        if (alreadySent)
+            continue; // held already
+        if (localId) {
+            // Our own pending message, seen (from another route) before its ack.
+            auto &update =
+                query("UPDATE messages SET message_id = ?, conversation_id = ?, seq = ?, "
+                      "time_ms = ?, state = ?, error = '', peer_username = '' WHERE local_id = ?");
+            update.bindValue(0, id(incoming.messageId));
+            update.bindValue(1, id(incoming.conversationId));
+            update.bindValue(2, id(incoming.seq));
+            update.bindValue(3, incoming.timeMs);
+            update.bindValue(4, int(MessageState::Sent));
+            update.bindValue(5, localId);
+            if (done = exec(update); !done)
+                break;
+            auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
+            remove.bindValue(0, localId);
+            if (done = exec(remove); !done)
+                break;
+        } else {
+            auto &insert =
+                query("INSERT OR IGNORE INTO messages (client_id, message_id, conversation_id, "
+                      "seq, sender_id, text, time_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            insert.bindValue(0, incoming.clientId.toRfc4122());
+            insert.bindValue(1, id(incoming.messageId));
+            insert.bindValue(2, id(incoming.conversationId));
+            insert.bindValue(3, id(incoming.seq));
+            insert.bindValue(4, id(incoming.senderId));
+            insert.bindValue(5, nonNull(incoming.text));
+            insert.bindValue(6, incoming.timeMs);
+            insert.bindValue(7, int(MessageState::Sent));
+            if (done = exec(insert); !done)
+                break;
+            if (insert.numRowsAffected() != 1)
+                continue; // the same seq under another id: the server's word stands as first stored
+            localId = insert.lastInsertId().toLongLong();
+            if (done = index(localId, incoming.text); !done)
+                break;
+        }
+        auto &conversation =
+            query("INSERT INTO conversations (conversation_id, kind, last_seq, "
+                  "last_activity_ms) VALUES (?, 1, ?, ?) ON CONFLICT (conversation_id) "
+                  "DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq), "
+                  "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
+        conversation.bindValue(0, id(incoming.conversationId));
+        conversation.bindValue(1, id(incoming.seq));
+        conversation.bindValue(2, incoming.timeMs);
+        if (done = exec(conversation); !done)
+            break;
+        ChatMessage result = incoming;
+        result.localId = localId;
+        result.state = MessageState::Sent;
+        stored.append(result);
+        touched.insert(incoming.conversationId);
+    }
+    for (auto it = touched.cbegin(); done && it != touched.cend(); ++it)
+        done = advanceCursor(*it);
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return stored;
+}
+
+Result<void> LocalCache::storeConversation(const ConversationSummary &c)
+{
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto &upsert =
+        query("INSERT INTO conversations (conversation_id, kind, title, last_seq, read_seq, "
+              "last_activity_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO "
+              "UPDATE SET kind = excluded.kind, title = excluded.title, last_seq = "
+              "MAX(last_seq, excluded.last_seq), read_seq = MAX(read_seq, excluded.read_seq), "
+              "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
+    upsert.bindValue(0, id(c.conversationId));
+    upsert.bindValue(1, c.isGroup ? 2 : 1);
+    upsert.bindValue(2, nonNull(c.title));
+    upsert.bindValue(3, id(c.lastSeq));
+    upsert.bindValue(4, id(c.readSeq));
+    upsert.bindValue(5, c.lastActivityMs);
+    auto done = exec(upsert);
+    if (done && !c.members.isEmpty()) {
+        auto &clear = query("DELETE FROM members WHERE conversation_id = ?");
+        clear.bindValue(0, id(c.conversationId));
+        done = exec(clear);
+        auto &member = query("INSERT INTO members (conversation_id, user_id) VALUES (?, ?)");
+        auto &user =
+            query("INSERT INTO users (user_id, username, display_name) VALUES (?, ?, ?) ON "
+                  "CONFLICT (user_id) DO UPDATE SET username = excluded.username, "
+                  "display_name = excluded.display_name");
+        for (const UserInfo &info : c.members) {
+            if (!done)
+                break;
+            member.bindValue(0, id(c.conversationId));
+            member.bindValue(1, id(info.userId));
+            done = exec(member);
+            if (!done)
+                break;
+            user.bindValue(0, id(info.userId));
+            user.bindValue(1, nonNull(info.username));
+            user.bindValue(2, nonNull(info.displayName));
+            done = exec(user);
+        }
+    }
+    if (done)
+        done = commit();
+    if (!done)
+        rollback();
+    return done;
+}
+
+QHash<quint64, quint64> LocalCache::cursors()
+{
+    QHash<quint64, quint64> result;
+    auto &select = query("SELECT c.conversation_id, COALESCE(s.seq, 0) FROM conversations c "
+                         "LEFT JOIN sync_cursors s ON s.conversation_id = c.conversation_id");
+    if (!exec(select))
+        return result;
+    const Finished finished(select);
+    while (select.next())
+        result.insert(select.value(0).toULongLong(), select.value(1).toULongLong());
+    return result;
+}
+
+quint64 LocalCache::gapEnd(quint64 conversationId)
+{
+    auto &select =
+        query("SELECT MIN(m.seq) FROM messages m WHERE m.conversation_id = ? AND m.seq > "
+              "COALESCE((SELECT seq FROM sync_cursors WHERE conversation_id = ?), 0)");
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(conversationId));
+    if (!exec(select))
+        return 0;
+    const Finished finished(select);
+    return select.next() ? select.value(0).toULongLong() : 0;
+}
+
+quint64 LocalCache::oldestSeq(quint64 conversationId)
+{
+    auto &select =
+        query("SELECT MIN(seq) FROM messages WHERE conversation_id = ? AND seq IS NOT NULL");
+    select.bindValue(0, id(conversationId));
+    if (!exec(select))
+        return 0;
+    const Finished finished(select);
+    return select.next() ? select.value(0).toULongLong() : 0;
+}
+
+// ----- reads for the views
+
+Result<QList<ConversationSummary>> LocalCache::conversations()
+{
+    const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
+    QHash<quint64, QList<UserInfo>> members;
+    {
+        auto &select = query("SELECT m.conversation_id, u.user_id, u.username, u.display_name FROM "
+                             "members m JOIN users u ON u.user_id = m.user_id ORDER BY u.user_id");
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            members[select.value(0).toULongLong()].append({ select.value(1).toULongLong(),
+                                                            select.value(2).toString(),
+                                                            select.value(3).toString() });
+    }
+    auto &select = query(
+        "SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.read_seq, c.last_activity_ms, "
+        "(SELECT text FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL "
+        " ORDER BY seq DESC LIMIT 1), "
+        "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
+        " NULL ORDER BY seq DESC LIMIT 1), "
+        "(SELECT COUNT(*) FROM messages WHERE conversation_id = c.conversation_id AND seq > "
+        " c.read_seq AND sender_id <> ?) "
+        "FROM conversations c ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
+    select.bindValue(0, id(me));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<ConversationSummary> result;
+    while (select.next()) {
+        ConversationSummary c;
+        c.conversationId = select.value(0).toULongLong();
+        c.isGroup = select.value(1).toInt() == 2;
+        c.title = select.value(2).toString();
+        c.lastSeq = select.value(3).toULongLong();
+        c.readSeq = select.value(4).toULongLong();
+        c.lastActivityMs = select.value(5).toLongLong();
+        c.lastText = select.value(6).toString();
+        c.lastSenderId = select.value(7).toULongLong();
+        c.unreadCount = select.value(8).toULongLong();
+        c.members = members.value(c.conversationId);
+        result.append(c);
+    }
+    return result;
+}
+
+Result<ConversationSummary> LocalCache::conversation(quint64 conversationId)
+{
+    auto all = conversations();
+    if (!all)
+        return all.error();
+    for (const auto &c : all.value())
+        if (c.conversationId == conversationId)
+            return c;
+    return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+}
+
+Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 beforeSeq,
+                                                int limit)
+{
+    QList<ChatMessage> result;
+    {
+        auto &select =
+            query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
+                  "seq, sender_id, text, time_ms, state, error FROM messages WHERE "
+                  "conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+        select.bindValue(0, id(conversationId));
+        select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
+        select.bindValue(2, std::max(1, limit));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            result.append(readMessage(select));
+        std::reverse(result.begin(), result.end());
+    }
+    if (beforeSeq == 0) {
+        auto &pending =
+            query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
+                  "seq, sender_id, text, time_ms, state, error FROM messages WHERE "
+                  "conversation_id = ? AND seq IS NULL ORDER BY local_id");
+        pending.bindValue(0, id(conversationId));
+        if (auto done = exec(pending); !done)
+            return done.error();
+        const Finished finished(pending);
+        while (pending.next())
+            result.append(readMessage(pending));
+    }
+    return result;
+}
+
+qint64 LocalCache::messageCount()
+{
+    auto &select = query("SELECT COUNT(*) FROM messages");
+    if (!exec(select))
+        return -1;
+    const Finished finished(select);
+    return select.next() ? select.value(0).toLongLong() : -1;
+}
+
+QString LocalCache::searchableText(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() * 2);
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        const bool pair =
+            c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate();
+        const char32_t codePoint = pair ? QChar::surrogateToUcs4(c, text.at(i + 1)) : c.unicode();
+        const QStringView character(text.constData() + i, pair ? 2 : 1);
+        if (pair)
+            ++i;
+        if (isCjk(codePoint)) {
+            out += u' ';
+            out += character;
+            out += u' ';
+        } else {
+            out += character;
+        }
+    }
+    return out;
+}
+
+QString LocalCache::ftsQuery(const QString &text)
+{
+    QStringList terms;
+    const QStringList words =
+        text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+    for (QString word : words) {
+        word.remove(u'"');
+        if (word.isEmpty())
+            continue;
+        const QString segmented = searchableText(word).simplified();
+        if (segmented != word) // has CJK characters: match them as a phrase, in order
+            terms << QStringLiteral("\"%1\"").arg(segmented);
+        else
+            terms << QStringLiteral("\"%1\"*").arg(word);
+    }
+    return terms.join(u' ');
+}
+
+Result<QList<SearchHit>> LocalCache::search(const QString &text, int limit)
+{
+    QList<SearchHit> hits;
+    const QString match = ftsQuery(text);
+    if (match.isEmpty())
+        return hits;
+    auto &select = query("SELECT m.local_id, m.conversation_id, m.seq, m.time_ms, "
+                         "snippet(messages_fts, 0, char(2), char(3), '…', 12) FROM messages_fts "
+                         "JOIN messages m ON m.local_id = messages_fts.rowid WHERE messages_fts "
+                         "MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?");
+    select.bindValue(0, match);
+    select.bindValue(1, std::max(1, limit));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    static const QRegularExpression cjkSpace(
+        QStringLiteral("(?<=[\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Hangul}\\x{3}\\x{2}]) +"
+                       "(?=[\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Hangul}\\x{2}\\x{3}])"));
+    while (select.next()) {
+        SearchHit hit;
+        hit.localId = select.value(0).toLongLong();
+        hit.conversationId = select.value(1).toULongLong();
+        hit.seq = select.value(2).toULongLong();
+        hit.timeMs = select.value(3).toLongLong();
+        hit.snippet = select.value(4).toString().remove(cjkSpace).trimmed(); // undo the segmenting
+        hits.append(hit);
+    }
+    return hits;
+}
+
+} // namespace Confab::Client

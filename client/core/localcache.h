@@ -1,0 +1,113 @@
+#pragma once
+
+#include "types.h"
+
+#include <confab/result.h>
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <unordered_map>
+
+namespace Confab::Client {
+
+//! The client's local cache for one account: one SQLite file (WAL) holding conversations,
+//! members, messages, the outbox, sync cursors, settings and a full-text index. The app opens on
+//! it instantly and syncs in the background. A file that is corrupt or not a Confab cache is
+//! moved aside and replaced by an empty one (movedAsidePath() says where). Not thread-safe: one
+//! instance, on the client core's thread.
+class LocalCache final
+{
+public:
+    explicit LocalCache(const QString &path);
+    ~LocalCache();
+    LocalCache(const LocalCache &) = delete;
+    LocalCache &operator=(const LocalCache &) = delete;
+
+    static constexpr int kSchemaVersion = 1;
+
+    [[nodiscard]] Result<void> open();
+    [[nodiscard]] QString path() const { return m_path; }
+    //! Where an unusable cache file was moved to during open(); empty when none was.
+    [[nodiscard]] QString movedAsidePath() const { return m_movedAside; }
+
+    [[nodiscard]] QVariant setting(const QString &key, const QVariant &fallback = {});
+    [[nodiscard]] Result<void> setSetting(const QString &key, const QVariant &value);
+
+    // The outbox (DESIGN.md §3.1): a message is written here before anything goes on the wire.
+    //! Adds a pending message and its outbox entry in one transaction; the message gets a fresh
+    //! client id. Exactly one of conversationId and peerUsername is set.
+    [[nodiscard]] Result<ChatMessage> addPending(quint64 conversationId,
+                                                 const QString &peerUsername, const QString &text,
+                                                 quint64 senderId, qint64 nowMs);
+    //! Messages waiting to be sent, oldest first.
+    [[nodiscard]] Result<QList<ChatMessage>> outbox();
+    //! The server acked: the message becomes Sent with its server id, seq and time, and leaves
+    //! the outbox.
+    [[nodiscard]] Result<ChatMessage> markSent(const QUuid &clientId, quint64 messageId,
+                                               quint64 conversationId, quint64 seq, qint64 timeMs);
+    //! The server refused it for good: Failed with the reason, out of the outbox.
+    [[nodiscard]] Result<ChatMessage> markFailed(const QUuid &clientId, const QString &reason);
+    //! Back into the outbox (the user pressed Retry).
+    [[nodiscard]] Result<ChatMessage> retry(const QUuid &clientId);
+    //! Deletes a message that was never sent (Failed or still Sending).
+    [[nodiscard]] Result<void> discard(const QUuid &clientId);
+
+    // What the server sent
+    //! Stores messages from sync, history or live events; ignores ones already held (by server id)
+    //! and turns a matching pending message of ours into the sent one. Returns those newly stored
+    //! or changed, and advances the cursors.
+    [[nodiscard]] Result<QList<ChatMessage>> storeMessages(const QList<ChatMessage> &messages);
+    [[nodiscard]] Result<void> storeConversation(const ConversationSummary &conversation);
+
+    //! The highest seq held with nothing missing below it (DESIGN.md §3.5), per conversation.
+    [[nodiscard]] QHash<quint64, quint64> cursors();
+    //! The lowest held seq above a conversation's cursor, 0 when there is no gap.
+    [[nodiscard]] quint64 gapEnd(quint64 conversationId);
+    //! The lowest seq held, 0 for none: where older history continues.
+    [[nodiscard]] quint64 oldestSeq(quint64 conversationId);
+
+    // Reads for the views
+    [[nodiscard]] Result<QList<ConversationSummary>> conversations();
+    [[nodiscard]] Result<ConversationSummary> conversation(quint64 conversationId);
+    //! The newest `limit` sent messages below beforeSeq (0: the newest), ascending, and when
+    //! beforeSeq is 0 the unsent ones after them.
+    [[nodiscard]] Result<QList<ChatMessage>> messages(quint64 conversationId, quint64 beforeSeq,
+                                                      int limit);
+    [[nodiscard]] Result<ChatMessage> message(const QUuid &clientId);
+    //! Full-text search over every message, newest first. English words match by prefix; Chinese,
+    //! Japanese and Korean text matches as a phrase of characters.
+    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit);
+    [[nodiscard]] qint64 messageCount();
+
+    //! The text as indexed: CJK characters stand apart as tokens of their own.
+    [[nodiscard]] static QString searchableText(const QString &text);
+    //! The FTS5 query for what the user typed.
+    [[nodiscard]] static QString ftsQuery(const QString &text);
+
+private:
+    Result<void> openFile();
+    Result<void> migrate();
+    Result<void> migrateTo(int version);
+    QSqlQuery &query(const char *sql);
+    Result<void> exec(QSqlQuery &query);
+    Result<void> execOnce(const QString &sql);
+    Error sqlError(const QSqlQuery &query) const;
+    Result<void> begin();
+    Result<void> commit();
+    void rollback();
+    Result<void> advanceCursor(quint64 conversationId);
+    Result<ChatMessage> messageWhere(const char *sql, const QVariant &value);
+    static ChatMessage readMessage(const QSqlQuery &query);
+    Result<void> index(qint64 localId, const QString &text);
+
+    const QString m_path;
+    const QString m_connectionName;
+    QString m_movedAside;
+    QSqlDatabase m_db;
+    std::unordered_map<const char *, QSqlQuery> m_queries;
+};
+
+} // namespace Confab::Client

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QUuid>
+
+namespace Confab::Client {
+
+enum class MessageState { Sending = 0, Sent = 1, Failed = 2 };
+
+struct UserInfo
+{
+    quint64 userId = 0;
+    QString username;
+    QString displayName;
+};
+
+//! A message as the client holds it: sent and received ones have a server id and a seq; one
+//! still in the outbox (Sending) or refused (Failed) has only its client id.
+struct ChatMessage
+{
+    qint64 localId = 0;
+    QUuid clientId;
+    quint64 messageId = 0;
+    quint64 conversationId = 0; //!< 0 for a first message to peerUsername, until it is acked
+    QString peerUsername;
+    quint64 seq = 0;
+    quint64 senderId = 0;
+    QString text;
+    qint64 timeMs = 0; //!< server time once sent; local time while sending
+    MessageState state = MessageState::Sent;
+    QString error; //!< why it failed, for the user
+};
+
+struct ConversationSummary
+{
+    quint64 conversationId = 0;
+    bool isGroup = false;
+    QString title;
+    QList<UserInfo> members;
+    quint64 lastSeq = 0;
+    quint64 readSeq = 0;
+    quint64 unreadCount = 0;
+    qint64 lastActivityMs = 0;
+    QString lastText;
+    quint64 lastSenderId = 0;
+};
+
+//! A search hit. The snippet marks matches with U+0002 (start) and U+0003 (end).
+struct SearchHit
+{
+    qint64 localId = 0;
+    quint64 conversationId = 0;
+    quint64 seq = 0;
+    qint64 timeMs = 0;
+    QString snippet;
+};
+
+} // namespace Confab::Client
+
+Q_DECLARE_METATYPE(Confab::Client::ChatMessage)

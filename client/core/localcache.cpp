@@ -233,7 +233,7 @@ Result<void> LocalCache::migrateTo(int version)
         "CREATE TABLE members (conversation_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
         "PRIMARY KEY (conversation_id, user_id))",
         R"(CREATE TABLE messages (
-            local_id INTEGER PRIMARY KEY,
+            local_id INTEGER PRIMARY KEY AUTOINCREMENT,
             client_id BLOB NOT NULL,
             message_id INTEGER UNIQUE,
             conversation_id INTEGER NOT NULL DEFAULT 0,
@@ -320,7 +320,8 @@ Result<ChatMessage> LocalCache::message(const QUuid &clientId)
 
 Result<void> LocalCache::index(qint64 localId, const QString &text)
 {
-    auto &insert = query("INSERT INTO messages_fts (rowid, body) VALUES (?, ?)");
+    // Local ids are never reused, but a stale index row must not stop a message being stored.
+    auto &insert = query("INSERT OR REPLACE INTO messages_fts (rowid, body) VALUES (?, ?)");
     insert.bindValue(0, localId);
     insert.bindValue(1, searchableText(text));
     return exec(insert);

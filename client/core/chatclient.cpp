@@ -1,0 +1,733 @@
+#include "chatclient.h"
+
+#include "localcache.h"
+
+#include <confab/codec.h>
+#include <confab/ids.h>
+#include <confab/logging.h>
+#include <confab/version.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QNetworkInformation>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <algorithm>
+
+namespace Confab::Client {
+
+namespace {
+
+constexpr int kMaxSendAttempts = 8;
+constexpr int kLivenessCheckMs = 1000;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+ChatMessage fromWire(const pb::Message &m)
+{
+    ChatMessage message;
+    message.clientId = uuidFromWire(m.client_id());
+    message.messageId = m.message_id();
+    message.conversationId = m.conversation_id();
+    message.seq = m.seq();
+    message.senderId = m.sender_id();
+    message.text = QString::fromStdString(m.text());
+    message.timeMs = m.server_time_ms();
+    message.state = MessageState::Sent;
+    return message;
+}
+
+ConversationSummary fromWire(const pb::Conversation &c)
+{
+    ConversationSummary summary;
+    summary.conversationId = c.conversation_id();
+    summary.isGroup = c.kind() == pb::CONVERSATION_KIND_GROUP;
+    summary.title = QString::fromStdString(c.title());
+    for (const auto &member : c.members())
+        summary.members.append({ member.user_id(), QString::fromStdString(member.username()),
+                                 QString::fromStdString(member.display_name()) });
+    summary.lastSeq = c.last_seq();
+    summary.readSeq = c.read_seq();
+    summary.lastActivityMs = c.has_last_message() ? c.last_message().server_time_ms() : 0;
+    return summary;
+}
+
+} // namespace
+
+class ChatClient::Private
+{
+public:
+    enum class Kind { Hello, Auth, Send, Sync, History, GapFill, ListConversations, Logout };
+    struct Request
+    {
+        Kind kind;
+        QUuid clientId;
+        quint64 conversationId = 0;
+    };
+    enum class Credentials { None, Login, Register, Resume };
+
+    explicit Private(ChatClient *q, const QString &dataDir) : q(q), dataDir(dataDir) { }
+
+    ChatClient *const q;
+    const QString dataDir;
+    QUrl url { QStringLiteral("ws://127.0.0.1:7700/") };
+    QWebSocket socket;
+    State state = State::Disconnected;
+    bool wantConnection = false;
+    std::unique_ptr<LocalCache> cache;
+    UserInfo user;
+    Limits limits;
+
+    Credentials credentials = Credentials::None;
+    QString username;
+    QString password;
+    QString displayName;
+    QString token;
+
+    quint64 nextRequestId = 1;
+    QHash<quint64, Request> requests;
+    QSet<QUuid> inFlight;
+    QHash<QUuid, int> attempts;
+    bool syncing = false;
+    QSet<quint64> gapFilling;
+    QByteArray deviceId;
+
+    QTimer backoffTimer;
+    QTimer retryTimer;
+    QTimer livenessTimer;
+    int backoffAttempt = 0;
+    int backoffInitialMs = 500;
+    int backoffMaxMs = 30'000;
+    qint64 lastFrameMs = 0;
+
+    QSettings profile() const
+    {
+        return QSettings(QDir(dataDir).filePath(QStringLiteral("session.ini")),
+                         QSettings::IniFormat);
+    }
+
+    void setState(State next, const QString &reason)
+    {
+        if (state == next)
+            return;
+        state = next;
+        qCInfo(lcClientSync) << "state" << int(next) << reason;
+        Q_EMIT q->stateChanged(next, reason);
+    }
+
+    bool openCache(const QString &forUsername)
+    {
+        const QString name = forUsername.toLower();
+        const QString file =
+            QStringLiteral("%1_%2_%3.db").arg(url.host(), QString::number(url.port(7700)), name);
+        const QString path = QDir(dataDir).filePath(QStringLiteral("accounts/") + file);
+        if (cache && cache->path() == path)
+            return true;
+        cache = std::make_unique<LocalCache>(path);
+        auto opened = cache->open();
+        if (!opened) {
+            qCWarning(lcClientSync) << "cannot open the cache:" << opened.error().message;
+            cache.reset();
+            return false;
+        }
+        if (!cache->movedAsidePath().isEmpty())
+            Q_EMIT q->cacheRecovered(cache->movedAsidePath());
+        user.userId = cache->setting(QStringLiteral("user_id")).toULongLong();
+        user.username = cache->setting(QStringLiteral("username"), name).toString();
+        user.displayName = cache->setting(QStringLiteral("display_name")).toString();
+        deviceId = cache->setting(QStringLiteral("device_id")).toByteArray();
+        if (deviceId.size() != kUuidBytes) {
+            deviceId = QUuid::createUuid().toRfc4122();
+            static_cast<void>(cache->setSetting(QStringLiteral("device_id"), deviceId));
+        }
+        return true;
+    }
+
+    quint64 send(pb::Envelope envelope, Request request)
+    {
+        const quint64 id = nextRequestId++;
+        envelope.set_request_id(id);
+        requests.insert(id, request);
+        socket.sendBinaryMessage(Codec::encode(envelope));
+        return id;
+    }
+
+    void connectNow()
+    {
+        backoffTimer.stop();
+        if (!wantConnection || socket.state() != QAbstractSocket::UnconnectedState)
+            return;
+        setState(State::Connecting, ChatClient::tr("Connecting to %1").arg(url.toDisplayString()));
+        socket.open(url);
+    }
+
+    void scheduleReconnect(const QString &reason)
+    {
+        if (!wantConnection) {
+            setState(State::Disconnected, reason);
+            return;
+        }
+        // Exponential back-off with jitter (0.5x to 1.5x), so that many clients of a restarted
+        // server do not all come back in the same instant.
+        const int base = int(std::min<qint64>(
+            backoffMaxMs, qint64(backoffInitialMs) << std::min(backoffAttempt, 20)));
+        const int delay = int(base * (0.5 + QRandomGenerator::global()->generateDouble()));
+        ++backoffAttempt;
+        setState(State::Backoff, reason);
+        backoffTimer.start(delay);
+    }
+
+    void onConnected()
+    {
+        lastFrameMs = nowMs();
+        setState(State::Authenticating, ChatClient::tr("Signing in"));
+        pb::Envelope hello;
+        auto *h = hello.mutable_hello();
+        h->set_protocol_major(kProtocolMajor);
+        h->set_protocol_minor(kProtocolMinor);
+        h->set_client_name("confab");
+        h->set_client_version(kVersion);
+        h->set_device_id(deviceId.toStdString());
+        send(hello, { Kind::Hello, {}, 0 });
+    }
+
+    void onDisconnected()
+    {
+        requests.clear();
+        inFlight.clear();
+        gapFilling.clear();
+        syncing = false;
+        livenessTimer.stop();
+        const QString reason =
+            socket.closeReason().isEmpty() ? socket.errorString() : socket.closeReason();
+        scheduleReconnect(ChatClient::tr("Disconnected: %1").arg(reason));
+    }
+
+    void sendCredentials()
+    {
+        pb::Envelope auth;
+        switch (credentials) {
+        case Credentials::Register:
+            auth.mutable_register_account()->set_username(username.toStdString());
+            auth.mutable_register_account()->set_password(password.toStdString());
+            auth.mutable_register_account()->set_display_name(displayName.toStdString());
+            break;
+        case Credentials::Login:
+            auth.mutable_login()->set_username(username.toStdString());
+            auth.mutable_login()->set_password(password.toStdString());
+            break;
+        case Credentials::Resume:
+            auth.mutable_resume()->set_token(token.toStdString());
+            break;
+        case Credentials::None:
+            wantConnection = false;
+            socket.close();
+            return;
+        }
+        send(auth, { Kind::Auth, {}, 0 });
+    }
+
+    void onAuthenticated(const pb::AuthOk &ok)
+    {
+        user = { ok.user().user_id(), QString::fromStdString(ok.user().username()),
+                 QString::fromStdString(ok.user().display_name()) };
+        token = QString::fromStdString(ok.token());
+        // From now on reconnects resume with the token; the password is forgotten.
+        credentials = Credentials::Resume;
+        password.clear();
+        if (!cache || cache->setting(QStringLiteral("user_id")).toULongLong() != user.userId) {
+            if (!openCache(user.username)) {
+                wantConnection = false;
+                socket.close();
+                return;
+            }
+        }
+        static_cast<void>(cache->setSetting(QStringLiteral("user_id"), user.userId));
+        static_cast<void>(cache->setSetting(QStringLiteral("username"), user.username));
+        static_cast<void>(cache->setSetting(QStringLiteral("display_name"), user.displayName));
+        QSettings settings = profile();
+        settings.setValue(QStringLiteral("session/url"), url.toString());
+        settings.setValue(QStringLiteral("session/username"), user.username);
+        settings.setValue(QStringLiteral("session/token"), token);
+        settings.sync();
+        backoffAttempt = 0;
+        Q_EMIT q->authenticated(user);
+        startSync();
+    }
+
+    void startSync()
+    {
+        syncing = true;
+        setState(State::Syncing, ChatClient::tr("Syncing"));
+        requestSyncPage();
+    }
+
+    void requestSyncPage()
+    {
+        pb::Envelope request;
+        auto *sync = request.mutable_sync_request();
+        const QHash<quint64, quint64> cursors = cache->cursors();
+        for (auto it = cursors.cbegin(); it != cursors.cend(); ++it) {
+            auto *cursor = sync->add_cursors();
+            cursor->set_conversation_id(it.key());
+            cursor->set_seq(it.value());
+        }
+        sync->set_page_size(limits.maxPageSize);
+        send(request, { Kind::Sync, {}, 0 });
+    }
+
+    void storeAndAnnounce(const QList<ChatMessage> &messages)
+    {
+        auto stored = cache->storeMessages(messages);
+        if (!stored) {
+            qCWarning(lcClientSync) << "cannot store messages:" << stored.error().message;
+            return;
+        }
+        for (const ChatMessage &message : stored.value()) {
+            attempts.remove(message.clientId);
+            Q_EMIT q->messageAdded(message);
+        }
+    }
+
+    void onSyncPage(const pb::SyncPage &page)
+    {
+        bool learnt = false;
+        for (const auto &conversation : page.conversations()) {
+            static_cast<void>(cache->storeConversation(fromWire(conversation)));
+            learnt = true;
+        }
+        QList<ChatMessage> messages;
+        messages.reserve(page.messages_size());
+        for (const auto &message : page.messages())
+            messages.append(fromWire(message));
+        storeAndAnnounce(messages);
+        if (learnt || !messages.isEmpty())
+            Q_EMIT q->conversationsChanged();
+        if (page.has_more())
+            return requestSyncPage();
+        syncing = false;
+        setState(State::Online, ChatClient::tr("Online"));
+        Q_EMIT q->syncFinished();
+        flushOutbox();
+        const QHash<quint64, quint64> cursors = cache->cursors();
+        for (auto it = cursors.cbegin(); it != cursors.cend(); ++it)
+            fillGap(it.key());
+    }
+
+    void onEvent(const pb::MessageEvent &event)
+    {
+        const ChatMessage message = fromWire(event.message());
+        const bool known = cache->cursors().contains(message.conversationId);
+        storeAndAnnounce({ message });
+        if (!known) {
+            pb::Envelope list;
+            list.mutable_list_conversations();
+            send(list, { Kind::ListConversations, {}, 0 });
+        }
+        Q_EMIT q->conversationsChanged();
+        if (!syncing)
+            fillGap(message.conversationId);
+    }
+
+    //! Fetches the messages between a conversation's cursor and the next message held.
+    void fillGap(quint64 conversationId)
+    {
+        if (state != State::Online || gapFilling.contains(conversationId))
+            return;
+        const quint64 end = cache->gapEnd(conversationId);
+        if (end == 0)
+            return;
+        const quint64 cursor = cache->cursors().value(conversationId);
+        qCDebug(lcClientSync) << "gap in conversation" << conversationId << "after" << cursor
+                              << "before" << end;
+        pb::Envelope request;
+        request.mutable_history_request()->set_conversation_id(conversationId);
+        request.mutable_history_request()->set_before_seq(end);
+        request.mutable_history_request()->set_limit(
+            quint32(std::min<quint64>(end - cursor - 1, limits.maxPageSize)));
+        gapFilling.insert(conversationId);
+        send(request, { Kind::GapFill, {}, conversationId });
+    }
+
+    void flushOutbox()
+    {
+        if (state != State::Online || !cache)
+            return;
+        auto outbox = cache->outbox();
+        if (!outbox)
+            return;
+        for (const ChatMessage &message : outbox.value()) {
+            if (inFlight.contains(message.clientId))
+                continue;
+            pb::Envelope envelope;
+            auto *send = envelope.mutable_send_message();
+            send->set_client_id(uuidToWire(message.clientId));
+            if (message.conversationId)
+                send->set_conversation_id(message.conversationId);
+            else
+                send->set_peer_username(message.peerUsername.toStdString());
+            send->set_text(message.text.toStdString());
+            inFlight.insert(message.clientId);
+            this->send(envelope, { Kind::Send, message.clientId, message.conversationId });
+        }
+    }
+
+    void onSendFailed(const QUuid &clientId, const Error &error)
+    {
+        inFlight.remove(clientId);
+        if (error.isTransient() && ++attempts[clientId] < kMaxSendAttempts) {
+            // Retried with the outbox after a pause; never forever.
+            const int delay = std::max<int>(int(error.retryAfterMs),
+                                            backoffInitialMs << std::min(attempts[clientId], 10));
+            retryTimer.start(std::min(delay, backoffMaxMs));
+            return;
+        }
+        attempts.remove(clientId);
+        auto failed = cache->markFailed(clientId, userMessage(error.code));
+        if (failed)
+            Q_EMIT q->messageChanged(failed.value());
+    }
+
+    void onFrame(const QByteArray &frame)
+    {
+        lastFrameMs = nowMs();
+        Limits roomy = limits;
+        roomy.maxFrameBytes = std::max<quint32>(limits.maxFrameBytes, 1u << 20);
+        auto decoded = Codec::decode(frame, roomy);
+        if (!decoded) {
+            qCWarning(lcClientSync)
+                << "undecodable frame from the server:" << decoded.error().message;
+            return;
+        }
+        const pb::Envelope &envelope = decoded.value();
+        if (envelope.request_id() == 0) {
+            if (envelope.has_message_event() && cache)
+                onEvent(envelope.message_event());
+            return;
+        }
+        const auto found = requests.constFind(envelope.request_id());
+        if (found == requests.cend())
+            return;
+        const Request request = *found;
+        requests.erase(found);
+        if (envelope.has_error())
+            return onError(request, Error::fromPb(envelope.error()));
+        switch (request.kind) {
+        case Kind::Hello:
+            limits = Limits::fromPb(envelope.welcome().limits());
+            livenessTimer.start(kLivenessCheckMs);
+            sendCredentials();
+            break;
+        case Kind::Auth:
+            onAuthenticated(envelope.auth_ok());
+            break;
+        case Kind::Sync:
+            onSyncPage(envelope.sync_page());
+            break;
+        case Kind::Send: {
+            inFlight.remove(request.clientId);
+            attempts.remove(request.clientId);
+            const auto &ack = envelope.message_ack();
+            auto sent = cache->markSent(request.clientId, ack.message_id(), ack.conversation_id(),
+                                        ack.seq(), ack.server_time_ms());
+            if (sent)
+                Q_EMIT q->messageChanged(sent.value());
+            if (request.conversationId == 0) { // a first message made a new conversation
+                pb::Envelope list;
+                list.mutable_list_conversations();
+                send(list, { Kind::ListConversations, {}, 0 });
+            }
+            fillGap(ack.conversation_id());
+            break;
+        }
+        case Kind::History:
+        case Kind::GapFill: {
+            const auto &page = envelope.history_page();
+            QList<ChatMessage> messages;
+            for (const auto &message : page.messages())
+                messages.append(fromWire(message));
+            storeAndAnnounce(messages);
+            if (request.kind == Kind::History) {
+                Q_EMIT q->historyLoaded(request.conversationId, int(messages.size()),
+                                        page.has_more());
+            } else {
+                gapFilling.remove(request.conversationId);
+                if (!messages.isEmpty())
+                    fillGap(request.conversationId);
+            }
+            break;
+        }
+        case Kind::ListConversations:
+            for (const auto &conversation : envelope.conversation_list().conversations())
+                static_cast<void>(cache->storeConversation(fromWire(conversation)));
+            Q_EMIT q->conversationsChanged();
+            break;
+        case Kind::Logout:
+            break;
+        }
+    }
+
+    void onError(const Request &request, const Error &error)
+    {
+        switch (request.kind) {
+        case Kind::Hello:
+            // UNSUPPORTED_VERSION and the like: retrying will not help.
+            wantConnection = false;
+            Q_EMIT q->authenticationFailed(error);
+            socket.close();
+            break;
+        case Kind::Auth:
+            if (error.isTransient()) {
+                socket.close(); // back off and try again
+                break;
+            }
+            if (credentials == Credentials::Resume) {
+                token.clear();
+                QSettings settings = profile();
+                settings.remove(QStringLiteral("session/token"));
+            }
+            credentials = Credentials::None;
+            wantConnection = false;
+            Q_EMIT q->authenticationFailed(error);
+            socket.close();
+            break;
+        case Kind::Send:
+            onSendFailed(request.clientId, error);
+            break;
+        case Kind::Sync:
+            socket.close(); // reconnect and sync again
+            break;
+        case Kind::GapFill:
+            gapFilling.remove(request.conversationId);
+            break;
+        case Kind::History:
+            Q_EMIT q->historyLoaded(request.conversationId, 0, false);
+            break;
+        case Kind::ListConversations:
+        case Kind::Logout:
+            break;
+        }
+    }
+
+    void checkLiveness()
+    {
+        if (socket.state() != QAbstractSocket::ConnectedState)
+            return;
+        const qint64 silentMs = nowMs() - lastFrameMs;
+        if (silentMs > qint64(limits.idleTimeoutMs)) {
+            qCInfo(lcClientSync) << "no word from the server for" << silentMs << "ms: reconnecting";
+            socket.abort();
+        } else if (silentMs > qint64(limits.pingIntervalMs)) {
+            socket.ping();
+        }
+    }
+};
+
+ChatClient::ChatClient(const QString &dataDir, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>(this, dataDir))
+{
+    QDir().mkpath(dataDir);
+    connect(&d->socket, &QWebSocket::connected, this, [this] { d->onConnected(); });
+    connect(&d->socket, &QWebSocket::disconnected, this, [this] { d->onDisconnected(); });
+    connect(&d->socket, &QWebSocket::binaryMessageReceived, this,
+            [this](const QByteArray &frame) { d->onFrame(frame); });
+    connect(&d->socket, &QWebSocket::pong, this, [this] { d->lastFrameMs = nowMs(); });
+    d->backoffTimer.setSingleShot(true);
+    connect(&d->backoffTimer, &QTimer::timeout, this, [this] { d->connectNow(); });
+    d->retryTimer.setSingleShot(true);
+    connect(&d->retryTimer, &QTimer::timeout, this, [this] { d->flushOutbox(); });
+    connect(&d->livenessTimer, &QTimer::timeout, this, [this] { d->checkLiveness(); });
+
+    // Reconnect at once when the network comes back, instead of waiting out the back-off.
+    if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability reachability) {
+                    if (reachability != QNetworkInformation::Reachability::Disconnected
+                        && d->state == State::Backoff)
+                        d->connectNow();
+                });
+    }
+}
+
+ChatClient::~ChatClient()
+{
+    d->wantConnection = false;
+    d->socket.disconnect(this);
+    d->socket.abort();
+}
+
+void ChatClient::setServerUrl(const QUrl &url)
+{
+    d->url = url;
+}
+
+QUrl ChatClient::serverUrl() const
+{
+    return d->url;
+}
+
+void ChatClient::signIn(const QString &username, const QString &password)
+{
+    d->credentials = Private::Credentials::Login;
+    d->username = username;
+    d->password = password;
+    d->openCache(username);
+    d->wantConnection = true;
+    d->backoffAttempt = 0;
+    d->connectNow();
+}
+
+void ChatClient::registerAccount(const QString &username, const QString &password,
+                                 const QString &displayName)
+{
+    d->credentials = Private::Credentials::Register;
+    d->username = username;
+    d->password = password;
+    d->displayName = displayName;
+    d->openCache(username);
+    d->wantConnection = true;
+    d->backoffAttempt = 0;
+    d->connectNow();
+}
+
+bool ChatClient::restoreSession()
+{
+    QSettings settings = d->profile();
+    const QString token = settings.value(QStringLiteral("session/token")).toString();
+    const QString username = settings.value(QStringLiteral("session/username")).toString();
+    if (token.isEmpty() || username.isEmpty())
+        return false;
+    d->url = QUrl(settings.value(QStringLiteral("session/url")).toString());
+    d->token = token;
+    d->credentials = Private::Credentials::Resume;
+    if (!d->openCache(username))
+        return false;
+    d->wantConnection = true;
+    d->backoffAttempt = 0;
+    d->connectNow();
+    return true;
+}
+
+void ChatClient::signOut()
+{
+    if (d->socket.state() == QAbstractSocket::ConnectedState && d->state == State::Online) {
+        pb::Envelope logout;
+        logout.mutable_logout();
+        d->send(logout, { Private::Kind::Logout, {}, 0 });
+    }
+    QSettings settings = d->profile();
+    settings.remove(QStringLiteral("session/token"));
+    d->token.clear();
+    d->credentials = Private::Credentials::None;
+    disconnectFromServer();
+}
+
+void ChatClient::disconnectFromServer()
+{
+    d->wantConnection = false;
+    d->backoffTimer.stop();
+    if (d->socket.state() == QAbstractSocket::UnconnectedState)
+        d->setState(State::Disconnected, tr("Disconnected"));
+    else
+        d->socket.close();
+}
+
+ChatClient::State ChatClient::state() const
+{
+    return d->state;
+}
+
+UserInfo ChatClient::currentUser() const
+{
+    return d->user;
+}
+
+LocalCache *ChatClient::cache() const
+{
+    return d->cache.get();
+}
+
+Result<ChatMessage> ChatClient::sendMessage(quint64 conversationId, const QString &text)
+{
+    if (!d->cache)
+        return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+    auto pending = d->cache->addPending(conversationId, {}, text, d->user.userId, nowMs());
+    if (!pending)
+        return pending;
+    Q_EMIT messageAdded(pending.value());
+    d->flushOutbox();
+    return pending;
+}
+
+Result<ChatMessage> ChatClient::sendMessageTo(const QString &peerUsername, const QString &text)
+{
+    if (!d->cache)
+        return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+    auto pending = d->cache->addPending(0, peerUsername, text, d->user.userId, nowMs());
+    if (!pending)
+        return pending;
+    Q_EMIT messageAdded(pending.value());
+    d->flushOutbox();
+    return pending;
+}
+
+Result<void> ChatClient::retry(const QUuid &clientId)
+{
+    if (!d->cache)
+        return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+    auto retried = d->cache->retry(clientId);
+    if (!retried)
+        return retried.error();
+    d->attempts.remove(clientId);
+    Q_EMIT messageChanged(retried.value());
+    d->flushOutbox();
+    return {};
+}
+
+Result<void> ChatClient::discard(const QUuid &clientId)
+{
+    if (!d->cache)
+        return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+    if (d->inFlight.contains(clientId))
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("the message is being sent") };
+    auto done = d->cache->discard(clientId);
+    if (done)
+        Q_EMIT messageRemoved(clientId);
+    return done;
+}
+
+void ChatClient::fetchOlder(quint64 conversationId, int limit)
+{
+    if (!d->cache || d->state != State::Online) {
+        QTimer::singleShot(
+            0, this, [this, conversationId] { Q_EMIT historyLoaded(conversationId, 0, true); });
+        return;
+    }
+    const quint64 oldest = d->cache->oldestSeq(conversationId);
+    if (oldest == 1) {
+        QTimer::singleShot(
+            0, this, [this, conversationId] { Q_EMIT historyLoaded(conversationId, 0, false); });
+        return;
+    }
+    pb::Envelope request;
+    request.mutable_history_request()->set_conversation_id(conversationId);
+    request.mutable_history_request()->set_before_seq(oldest);
+    request.mutable_history_request()->set_limit(
+        quint32(std::clamp<int>(limit, 1, int(d->limits.maxPageSize))));
+    d->send(request, { Private::Kind::History, {}, conversationId });
+}
+
+void ChatClient::setBackoff(int initialMs, int maxMs)
+{
+    d->backoffInitialMs = std::max(1, initialMs);
+    d->backoffMaxMs = std::max(d->backoffInitialMs, maxMs);
+}
+
+} // namespace Confab::Client

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "types.h"
+
+#include <confab/error.h>
+#include <confab/result.h>
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace Confab::Client {
+
+class LocalCache;
+
+//! The client's connection to one confabd, and everything that travels over it: sign-in (with a
+//! password or the stored session token), sync into the local cache, the outbox (DESIGN.md §3),
+//! live events, gap filling and older history. One state machine:
+//!   Disconnected -> Connecting -> Authenticating -> Syncing -> Online
+//! with Backoff (exponential, capped, with jitter) after any unwanted disconnect. Works on the
+//! cache at once, online or not. Lives on the thread that created it (the GUI thread in the app).
+class ChatClient final : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Disconnected, Connecting, Authenticating, Syncing, Online, Backoff };
+    Q_ENUM(State)
+
+    //! dataDir holds the session profile and one cache file per account.
+    explicit ChatClient(const QString &dataDir, QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    void setServerUrl(const QUrl &url);
+    [[nodiscard]] QUrl serverUrl() const;
+
+    //! Opens the account's cache and connects, signing in with the password.
+    void signIn(const QString &username, const QString &password);
+    //! The same, creating the account first.
+    void registerAccount(const QString &username, const QString &password,
+                         const QString &displayName = {});
+    //! Opens the cache of the last signed-in account and reconnects with its stored token.
+    //! False when there is no stored session.
+    bool restoreSession();
+    //! Ends the session on the server and forgets the token; the cache stays.
+    void signOut();
+    //! Disconnects and stays disconnected (no automatic reconnect).
+    void disconnectFromServer();
+
+    [[nodiscard]] State state() const;
+    [[nodiscard]] UserInfo currentUser() const;
+    //! The open account's cache; null before an account is known.
+    [[nodiscard]] LocalCache *cache() const;
+
+    //! Writes the message to the outbox and sends it when online. Fails only when the local
+    //! cache cannot store it (e.g. a full disk).
+    Result<ChatMessage> sendMessage(quint64 conversationId, const QString &text);
+    Result<ChatMessage> sendMessageTo(const QString &peerUsername, const QString &text);
+    Result<void> retry(const QUuid &clientId);
+    Result<void> discard(const QUuid &clientId);
+    //! Loads up to `limit` messages older than the oldest held; historyLoaded() follows.
+    void fetchOlder(quint64 conversationId, int limit = 50);
+
+    //! Tunes reconnect back-off (tests shorten it); defaults 500 ms doubling up to 30 s.
+    void setBackoff(int initialMs, int maxMs);
+
+Q_SIGNALS:
+    void stateChanged(Confab::Client::ChatClient::State state, const QString &reason);
+    void authenticated(const Confab::Client::UserInfo &user);
+    //! Sign-in needs the user (wrong password, expired session, ...); the client stays
+    //! disconnected.
+    void authenticationFailed(const Confab::Error &error);
+    void messageAdded(const Confab::Client::ChatMessage &message);
+    void messageChanged(const Confab::Client::ChatMessage &message);
+    void messageRemoved(const QUuid &clientId);
+    void conversationsChanged();
+    void historyLoaded(quint64 conversationId, int count, bool hasMore);
+    void syncFinished();
+    //! The cache file was unusable: it was moved to `movedAsidePath` and is rebuilt by syncing.
+    void cacheRecovered(const QString &movedAsidePath);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Confab::Client

@@ -1,0 +1,371 @@
+#include "app/server.h"
+#include "chatclient.h"
+#include "localcache.h"
+#include "store/sqlitestore.h"
+#include "wireclient.h"
+
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Confab;
+using namespace Confab::Client;
+
+//! The client core against the real server core on 127.0.0.1, with real sockets and real SQLite
+//! files on both sides.
+class TestChatClient : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void sendAndReceiveBetweenTwoClients();
+    void wrongPasswordNeedsTheUser();
+    void sessionIsRestoredWithTheToken();
+    void offlineComposeIsDeliveredOnceInOrderWhenTheServerStarts();
+    void resendAfterALostAckStoresOnce();
+    void outboxSurvivesTheClientBeingDestroyed();
+    void permanentErrorMarksTheMessageFailed();
+    void gapIsFilledFromHistory();
+    void olderHistoryLoadsPageByPage();
+    void corruptCacheIsRebuiltFromTheServer();
+
+private:
+    void startServer();
+    void stopServer();
+    std::unique_ptr<ChatClient> newClient(const QString &name);
+    std::unique_ptr<ChatClient> signedIn(const QString &name, bool registerFirst = true);
+    QString dataDir(const QString &name) const { return m_clients->filePath(name); }
+    [[nodiscard]] qint64 storedOnServer();
+
+    std::unique_ptr<QTemporaryDir> m_serverDir;
+    std::unique_ptr<QTemporaryDir> m_clients;
+    std::unique_ptr<Server> m_server;
+    quint16 m_port = 0;
+};
+
+void TestChatClient::initTestCase()
+{
+    QVERIFY(Auth::initCrypto());
+}
+
+void TestChatClient::init()
+{
+    m_serverDir = std::make_unique<QTemporaryDir>();
+    m_clients = std::make_unique<QTemporaryDir>();
+    QTcpServer probe; // a free port, kept across server restarts
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    m_port = probe.serverPort();
+    probe.close();
+    startServer();
+}
+
+void TestChatClient::cleanup()
+{
+    m_server.reset();
+    m_clients.reset();
+    m_serverDir.reset();
+}
+
+void TestChatClient::startServer()
+{
+    ServerConfig config;
+    config.port = m_port;
+    config.dataDir = m_serverDir->path();
+    config.hashCost = Auth::HashCost::minimum();
+    m_server = std::make_unique<Server>(config);
+    auto started = m_server->start();
+    QVERIFY2(started.isOk(), started.isOk() ? "" : qPrintable(started.error().message));
+}
+
+void TestChatClient::stopServer()
+{
+    m_server.reset();
+}
+
+qint64 TestChatClient::storedOnServer()
+{
+    Store::SqliteStore store(m_serverDir->path());
+    if (!store.open())
+        return -1;
+    return store.stats().value().messages;
+}
+
+std::unique_ptr<ChatClient> TestChatClient::newClient(const QString &name)
+{
+    auto client = std::make_unique<ChatClient>(dataDir(name));
+    client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    client->setBackoff(20, 200);
+    return client;
+}
+
+std::unique_ptr<ChatClient> TestChatClient::signedIn(const QString &name, bool registerFirst)
+{
+    auto client = newClient(name);
+    if (registerFirst)
+        client->registerAccount(name, QStringLiteral("password123"));
+    else
+        client->signIn(name, QStringLiteral("password123"));
+    if (!QTest::qWaitFor([&] { return client->state() == ChatClient::State::Online; }, 10'000))
+        return nullptr;
+    return client;
+}
+
+void TestChatClient::sendAndReceiveBetweenTwoClients()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QSignalSpy received(bob.get(), &ChatClient::messageAdded);
+    QSignalSpy changed(alice.get(), &ChatClient::messageChanged);
+
+    auto sent = alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("Hello Bob, 你好"));
+    QVERIFY(sent.isOk());
+    QCOMPARE(sent.value().state, MessageState::Sending);
+    QTRY_COMPARE(changed.size(), 1);
+    const auto acked = changed.first().first().value<ChatMessage>();
+    QCOMPARE(acked.state, MessageState::Sent);
+    QCOMPARE(acked.seq, quint64(1));
+    QVERIFY(acked.conversationId != 0);
+
+    QTRY_COMPARE(received.size(), 1);
+    const auto message = received.first().first().value<ChatMessage>();
+    QCOMPARE(message.text, QStringLiteral("Hello Bob, 你好"));
+    QCOMPARE(message.senderId, alice->currentUser().userId);
+    QCOMPARE(bob->cache()->messages(acked.conversationId, 0, 10).value().size(), 1);
+    // Both caches learn the conversation with its members.
+    QTRY_COMPARE(bob->cache()->conversation(acked.conversationId).value().members.size(), 2);
+    QTRY_COMPARE(alice->cache()->conversation(acked.conversationId).value().members.size(), 2);
+
+    // And back, into the conversation by id.
+    QVERIFY(bob->sendMessage(acked.conversationId, QStringLiteral("hi alice")).isOk());
+    QTRY_COMPARE(alice->cache()->messages(acked.conversationId, 0, 10).value().size(), 2);
+    QCOMPARE(alice->cache()->search(QStringLiteral("你好"), 10).value().size(), 1);
+}
+
+void TestChatClient::wrongPasswordNeedsTheUser()
+{
+    QVERIFY(signedIn(QStringLiteral("alice")));
+    auto client = newClient(QStringLiteral("alice-again"));
+    QSignalSpy failed(client.get(), &ChatClient::authenticationFailed);
+    client->signIn(QStringLiteral("alice"), QStringLiteral("not-the-password"));
+    QTRY_COMPARE(failed.size(), 1);
+    QCOMPARE(failed.first().first().value<Error>().code, ErrorCode::BAD_CREDENTIALS);
+    QTRY_COMPARE(client->state(), ChatClient::State::Disconnected); // no retry loop
+}
+
+void TestChatClient::sessionIsRestoredWithTheToken()
+{
+    {
+        auto alice = signedIn(QStringLiteral("alice"));
+        QVERIFY(alice);
+    }
+    auto again = std::make_unique<ChatClient>(dataDir(QStringLiteral("alice")));
+    QVERIFY(again->restoreSession());
+    QVERIFY(again->cache()); // the cache is there before the network answers
+    QTRY_COMPARE(again->state(), ChatClient::State::Online);
+    QCOMPARE(again->currentUser().username, QStringLiteral("alice"));
+
+    auto fresh = std::make_unique<ChatClient>(dataDir(QStringLiteral("nobody")));
+    QVERIFY(!fresh->restoreSession());
+}
+
+void TestChatClient::offlineComposeIsDeliveredOnceInOrderWhenTheServerStarts()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    const quint64 conversation = [&] {
+        auto first = alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("0"));
+        QSignalSpy changed(alice.get(), &ChatClient::messageChanged);
+        static_cast<void>(changed.wait(5000));
+        return alice->cache()->message(first.value().clientId).value().conversationId;
+    }();
+    QVERIFY(conversation != 0);
+
+    stopServer();
+    QTRY_VERIFY(alice->state() == ChatClient::State::Backoff
+                || alice->state() == ChatClient::State::Connecting);
+    for (int i = 1; i <= 5; ++i)
+        QVERIFY(alice->sendMessage(conversation, QString::number(i)).isOk());
+    QCOMPARE(alice->cache()->outbox().value().size(), 5);
+
+    startServer();
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Online, 10'000);
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    QCOMPARE(storedOnServer(), qint64(6));
+
+    auto bob = signedIn(QStringLiteral("bob"), false);
+    QVERIFY(bob);
+    const auto messages = bob->cache()->messages(conversation, 0, 100).value();
+    QCOMPARE(messages.size(), 6);
+    for (int i = 0; i < 6; ++i) {
+        QCOMPARE(messages.at(i).text, QString::number(i));
+        QCOMPARE(messages.at(i).seq, quint64(i + 1));
+    }
+}
+
+void TestChatClient::resendAfterALostAckStoresOnce()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    alice->disconnectFromServer();
+    QTRY_COMPARE(alice->state(), ChatClient::State::Disconnected);
+    const auto pending =
+        alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("only once")).value();
+
+    // The server commits it, but the ack never reaches this client (as if the connection died
+    // right after the commit): another connection of alice's sends the same client id.
+    WireClient other;
+    QVERIFY(other.connectAs(m_port, QStringLiteral("alice"), false));
+    const auto original = other.request(
+        WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("only once"), pending.clientId));
+    QVERIFY(original.has_message_ack());
+
+    QSignalSpy changed(alice.get(), &ChatClient::messageChanged);
+    alice->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    const auto stored = alice->cache()->message(pending.clientId).value();
+    QCOMPARE(stored.state, MessageState::Sent);
+    QCOMPARE(stored.messageId, original.message_ack().message_id());
+    QCOMPARE(storedOnServer(), qint64(1));
+    QCOMPARE(alice->cache()->messageCount(), qint64(1));
+}
+
+void TestChatClient::outboxSurvivesTheClientBeingDestroyed()
+{
+    QUuid pendingId;
+    {
+        auto alice = signedIn(QStringLiteral("alice"));
+        QVERIFY(alice && signedIn(QStringLiteral("bob")));
+        stopServer();
+        QTRY_VERIFY(alice->state() != ChatClient::State::Online);
+        pendingId = alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("written offline"))
+                        .value()
+                        .clientId;
+    } // the app goes away with a non-empty outbox
+    startServer();
+    auto alice = std::make_unique<ChatClient>(dataDir(QStringLiteral("alice")));
+    alice->setBackoff(20, 200);
+    QCOMPARE(alice->restoreSession(), true);
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    QCOMPARE(alice->cache()->message(pendingId).value().state, MessageState::Sent);
+    QCOMPARE(storedOnServer(), qint64(1));
+}
+
+void TestChatClient::permanentErrorMarksTheMessageFailed()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+    QSignalSpy changed(alice.get(), &ChatClient::messageChanged);
+    const auto pending =
+        alice->sendMessageTo(QStringLiteral("nobody"), QStringLiteral("hello?")).value();
+    QTRY_COMPARE(changed.size(), 1);
+    const auto failed = changed.first().first().value<ChatMessage>();
+    QCOMPARE(failed.state, MessageState::Failed);
+    QCOMPARE(failed.error, userMessage(ErrorCode::NOT_FOUND));
+    QVERIFY(alice->cache()->outbox().value().isEmpty()); // never retried by itself
+    QVERIFY(alice->discard(pending.clientId).isOk());
+    QCOMPARE(alice->cache()->messageCount(), qint64(0));
+}
+
+void TestChatClient::gapIsFilledFromHistory()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    quint64 conversation = 0;
+    for (int i = 1; i <= 5; ++i) {
+        auto sent = alice->sendMessageTo(QStringLiteral("bob"), QString::number(i));
+        QVERIFY(sent.isOk());
+    }
+    QTRY_COMPARE(bob->cache()->messageCount(), qint64(5));
+    conversation = bob->cache()->conversations().value().first().conversationId;
+    QVERIFY(conversation != 0);
+    {
+        // Bob's cache loses 3..5 (as if those events never arrived).
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("surgery"));
+        db.setDatabaseName(bob->cache()->path());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM messages WHERE seq >= 3")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE sync_cursors SET seq = 2")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("surgery"));
+    QCOMPARE(bob->cache()->messageCount(), qint64(2));
+    QVERIFY(alice->sendMessage(conversation, QStringLiteral("6")).isOk());
+    // Seq 6 arrives live with 3..5 missing: bob notices and fetches them.
+    QTRY_COMPARE(bob->cache()->messageCount(), qint64(6));
+    QTRY_COMPARE(bob->cache()->cursors().value(conversation), quint64(6));
+    const auto messages = bob->cache()->messages(conversation, 0, 10).value();
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(messages.at(i).text, QString::number(i + 1));
+}
+
+void TestChatClient::olderHistoryLoadsPageByPage()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    for (int i = 1; i <= 30; ++i)
+        QVERIFY(alice->sendMessageTo(QStringLiteral("bob"), QString::number(i)).isOk());
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    const quint64 conversation = alice->cache()->conversations().value().first().conversationId;
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("trim"));
+        db.setDatabaseName(alice->cache()->path());
+        QVERIFY(db.open());
+        QSqlQuery(db).exec(
+            QStringLiteral("DELETE FROM messages WHERE seq <= 25")); // only recent kept
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("trim"));
+    QSignalSpy loaded(alice.get(), &ChatClient::historyLoaded);
+    alice->fetchOlder(conversation, 10);
+    QTRY_COMPARE(loaded.size(), 1);
+    QCOMPARE(loaded.at(0).at(1).toInt(), 10);
+    QCOMPARE(loaded.at(0).at(2).toBool(), true);
+    QCOMPARE(alice->cache()->oldestSeq(conversation), quint64(16));
+    alice->fetchOlder(conversation, 50);
+    QTRY_COMPARE(loaded.size(), 2);
+    QCOMPARE(loaded.at(1).at(1).toInt(), 15);
+    QCOMPARE(loaded.at(1).at(2).toBool(), false);
+    QCOMPARE(alice->cache()->oldestSeq(conversation), quint64(1));
+}
+
+void TestChatClient::corruptCacheIsRebuiltFromTheServer()
+{
+    QString cachePath;
+    {
+        auto alice = signedIn(QStringLiteral("alice"));
+        QVERIFY(alice && signedIn(QStringLiteral("bob")));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("keep %1").arg(i))
+                        .isOk());
+        QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+        cachePath = alice->cache()->path();
+    }
+    {
+        QFile file(cachePath);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        file.write(QByteArray(4096, 'x'));
+    }
+    QFile::remove(cachePath + QStringLiteral("-wal"));
+    auto alice = std::make_unique<ChatClient>(dataDir(QStringLiteral("alice")));
+    QSignalSpy recovered(alice.get(), &ChatClient::cacheRecovered);
+    QVERIFY(alice->restoreSession());
+    QCOMPARE(recovered.size(), 1); // the client says so
+    QVERIFY(QFile::exists(recovered.first().first().toString()));
+    QTRY_COMPARE(alice->state(), ChatClient::State::Online);
+    QCOMPARE(alice->cache()->messageCount(), qint64(3)); // synced back from the server
+}
+
+QTEST_GUILESS_MAIN(TestChatClient)
+#include "tst_chatclient.moc"

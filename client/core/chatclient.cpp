@@ -106,6 +106,8 @@ public:
     int backoffInitialMs = 500;
     int backoffMaxMs = 30'000;
     qint64 lastFrameMs = 0;
+    double sendTokens = 0;
+    qint64 sendRefillMs = 0;
 
     QSettings profile() const
     {
@@ -356,6 +358,23 @@ public:
         send(request, { Kind::GapFill, {}, conversationId });
     }
 
+    //! Paces the outbox under the rate the server announced (with room for other requests), so
+    //! that a burst is never refused half-way, which would reorder it.
+    bool takeSendToken()
+    {
+        const double rate = std::max(1.0, 0.8 * limits.ratePerSecond);
+        const double burst = std::max(1.0, 0.8 * limits.rateBurst);
+        const qint64 now = nowMs();
+        sendTokens = std::min(burst, sendTokens + double(now - sendRefillMs) * rate / 1000.0);
+        sendRefillMs = now;
+        if (sendTokens >= 1.0) {
+            sendTokens -= 1.0;
+            return true;
+        }
+        retryTimer.start(int((1.0 - sendTokens) * 1000.0 / rate) + 1);
+        return false;
+    }
+
     void flushOutbox()
     {
         if (state != State::Online || !cache)
@@ -366,6 +385,8 @@ public:
         for (const ChatMessage &message : outbox.value()) {
             if (inFlight.contains(message.clientId))
                 continue;
+            if (!takeSendToken())
+                break; // the rest follows when the bucket refills, in order
             pb::Envelope envelope;
             auto *send = envelope.mutable_send_message();
             send->set_client_id(uuidToWire(message.clientId));
@@ -422,6 +443,8 @@ public:
         switch (request.kind) {
         case Kind::Hello:
             limits = Limits::fromPb(envelope.welcome().limits());
+            sendTokens = 0.8 * limits.rateBurst;
+            sendRefillMs = nowMs();
             livenessTimer.start(kLivenessCheckMs);
             sendCredentials();
             break;
@@ -506,8 +529,19 @@ public:
             break;
         case Kind::GapFill:
             gapFilling.remove(request.conversationId);
+            if (error.isTransient()) {
+                const int delay = std::max<int>(int(error.retryAfterMs), backoffInitialMs);
+                QTimer::singleShot(std::min(delay, backoffMaxMs), q,
+                                   [this, id = request.conversationId] { fillGap(id); });
+            }
             break;
         case Kind::History:
+            if (error.isTransient()) { // e.g. RATE_LIMITED: ask again after the hint
+                const int delay = std::max<int>(int(error.retryAfterMs), backoffInitialMs);
+                QTimer::singleShot(std::min(delay, backoffMaxMs), q,
+                                   [this, id = request.conversationId] { q->fetchOlder(id); });
+                break;
+            }
             Q_EMIT q->historyLoaded(request.conversationId, 0, false);
             break;
         case Kind::ListConversations:

@@ -35,9 +35,11 @@ private Q_SLOTS:
     void gapIsFilledFromHistory();
     void olderHistoryLoadsPageByPage();
     void corruptCacheIsRebuiltFromTheServer();
+    void rateLimitedBurstIsRetriedUntilDelivered();
 
 private:
     void startServer();
+    void startServerWithRate(quint32 perSecond);
     void stopServer();
     std::unique_ptr<ChatClient> newClient(const QString &name);
     std::unique_ptr<ChatClient> signedIn(const QString &name, bool registerFirst = true);
@@ -75,7 +77,14 @@ void TestChatClient::cleanup()
 
 void TestChatClient::startServer()
 {
+    startServerWithRate(1000);
+}
+
+void TestChatClient::startServerWithRate(quint32 perSecond)
+{
     ServerConfig config;
+    config.limits.ratePerSecond = perSecond;
+    config.limits.rateBurst = perSecond;
     config.port = m_port;
     config.dataDir = m_serverDir->path();
     config.hashCost = Auth::HashCost::minimum();
@@ -365,6 +374,28 @@ void TestChatClient::corruptCacheIsRebuiltFromTheServer()
     QVERIFY(QFile::exists(recovered.first().first().toString()));
     QTRY_COMPARE(alice->state(), ChatClient::State::Online);
     QCOMPARE(alice->cache()->messageCount(), qint64(3)); // synced back from the server
+}
+
+void TestChatClient::rateLimitedBurstIsRetriedUntilDelivered()
+{
+    stopServer();
+    startServerWithRate(20);
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    QSignalSpy changed(alice.get(), &ChatClient::messageChanged);
+    for (int i = 0; i < 40; ++i) // twice the burst at once: the client paces itself
+        QVERIFY(alice->sendMessageTo(QStringLiteral("bob"), QString::number(i)).isOk());
+    QTRY_VERIFY_WITH_TIMEOUT(alice->cache()->outbox().value().isEmpty(), 30'000);
+    for (const auto &args : std::as_const(changed))
+        QCOMPARE(args.first().value<ChatMessage>().state, MessageState::Sent); // none failed
+    QCOMPARE(storedOnServer(), qint64(40));
+    const auto messages =
+        alice->cache()
+            ->messages(alice->cache()->conversations().value().first().conversationId, 0, 100)
+            .value();
+    QCOMPARE(messages.size(), 40);
+    for (int i = 0; i < 40; ++i) // in the order they were written
+        QCOMPARE(messages.at(i).text, QString::number(i));
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

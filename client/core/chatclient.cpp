@@ -109,10 +109,31 @@ public:
     double sendTokens = 0;
     qint64 sendRefillMs = 0;
 
-    QSettings profile() const
+    //! Server profiles and their sessions: `profiles.ini` in the data directory. A profile is one
+    //! account on one server; the token is kept here (a keychain is a later option).
+    QSettings profiles() const
     {
-        return QSettings(QDir(dataDir).filePath(QStringLiteral("session.ini")),
+        return QSettings(QDir(dataDir).filePath(QStringLiteral("profiles.ini")),
                          QSettings::IniFormat);
+    }
+
+    [[nodiscard]] static QString profileId(const QUrl &server, const QString &name)
+    {
+        return QStringLiteral("%1:%2/%3")
+            .arg(server.host(), QString::number(server.port(7700)), name.toLower());
+    }
+
+    [[nodiscard]] static QString profileGroup(const QString &id)
+    {
+        return QStringLiteral("profile-") + QString::fromLatin1(id.toUtf8().toHex());
+    }
+
+    void forgetToken()
+    {
+        QSettings settings = profiles();
+        settings.remove(
+            profileGroup(profileId(url, user.username.isEmpty() ? username : user.username))
+            + QStringLiteral("/token"));
     }
 
     void setState(State next, const QString &reason)
@@ -159,6 +180,15 @@ public:
         requests.insert(id, request);
         socket.sendBinaryMessage(Codec::encode(envelope));
         return id;
+    }
+
+    //! Drops the current connection at once, e.g. to sign in as someone else.
+    void dropConnection()
+    {
+        wantConnection = false;
+        backoffTimer.stop();
+        if (socket.state() != QAbstractSocket::UnconnectedState)
+            socket.abort();
     }
 
     void connectNow()
@@ -254,10 +284,15 @@ public:
         static_cast<void>(cache->setSetting(QStringLiteral("user_id"), user.userId));
         static_cast<void>(cache->setSetting(QStringLiteral("username"), user.username));
         static_cast<void>(cache->setSetting(QStringLiteral("display_name"), user.displayName));
-        QSettings settings = profile();
-        settings.setValue(QStringLiteral("session/url"), url.toString());
-        settings.setValue(QStringLiteral("session/username"), user.username);
-        settings.setValue(QStringLiteral("session/token"), token);
+        QSettings settings = profiles();
+        const QString id = profileId(url, user.username);
+        settings.beginGroup(profileGroup(id));
+        settings.setValue(QStringLiteral("id"), id);
+        settings.setValue(QStringLiteral("url"), url.toString());
+        settings.setValue(QStringLiteral("username"), user.username);
+        settings.setValue(QStringLiteral("token"), token);
+        settings.endGroup();
+        settings.setValue(QStringLiteral("current"), id);
         settings.sync();
         backoffAttempt = 0;
         Q_EMIT q->authenticated(user);
@@ -512,9 +547,8 @@ public:
                 break;
             }
             if (credentials == Credentials::Resume) {
+                forgetToken();
                 token.clear();
-                QSettings settings = profile();
-                settings.remove(QStringLiteral("session/token"));
             }
             credentials = Credentials::None;
             wantConnection = false;
@@ -609,6 +643,7 @@ QUrl ChatClient::serverUrl() const
 
 void ChatClient::signIn(const QString &username, const QString &password)
 {
+    d->dropConnection();
     d->credentials = Private::Credentials::Login;
     d->username = username;
     d->password = password;
@@ -621,6 +656,7 @@ void ChatClient::signIn(const QString &username, const QString &password)
 void ChatClient::registerAccount(const QString &username, const QString &password,
                                  const QString &displayName)
 {
+    d->dropConnection();
     d->credentials = Private::Credentials::Register;
     d->username = username;
     d->password = password;
@@ -631,14 +667,41 @@ void ChatClient::registerAccount(const QString &username, const QString &passwor
     d->connectNow();
 }
 
-bool ChatClient::restoreSession()
+QList<Profile> ChatClient::profiles() const
 {
-    QSettings settings = d->profile();
-    const QString token = settings.value(QStringLiteral("session/token")).toString();
-    const QString username = settings.value(QStringLiteral("session/username")).toString();
-    if (token.isEmpty() || username.isEmpty())
+    QList<Profile> result;
+    QSettings settings = d->profiles();
+    const QString current = settings.value(QStringLiteral("current")).toString();
+    for (const QString &group : settings.childGroups()) {
+        settings.beginGroup(group);
+        Profile profile { settings.value(QStringLiteral("id")).toString(),
+                          QUrl(settings.value(QStringLiteral("url")).toString()),
+                          settings.value(QStringLiteral("username")).toString(),
+                          !settings.value(QStringLiteral("token")).toString().isEmpty(), false };
+        settings.endGroup();
+        profile.isCurrent = profile.id == current;
+        result.append(profile);
+    }
+    return result;
+}
+
+bool ChatClient::restoreSession(const QString &profileId)
+{
+    QSettings settings = d->profiles();
+    const QString id =
+        profileId.isEmpty() ? settings.value(QStringLiteral("current")).toString() : profileId;
+    if (id.isEmpty())
         return false;
-    d->url = QUrl(settings.value(QStringLiteral("session/url")).toString());
+    settings.beginGroup(Private::profileGroup(id));
+    const QString token = settings.value(QStringLiteral("token")).toString();
+    const QString username = settings.value(QStringLiteral("username")).toString();
+    const QUrl url(settings.value(QStringLiteral("url")).toString());
+    settings.endGroup();
+    if (token.isEmpty() || username.isEmpty() || !url.isValid())
+        return false;
+    d->dropConnection(); // switching accounts
+    settings.setValue(QStringLiteral("current"), id);
+    d->url = url;
     d->token = token;
     d->credentials = Private::Credentials::Resume;
     if (!d->openCache(username))
@@ -656,8 +719,7 @@ void ChatClient::signOut()
         logout.mutable_logout();
         d->send(logout, { Private::Kind::Logout, {}, 0 });
     }
-    QSettings settings = d->profile();
-    settings.remove(QStringLiteral("session/token"));
+    d->forgetToken();
     d->token.clear();
     d->credentials = Private::Credentials::None;
     disconnectFromServer();
@@ -756,6 +818,13 @@ void ChatClient::fetchOlder(quint64 conversationId, int limit)
     request.mutable_history_request()->set_limit(
         quint32(std::clamp<int>(limit, 1, int(d->limits.maxPageSize))));
     d->send(request, { Private::Kind::History, {}, conversationId });
+}
+
+Result<QList<SearchHit>> ChatClient::search(const QString &text, int limit) const
+{
+    if (!d->cache)
+        return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+    return d->cache->search(text, limit);
 }
 
 void ChatClient::setBackoff(int initialMs, int maxMs)

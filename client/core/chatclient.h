@@ -39,9 +39,11 @@ public:
     //! The same, creating the account first.
     void registerAccount(const QString &username, const QString &password,
                          const QString &displayName = {});
-    //! Opens the cache of the last signed-in account and reconnects with its stored token.
-    //! False when there is no stored session.
-    bool restoreSession();
+    //! The accounts this device signed in to, on any server.
+    [[nodiscard]] QList<Profile> profiles() const;
+    //! Opens the cache of a profile's account (the current one by default) and reconnects with its
+    //! stored token. False when it has no stored session.
+    bool restoreSession(const QString &profileId = {});
     //! Ends the session on the server and forgets the token; the cache stays.
     void signOut();
     //! Disconnects and stays disconnected (no automatic reconnect).
@@ -60,6 +62,8 @@ public:
     Result<void> discard(const QUuid &clientId);
     //! Loads up to `limit` messages older than the oldest held; historyLoaded() follows.
     void fetchOlder(quint64 conversationId, int limit = 50);
+    //! Full-text search of the local cache (LocalCache::search), newest first.
+    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit = 50) const;
 
     //! Tunes reconnect back-off (tests shorten it); defaults 500 ms doubling up to 30 s.
     void setBackoff(int initialMs, int maxMs);

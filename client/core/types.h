@@ -3,6 +3,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QUrl>
 #include <QUuid>
 
 namespace Confab::Client {
@@ -55,6 +56,16 @@ struct SearchHit
     quint64 seq = 0;
     qint64 timeMs = 0;
     QString snippet;
+};
+
+//! One account on one server, as remembered on this device.
+struct Profile
+{
+    QString id; //!< "host:port/username"
+    QUrl serverUrl;
+    QString username;
+    bool hasSession = false; //!< a token is stored: it can reconnect without the password
+    bool isCurrent = false;
 };
 
 } // namespace Confab::Client

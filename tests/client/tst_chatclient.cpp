@@ -4,6 +4,7 @@
 #include "store/sqlitestore.h"
 #include "wireclient.h"
 
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -31,11 +32,13 @@ private Q_SLOTS:
     void offlineComposeIsDeliveredOnceInOrderWhenTheServerStarts();
     void resendAfterALostAckStoresOnce();
     void outboxSurvivesTheClientBeingDestroyed();
+    void clientKilledWithANonEmptyOutboxSendsItOnTheNextStart();
     void permanentErrorMarksTheMessageFailed();
     void gapIsFilledFromHistory();
     void olderHistoryLoadsPageByPage();
     void corruptCacheIsRebuiltFromTheServer();
     void rateLimitedBurstIsRetriedUntilDelivered();
+    void profilesRememberEveryAccount();
 
 private:
     void startServer();
@@ -267,6 +270,37 @@ void TestChatClient::outboxSurvivesTheClientBeingDestroyed()
     QCOMPARE(storedOnServer(), qint64(1));
 }
 
+void TestChatClient::clientKilledWithANonEmptyOutboxSendsItOnTheNextStart()
+{
+    {
+        auto alice = signedIn(QStringLiteral("alice"));
+        QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    }
+    stopServer();
+    QProcess helper;
+    helper.start(QStringLiteral(OUTBOX_HELPER_PATH),
+                 { dataDir(QStringLiteral("alice")), QStringLiteral("bob"), QStringLiteral("5") });
+    QVERIFY(helper.waitForStarted());
+    QVERIFY(QTest::qWaitFor(
+        [&] { return helper.canReadLine() || helper.state() != QProcess::Running; }, 10'000));
+    QCOMPARE(helper.readLine().trimmed(), QByteArray("queued 5"));
+    helper.kill(); // SIGKILL, with five messages in the outbox
+    QVERIFY(helper.waitForFinished());
+
+    startServer();
+    auto alice = std::make_unique<ChatClient>(dataDir(QStringLiteral("alice")));
+    alice->setBackoff(20, 200);
+    QVERIFY(alice->restoreSession());
+    QCOMPARE(alice->cache()->outbox().value().size(), 5);
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    QCOMPARE(storedOnServer(), qint64(5));
+    const quint64 conversation = alice->cache()->conversations().value().first().conversationId;
+    const auto messages = alice->cache()->messages(conversation, 0, 10).value();
+    QCOMPARE(messages.size(), 5);
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(messages.at(i).text, QStringLiteral("queued %1").arg(i));
+}
+
 void TestChatClient::permanentErrorMarksTheMessageFailed()
 {
     auto alice = signedIn(QStringLiteral("alice"));
@@ -396,6 +430,41 @@ void TestChatClient::rateLimitedBurstIsRetriedUntilDelivered()
     QCOMPARE(messages.size(), 40);
     for (int i = 0; i < 40; ++i) // in the order they were written
         QCOMPARE(messages.at(i).text, QString::number(i));
+}
+
+void TestChatClient::profilesRememberEveryAccount()
+{
+    QVERIFY(signedIn(QStringLiteral("carol")));
+    auto client = newClient(QStringLiteral("shared-device"));
+    client->registerAccount(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE(client->state(), ChatClient::State::Online);
+    QVERIFY(
+        client->sendMessageTo(QStringLiteral("carol"), QStringLiteral("note from alice")).isOk());
+    QTRY_VERIFY(client->cache()->outbox().value().isEmpty());
+    client->registerAccount(QStringLiteral("bob"), QStringLiteral("password123")); // switch account
+    QTRY_COMPARE(client->state(), ChatClient::State::Online);
+    QCOMPARE(client->currentUser().username, QStringLiteral("bob"));
+    QVERIFY(client->search(QStringLiteral("note"), 5).value().isEmpty()); // bob's own cache
+
+    const auto profiles = client->profiles();
+    QCOMPARE(profiles.size(), 2);
+    QString aliceId;
+    for (const Profile &profile : profiles) {
+        QVERIFY(profile.hasSession);
+        QCOMPARE(profile.serverUrl.port(), int(m_port));
+        QCOMPARE(profile.isCurrent, profile.username == QStringLiteral("bob"));
+        if (profile.username == QStringLiteral("alice"))
+            aliceId = profile.id;
+    }
+    QVERIFY(client->restoreSession(aliceId));
+    QTRY_COMPARE(client->state(), ChatClient::State::Online);
+    QCOMPARE(client->currentUser().username, QStringLiteral("alice"));
+    QCOMPARE(client->search(QStringLiteral("note"), 5).value().size(), 1);
+
+    client->signOut();
+    QTRY_COMPARE(client->state(), ChatClient::State::Disconnected);
+    for (const Profile &profile : client->profiles())
+        QCOMPARE(profile.hasSession, profile.username == QStringLiteral("bob"));
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

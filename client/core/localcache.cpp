@@ -93,11 +93,9 @@ Result<void> LocalCache::openFile()
         if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
             return done;
     }
+    // No full integrity check here: it reads the whole file, and start-up must stay fast. A file
+    // that is not a database fails the pragmas above; damage found later is reported by queries.
     QSqlQuery check(m_db);
-    if (!check.exec(QStringLiteral("PRAGMA quick_check")) || !check.next()
-        || check.value(0).toString() != QStringLiteral("ok"))
-        return Error { ErrorCode::INTERNAL, QStringLiteral("the cache file is damaged") };
-    check.finish();
     // A database that is not ours: tables, but no Confab schema version.
     if (!check.exec(QStringLiteral("PRAGMA user_version")) || !check.next())
         return sqlError(check);
@@ -229,6 +227,7 @@ Result<void> LocalCache::migrateTo(int version)
             title TEXT NOT NULL DEFAULT '',
             last_seq BIGINT NOT NULL DEFAULT 0,
             read_seq BIGINT NOT NULL DEFAULT 0,
+            unread_count BIGINT NOT NULL DEFAULT 0,
             last_activity_ms BIGINT NOT NULL DEFAULT 0))",
         "CREATE TABLE members (conversation_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
         "PRIMARY KEY (conversation_id, user_id))",
@@ -567,7 +566,10 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
         return begun.error();
     QSet<quint64> touched;
     Result<void> done;
+    // Kept as a counter, so that the conversation list never counts messages on start-up.
+    const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
     for (const ChatMessage &incoming : messages) {
+        bool inserted = false;
         auto &known = query("SELECT local_id, state FROM messages WHERE message_id = ? OR "
                             "(client_id = ? AND sender_id = ?)");
         known.bindValue(0, id(incoming.messageId));
@@ -618,17 +620,22 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             if (insert.numRowsAffected() != 1)
                 continue; // the same seq under another id: the server's word stands as first stored
             localId = insert.lastInsertId().toLongLong();
+            inserted = true;
             if (done = index(localId, incoming.text); !done)
                 break;
         }
-        auto &conversation =
-            query("INSERT INTO conversations (conversation_id, kind, last_seq, "
-                  "last_activity_ms) VALUES (?, 1, ?, ?) ON CONFLICT (conversation_id) "
-                  "DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq), "
-                  "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
+        auto &conversation = query(
+            "INSERT INTO conversations (conversation_id, kind, last_seq, last_activity_ms, "
+            "unread_count) VALUES (?, 1, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET "
+            "last_seq = MAX(last_seq, excluded.last_seq), last_activity_ms = "
+            "MAX(last_activity_ms, excluded.last_activity_ms), unread_count = unread_count + "
+            "CASE WHEN ? > read_seq THEN excluded.unread_count ELSE 0 END");
+        const int unread = inserted && incoming.senderId != me ? 1 : 0;
         conversation.bindValue(0, id(incoming.conversationId));
         conversation.bindValue(1, id(incoming.seq));
         conversation.bindValue(2, incoming.timeMs);
+        conversation.bindValue(3, unread);
+        conversation.bindValue(4, id(incoming.seq));
         if (done = exec(conversation); !done)
             break;
         ChatMessage result = incoming;
@@ -665,6 +672,18 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
     upsert.bindValue(4, id(c.readSeq));
     upsert.bindValue(5, c.lastActivityMs);
     auto done = exec(upsert);
+    if (done) {
+        // The read cursor may have moved: count again what is unread (only what is after it).
+        auto &recount =
+            query("UPDATE conversations SET unread_count = (SELECT COUNT(*) FROM messages "
+                  "WHERE conversation_id = ? AND seq > conversations.read_seq AND "
+                  "sender_id <> ?) WHERE conversation_id = ? AND read_seq = ?");
+        recount.bindValue(0, id(c.conversationId));
+        recount.bindValue(1, id(setting(QStringLiteral("user_id")).toULongLong()));
+        recount.bindValue(2, id(c.conversationId));
+        recount.bindValue(3, id(c.readSeq));
+        done = exec(recount);
+    }
     if (done && !c.members.isEmpty()) {
         auto &clear = query("DELETE FROM members WHERE conversation_id = ?");
         clear.bindValue(0, id(c.conversationId));
@@ -736,7 +755,6 @@ quint64 LocalCache::oldestSeq(quint64 conversationId)
 
 Result<QList<ConversationSummary>> LocalCache::conversations()
 {
-    const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
     QHash<quint64, QList<UserInfo>> members;
     {
         auto &select = query("SELECT m.conversation_id, u.user_id, u.username, u.display_name FROM "
@@ -755,10 +773,8 @@ Result<QList<ConversationSummary>> LocalCache::conversations()
         " ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
         " NULL ORDER BY seq DESC LIMIT 1), "
-        "(SELECT COUNT(*) FROM messages WHERE conversation_id = c.conversation_id AND seq > "
-        " c.read_seq AND sender_id <> ?) "
-        "FROM conversations c ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
-    select.bindValue(0, id(me));
+        "c.unread_count FROM conversations c ORDER BY c.last_activity_ms DESC, "
+        "c.conversation_id DESC");
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);

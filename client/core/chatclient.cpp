@@ -13,6 +13,7 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QThreadPool>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -162,6 +163,7 @@ public:
         }
         if (!cache->movedAsidePath().isEmpty())
             Q_EMIT q->cacheRecovered(cache->movedAsidePath());
+        checkCacheInBackground(path, name);
         user.userId = cache->setting(QStringLiteral("user_id")).toULongLong();
         user.username = cache->setting(QStringLiteral("username"), name).toString();
         user.displayName = cache->setting(QStringLiteral("display_name")).toString();
@@ -171,6 +173,37 @@ public:
             static_cast<void>(cache->setSetting(QStringLiteral("device_id"), deviceId));
         }
         return true;
+    }
+
+    //! The full integrity check reads the whole file: off the GUI thread, after the app is up.
+    void checkCacheInBackground(const QString &path, const QString &name)
+    {
+        QPointer<ChatClient> guard(q);
+        QThreadPool::globalInstance()->start([guard, path, name] {
+            const bool ok = LocalCache::checkIntegrity(path);
+            if (ok || !guard)
+                return;
+            QMetaObject::invokeMethod(guard, [guard, path, name] {
+                if (guard && guard->d->cache && guard->d->cache->path() == path)
+                    guard->d->recoverCache(name);
+            });
+        });
+    }
+
+    //! The open cache is damaged: set it aside, start an empty one and sync it from the server.
+    void recoverCache(const QString &name)
+    {
+        const QString path = cache->path();
+        qCWarning(lcClientSync) << "the cache" << path
+                                << "is damaged: rebuilding it from the server";
+        cache.reset();
+        const QString aside = LocalCache::moveAside(path);
+        if (!openCache(name))
+            return;
+        Q_EMIT q->cacheRecovered(aside);
+        Q_EMIT q->conversationsChanged();
+        if (socket.state() == QAbstractSocket::ConnectedState)
+            socket.abort(); // reconnect and sync everything into the new cache
     }
 
     quint64 send(pb::Envelope envelope, Request request)

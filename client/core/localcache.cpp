@@ -126,13 +126,41 @@ Result<void> LocalCache::open()
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
-    m_movedAside = m_path + QStringLiteral(".broken-%1").arg(QDateTime::currentMSecsSinceEpoch());
-    if (!QFile::rename(m_path, m_movedAside))
+    m_movedAside = moveAside(m_path);
+    if (m_movedAside.isEmpty())
         return Error { ErrorCode::INTERNAL,
                        QStringLiteral("cannot move the damaged cache %1 aside").arg(m_path) };
-    for (const char *suffix : { "-wal", "-shm" })
-        QFile::rename(m_path + QLatin1String(suffix), m_movedAside + QLatin1String(suffix));
     return openFile();
+}
+
+QString LocalCache::moveAside(const QString &path)
+{
+    const QString aside =
+        path + QStringLiteral(".broken-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    if (!QFile::rename(path, aside))
+        return {};
+    for (const char *suffix : { "-wal", "-shm" })
+        QFile::rename(path + QLatin1String(suffix), aside + QLatin1String(suffix));
+    return aside;
+}
+
+bool LocalCache::checkIntegrity(const QString &path)
+{
+    const QString name = connectionName();
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery check(db);
+            ok = check.exec(QStringLiteral("PRAGMA quick_check")) && check.next()
+                && check.value(0).toString() == QStringLiteral("ok");
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
 }
 
 QSqlQuery &LocalCache::query(const char *sql)

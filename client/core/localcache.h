@@ -32,6 +32,11 @@ public:
     [[nodiscard]] QString path() const { return m_path; }
     //! Where an unusable cache file was moved to during open(); empty when none was.
     [[nodiscard]] QString movedAsidePath() const { return m_movedAside; }
+    //! A full integrity check (PRAGMA quick_check) on a connection of its own: it reads the whole
+    //! file, so run it off the GUI thread. Thread-safe.
+    [[nodiscard]] static bool checkIntegrity(const QString &path);
+    //! Renames a cache file (and its WAL) aside; returns the new name, empty on failure.
+    [[nodiscard]] static QString moveAside(const QString &path);
 
     [[nodiscard]] QVariant setting(const QString &key, const QVariant &fallback = {});
     [[nodiscard]] Result<void> setSetting(const QString &key, const QVariant &value);

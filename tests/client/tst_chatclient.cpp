@@ -4,6 +4,7 @@
 #include "store/sqlitestore.h"
 #include "wireclient.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -11,6 +12,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace Confab;
 using namespace Confab::Client;
@@ -37,8 +40,10 @@ private Q_SLOTS:
     void gapIsFilledFromHistory();
     void olderHistoryLoadsPageByPage();
     void corruptCacheIsRebuiltFromTheServer();
+    void damageInsideTheCacheIsFoundInTheBackground();
     void rateLimitedBurstIsRetriedUntilDelivered();
     void profilesRememberEveryAccount();
+    void frozenServerIsDetectedAndLeft();
 
 private:
     void startServer();
@@ -410,6 +415,37 @@ void TestChatClient::corruptCacheIsRebuiltFromTheServer()
     QCOMPARE(alice->cache()->messageCount(), qint64(3)); // synced back from the server
 }
 
+void TestChatClient::damageInsideTheCacheIsFoundInTheBackground()
+{
+    QString cachePath;
+    {
+        auto alice = signedIn(QStringLiteral("alice"));
+        QVERIFY(alice && signedIn(QStringLiteral("bob")));
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(alice
+                        ->sendMessageTo(QStringLiteral("bob"),
+                                        QStringLiteral("message %1 with some text").arg(i))
+                        .isOk());
+        QTRY_VERIFY_WITH_TIMEOUT(alice->cache()->outbox().value().isEmpty(), 20'000);
+        cachePath = alice->cache()->path();
+    }
+    {
+        // The header is fine (the file opens at once), but pages in the middle are garbage.
+        QFile file(cachePath);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.size() > 5 * 4096);
+        QVERIFY(file.seek(3 * 4096));
+        file.write(QByteArray(2 * 4096, '\x42'));
+    }
+    auto alice = std::make_unique<ChatClient>(dataDir(QStringLiteral("alice")));
+    alice->setBackoff(20, 200);
+    QSignalSpy recovered(alice.get(), &ChatClient::cacheRecovered);
+    QVERIFY(alice->restoreSession());
+    QTRY_COMPARE(recovered.size(), 1); // found by the background check, and said
+    QTRY_COMPARE_WITH_TIMEOUT(alice->cache()->messageCount(), qint64(200), 10'000); // resynced
+    QVERIFY(LocalCache::checkIntegrity(alice->cache()->path()));
+}
+
 void TestChatClient::rateLimitedBurstIsRetriedUntilDelivered()
 {
     stopServer();
@@ -465,6 +501,37 @@ void TestChatClient::profilesRememberEveryAccount()
     QTRY_COMPARE(client->state(), ChatClient::State::Disconnected);
     for (const Profile &profile : client->profiles())
         QCOMPARE(profile.hasSession, profile.username == QStringLiteral("bob"));
+}
+
+void TestChatClient::frozenServerIsDetectedAndLeft()
+{
+    // A real confabd in a child process, with fast keep-alive, that we can freeze (SIGSTOP): its
+    // kernel keeps the TCP connection open, but nothing answers any more.
+    stopServer();
+    QFile config(m_serverDir->filePath(QStringLiteral("confabd.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[limits]\nping_interval_ms=200\nidle_timeout_ms=600\n"
+                 "[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\n");
+    config.close();
+    QProcess server;
+    server.start(QStringLiteral(CONFABD_PATH),
+                 { QStringLiteral("--config"), config.fileName(), QStringLiteral("--data-dir"),
+                   m_serverDir->filePath(QStringLiteral("child")), QStringLiteral("--port"),
+                   QString::number(m_port) });
+    QVERIFY(server.waitForStarted());
+    QVERIFY(QTest::qWaitFor([&] { return server.canReadLine(); }, 10'000));
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+
+    ::kill(pid_t(server.processId()), SIGSTOP);
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(alice->state() != ChatClient::State::Online, 5000);
+    QVERIFY2(timer.elapsed() >= 400, qPrintable(QString::number(timer.elapsed()))); // not at once
+    ::kill(pid_t(server.processId()), SIGCONT);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Online, 15'000);
+    server.terminate();
+    QVERIFY(server.waitForFinished());
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

@@ -131,4 +131,174 @@
         <translation>未知错误（代码 %1）。</translation>
     </message>
 </context>
+<context>
+    <name>Confab::Ui::Composer</name>
+    <message>
+        <source>Write a message…</source>
+        <translation>输入消息…</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::LoginDialog</name>
+    <message>
+        <source>Sign in to Confab</source>
+        <translation>登录 Confab</translation>
+    </message>
+    <message>
+        <source>Welcome to Confab</source>
+        <translation>欢迎使用 Confab</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>服务器(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Create account</source>
+        <translation>创建账号</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server. %1</source>
+        <translation>无法连接服务器。%1</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address, for example 127.0.0.1:7700.</source>
+        <translation>请输入服务器地址，例如 127.0.0.1:7700。</translation>
+    </message>
+    <message>
+        <source>Enter a username and a password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::MainWindow</name>
+    <message>
+        <source>Confab</source>
+        <translation>Confab</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>新聊天</translation>
+    </message>
+    <message>
+        <source>Start a conversation (Ctrl+N)</source>
+        <translation>开始新对话 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Select a chat, or start a new one with Ctrl+N.</source>
+        <translation>选择一个聊天，或按 Ctrl+N 开始新聊天。</translation>
+    </message>
+    <message>
+        <source>Retry now</source>
+        <translation>立即重试</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息列表</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <source>Next chat</source>
+        <translation>下一个聊天</translation>
+    </message>
+    <message>
+        <source>Previous chat</source>
+        <translation>上一个聊天</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Username of the person to write to:</source>
+        <translation>对方的用户名：</translation>
+    </message>
+    <message>
+        <source>Message not saved</source>
+        <translation>消息未保存</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Offline — reconnecting in %n s…</source>
+        <translation>
+            <numerusform>离线 — %n 秒后重新连接…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offline — reconnecting…</source>
+        <translation>离线 — 正在重新连接…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::MessageDelegate</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+</context>
 </TS>

@@ -768,6 +768,21 @@ void ChatClient::disconnectFromServer()
         d->socket.close();
 }
 
+void ChatClient::reconnectNow()
+{
+    if (d->state == State::Backoff) {
+        d->wantConnection = true;
+        d->connectNow();
+    }
+}
+
+int ChatClient::msUntilReconnect() const
+{
+    return d->state == State::Backoff && d->backoffTimer.isActive()
+        ? d->backoffTimer.remainingTime()
+        : -1;
+}
+
 ChatClient::State ChatClient::state() const
 {
     return d->state;

@@ -48,6 +48,10 @@ public:
     void signOut();
     //! Disconnects and stays disconnected (no automatic reconnect).
     void disconnectFromServer();
+    //! In Backoff: try now instead of waiting (the user pressed Retry).
+    void reconnectNow();
+    //! In Backoff: milliseconds until the next attempt; -1 otherwise.
+    [[nodiscard]] int msUntilReconnect() const;
 
     [[nodiscard]] State state() const;
     [[nodiscard]] UserInfo currentUser() const;

@@ -134,9 +134,9 @@ void MessageListModel::onRemoved(const QUuid &clientId)
     endRemoveRows();
 }
 
-bool MessageListModel::canFetchMore(const QModelIndex &parent) const
+bool MessageListModel::canLoadOlder() const
 {
-    if (parent.isValid() || m_fetching || m_inserting)
+    if (m_fetching || m_inserting)
         return false;
     const quint64 oldest = m_rows.isEmpty() || m_rows.first().seq == 0 ? 0 : m_rows.first().seq;
     return oldest != 1 && (m_serverHasMore || oldest > 1);
@@ -153,7 +153,7 @@ bool MessageListModel::prependOlderFromCache()
     QList<ChatMessage> page = older.value();
     if (page.last().seq + 1 != m_rows.first().seq)
         return false;
-    // Views may call fetchMore() from the insertion signals, before m_rows has changed.
+    // Views may ask for more from the insertion signals, before m_rows has changed.
     m_inserting = true;
     beginInsertRows({}, 0, int(page.size()) - 1);
     m_rows = page + m_rows;
@@ -162,9 +162,9 @@ bool MessageListModel::prependOlderFromCache()
     return true;
 }
 
-void MessageListModel::fetchMore(const QModelIndex &parent)
+void MessageListModel::loadOlder()
 {
-    if (parent.isValid() || !m_client || m_fetching || m_inserting)
+    if (!m_client || m_fetching || m_inserting)
         return;
     if (prependOlderFromCache())
         return;

@@ -10,7 +10,8 @@ namespace Confab::Client {
 class ChatClient;
 
 //! The messages of one conversation for a chat view: the newest page from the cache at first,
-//! older ones on demand (fetchMore(): the cache first, then the server), in seq order with
+//! older ones on demand (loadOlder(): the cache first, then the server; not fetchMore(), which
+//! views call at the bottom, where a chat has its newest messages), in seq order with
 //! unsent messages last. Updated incrementally as messages arrive, are acked or fail; never
 //! reset after the first load. GUI thread.
 class MessageListModel final : public QAbstractListModel
@@ -37,8 +38,8 @@ public:
     [[nodiscard]] QVariant data(const QModelIndex &index,
                                 int role = Qt::DisplayRole) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
-    [[nodiscard]] bool canFetchMore(const QModelIndex &parent) const override;
-    void fetchMore(const QModelIndex &parent) override;
+    [[nodiscard]] bool canLoadOlder() const;
+    void loadOlder();
     [[nodiscard]] ChatMessage messageAt(int row) const { return m_rows.value(row); }
 
     static constexpr int kPageSize = 50;

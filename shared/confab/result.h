@@ -22,7 +22,9 @@ public:
 
     [[nodiscard]] T &value() & { return std::get<0>(m_state); }
     [[nodiscard]] const T &value() const & { return std::get<0>(m_state); }
-    [[nodiscard]] T &&value() && { return std::get<0>(std::move(m_state)); }
+    // By value from a temporary: `for (auto &x : f().value())` must not dangle (the temporary
+    // Result dies before the loop body runs).
+    [[nodiscard]] T value() && { return std::get<0>(std::move(m_state)); }
     [[nodiscard]] const Error &error() const { return std::get<1>(m_state); }
 
 private:

@@ -1,0 +1,134 @@
+#include "logindialog.h"
+
+#include "appicon.h"
+#include "chatclient.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace Confab::Ui {
+
+LoginDialog::LoginDialog(Client::ChatClient *client, QWidget *parent)
+    : QDialog(parent), m_client(client)
+{
+    setWindowTitle(tr("Sign in to Confab"));
+    auto *logo = new QLabel(this);
+    logo->setPixmap(applicationIcon().pixmap(64, 64));
+    logo->setAlignment(Qt::AlignCenter);
+    auto *heading = new QLabel(tr("Welcome to Confab"), this);
+    QFont big = heading->font();
+    big.setPointSizeF(big.pointSizeF() * 1.4);
+    big.setBold(true);
+    heading->setFont(big);
+    heading->setAlignment(Qt::AlignCenter);
+
+    m_server = new QLineEdit(client->serverUrl().authority(), this);
+    m_server->setAccessibleName(tr("Server address"));
+    m_username = new QLineEdit(this);
+    m_username->setAccessibleName(tr("Username"));
+    m_password = new QLineEdit(this);
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setAccessibleName(tr("Password"));
+    m_error = new QLabel(this);
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #dc2626;"));
+    m_error->hide();
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Server:"), m_server);
+    form->addRow(tr("&Username:"), m_username);
+    form->addRow(tr("&Password:"), m_password);
+
+    m_signIn = new QPushButton(tr("Sign in"), this);
+    m_signIn->setDefault(true);
+    m_register = new QPushButton(tr("Create account"), this);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch();
+    buttons->addWidget(m_register);
+    buttons->addWidget(m_signIn);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(logo);
+    layout->addWidget(heading);
+    layout->addSpacing(8);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addLayout(buttons);
+    setMinimumWidth(380);
+
+    connect(m_signIn, &QPushButton::clicked, this, [this] { submit(false); });
+    connect(m_register, &QPushButton::clicked, this, [this] { submit(true); });
+    connect(client, &Client::ChatClient::authenticated, this, [this] {
+        // Signed in: what the connection does from now on is the main window's business.
+        disconnect(m_client, nullptr, this, nullptr);
+        setBusy(false);
+        accept();
+    });
+    connect(client, &Client::ChatClient::authenticationFailed, this,
+            [this](const Confab::Error &error) {
+                setBusy(false);
+                showError(userMessage(error.code));
+            });
+    connect(client, &Client::ChatClient::stateChanged, this,
+            [this](Client::ChatClient::State state, const QString &reason) {
+                if (state == Client::ChatClient::State::Backoff && !m_signIn->isEnabled()) {
+                    // Cannot reach the server: say so, and let the user fix the address.
+                    m_client->disconnectFromServer();
+                    setBusy(false);
+                    showError(tr("Cannot reach the server. %1").arg(reason));
+                }
+            });
+}
+
+QString LoginDialog::errorText() const
+{
+    return m_error->isVisible() ? m_error->text() : QString();
+}
+
+void LoginDialog::showError(const QString &text)
+{
+    m_error->setText(text);
+    m_error->show();
+}
+
+void LoginDialog::setBusy(bool busy)
+{
+    m_signIn->setEnabled(!busy);
+    m_register->setEnabled(!busy);
+    m_signIn->setText(busy ? tr("Signing in…") : tr("Sign in"));
+}
+
+void LoginDialog::submit(bool create)
+{
+    const QString address = m_server->text().trimmed();
+    const QUrl url =
+        QUrl::fromUserInput(address.contains(u"://") ? address : QStringLiteral("ws://") + address);
+    if (!url.isValid() || url.host().isEmpty()) {
+        showError(tr("Enter the server's address, for example 127.0.0.1:7700."));
+        return;
+    }
+    if (m_username->text().trimmed().isEmpty() || m_password->text().isEmpty()) {
+        showError(tr("Enter a username and a password."));
+        return;
+    }
+    m_error->hide();
+    setBusy(true);
+    QUrl server = url;
+    server.setScheme(url.scheme() == QLatin1String("wss") ? QStringLiteral("wss")
+                                                          : QStringLiteral("ws"));
+    if (server.port() == -1)
+        server.setPort(7700);
+    m_client->setServerUrl(server);
+    if (create)
+        m_client->registerAccount(m_username->text().trimmed(), m_password->text());
+    else
+        m_client->signIn(m_username->text().trimmed(), m_password->text());
+}
+
+} // namespace Confab::Ui

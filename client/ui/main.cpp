@@ -1,0 +1,35 @@
+// confab: the desktop client. Opens at once on the local cache of the last account and
+// reconnects in the background; asks for a server and an account on the first run.
+#include "appicon.h"
+#include "chatclient.h"
+#include "logindialog.h"
+#include "mainwindow.h"
+
+#include <confab/version.h>
+#include <translations.h>
+
+#include <QApplication>
+#include <QIcon>
+#include <QStandardPaths>
+
+using namespace Confab;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Confab"));
+    QApplication::setApplicationName(QStringLiteral("confab"));
+    QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+    QApplication::setWindowIcon(Ui::applicationIcon());
+    installTranslations();
+
+    Client::ChatClient client(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    if (!client.restoreSession()) {
+        Ui::LoginDialog login(&client);
+        if (login.exec() != QDialog::Accepted)
+            return 0;
+    }
+    Ui::MainWindow window(&client);
+    window.show();
+    return app.exec();
+}

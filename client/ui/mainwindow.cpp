@@ -1,0 +1,403 @@
+#include "mainwindow.h"
+
+#include "appicon.h"
+#include "composer.h"
+#include "conversationdelegate.h"
+#include "conversationlistmodel.h"
+#include "localcache.h"
+#include "messagedelegate.h"
+#include "messagelistmodel.h"
+
+#include <confab/logging.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedLayout>
+#include <QVBoxLayout>
+
+namespace Confab::Ui {
+
+using Client::ChatClient;
+using Client::ConversationListModel;
+using Client::MessageListModel;
+
+MainWindow::MainWindow(ChatClient *client, QWidget *parent) : QMainWindow(parent), m_client(client)
+{
+    setWindowTitle(tr("Confab"));
+    setWindowIcon(applicationIcon());
+    m_conversationModel = new ConversationListModel(client, this);
+    buildUi();
+
+    connect(client, &ChatClient::stateChanged, this, &MainWindow::updateBanner);
+    connect(client, &ChatClient::conversationsChanged, this, &MainWindow::onConversationsChanged);
+    connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
+    m_bannerTimer.setInterval(500);
+    updateBanner();
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    const quint64 last = settings.value(QStringLiteral("window/conversation")).toULongLong();
+    if (last && m_conversationModel->rowOf(last) >= 0)
+        openConversation(last);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    // Left: who is talking.
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(0);
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(12, 8, 8, 8);
+    auto *me = new QLabel(m_client->currentUser().displayName.isEmpty()
+                              ? m_client->currentUser().username
+                              : m_client->currentUser().displayName,
+                          left);
+    QFont bold = me->font();
+    bold.setBold(true);
+    me->setFont(bold);
+    auto *newChat = new QPushButton(tr("New chat"), left);
+    newChat->setToolTip(tr("Start a conversation (Ctrl+N)"));
+    connect(newChat, &QPushButton::clicked, this, &MainWindow::newChat);
+    top->addWidget(me, 1);
+    top->addWidget(newChat);
+    leftLayout->addLayout(top);
+    m_conversations = new QListView(left);
+    m_conversations->setAccessibleName(tr("Conversations"));
+    m_conversations->setModel(m_conversationModel);
+    m_conversations->setItemDelegate(new ConversationDelegate(m_conversations));
+    m_conversations->setFrameShape(QFrame::NoFrame);
+    m_conversations->setMouseTracking(true);
+    m_conversations->setUniformItemSizes(true);
+    m_conversations->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    connect(m_conversations->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    openConversation(
+                        current.data(ConversationListModel::ConversationIdRole).toULongLong());
+            });
+    leftLayout->addWidget(m_conversations, 1);
+
+    // Right: the open conversation.
+    auto *right = new QWidget(this);
+    auto *stack = new QStackedLayout(right);
+    m_empty = new QLabel(tr("Select a chat, or start a new one with Ctrl+N."), right);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setEnabled(false);
+    stack->addWidget(m_empty);
+    m_chat = new QWidget(right);
+    auto *chatLayout = new QVBoxLayout(m_chat);
+    chatLayout->setContentsMargins(0, 0, 0, 0);
+    chatLayout->setSpacing(0);
+    auto *header = new QVBoxLayout;
+    header->setContentsMargins(14, 8, 14, 8);
+    header->setSpacing(0);
+    m_title = new QLabel(m_chat);
+    m_title->setFont(bold);
+    m_subtitle = new QLabel(m_chat);
+    m_subtitle->setEnabled(false);
+    header->addWidget(m_title);
+    header->addWidget(m_subtitle);
+    chatLayout->addLayout(header);
+
+    m_banner = new QFrame(m_chat);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setStyleSheet(
+        QStringLiteral("#banner { background: #fef3c7; } #banner QLabel { color: #78350f; }"));
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(14, 4, 8, 4);
+    m_bannerText = new QLabel(m_banner);
+    m_retry = new QPushButton(tr("Retry now"), m_banner);
+    m_retry->setFlat(true);
+    connect(m_retry, &QPushButton::clicked, m_client, &ChatClient::reconnectNow);
+    bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(m_retry);
+    chatLayout->addWidget(m_banner);
+
+    m_messages = new QListView(m_chat);
+    m_messages->setAccessibleName(tr("Messages"));
+    m_messages->setItemDelegate(new MessageDelegate(m_messages));
+    m_messages->setFrameShape(QFrame::NoFrame);
+    m_messages->setSelectionMode(QAbstractItemView::NoSelection);
+    m_messages->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_messages->setResizeMode(QListView::Adjust);
+    m_messages->setWordWrap(true);
+    m_messages->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_messages, &QWidget::customContextMenuRequested, this,
+            &MainWindow::onMessageContextMenu);
+    connect(m_messages->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (!m_settling && value == m_messages->verticalScrollBar()->minimum() && m_messageModel
+            && m_messageModel->canLoadOlder())
+            loadOlderKeepingPosition();
+    });
+    chatLayout->addWidget(m_messages, 1);
+
+    auto *compose = new QHBoxLayout;
+    compose->setContentsMargins(10, 6, 10, 10);
+    m_composer = new Composer(m_chat);
+    m_sendButton = new QPushButton(tr("Send"), m_chat);
+    m_sendButton->setAccessibleName(tr("Send message"));
+    connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    connect(m_sendButton, &QPushButton::clicked, this, [this] {
+        const QString text = m_composer->toPlainText().trimmed();
+        if (!text.isEmpty()) {
+            send(text);
+            m_composer->clear();
+        }
+    });
+    compose->addWidget(m_composer, 1);
+    compose->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    chatLayout->addLayout(compose);
+    stack->addWidget(m_chat);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({ 300, 600 });
+    setCentralWidget(splitter);
+    resize(980, 680);
+
+    auto *newChatAction = new QAction(tr("New chat"), this);
+    newChatAction->setShortcut(QKeySequence::New);
+    connect(newChatAction, &QAction::triggered, this, &MainWindow::newChat);
+    auto *next = new QAction(tr("Next chat"), this);
+    next->setShortcuts(
+        { QKeySequence(Qt::CTRL | Qt::Key_Tab), QKeySequence(Qt::ALT | Qt::Key_Down) });
+    connect(next, &QAction::triggered, this, [this] { selectRelative(1); });
+    auto *previous = new QAction(tr("Previous chat"), this);
+    previous->setShortcuts(
+        { QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Tab), QKeySequence(Qt::ALT | Qt::Key_Up) });
+    connect(previous, &QAction::triggered, this, [this] { selectRelative(-1); });
+    auto *quit = new QAction(tr("Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, qApp, &QApplication::quit);
+    addActions({ newChatAction, next, previous, quit });
+}
+
+void MainWindow::setMessageModel(MessageListModel *model)
+{
+    if (m_messageModel)
+        m_messageModel->deleteLater();
+    m_messageModel = model;
+    m_messages->setModel(model);
+    connect(model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int) {
+                QScrollBar *bar = m_messages->verticalScrollBar();
+                if (first == 0 && m_distanceFromBottom >= 0) {
+                    // Older history went in above: keep what the user was reading where it was.
+                    m_messages->doItemsLayout();
+                    bar->setValue(bar->maximum() - m_distanceFromBottom);
+                    m_distanceFromBottom = -1;
+                    QTimer::singleShot(0, this, &MainWindow::fillViewport);
+                } else if (bar->value() >= bar->maximum() - 40
+                           || first == m_messageModel->rowCount() - 1) {
+                    QTimer::singleShot(0, m_messages, &QListView::scrollToBottom);
+                }
+            });
+    // Until the view has settled at the newest message, scroll positions are not the user's.
+    m_settling = true;
+    m_messages->scrollToBottom();
+    QTimer::singleShot(0, this, [this] {
+        m_messages->scrollToBottom();
+        m_settling = false;
+        fillViewport();
+    });
+}
+
+void MainWindow::fillViewport()
+{
+    // A short page leaves no scroll bar to pull: fetch older history until the view is full.
+    if (m_messageModel && m_messages->verticalScrollBar()->maximum() == 0
+        && m_messageModel->canLoadOlder())
+        loadOlderKeepingPosition();
+}
+
+void MainWindow::openConversation(quint64 conversationId)
+{
+    if (conversationId == m_conversationId && m_messageModel)
+        return;
+    m_conversationId = conversationId;
+    m_pendingPeer.clear();
+    setMessageModel(new MessageListModel(m_client, conversationId, this));
+    const int row = m_conversationModel->rowOf(conversationId);
+    if (row >= 0 && m_conversations->currentIndex().row() != row)
+        m_conversations->setCurrentIndex(m_conversationModel->index(row));
+    static_cast<QStackedLayout *>(m_chat->parentWidget()->layout())->setCurrentWidget(m_chat);
+    updateHeader();
+    m_composer->setFocus();
+}
+
+void MainWindow::startChatWith(const QString &username)
+{
+    const QString name = username.trimmed().toLower();
+    for (int row = 0; row < m_conversationModel->rowCount(); ++row) {
+        const QModelIndex index = m_conversationModel->index(row);
+        if (!index.data(ConversationListModel::IsGroupRole).toBool()
+            && index.data(ConversationListModel::PeerUsernameRole).toString() == name) {
+            openConversation(index.data(ConversationListModel::ConversationIdRole).toULongLong());
+            return;
+        }
+    }
+    m_conversationId = 0;
+    m_pendingPeer = name;
+    m_conversations->clearSelection();
+    setMessageModel(new MessageListModel(m_client, 0, this));
+    static_cast<QStackedLayout *>(m_chat->parentWidget()->layout())->setCurrentWidget(m_chat);
+    updateHeader();
+    m_composer->setFocus();
+}
+
+void MainWindow::newChat()
+{
+    bool ok = false;
+    const QString username =
+        QInputDialog::getText(this, tr("New chat"), tr("Username of the person to write to:"),
+                              QLineEdit::Normal, {}, &ok);
+    if (ok && !username.trimmed().isEmpty())
+        startChatWith(username);
+}
+
+void MainWindow::send(const QString &text)
+{
+    // Never blocked on the network: the message goes to the outbox and shows "sending".
+    const auto sent = m_pendingPeer.isEmpty() ? m_client->sendMessage(m_conversationId, text)
+                                              : m_client->sendMessageTo(m_pendingPeer, text);
+    if (!sent) {
+        QMessageBox::warning(this, tr("Message not saved"), userMessage(sent.error().code));
+        return;
+    }
+    m_messages->scrollToBottom();
+}
+
+void MainWindow::onConversationsChanged()
+{
+    if (m_pendingPeer.isEmpty())
+        return updateHeader();
+    // The first message of a new chat made its conversation: switch to it.
+    QTimer::singleShot(0, this, [this] {
+        m_conversationModel->refresh();
+        for (int row = 0; row < m_conversationModel->rowCount(); ++row) {
+            const QModelIndex index = m_conversationModel->index(row);
+            if (index.data(ConversationListModel::PeerUsernameRole).toString() == m_pendingPeer) {
+                openConversation(
+                    index.data(ConversationListModel::ConversationIdRole).toULongLong());
+                return;
+            }
+        }
+    });
+}
+
+void MainWindow::updateHeader()
+{
+    if (!m_pendingPeer.isEmpty()) {
+        m_title->setText(m_pendingPeer);
+        m_subtitle->setText(tr("New chat"));
+        return;
+    }
+    const int row = m_conversationModel->rowOf(m_conversationId);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_conversationModel->index(row);
+    m_title->setText(index.data(ConversationListModel::TitleRole).toString());
+    const QString peer = index.data(ConversationListModel::PeerUsernameRole).toString();
+    m_subtitle->setText(peer.isEmpty() ? QString() : QStringLiteral("@") + peer);
+}
+
+void MainWindow::selectRelative(int step)
+{
+    const int rows = m_conversationModel->rowCount();
+    if (rows == 0)
+        return;
+    const int current = m_conversationModel->rowOf(m_conversationId);
+    const int next = current < 0 ? 0 : (current + step + rows) % rows;
+    m_conversations->setCurrentIndex(m_conversationModel->index(next));
+}
+
+void MainWindow::updateBanner()
+{
+    using State = ChatClient::State;
+    const State state = m_client->state();
+    QString text;
+    bool retry = false;
+    switch (state) {
+    case State::Online:
+        break;
+    case State::Syncing:
+        text = tr("Syncing…");
+        break;
+    case State::Connecting:
+    case State::Authenticating:
+        text = tr("Connecting…");
+        break;
+    case State::Backoff: {
+        const int seconds = (m_client->msUntilReconnect() + 999) / 1000;
+        text = seconds > 0 ? tr("Offline — reconnecting in %n s…", nullptr, seconds)
+                           : tr("Offline — reconnecting…");
+        retry = true;
+        break;
+    }
+    case State::Disconnected:
+        text = tr("Offline");
+        break;
+    }
+    m_banner->setVisible(!text.isEmpty());
+    m_bannerText->setText(text);
+    m_retry->setVisible(retry);
+    if (state == State::Backoff)
+        m_bannerTimer.start();
+    else
+        m_bannerTimer.stop();
+}
+
+void MainWindow::onMessageContextMenu(const QPoint &position)
+{
+    const QModelIndex index = m_messages->indexAt(position);
+    if (!index.isValid() || !m_messageModel)
+        return;
+    const auto message = m_messageModel->messageAt(index.row());
+    if (message.state != Client::MessageState::Failed)
+        return;
+    QMenu menu(this);
+    menu.addSection(message.error);
+    QAction *retry = menu.addAction(tr("Retry"));
+    QAction *remove = menu.addAction(tr("Delete"));
+    QAction *chosen = menu.exec(m_messages->viewport()->mapToGlobal(position));
+    if (chosen == retry)
+        static_cast<void>(m_client->retry(message.clientId));
+    else if (chosen == remove)
+        static_cast<void>(m_client->discard(message.clientId));
+}
+
+void MainWindow::loadOlderKeepingPosition()
+{
+    QScrollBar *bar = m_messages->verticalScrollBar();
+    m_distanceFromBottom = bar->maximum() - bar->value();
+    m_messageModel->loadOlder();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/conversation"), m_conversationId);
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace Confab::Ui

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "chatclient.h"
+#include "messagelistmodel.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+class QLabel;
+class QListView;
+class QPushButton;
+class QFrame;
+
+namespace Confab::Client {
+class ConversationListModel;
+} // namespace Confab::Client
+
+namespace Confab::Ui {
+
+class Composer;
+
+//! The main window: the conversation list on the left, the open conversation on the right (a
+//! connection banner, the messages, the composer). Works on the local cache whether or not the
+//! server is reachable: sending never waits for the network. GUI thread.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(Client::ChatClient *client, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void openConversation(quint64 conversationId);
+    //! Opens a chat with a user by username; the conversation exists once the first message is
+    //! sent.
+    void startChatWith(const QString &username);
+    [[nodiscard]] quint64 currentConversation() const { return m_conversationId; }
+    //! True right after a conversation opened, until the view rests at its newest message.
+    [[nodiscard]] bool isSettling() const { return m_settling; }
+
+    QListView *conversationView() const { return m_conversations; }
+    QListView *messageView() const { return m_messages; }
+    Composer *composer() const { return m_composer; }
+    Client::MessageListModel *messageModel() const { return m_messageModel; }
+    Client::ConversationListModel *conversationModel() const { return m_conversationModel; }
+    QLabel *bannerLabel() const { return m_bannerText; }
+    QFrame *banner() const { return m_banner; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildUi();
+    void send(const QString &text);
+    void newChat();
+    void selectRelative(int step);
+    void updateBanner();
+    void updateHeader();
+    void onConversationsChanged();
+    void onMessageContextMenu(const QPoint &position);
+    void loadOlderKeepingPosition();
+    void setMessageModel(Client::MessageListModel *model);
+    void fillViewport();
+
+    Client::ChatClient *const m_client;
+    Client::ConversationListModel *m_conversationModel = nullptr;
+    QPointer<Client::MessageListModel> m_messageModel;
+    quint64 m_conversationId = 0;
+    QString m_pendingPeer; //!< a new chat, before its first message made the conversation
+
+    QListView *m_conversations = nullptr;
+    QListView *m_messages = nullptr;
+    Composer *m_composer = nullptr;
+    QPushButton *m_sendButton = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_subtitle = nullptr;
+    QFrame *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QPushButton *m_retry = nullptr;
+    QWidget *m_chat = nullptr;
+    QLabel *m_empty = nullptr;
+    QTimer m_bannerTimer;
+    int m_distanceFromBottom = -1; //!< kept while older history is inserted above
+    bool m_settling = false; //!< a model was just set; scrolling is not the user's yet
+};
+
+} // namespace Confab::Ui

@@ -1,0 +1,196 @@
+#include "messagedelegate.h"
+
+#include "messagelistmodel.h"
+
+#include <QAbstractItemView>
+#include <QDateTime>
+#include <QLocale>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace Confab::Ui {
+
+using Client::MessageListModel;
+using Client::MessageState;
+
+namespace {
+constexpr int kMargin = 12;
+constexpr int kBubblePadding = 9;
+constexpr int kGroupGap = 2;
+constexpr int kGap = 8;
+constexpr int kSeparatorHeight = 30;
+constexpr int kMarkWidth = 16;
+
+QDate dayOf(const QModelIndex &index)
+{
+    return QDateTime::fromMSecsSinceEpoch(index.data(MessageListModel::TimeRole).toLongLong())
+        .date();
+}
+
+QString timeLabel(const QModelIndex &index)
+{
+    return QLocale().toString(
+        QDateTime::fromMSecsSinceEpoch(index.data(MessageListModel::TimeRole).toLongLong()).time(),
+        QLocale::ShortFormat);
+}
+
+QFont smallFont(const QFont &font)
+{
+    QFont small = font;
+    small.setPointSizeF(font.pointSizeF() * 0.85);
+    return small;
+}
+
+QString dayLabel(const QDate &day)
+{
+    const QDate today = QDate::currentDate();
+    if (day == today)
+        return MessageDelegate::tr("Today");
+    if (day == today.addDays(-1))
+        return MessageDelegate::tr("Yesterday");
+    return QLocale().toString(day, QLocale::LongFormat);
+}
+} // namespace
+
+MessageDelegate::MessageDelegate(QAbstractItemView *view) : QStyledItemDelegate(view), m_view(view)
+{ }
+
+int MessageDelegate::viewWidth() const
+{
+    return m_view ? m_view->viewport()->width() : 600;
+}
+
+bool MessageDelegate::startsDay(const QModelIndex &index) const
+{
+    return index.row() == 0 || dayOf(index.siblingAtRow(index.row() - 1)) != dayOf(index);
+}
+
+bool MessageDelegate::startsGroup(const QModelIndex &index) const
+{
+    if (startsDay(index))
+        return true;
+    const QModelIndex previous = index.siblingAtRow(index.row() - 1);
+    return previous.data(MessageListModel::SenderIdRole)
+        != index.data(MessageListModel::SenderIdRole)
+        || index.data(MessageListModel::TimeRole).toLongLong()
+            - previous.data(MessageListModel::TimeRole).toLongLong()
+        > 5 * 60 * 1000;
+}
+
+MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
+                                                const QModelIndex &index) const
+{
+    Layout l;
+    const int width = viewWidth();
+    const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const int metaWidth = QFontMetrics(smallFont(option.font)).horizontalAdvance(timeLabel(index))
+        + 12 + (own ? kMarkWidth : 0);
+    const int maxText =
+        std::max(120, std::min(width * 7 / 10, 620) - 2 * kBubblePadding - metaWidth);
+    const QFontMetrics metrics(option.font);
+    const QString text = index.data(MessageListModel::TextRole).toString();
+    QRect textRect = metrics.boundingRect(QRect(0, 0, maxText, 1'000'000), Qt::TextWordWrap, text);
+    textRect.setWidth(std::max(textRect.width(), 1));
+    int top = option.rect.top() + (startsGroup(index) ? kGap : kGroupGap);
+    if (startsDay(index)) {
+        l.separator = QRect(option.rect.left(), top, width, kSeparatorHeight);
+        top += kSeparatorHeight;
+    }
+    // Room for the time and state mark at the bubble's bottom right.
+    const int bubbleWidth = textRect.width() + 2 * kBubblePadding + metaWidth;
+    const int bubbleHeight = textRect.height() + 2 * kBubblePadding - 2;
+    const int left =
+        own ? option.rect.left() + width - kMargin - bubbleWidth : option.rect.left() + kMargin;
+    l.bubble = QRect(left, top, bubbleWidth, bubbleHeight);
+    l.text =
+        QRect(left + kBubblePadding, top + kBubblePadding - 1, textRect.width(), textRect.height());
+    l.meta = QRect(l.bubble.right() - metaWidth - kBubblePadding + 12,
+                   l.bubble.bottom() - metrics.height() - 4, metaWidth - 12 + 4, metrics.height());
+    return l;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    opt.rect = QRect(0, 0, viewWidth(), 0);
+    const Layout l = layout(opt, index);
+    return { viewWidth(), l.bubble.bottom() + 1 };
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index) const
+{
+    const Layout l = layout(option, index);
+    const QPalette &palette = option.palette;
+    const bool dark = palette.window().color().lightness() < 128;
+    const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const auto state = MessageState(index.data(MessageListModel::StateRole).toInt());
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QFont small = smallFont(option.font);
+
+    if (!l.separator.isEmpty()) {
+        const QString label = dayLabel(dayOf(index));
+        const QFontMetrics metrics(small);
+        const int w = metrics.horizontalAdvance(label) + 20;
+        const QRect pill(l.separator.center().x() - w / 2, l.separator.top() + 5, w,
+                         metrics.height() + 6);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(dark ? QColor(255, 255, 255, 30) : QColor(0, 0, 0, 20));
+        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+        painter->setFont(small);
+        painter->setPen(palette.text().color());
+        painter->drawText(pill, Qt::AlignCenter, label);
+    }
+
+    QColor bubble = own ? (dark ? QColor(0x2b, 0x52, 0x78) : QColor(0xdc, 0xea, 0xfd))
+                        : (dark ? QColor(0x33, 0x36, 0x3b) : QColor(0xf1, 0xf3, 0xf5));
+    if (state == MessageState::Failed)
+        bubble = dark ? QColor(0x5c, 0x2b, 0x2b) : QColor(0xfd, 0xe2, 0xe2);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(bubble);
+    painter->drawRoundedRect(l.bubble, 12, 12);
+
+    painter->setFont(option.font);
+    painter->setPen(palette.text().color());
+    painter->drawText(l.text, Qt::TextWordWrap, index.data(MessageListModel::TextRole).toString());
+
+    QColor meta = palette.text().color();
+    meta.setAlphaF(0.55);
+    painter->setFont(small);
+    painter->setPen(meta);
+    const QRect timeRect = l.meta.adjusted(0, 0, own ? -kMarkWidth : 0, 0);
+    painter->drawText(timeRect, Qt::AlignRight | Qt::AlignVCenter, timeLabel(index));
+    if (own) {
+        const QRect mark(l.meta.right() - 10, l.meta.center().y() - 5, 10, 10);
+        if (state == MessageState::Sending) {
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(meta, 1.2));
+            painter->drawEllipse(mark);
+            painter->drawLine(mark.center(), mark.center() + QPoint(0, -3));
+            painter->drawLine(mark.center(), mark.center() + QPoint(2, 1));
+        } else if (state == MessageState::Sent) {
+            QPainterPath tick;
+            tick.moveTo(mark.left(), mark.center().y());
+            tick.lineTo(mark.left() + 3.5, mark.bottom() - 1);
+            tick.lineTo(mark.right(), mark.top() + 1);
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(QColor(0x3b, 0x82, 0xf6), 1.6));
+            painter->drawPath(tick);
+        } else {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QColor(0xdc, 0x26, 0x26));
+            painter->drawEllipse(mark);
+            painter->setPen(Qt::white);
+            QFont bold = small;
+            bold.setBold(true);
+            bold.setPixelSize(9);
+            painter->setFont(bold);
+            painter->drawText(mark, Qt::AlignCenter, QStringLiteral("!"));
+        }
+    }
+    painter->restore();
+}
+
+} // namespace Confab::Ui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QPointer>
+#include <QStyledItemDelegate>
+
+class QAbstractItemView;
+
+namespace Confab::Ui {
+
+//! Paints one message of the chat view: a bubble (own messages on the right), a day separator
+//! above the first message of a day, the time and, for own messages, the delivery state (clock
+//! while sending, tick when sent, a red mark when it failed). Consecutive messages of one sender
+//! are grouped closer together. No widget per message: 100k rows stay fast.
+class MessageDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    explicit MessageDelegate(QAbstractItemView *view);
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+    [[nodiscard]] QSize sizeHint(const QStyleOptionViewItem &option,
+                                 const QModelIndex &index) const override;
+
+private:
+    struct Layout
+    {
+        QRect separator; //!< empty when no day separator
+        QRect bubble;
+        QRect text;
+        QRect meta; //!< time and state mark
+    };
+    [[nodiscard]] Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    [[nodiscard]] bool startsDay(const QModelIndex &index) const;
+    [[nodiscard]] bool startsGroup(const QModelIndex &index) const;
+    [[nodiscard]] int viewWidth() const;
+
+    QPointer<QAbstractItemView> m_view;
+};
+
+} // namespace Confab::Ui

@@ -1,0 +1,149 @@
+// Renders Confab's main screens with sample data into PNGs (for the README, and for a person to
+// look at). Starts a real server core on 127.0.0.1 and real clients; nothing is mocked.
+//   confab-screenshots OUTPUT_DIR [LANGUAGE]     e.g. "en" or "zh_CN"
+#include "app/server.h"
+#include "chatclient.h"
+#include "localcache.h"
+#include "logindialog.h"
+#include "mainwindow.h"
+
+#include <translations.h>
+
+#include <QApplication>
+#include <QDir>
+#include <QLineEdit>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+
+using namespace Confab;
+
+namespace {
+
+std::unique_ptr<Client::ChatClient> signUp(const QString &dir, quint16 port, const QString &name,
+                                           const QString &shown)
+{
+    auto client = std::make_unique<Client::ChatClient>(dir + u'/' + name);
+    client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    client->registerAccount(name, QStringLiteral("password123"), shown);
+    if (!QTest::qWaitFor([&] { return client->state() == Client::ChatClient::State::Online; },
+                         10'000))
+        qFatal("cannot sign up %s", qPrintable(name));
+    return client;
+}
+
+void settle(Client::ChatClient &client)
+{
+    static_cast<void>(
+        QTest::qWaitFor([&] { return client.cache()->outbox().value().isEmpty(); }, 10'000));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("ConfabScreenshots"));
+    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(".");
+    const QString language = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QStringLiteral("en");
+    QDir().mkpath(out);
+    const bool chinese = language.startsWith(QLatin1String("zh"));
+    QLocale::setDefault(QLocale(language));
+    installTranslations(QLocale(language));
+    if (!Auth::initCrypto())
+        return 1;
+
+    QTemporaryDir dir;
+    ServerConfig config;
+    config.port = 0;
+    config.dataDir = dir.filePath(QStringLiteral("server"));
+    config.hashCost = Auth::HashCost::minimum();
+    config.limits.ratePerSecond = 1000;
+    config.limits.rateBurst = 1000;
+    Server server(config);
+    if (!server.start())
+        return 1;
+    const quint16 port = server.port();
+
+    auto alice = signUp(dir.path(), port, QStringLiteral("alice"),
+                        chinese ? QStringLiteral("李爱丽") : QStringLiteral("Alice Liddell"));
+    auto bob = signUp(dir.path(), port, QStringLiteral("bob"),
+                      chinese ? QStringLiteral("王博") : QStringLiteral("Bob Marley"));
+    auto carol = signUp(dir.path(), port, QStringLiteral("carol"),
+                        chinese ? QStringLiteral("陈卡萝") : QStringLiteral("Carol Danvers"));
+    auto dave = signUp(dir.path(), port, QStringLiteral("dave"),
+                       chinese ? QStringLiteral("张大伟") : QStringLiteral("Dave Grohl"));
+
+    const QStringList bobLines = chinese
+        ? QStringList { QStringLiteral("早上好！发布的构建准备好了吗？"),
+                        QStringLiteral("差不多了，还在跑最后一轮测试。"),
+                        QStringLiteral("好的。服务器那边我已经升级到 0.1.0 了。"),
+                        QStringLiteral("太好了 👍 测试全部通过，我现在就发布。"),
+                        QStringLiteral("中午一起吃饭？") }
+        : QStringList {
+              QStringLiteral("Morning! Is the release build ready?"),
+              QStringLiteral("Almost, the last test run is going."),
+              QStringLiteral(
+                  "Great. I upgraded the server to 0.1.0 already, it came back up in a second."),
+              QStringLiteral("All green 👍 Tagging the release now."),
+              QStringLiteral("Lunch at noon?")
+          };
+    for (int i = 0; i < bobLines.size(); ++i) {
+        auto &from = i % 2 == 0 ? bob : alice;
+        static_cast<void>(from->sendMessageTo(
+            i % 2 == 0 ? QStringLiteral("alice") : QStringLiteral("bob"), bobLines.at(i)));
+        settle(*from);
+    }
+    static_cast<void>(
+        carol->sendMessageTo(QStringLiteral("alice"),
+                             chinese ? QStringLiteral("周末的照片我发给你了")
+                                     : QStringLiteral("Sent you the photos from the weekend")));
+    settle(*carol);
+    static_cast<void>(dave->sendMessageTo(QStringLiteral("alice"),
+                                          chinese ? QStringLiteral("明天开会吗？")
+                                                  : QStringLiteral("Are we meeting tomorrow?")));
+    static_cast<void>(dave->sendMessageTo(QStringLiteral("alice"),
+                                          chinese ? QStringLiteral("十点可以吗")
+                                                  : QStringLiteral("10:00 works for me")));
+    settle(*dave);
+
+    // Alice's window, as she sees it: the conversation with Bob open, one message still going out.
+    static_cast<void>(QTest::qWaitFor(
+        [&] { return alice->cache()->conversations().value().size() == 3; }, 10'000));
+    Ui::MainWindow window(alice.get());
+    window.resize(1000, 640);
+    window.show();
+    const quint64 withBob = [&] {
+        for (const auto &c : alice->cache()->conversations().value())
+            for (const auto &m : c.members)
+                if (m.username == QLatin1String("bob"))
+                    return c.conversationId;
+        return quint64(0);
+    }();
+    window.openConversation(withBob);
+    QTest::qWait(
+        300); // let the views lay out and paint: this program takes pictures, it tests nothing
+    window.grab().save(out + QStringLiteral("/main-%1.png").arg(language));
+
+    // Offline: the banner, and a message waiting in the outbox.
+    server.shutdown();
+    static_cast<void>(QTest::qWaitFor(
+        [&] { return alice->state() != Client::ChatClient::State::Online; }, 10'000));
+    static_cast<void>(alice->sendMessage(withBob,
+                                         chinese
+                                             ? QStringLiteral("我在地铁上，信号不好")
+                                             : QStringLiteral("On the train, the signal is bad")));
+    QTest::qWait(300);
+    window.grab().save(out + QStringLiteral("/offline-%1.png").arg(language));
+
+    // The first-run dialog.
+    Client::ChatClient fresh(dir.filePath(QStringLiteral("fresh")));
+    Ui::LoginDialog login(&fresh);
+    login.usernameField()->setText(QStringLiteral("alice"));
+    login.show();
+    QTest::qWait(200);
+    login.grab().save(out + QStringLiteral("/login-%1.png").arg(language));
+    std::printf("screenshots in %s\n", qPrintable(out));
+    return 0;
+}

@@ -1,0 +1,225 @@
+#include "app/server.h"
+#include "chatclient.h"
+#include "composer.h"
+#include "conversationlistmodel.h"
+#include "localcache.h"
+#include "logindialog.h"
+#include "mainwindow.h"
+#include "messagelistmodel.h"
+
+#include <QFrame>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Confab;
+using Client::ChatClient;
+using Client::MessageListModel;
+using Client::MessageState;
+
+//! The real widgets, offscreen, against a real server core on 127.0.0.1 and a second client.
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void signUpChatAndSurviveAnOutage();
+    void wrongPasswordIsShownInTheDialog();
+    void olderHistoryLoadsWhenScrolledToTheTop();
+
+private:
+    void startServer();
+    std::unique_ptr<ChatClient> coreClient(const QString &name);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Server> m_server;
+    quint16 m_port = 0;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(Auth::initCrypto());
+    QCoreApplication::setOrganizationName(QStringLiteral("ConfabTests"));
+}
+
+void TestMainWindow::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    m_port = probe.serverPort();
+    probe.close();
+    startServer();
+}
+
+void TestMainWindow::cleanup()
+{
+    m_server.reset();
+    m_dir.reset();
+}
+
+void TestMainWindow::startServer()
+{
+    ServerConfig config;
+    config.port = m_port;
+    config.dataDir = m_dir->filePath(QStringLiteral("server"));
+    config.hashCost = Auth::HashCost::minimum();
+    config.limits.ratePerSecond = 1000;
+    config.limits.rateBurst = 1000;
+    m_server = std::make_unique<Server>(config);
+    QVERIFY(m_server->start());
+}
+
+std::unique_ptr<ChatClient> TestMainWindow::coreClient(const QString &name)
+{
+    auto client = std::make_unique<ChatClient>(m_dir->filePath(name));
+    client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    client->setBackoff(20, 200);
+    client->registerAccount(name, QStringLiteral("password123"));
+    if (!QTest::qWaitFor([&] { return client->state() == ChatClient::State::Online; }, 10'000))
+        return nullptr;
+    return client;
+}
+
+void TestMainWindow::signUpChatAndSurviveAnOutage()
+{
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(bob);
+
+    // Sign up through the dialog, as a person would.
+    ChatClient alice(m_dir->filePath(QStringLiteral("alice-app")));
+    alice.setBackoff(20, 200);
+    Ui::LoginDialog login(&alice);
+    login.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&login));
+    QCOMPARE(login.serverField()->text(), QStringLiteral("127.0.0.1:7700")); // prefilled
+    login.serverField()->setText(QStringLiteral("127.0.0.1:%1").arg(m_port));
+    QTest::keyClicks(login.usernameField(), QStringLiteral("alice"));
+    QTest::keyClicks(login.passwordField(), QStringLiteral("password123"));
+    QSignalSpy accepted(&login, &QDialog::accepted);
+    QTest::mouseClick(login.registerButton(), Qt::LeftButton);
+    QVERIFY(accepted.wait(10'000));
+    QTRY_COMPARE(alice.state(), ChatClient::State::Online);
+
+    Ui::MainWindow window(&alice);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(!window.banner()->isVisible()); // online: no banner
+
+    // New chat with bob: type and press Enter.
+    window.startChatWith(QStringLiteral("bob"));
+    QSignalSpy received(bob.get(), &ChatClient::messageAdded);
+    QTest::keyClicks(window.composer(), QStringLiteral("Hello Bob!"));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QCOMPARE(window.composer()->toPlainText(), QString()); // cleared at once
+    QTRY_COMPARE(received.size(), 1);
+    QCOMPARE(received.first().first().value<Client::ChatMessage>().text,
+             QStringLiteral("Hello Bob!"));
+    // The new conversation shows up in the list and becomes the open one.
+    QTRY_VERIFY(window.currentConversation() != 0);
+    QTRY_COMPARE(window.conversationModel()->rowCount(), 1);
+    QCOMPARE(window.messageModel()->rowCount(), 1);
+    QCOMPARE(window.messageModel()
+                 ->data(window.messageModel()->index(0), MessageListModel::StateRole)
+                 .toInt(),
+             int(MessageState::Sent));
+
+    // Shift+Enter is a new line, not a send.
+    QTest::keyClicks(window.composer(), QStringLiteral("line one"));
+    QTest::keyClick(window.composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(window.composer(), QStringLiteral("line two"));
+    QCOMPARE(window.composer()->toPlainText(), QStringLiteral("line one\nline two"));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QTRY_COMPARE(received.size(), 2);
+    QCOMPARE(received.at(1).first().value<Client::ChatMessage>().text,
+             QStringLiteral("line one\nline two"));
+
+    // Bob answers: it appears in the window.
+    QVERIFY(bob->sendMessage(window.currentConversation(), QStringLiteral("Hi Alice")).isOk());
+    QTRY_COMPARE(window.messageModel()->rowCount(), 3);
+
+    // The server goes away: the message still goes into the chat, marked "sending".
+    m_server.reset();
+    QTRY_VERIFY(window.banner()->isVisible());
+    QTRY_VERIFY(window.bannerLabel()->text().contains(QStringLiteral("Offline")));
+    QTest::keyClicks(window.composer(), QStringLiteral("Are you there?"));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QCOMPARE(window.messageModel()->rowCount(), 4);
+    const QModelIndex last = window.messageModel()->index(3);
+    QCOMPARE(last.data(MessageListModel::StateRole).toInt(), int(MessageState::Sending));
+
+    // It comes back: the message is sent and the banner goes.
+    startServer();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window.messageModel()->index(3).data(MessageListModel::StateRole).toInt(),
+        int(MessageState::Sent), 15'000);
+    QTRY_VERIFY(!window.banner()->isVisible());
+    auto fromAlice = [&] {
+        int count = 0;
+        for (const auto &args : std::as_const(received))
+            count +=
+                args.first().value<Client::ChatMessage>().senderId == alice.currentUser().userId;
+        return count;
+    };
+    QTRY_COMPARE(fromAlice(), 3);
+}
+
+void TestMainWindow::wrongPasswordIsShownInTheDialog()
+{
+    QVERIFY(coreClient(QStringLiteral("carol")));
+    ChatClient client(m_dir->filePath(QStringLiteral("carol-app")));
+    Ui::LoginDialog login(&client);
+    login.show();
+    login.serverField()->setText(QStringLiteral("127.0.0.1:%1").arg(m_port));
+    login.usernameField()->setText(QStringLiteral("carol"));
+    login.passwordField()->setText(QStringLiteral("wrong-password"));
+    QTest::mouseClick(login.signInButton(), Qt::LeftButton);
+    QTRY_COMPARE(login.errorText(), userMessage(ErrorCode::BAD_CREDENTIALS));
+    QVERIFY(login.isVisible());
+    QVERIFY(login.signInButton()->isEnabled()); // ready for another try
+
+    login.passwordField()->setText(QStringLiteral("password123"));
+    QSignalSpy accepted(&login, &QDialog::accepted);
+    QTest::mouseClick(login.signInButton(), Qt::LeftButton);
+    QVERIFY(accepted.wait(10'000));
+}
+
+void TestMainWindow::olderHistoryLoadsWhenScrolledToTheTop()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    for (int i = 1; i <= 120; ++i)
+        QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("message %1").arg(i))
+                    .isOk());
+    QTRY_COMPARE_WITH_TIMEOUT(alice->cache()->messageCount(), qint64(120), 15'000);
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE(window.conversationModel()->rowCount(), 1);
+    window.openConversation(window.conversationModel()
+                                ->index(0)
+                                .data(Client::ConversationListModel::ConversationIdRole)
+                                .toULongLong());
+    QCOMPARE(window.messageModel()->rowCount(), MessageListModel::kPageSize);
+    QScrollBar *bar = window.messageView()->verticalScrollBar();
+    QTRY_COMPARE(bar->value(), bar->maximum()); // opens at the newest message
+    QTRY_VERIFY(!window.isSettling());
+
+    bar->setValue(bar->minimum()); // the user scrolls to the top
+    QTRY_COMPARE(window.messageModel()->rowCount(), 2 * MessageListModel::kPageSize);
+    // The message that was at the top is still in view: no jump to the new top.
+    QVERIFY(bar->value() > bar->minimum());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -29,6 +29,29 @@
     </message>
 </context>
 <context>
+    <name>Confab::Client::NotificationPolicy</name>
+    <message>
+        <source>New message</source>
+        <translation>新消息</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages</source>
+        <translation>
+            <numerusform>%n 条新消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Confab</source>
+        <translation type="unfinished">Confab</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages in %1 chats</source>
+        <translation>
+            <numerusform>%1 个聊天中有 %n 条新消息</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Confab::Error</name>
     <message>
         <source>The server ran into a problem. Please try again.</source>
@@ -289,6 +312,22 @@
         <source>Delete</source>
         <translation>删除</translation>
     </message>
+    <message>
+        <source>Notify me about</source>
+        <translation>通知我</translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <source>Mentions only</source>
+        <translation>仅提及我时</translation>
+    </message>
+    <message>
+        <source>Nothing (mute)</source>
+        <translation>不通知（静音）</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -299,6 +338,43 @@
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::TrayController</name>
+    <message>
+        <source>Show Confab</source>
+        <translation>显示 Confab</translation>
+    </message>
+    <message>
+        <source>Do not disturb</source>
+        <translation>勿扰模式</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished">退出</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>新消息</translation>
+    </message>
+    <message numerus="yes">
+        <source>Confab — %n unread</source>
+        <translation>
+            <numerusform>Confab — %n 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Confab</source>
+        <translation type="unfinished">Confab</translation>
+    </message>
+    <message>
+        <source>Confab is still running</source>
+        <translation>Confab 仍在运行</translation>
+    </message>
+    <message>
+        <source>New messages will show up here. Quit from this icon&apos;s menu.</source>
+        <translation>新消息会显示在这里。可从此图标的菜单退出。</translation>
     </message>
 </context>
 </TS>

@@ -73,10 +73,27 @@ void ConversationDelegate::paint(QPainter *painter, const QStyleOptionViewItem &
     painter->setFont(bold);
     painter->setPen(text);
     const QFontMetrics boldMetrics(bold);
-    painter->drawText(
-        QRect(left, avatar.top(), right - timeWidth - kPadding - left, kAvatar / 2),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        boldMetrics.elidedText(title, Qt::ElideRight, right - timeWidth - kPadding - left));
+    const quint64 id = index.data(ConversationListModel::ConversationIdRole).toULongLong();
+    const bool quiet = m_modes && m_modes->value(id, 0) != 0;
+    const int titleWidth = right - timeWidth - kPadding - left - (quiet ? 18 : 0);
+    const QString shown = boldMetrics.elidedText(title, Qt::ElideRight, titleWidth);
+    painter->drawText(QRect(left, avatar.top(), titleWidth, kAvatar / 2),
+                      Qt::AlignLeft | Qt::AlignVCenter, shown);
+    if (quiet) {
+        // A small bell with a slash: notifications are muted or limited to mentions.
+        const int x = left + boldMetrics.horizontalAdvance(shown) + 6;
+        const QRect bell(x, avatar.top() + kAvatar / 4 - 6, 12, 12);
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(dim, 1.4));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawArc(bell.adjusted(2, 0, -2, 4), 0, 180 * 16);
+        painter->drawLine(bell.left() + 2, bell.center().y() + 2, bell.left() + 2,
+                          bell.bottom() - 2);
+        painter->drawLine(bell.right() - 2, bell.center().y() + 2, bell.right() - 2,
+                          bell.bottom() - 2);
+        painter->drawLine(bell.left(), bell.bottom() - 2, bell.right(), bell.bottom() - 2);
+        painter->drawLine(bell.topLeft(), bell.bottomRight());
+    }
 
     const quint64 unread = index.data(ConversationListModel::UnreadCountRole).toULongLong();
     int previewRight = right;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QStyledItemDelegate>
 
 namespace Confab::Ui {
@@ -17,6 +18,11 @@ public:
 
     //! "14:05" today, "Mon" this week, "2026-11-02" before.
     [[nodiscard]] static QString shortTime(qint64 msSinceEpoch);
+    //! Conversations that are muted or mentions-only get a mark (owned by the window).
+    void setNotifyModes(const QHash<quint64, int> *modes) { m_modes = modes; }
+
+private:
+    const QHash<quint64, int> *m_modes = nullptr;
 };
 
 } // namespace Confab::Ui

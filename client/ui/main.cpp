@@ -4,6 +4,7 @@
 #include "chatclient.h"
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "traycontroller.h"
 
 #include <confab/version.h>
 #include <translations.h>
@@ -30,6 +31,12 @@ int main(int argc, char *argv[])
             return 0;
     }
     Ui::MainWindow window(&client);
+    Ui::TrayController tray(&client, &window);
+    if (tray.isAvailable()) {
+        // Closing the window hides it; the app lives on in the tray until Quit.
+        QApplication::setQuitOnLastWindowClosed(false);
+        window.setHideOnClose([&tray] { return tray.hideToTray(); });
+    }
     window.show();
     return app.exec();
 }

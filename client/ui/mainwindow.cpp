@@ -39,6 +39,11 @@ MainWindow::MainWindow(ChatClient *client, QWidget *parent) : QMainWindow(parent
     setWindowTitle(tr("Confab"));
     setWindowIcon(applicationIcon());
     m_conversationModel = new ConversationListModel(client, this);
+    if (client->cache()) {
+        const QVariantMap modes = client->cache()->setting(QStringLiteral("notify_modes")).toMap();
+        for (auto it = modes.cbegin(); it != modes.cend(); ++it)
+            m_notifyModes.insert(it.key().toULongLong(), it.value().toInt());
+    }
     buildUi();
 
     connect(client, &ChatClient::stateChanged, this, &MainWindow::updateBanner);
@@ -81,7 +86,12 @@ void MainWindow::buildUi()
     m_conversations = new QListView(left);
     m_conversations->setAccessibleName(tr("Conversations"));
     m_conversations->setModel(m_conversationModel);
-    m_conversations->setItemDelegate(new ConversationDelegate(m_conversations));
+    auto *conversationDelegate = new ConversationDelegate(m_conversations);
+    conversationDelegate->setNotifyModes(&m_notifyModes);
+    m_conversations->setItemDelegate(conversationDelegate);
+    m_conversations->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_conversations, &QWidget::customContextMenuRequested, this,
+            &MainWindow::onConversationContextMenu);
     m_conversations->setFrameShape(QFrame::NoFrame);
     m_conversations->setMouseTracking(true);
     m_conversations->setUniformItemSizes(true);
@@ -385,6 +395,41 @@ void MainWindow::onMessageContextMenu(const QPoint &position)
         static_cast<void>(m_client->discard(message.clientId));
 }
 
+void MainWindow::setNotifyMode(quint64 conversationId, int mode)
+{
+    if (mode == 0)
+        m_notifyModes.remove(conversationId);
+    else
+        m_notifyModes.insert(conversationId, mode);
+    if (m_client->cache()) {
+        QVariantMap modes;
+        for (auto it = m_notifyModes.cbegin(); it != m_notifyModes.cend(); ++it)
+            modes.insert(QString::number(it.key()), it.value());
+        static_cast<void>(m_client->cache()->setSetting(QStringLiteral("notify_modes"), modes));
+    }
+    m_conversations->viewport()->update();
+    Q_EMIT notifyModeChanged(conversationId, mode);
+}
+
+void MainWindow::onConversationContextMenu(const QPoint &position)
+{
+    const QModelIndex index = m_conversations->indexAt(position);
+    if (!index.isValid())
+        return;
+    const quint64 id = index.data(ConversationListModel::ConversationIdRole).toULongLong();
+    QMenu menu(this);
+    menu.addSection(tr("Notify me about"));
+    const int current = m_notifyModes.value(id, 0);
+    const QString labels[] = { tr("All messages"), tr("Mentions only"), tr("Nothing (mute)") };
+    for (int mode = 0; mode < 3; ++mode) {
+        QAction *action = menu.addAction(labels[mode]);
+        action->setCheckable(true);
+        action->setChecked(mode == current);
+        connect(action, &QAction::triggered, this, [this, id, mode] { setNotifyMode(id, mode); });
+    }
+    menu.exec(m_conversations->viewport()->mapToGlobal(position));
+}
+
 void MainWindow::loadOlderKeepingPosition()
 {
     QScrollBar *bar = m_messages->verticalScrollBar();
@@ -397,6 +442,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/conversation"), m_conversationId);
+    if (m_hideOnClose && m_hideOnClose()) {
+        hide();
+        event->ignore();
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 

@@ -3,9 +3,12 @@
 #include "chatclient.h"
 #include "messagelistmodel.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
+
+#include <functional>
 
 class QLabel;
 class QListView;
@@ -37,7 +40,17 @@ public:
     [[nodiscard]] quint64 currentConversation() const { return m_conversationId; }
     //! True right after a conversation opened, until the view rests at its newest message.
     [[nodiscard]] bool isSettling() const { return m_settling; }
+    //! Asked when the window is closed: true hides it (to the tray) instead of closing.
+    void setHideOnClose(std::function<bool()> handler) { m_hideOnClose = std::move(handler); }
+    //! Per-conversation notification modes (Client::NotifyMode as int), kept in the account's
+    //! cache.
+    [[nodiscard]] const QHash<quint64, int> &notifyModes() const { return m_notifyModes; }
+    void setNotifyMode(quint64 conversationId, int mode);
 
+Q_SIGNALS:
+    void notifyModeChanged(quint64 conversationId, int mode);
+
+public:
     QListView *conversationView() const { return m_conversations; }
     QListView *messageView() const { return m_messages; }
     Composer *composer() const { return m_composer; }
@@ -58,6 +71,7 @@ private:
     void updateHeader();
     void onConversationsChanged();
     void onMessageContextMenu(const QPoint &position);
+    void onConversationContextMenu(const QPoint &position);
     void loadOlderKeepingPosition();
     void setMessageModel(Client::MessageListModel *model);
     void fillViewport();
@@ -82,6 +96,8 @@ private:
     QTimer m_bannerTimer;
     int m_distanceFromBottom = -1; //!< kept while older history is inserted above
     bool m_settling = false; //!< a model was just set; scrolling is not the user's yet
+    std::function<bool()> m_hideOnClose;
+    QHash<quint64, int> m_notifyModes;
 };
 
 } // namespace Confab::Ui

@@ -1,0 +1,121 @@
+#include "notificationpolicy.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+
+namespace Confab::Client {
+
+NotificationPolicy::NotificationPolicy(QObject *parent, Clock clock)
+    : QObject(parent),
+      m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch(); }))
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &NotificationPolicy::flush);
+}
+
+void NotificationPolicy::setOwnUser(quint64 userId, const QString &username)
+{
+    m_userId = userId;
+    m_username = username;
+}
+
+void NotificationPolicy::setMode(quint64 conversationId, NotifyMode mode)
+{
+    if (mode == NotifyMode::All)
+        m_modes.remove(conversationId);
+    else
+        m_modes.insert(conversationId, mode);
+}
+
+NotifyMode NotificationPolicy::mode(quint64 conversationId) const
+{
+    return m_modes.value(conversationId, NotifyMode::All);
+}
+
+void NotificationPolicy::setVisibleConversation(quint64 conversationId, bool windowActive)
+{
+    m_visibleConversation = conversationId;
+    m_windowActive = windowActive;
+}
+
+bool NotificationPolicy::mentions(const QString &text) const
+{
+    if (m_username.isEmpty())
+        return false;
+    const QRegularExpression mention(
+        QStringLiteral("(^|[^\\w@])@%1(?![\\w.-]*\\w)").arg(QRegularExpression::escape(m_username)),
+        QRegularExpression::CaseInsensitiveOption);
+    return mention.match(text).hasMatch();
+}
+
+QString NotificationPolicy::previewOf(const ChatMessage &message) const
+{
+    if (!m_settings.showPreview)
+        return tr("New message");
+    QString text = message.text.simplified();
+    if (text.size() > 120)
+        text = text.left(119) + u'…';
+    return text;
+}
+
+bool NotificationPolicy::offer(const ChatMessage &message, const QString &senderName)
+{
+    if (!m_settings.enabled || m_settings.doNotDisturb || message.senderId == m_userId)
+        return false;
+    switch (mode(message.conversationId)) {
+    case NotifyMode::Muted:
+        return false;
+    case NotifyMode::MentionsOnly:
+        if (!mentions(message.text))
+            return false;
+        break;
+    case NotifyMode::All:
+        break;
+    }
+    if (m_windowActive && message.conversationId == m_visibleConversation)
+        return false; // it is on screen already
+
+    const qint64 now = m_clock();
+    if (m_burstStartMs < 0 || now - m_burstStartMs >= m_windowMs) {
+        flush(); // a burst that ended: its summary first
+        m_burstStartMs = now;
+        Q_EMIT notify({ message.conversationId, senderName, previewOf(message), 1, 1 });
+        m_timer.start(m_windowMs);
+        return true;
+    }
+    // Inside the window: counted now, summarised when it ends.
+    ++m_pendingMessages;
+    m_pendingConversations.insert(message.conversationId);
+    m_lastPending = message;
+    m_lastSender = senderName;
+    return true;
+}
+
+void NotificationPolicy::flush()
+{
+    const int messages = m_pendingMessages;
+    const QSet<quint64> conversations = m_pendingConversations;
+    m_pendingMessages = 0;
+    m_pendingConversations.clear();
+    if (messages == 0) {
+        m_burstStartMs = -1;
+        return;
+    }
+    m_burstStartMs = m_clock(); // the summary starts a new window, so floods stay one a window
+    m_timer.start(m_windowMs);
+    if (messages == 1) {
+        Q_EMIT notify(
+            { m_lastPending.conversationId, m_lastSender, previewOf(m_lastPending), 1, 1 });
+        return;
+    }
+    if (conversations.size() == 1) {
+        Q_EMIT notify({ m_lastPending.conversationId, m_lastSender,
+                        tr("%n new messages", nullptr, messages), messages, 1 });
+        return;
+    }
+    Q_EMIT notify({ 0, tr("Confab"),
+                    tr("%n new messages in %1 chats", nullptr, messages).arg(conversations.size()),
+                    messages, int(conversations.size()) });
+}
+
+} // namespace Confab::Client

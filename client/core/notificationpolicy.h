@@ -1,0 +1,85 @@
+#pragma once
+
+#include "types.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+namespace Confab::Client {
+
+enum class NotifyMode { All = 0, MentionsOnly = 1, Muted = 2 };
+
+struct NotificationSettings
+{
+    bool enabled = true;
+    bool showPreview = true;
+    bool doNotDisturb = false;
+};
+
+//! What the tray shows: one message, or a summary of a burst.
+struct Notification
+{
+    quint64 conversationId = 0; //!< where a click leads; 0 for a summary across several chats
+    QString title;
+    QString body;
+    int messages = 1;
+    int conversations = 1;
+};
+
+//! Decides which incoming messages notify, and coalesces bursts: the first message of a burst
+//! notifies at once, the others within the window become one summary ("5 new messages in 3
+//! chats"). Never for own messages, muted conversations, do-not-disturb, or the conversation
+//! the user is looking at; mentions-only conversations only for "@username". No Widgets: the
+//! tray shows what it emits. GUI thread; the clock can be injected for tests.
+class NotificationPolicy final : public QObject
+{
+    Q_OBJECT
+public:
+    using Clock = std::function<qint64()>;
+    explicit NotificationPolicy(QObject *parent = nullptr, Clock clock = {});
+
+    void setSettings(const NotificationSettings &settings) { m_settings = settings; }
+    [[nodiscard]] NotificationSettings settings() const { return m_settings; }
+    void setOwnUser(quint64 userId, const QString &username);
+    void setMode(quint64 conversationId, NotifyMode mode);
+    [[nodiscard]] NotifyMode mode(quint64 conversationId) const;
+    //! The conversation on screen (0: none) and whether the window has the focus.
+    void setVisibleConversation(quint64 conversationId, bool windowActive);
+    void setCoalesceWindowMs(int ms) { m_windowMs = ms; }
+
+    //! A message arrived live. Returns whether it counts towards a notification.
+    bool offer(const ChatMessage &message, const QString &senderName);
+    //! Emits the summary of a burst whose window has passed (the timer calls it too).
+    void flush();
+    [[nodiscard]] bool mentions(const QString &text) const;
+
+Q_SIGNALS:
+    void notify(const Confab::Client::Notification &notification);
+
+private:
+    [[nodiscard]] QString previewOf(const ChatMessage &message) const;
+
+    Clock m_clock;
+    NotificationSettings m_settings;
+    quint64 m_userId = 0;
+    QString m_username;
+    QHash<quint64, NotifyMode> m_modes;
+    quint64 m_visibleConversation = 0;
+    bool m_windowActive = false;
+    int m_windowMs = 3000;
+
+    qint64 m_burstStartMs = -1; //!< when the leading notification of the current burst went out
+    int m_pendingMessages = 0;
+    QSet<quint64> m_pendingConversations;
+    ChatMessage m_lastPending;
+    QString m_lastSender;
+    QTimer m_timer;
+};
+
+} // namespace Confab::Client
+
+Q_DECLARE_METATYPE(Confab::Client::Notification)

@@ -1,0 +1,190 @@
+#include "notificationpolicy.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Confab::Client;
+
+namespace {
+
+ChatMessage from(quint64 sender, quint64 conversation, const QString &text)
+{
+    ChatMessage m;
+    m.senderId = sender;
+    m.conversationId = conversation;
+    m.text = text;
+    m.clientId = QUuid::createUuid();
+    return m;
+}
+
+} // namespace
+
+class TestNotificationPolicy : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void aMessageFromSomeoneElseNotifies();
+    void ownMessagesNeverNotify();
+    void disabledOrDoNotDisturbSilenceEverything();
+    void mutedConversationsNeverNotify();
+    void mentionsOnlyNotifiesOnMentions();
+    void mentionDetection_data();
+    void mentionDetection();
+    void theConversationOnScreenDoesNotNotifyWhileTheWindowIsActive();
+    void previewsCanBeHidden();
+    void aBurstBecomesOneSummary();
+    void aBurstInOneChatIsSummarisedForThatChat();
+    void aQuietPeriodStartsANewBurst();
+
+private:
+    qint64 m_now = 1'000'000;
+    std::unique_ptr<NotificationPolicy> m_policy;
+    std::unique_ptr<QSignalSpy> m_spy;
+    Notification last() const { return m_spy->last().first().value<Notification>(); }
+};
+
+void TestNotificationPolicy::init()
+{
+    m_now = 1'000'000;
+    m_policy = std::make_unique<NotificationPolicy>(nullptr, [this] { return m_now; });
+    m_policy->setOwnUser(1, QStringLiteral("alice"));
+    m_policy->setCoalesceWindowMs(3000);
+    m_spy = std::make_unique<QSignalSpy>(m_policy.get(), &NotificationPolicy::notify);
+}
+
+void TestNotificationPolicy::aMessageFromSomeoneElseNotifies()
+{
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("hello")), QStringLiteral("Bob")));
+    QCOMPARE(m_spy->size(), 1); // at once: no waiting for a burst to end
+    QCOMPARE(last().title, QStringLiteral("Bob"));
+    QCOMPARE(last().body, QStringLiteral("hello"));
+    QCOMPARE(last().conversationId, quint64(10));
+}
+
+void TestNotificationPolicy::ownMessagesNeverNotify()
+{
+    QVERIFY(!m_policy->offer(from(1, 10, QStringLiteral("mine, from my phone")),
+                             QStringLiteral("Alice")));
+    QCOMPARE(m_spy->size(), 0);
+}
+
+void TestNotificationPolicy::disabledOrDoNotDisturbSilenceEverything()
+{
+    m_policy->setSettings({ false, true, false });
+    QVERIFY(!m_policy->offer(from(2, 10, QStringLiteral("x")), QStringLiteral("Bob")));
+    m_policy->setSettings({ true, true, true });
+    QVERIFY(!m_policy->offer(from(2, 10, QStringLiteral("@alice urgent")), QStringLiteral("Bob")));
+    QCOMPARE(m_spy->size(), 0);
+    m_policy->setSettings({ true, true, false });
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("x")), QStringLiteral("Bob")));
+}
+
+void TestNotificationPolicy::mutedConversationsNeverNotify()
+{
+    m_policy->setMode(10, NotifyMode::Muted);
+    QVERIFY(!m_policy->offer(from(2, 10, QStringLiteral("@alice even mentions")),
+                             QStringLiteral("Bob")));
+    QVERIFY(m_policy->offer(from(3, 11, QStringLiteral("other chat")), QStringLiteral("Carol")));
+    QCOMPARE(m_spy->size(), 1);
+    m_policy->setMode(10, NotifyMode::All);
+    QCOMPARE(m_policy->mode(10), NotifyMode::All);
+}
+
+void TestNotificationPolicy::mentionsOnlyNotifiesOnMentions()
+{
+    m_policy->setMode(10, NotifyMode::MentionsOnly);
+    QVERIFY(!m_policy->offer(from(2, 10, QStringLiteral("lunch anyone?")), QStringLiteral("Bob")));
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("@Alice lunch?")), QStringLiteral("Bob")));
+    QCOMPARE(m_spy->size(), 1);
+}
+
+void TestNotificationPolicy::mentionDetection_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("mentioned");
+    QTest::newRow("start") << "@alice hi" << true;
+    QTest::newRow("middle") << "hi @alice, how are you" << true;
+    QTest::newRow("end-punctuation") << "thanks @alice!" << true;
+    QTest::newRow("case") << "@ALICE" << true;
+    QTest::newRow("chinese-around") << "你好@alice 明天见" << true;
+    QTest::newRow("longer-name") << "@alicex hi" << false;
+    QTest::newRow("email") << "mail bob@alice.example" << false;
+    QTest::newRow("no-at") << "alice is here" << false;
+    QTest::newRow("dotted-longer") << "@alice.smith" << false;
+}
+
+void TestNotificationPolicy::mentionDetection()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, mentioned);
+    QCOMPARE(m_policy->mentions(text), mentioned);
+}
+
+void TestNotificationPolicy::theConversationOnScreenDoesNotNotifyWhileTheWindowIsActive()
+{
+    m_policy->setVisibleConversation(10, true);
+    QVERIFY(!m_policy->offer(from(2, 10, QStringLiteral("seen already")), QStringLiteral("Bob")));
+    QVERIFY(m_policy->offer(from(3, 11, QStringLiteral("another chat")), QStringLiteral("Carol")));
+    m_now += 10'000;
+    m_policy->flush();
+    m_policy->setVisibleConversation(10, false); // the window lost the focus
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("now it notifies")), QStringLiteral("Bob")));
+    QCOMPARE(m_spy->size(), 2);
+}
+
+void TestNotificationPolicy::previewsCanBeHidden()
+{
+    m_policy->setSettings({ true, false, false });
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("secret plans")), QStringLiteral("Bob")));
+    QCOMPARE(last().title, QStringLiteral("Bob"));
+    QVERIFY(!last().body.contains(QStringLiteral("secret")));
+}
+
+void TestNotificationPolicy::aBurstBecomesOneSummary()
+{
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("1")), QStringLiteral("Bob")));
+    for (int i = 0; i < 4; ++i) {
+        m_now += 200;
+        QVERIFY(m_policy->offer(from(3 + i % 3, 11 + i % 3, QString::number(i)),
+                                QStringLiteral("Someone")));
+    }
+    QCOMPARE(m_spy->size(), 1); // only the first, so far
+    m_now += 3000;
+    m_policy->flush();
+    QCOMPARE(m_spy->size(), 2);
+    QCOMPARE(last().messages, 4);
+    QCOMPARE(last().conversations, 3);
+    QCOMPARE(last().conversationId, quint64(0));
+    QVERIFY2(last().body.contains(QStringLiteral("4")) && last().body.contains(QStringLiteral("3")),
+             qPrintable(last().body));
+}
+
+void TestNotificationPolicy::aBurstInOneChatIsSummarisedForThatChat()
+{
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("a")), QStringLiteral("Bob")));
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("more")), QStringLiteral("Bob")));
+    m_now += 3000;
+    m_policy->flush();
+    QCOMPARE(m_spy->size(), 2);
+    QCOMPARE(last().conversationId, quint64(10)); // a click opens that chat
+    QCOMPARE(last().messages, 5);
+    QCOMPARE(last().title, QStringLiteral("Bob"));
+}
+
+void TestNotificationPolicy::aQuietPeriodStartsANewBurst()
+{
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("a")), QStringLiteral("Bob")));
+    m_now += 3000;
+    m_policy->flush(); // nothing pending: the window just closes
+    QCOMPARE(m_spy->size(), 1);
+    m_now += 100;
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("b")), QStringLiteral("Bob")));
+    QCOMPARE(m_spy->size(), 2); // at once again
+    QCOMPARE(last().body, QStringLiteral("b"));
+}
+
+QTEST_GUILESS_MAIN(TestNotificationPolicy)
+#include "tst_notificationpolicy.moc"

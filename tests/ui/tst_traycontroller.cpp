@@ -1,0 +1,121 @@
+#include "app/server.h"
+#include "chatclient.h"
+#include "localcache.h"
+#include "mainwindow.h"
+#include "traycontroller.h"
+
+#include <QMenu>
+#include <QSignalSpy>
+#include <QSystemTrayIcon>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Confab;
+using Client::ChatClient;
+
+//! The tray against a real server core. Offscreen there is no tray: the fallback is checked.
+//! tests/ui/tray.sh runs the same test under Xvfb with a real X11 tray (trayer) and
+//! CONFAB_EXPECT_TRAY=1, where the icon must appear.
+class TestTrayController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void trayOrFallback();
+    void liveMessageFromSomeoneElseNotifies();
+
+private:
+    std::unique_ptr<ChatClient> signedIn(const QString &name);
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Server> m_server;
+};
+
+void TestTrayController::initTestCase()
+{
+    QVERIFY(Auth::initCrypto());
+    QCoreApplication::setOrganizationName(QStringLiteral("ConfabTrayTests"));
+}
+
+void TestTrayController::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    ServerConfig config;
+    config.port = 0;
+    config.dataDir = m_dir->filePath(QStringLiteral("server"));
+    config.hashCost = Auth::HashCost::minimum();
+    m_server = std::make_unique<Server>(config);
+    QVERIFY(m_server->start());
+}
+
+void TestTrayController::cleanup()
+{
+    m_server.reset();
+    m_dir.reset();
+}
+
+std::unique_ptr<ChatClient> TestTrayController::signedIn(const QString &name)
+{
+    auto client = std::make_unique<ChatClient>(m_dir->filePath(name));
+    client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server->port())));
+    client->registerAccount(name, QStringLiteral("password123"), name.toUpper());
+    if (!QTest::qWaitFor([&] { return client->state() == ChatClient::State::Online; }, 10'000))
+        return nullptr;
+    return client;
+}
+
+void TestTrayController::trayOrFallback()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    Ui::MainWindow window(alice.get());
+    Ui::TrayController tray(alice.get(), &window);
+    window.show();
+    const bool expectTray = qEnvironmentVariableIntValue("CONFAB_EXPECT_TRAY") == 1;
+    if (expectTray)
+        QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 10'000);
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        QVERIFY(!expectTray);
+        QVERIFY(!tray.isAvailable());
+        QVERIFY(
+            !tray.hideToTray()); // closing the window will quit: nothing is lost in a hidden window
+        return;
+    }
+    QVERIFY(tray.isAvailable());
+    QTRY_VERIFY(tray.trayIcon()->isVisible());
+    QVERIFY(tray.trayIcon()->contextMenu());
+    QCOMPARE(tray.trayIcon()->contextMenu()->actions().size(), 4); // Show, DND, separator, Quit
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("ping")).isOk());
+    QTRY_COMPARE(tray.unreadCount(), 1);
+    QVERIFY(tray.trayIcon()->toolTip().contains(QStringLiteral("1")));
+    QVERIFY(tray.hideToTray());
+}
+
+void TestTrayController::liveMessageFromSomeoneElseNotifies()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    Ui::MainWindow window(alice.get());
+    Ui::TrayController tray(alice.get(), &window);
+    QSignalSpy notified(tray.policy(), &Client::NotificationPolicy::notify);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("are you there?")).isOk());
+    QTRY_COMPARE(notified.size(), 1);
+    const auto notification = notified.first().first().value<Client::Notification>();
+    QCOMPARE(notification.title, QStringLiteral("BOB"));
+    QCOMPARE(notification.body, QStringLiteral("are you there?"));
+    QVERIFY(notification.conversationId != 0);
+
+    // Muted from the conversation list: silence.
+    window.setNotifyMode(notification.conversationId, int(Client::NotifyMode::Muted));
+    QCOMPARE(tray.policy()->mode(notification.conversationId), Client::NotifyMode::Muted);
+    QVERIFY(bob->sendMessage(notification.conversationId, QStringLiteral("hello??")).isOk());
+    QTRY_COMPARE(alice->cache()->messages(notification.conversationId, 0, 10).value().size(), 2);
+    QCOMPARE(notified.size(), 1);
+}
+
+QTEST_MAIN(TestTrayController)
+#include "tst_traycontroller.moc"

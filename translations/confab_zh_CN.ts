@@ -42,7 +42,7 @@
     </message>
     <message>
         <source>Confab</source>
-        <translation type="unfinished">Confab</translation>
+        <translation>Confab</translation>
     </message>
     <message numerus="yes">
         <source>%n new messages in %1 chats</source>
@@ -352,7 +352,7 @@
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished">退出</translation>
+        <translation>退出</translation>
     </message>
     <message>
         <source>New message</source>
@@ -366,7 +366,7 @@
     </message>
     <message>
         <source>Confab</source>
-        <translation type="unfinished">Confab</translation>
+        <translation>Confab</translation>
     </message>
     <message>
         <source>Confab is still running</source>

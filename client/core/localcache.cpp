@@ -1,6 +1,7 @@
 #include "localcache.h"
 
 #include <confab/logging.h>
+#include <confab/sqlsupport.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -18,34 +19,9 @@ namespace Confab::Client {
 
 namespace {
 
-class Finished
-{
-public:
-    explicit Finished(QSqlQuery &query) : m_query(query) { }
-    ~Finished() { m_query.finish(); }
-    Finished(const Finished &) = delete;
-    Finished &operator=(const Finished &) = delete;
-
-private:
-    QSqlQuery &m_query;
-};
-
-QVariant id(quint64 value)
-{
-    return QVariant(qint64(value));
-}
-
-// QString() binds as SQL NULL; the schema wants text, possibly empty.
-QVariant nonNull(const QString &text)
-{
-    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
-}
-
-QString connectionName()
-{
-    static std::atomic<int> counter { 0 };
-    return QStringLiteral("confab-cache-%1").arg(counter.fetch_add(1));
-}
+using Sql::Finished;
+using Sql::id;
+using Sql::nonNull;
 
 bool isCjk(char32_t codePoint)
 {
@@ -63,7 +39,9 @@ bool isCjk(char32_t codePoint)
 
 } // namespace
 
-LocalCache::LocalCache(const QString &path) : m_path(path), m_connectionName(connectionName()) { }
+LocalCache::LocalCache(const QString &path)
+    : m_path(path), m_connectionName(Sql::uniqueConnectionName("confab-cache"))
+{ }
 
 LocalCache::~LocalCache()
 {
@@ -146,7 +124,7 @@ QString LocalCache::moveAside(const QString &path)
 
 bool LocalCache::checkIntegrity(const QString &path)
 {
-    const QString name = connectionName();
+    const QString name = Sql::uniqueConnectionName("confab-cache");
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
@@ -431,34 +409,10 @@ Result<ChatMessage> LocalCache::markSent(const QUuid &clientId, quint64 messageI
     duplicate.bindValue(0, id(messageId));
     duplicate.bindValue(1, current.value().localId);
     auto done = exec(duplicate);
-    if (done) {
-        auto &update =
-            query("UPDATE messages SET message_id = ?, conversation_id = ?, seq = ?, "
-                  "time_ms = ?, state = ?, error = '', peer_username = '' WHERE local_id = ?");
-        update.bindValue(0, id(messageId));
-        update.bindValue(1, id(conversationId));
-        update.bindValue(2, id(seq));
-        update.bindValue(3, timeMs);
-        update.bindValue(4, int(MessageState::Sent));
-        update.bindValue(5, current.value().localId);
-        done = exec(update);
-    }
-    if (done) {
-        auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
-        remove.bindValue(0, current.value().localId);
-        done = exec(remove);
-    }
-    if (done) {
-        auto &conversation =
-            query("INSERT INTO conversations (conversation_id, kind, last_seq, "
-                  "last_activity_ms) VALUES (?, 1, ?, ?) ON CONFLICT (conversation_id) "
-                  "DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq), "
-                  "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
-        conversation.bindValue(0, id(conversationId));
-        conversation.bindValue(1, id(seq));
-        conversation.bindValue(2, timeMs);
-        done = exec(conversation);
-    }
+    if (done)
+        done = promote(current.value().localId, messageId, conversationId, seq, timeMs);
+    if (done)
+        done = touchConversation(conversationId, seq, timeMs, 0);
     if (done)
         done = advanceCursor(conversationId);
     if (done)
@@ -550,6 +504,43 @@ Result<void> LocalCache::discard(const QUuid &clientId)
     return done;
 }
 
+Result<void> LocalCache::promote(qint64 localId, quint64 messageId, quint64 conversationId,
+                                 quint64 seq, qint64 timeMs)
+{
+    auto &update =
+        query("UPDATE messages SET message_id = ?, conversation_id = ?, seq = ?, time_ms = ?, "
+              "state = ?, error = '', peer_username = '' WHERE local_id = ?");
+    update.bindValue(0, id(messageId));
+    update.bindValue(1, id(conversationId));
+    update.bindValue(2, id(seq));
+    update.bindValue(3, timeMs);
+    update.bindValue(4, int(MessageState::Sent));
+    update.bindValue(5, localId);
+    if (auto done = exec(update); !done)
+        return done;
+    auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
+    remove.bindValue(0, localId);
+    return exec(remove);
+}
+
+Result<void> LocalCache::touchConversation(quint64 conversationId, quint64 seq, qint64 timeMs,
+                                           int unread)
+{
+    // Unread is kept as a counter, so that the conversation list never counts on start-up.
+    auto &upsert =
+        query("INSERT INTO conversations (conversation_id, kind, last_seq, last_activity_ms, "
+              "unread_count) VALUES (?, 1, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET "
+              "last_seq = MAX(last_seq, excluded.last_seq), last_activity_ms = "
+              "MAX(last_activity_ms, excluded.last_activity_ms), unread_count = unread_count + "
+              "CASE WHEN ? > read_seq THEN excluded.unread_count ELSE 0 END");
+    upsert.bindValue(0, id(conversationId));
+    upsert.bindValue(1, id(seq));
+    upsert.bindValue(2, timeMs);
+    upsert.bindValue(3, unread);
+    upsert.bindValue(4, id(seq));
+    return exec(upsert);
+}
+
 Result<void> LocalCache::advanceCursor(quint64 conversationId)
 {
     auto &get = query("SELECT seq FROM sync_cursors WHERE conversation_id = ?");
@@ -594,7 +585,6 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
         return begun.error();
     QSet<quint64> touched;
     Result<void> done;
-    // Kept as a counter, so that the conversation list never counts messages on start-up.
     const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
     for (const ChatMessage &incoming : messages) {
         bool inserted = false;
@@ -616,20 +606,9 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             continue; // held already
         if (localId) {
             // Our own pending message, seen (from another route) before its ack.
-            auto &update =
-                query("UPDATE messages SET message_id = ?, conversation_id = ?, seq = ?, "
-                      "time_ms = ?, state = ?, error = '', peer_username = '' WHERE local_id = ?");
-            update.bindValue(0, id(incoming.messageId));
-            update.bindValue(1, id(incoming.conversationId));
-            update.bindValue(2, id(incoming.seq));
-            update.bindValue(3, incoming.timeMs);
-            update.bindValue(4, int(MessageState::Sent));
-            update.bindValue(5, localId);
-            if (done = exec(update); !done)
-                break;
-            auto &remove = query("DELETE FROM outbox WHERE local_id = ?");
-            remove.bindValue(0, localId);
-            if (done = exec(remove); !done)
+            if (done = promote(localId, incoming.messageId, incoming.conversationId, incoming.seq,
+                               incoming.timeMs);
+                !done)
                 break;
         } else {
             auto &insert =
@@ -652,19 +631,10 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             if (done = index(localId, incoming.text); !done)
                 break;
         }
-        auto &conversation = query(
-            "INSERT INTO conversations (conversation_id, kind, last_seq, last_activity_ms, "
-            "unread_count) VALUES (?, 1, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET "
-            "last_seq = MAX(last_seq, excluded.last_seq), last_activity_ms = "
-            "MAX(last_activity_ms, excluded.last_activity_ms), unread_count = unread_count + "
-            "CASE WHEN ? > read_seq THEN excluded.unread_count ELSE 0 END");
         const int unread = inserted && incoming.senderId != me ? 1 : 0;
-        conversation.bindValue(0, id(incoming.conversationId));
-        conversation.bindValue(1, id(incoming.seq));
-        conversation.bindValue(2, incoming.timeMs);
-        conversation.bindValue(3, unread);
-        conversation.bindValue(4, id(incoming.seq));
-        if (done = exec(conversation); !done)
+        if (done =
+                touchConversation(incoming.conversationId, incoming.seq, incoming.timeMs, unread);
+            !done)
             break;
         ChatMessage result = incoming;
         result.localId = localId;

@@ -104,6 +104,11 @@ private:
     Result<void> commit();
     void rollback();
     Result<void> advanceCursor(quint64 conversationId);
+    //! A pending message of ours becomes the stored one (server id, seq, time); out of the outbox.
+    Result<void> promote(qint64 localId, quint64 messageId, quint64 conversationId, quint64 seq,
+                         qint64 timeMs);
+    //! Creates or moves on a conversation's row for a message at seq; `unread` adds to its count.
+    Result<void> touchConversation(quint64 conversationId, quint64 seq, qint64 timeMs, int unread);
     Result<ChatMessage> messageWhere(const char *sql, const QVariant &value);
     static ChatMessage readMessage(const QSqlQuery &query);
     Result<void> index(qint64 localId, const QString &text);

@@ -59,6 +59,16 @@ QByteArray AdminCommands::readPasswordFromConsole(const QString &prompt)
     return line;
 }
 
+std::unique_ptr<Store::SqliteStore> AdminCommands::openStore()
+{
+    auto store = std::make_unique<Store::SqliteStore>(m_config.dataDir);
+    if (auto opened = store->open(); !opened) {
+        fail(opened.error().message);
+        return nullptr;
+    }
+    return store;
+}
+
 int AdminCommands::fail(const QString &message, int code)
 {
     m_err << "confabd: " << message << Qt::endl;
@@ -114,9 +124,10 @@ int AdminCommands::userAdd(const QStringList &arguments)
     auto hash = Auth::PasswordHasher::hash(password, m_config.hashCost);
     if (!hash)
         return fail(hash.error().message);
-    Store::SqliteStore store(m_config.dataDir);
-    if (auto opened = store.open(); !opened)
-        return fail(opened.error().message);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Store::SqliteStore &store = *opened;
     auto created = store.createUser(name.value(), displayName, hash.value(),
                                     QDateTime::currentMSecsSinceEpoch());
     if (!created)
@@ -128,9 +139,10 @@ int AdminCommands::userAdd(const QStringList &arguments)
 
 int AdminCommands::userList()
 {
-    Store::SqliteStore store(m_config.dataDir);
-    if (auto opened = store.open(); !opened)
-        return fail(opened.error().message);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Store::SqliteStore &store = *opened;
     auto users = store.users();
     if (!users)
         return fail(users.error().message);
@@ -147,9 +159,10 @@ int AdminCommands::userList()
 
 int AdminCommands::userSetDisabled(const QString &username, bool disabled)
 {
-    Store::SqliteStore store(m_config.dataDir);
-    if (auto opened = store.open(); !opened)
-        return fail(opened.error().message);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Store::SqliteStore &store = *opened;
     auto user = store.userByName(username.toLower());
     if (!user)
         return fail(QStringLiteral("no user named %1").arg(username));
@@ -161,9 +174,10 @@ int AdminCommands::userSetDisabled(const QString &username, bool disabled)
 
 int AdminCommands::userResetPassword(const QString &username)
 {
-    Store::SqliteStore store(m_config.dataDir);
-    if (auto opened = store.open(); !opened)
-        return fail(opened.error().message);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Store::SqliteStore &store = *opened;
     auto user = store.userByName(username.toLower());
     if (!user)
         return fail(QStringLiteral("no user named %1").arg(username));
@@ -182,9 +196,10 @@ int AdminCommands::userResetPassword(const QString &username)
 
 int AdminCommands::stats()
 {
-    Store::SqliteStore store(m_config.dataDir);
-    if (auto opened = store.open(); !opened)
-        return fail(opened.error().message);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Store::SqliteStore &store = *opened;
     auto stats = store.stats();
     if (!stats)
         return fail(stats.error().message);

@@ -4,9 +4,13 @@
 #include <QTextStream>
 
 #include <functional>
+#include <memory>
 
 namespace Confab {
 struct ServerConfig;
+namespace Store {
+class SqliteStore;
+}
 
 //! The admin commands of `confabd` (`confabd user add alice`, `confabd stats`, ...). They open
 //! the data directory directly, and work beside a running server (SQLite WAL). Main thread.
@@ -33,6 +37,8 @@ private:
     int stats();
     QByteArray newPassword();
     int fail(const QString &message, int code = 1);
+    //! The data directory's store, opened (and migrated); null after reporting why not.
+    std::unique_ptr<Store::SqliteStore> openStore();
 
     const ServerConfig &m_config;
     QTextStream &m_out;

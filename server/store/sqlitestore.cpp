@@ -1,6 +1,7 @@
 #include "sqlitestore.h"
 
 #include <confab/logging.h>
+#include <confab/sqlsupport.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -16,34 +17,15 @@ namespace Confab::Store {
 
 namespace {
 
-// Resets a statement when leaving scope, so that no SELECT keeps its read snapshot open.
-class Finished
-{
-public:
-    explicit Finished(QSqlQuery &query) : m_query(query) { }
-    ~Finished() { m_query.finish(); }
-    Finished(const Finished &) = delete;
-    Finished &operator=(const Finished &) = delete;
-
-private:
-    QSqlQuery &m_query;
-};
-
-QVariant id(quint64 value)
-{
-    return QVariant(qint64(value));
-}
-
-QString connectionName()
-{
-    static std::atomic<int> counter { 0 };
-    return QStringLiteral("confab-store-%1").arg(counter.fetch_add(1));
-}
+using Sql::Finished;
+using Sql::id;
+using Sql::nonNull;
 
 } // namespace
 
 SqliteStore::SqliteStore(const QString &dataDir, int busyTimeoutMs)
-    : m_dataDir(dataDir), m_busyTimeoutMs(busyTimeoutMs), m_connectionName(connectionName())
+    : m_dataDir(dataDir), m_busyTimeoutMs(busyTimeoutMs),
+      m_connectionName(Sql::uniqueConnectionName("confab-store"))
 { }
 
 SqliteStore::~SqliteStore()

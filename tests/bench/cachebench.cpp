@@ -3,6 +3,7 @@
 //   200) confab-cachebench open FILE                                  in a fresh process: cold open
 //       (open + conversation list + the newest page of the top conversation), RSS after it, and
 //       search times; prints figures and one JSON line.
+#include "benchsupport.h"
 #include "localcache.h"
 
 #include <QCoreApplication>
@@ -18,17 +19,6 @@
 using namespace Confab::Client;
 
 namespace {
-
-qint64 rssKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return 0;
-}
 
 const char *const kWords[] = { "meeting", "lunch",  "tomorrow", "release", "build",
                                "server",  "coffee", "deadline", "review",  "weekend",
@@ -86,7 +76,7 @@ int generate(const QString &path, int messages, int conversations)
 
 int open(const QString &path)
 {
-    const qint64 rssBefore = rssKb();
+    const qint64 rssBefore = Confab::Bench::rssKb();
     QElapsedTimer timer;
     timer.start();
     LocalCache cache(path);
@@ -97,7 +87,7 @@ int open(const QString &path)
         return 1;
     const auto page = cache.messages(conversations.value().first().conversationId, 0, 50);
     const double openMs = double(timer.nsecsElapsed()) / 1e6;
-    const qint64 rssAfter = rssKb();
+    const qint64 rssAfter = Confab::Bench::rssKb();
 
     QJsonObject searches;
     double worstMs = 0;

@@ -5,6 +5,7 @@
 //   confab-clientbench [messages]
 // The server is not running while measuring: the client opens on its cache, as at any start.
 #include "app/server.h"
+#include "benchsupport.h"
 #include "chatclient.h"
 #include "conversationlistmodel.h"
 #include "localcache.h"
@@ -27,17 +28,6 @@
 using namespace Confab;
 
 namespace {
-
-qint64 rssKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return 0;
-}
 
 //! Signals the first paint of a widget.
 class PaintWatcher final : public QObject
@@ -133,7 +123,7 @@ int measure(const QString &dataDir)
             model->index(0).data(Client::ConversationListModel::ConversationIdRole).toULongLong());
     if (!QTest::qWaitFor([&] { return watcher.painted; }, 10'000))
         return 1;
-    std::printf("READY %lld\n", static_cast<long long>(rssKb()));
+    std::printf("READY %lld\n", static_cast<long long>(Bench::rssKb()));
     std::fflush(stdout);
 
     // Switching between the two busiest conversations (the list is newest first; find by size).
@@ -162,7 +152,7 @@ int measure(const QString &dataDir)
     std::sort(switches.begin(), switches.end());
     std::printf("SWITCH %.2f %.2f %lld %lld\n", switches.at(switches.size() / 2), switches.last(),
                 static_cast<long long>(sizeA), static_cast<long long>(sizeB));
-    std::printf("RSS %lld\n", static_cast<long long>(rssKb()));
+    std::printf("RSS %lld\n", static_cast<long long>(Bench::rssKb()));
     std::fflush(stdout);
     return 0;
 }

@@ -4,6 +4,8 @@
 //   rate        open loop at `rate` msgs/s in total: ack and send->receive latency percentiles
 //   idle        holds N authenticated connections: server RSS per connection
 // Every run is bounded by --seconds and stops by itself; only 127.0.0.1 is ever contacted.
+#include "benchsupport.h"
+
 #include <confab/codec.h>
 #include <confab/ids.h>
 #include <unistd.h>
@@ -38,12 +40,7 @@ ProcessSample sample(qint64 pid)
     ProcessSample s;
     if (pid <= 0)
         return s;
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (status.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : status.readAll().split('\n'))
-            if (line.startsWith("VmRSS:"))
-                s.rssKb = line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
+    s.rssKb = Bench::rssKb(pid);
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (stat.open(QIODevice::ReadOnly)) {
         const QByteArray text = stat.readAll();

@@ -9,7 +9,7 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFAB_BUILD_T
 cmake --build build/release --parallel "$(nproc)"
 
 server=build/release/server/confabd
-client=build/release/client/confab
+client=build/release/client/ui/confab
 if [ ! -x "$server" ]; then
     echo "run: $server was not built: this checkout has no server yet" >&2
     exit 1

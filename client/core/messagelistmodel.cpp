@@ -70,6 +70,16 @@ int MessageListModel::rowOf(const QUuid &clientId) const
     return -1;
 }
 
+int MessageListModel::rowOfSeq(quint64 seq) const
+{
+    const auto it =
+        std::lower_bound(m_rows.cbegin(), m_rows.cend(), seq, [](const ChatMessage &m, quint64 s) {
+            return m.seq != 0
+                && m.seq < s; // sent ones are sorted by seq; unsent ones (0) come last
+        });
+    return it != m_rows.cend() && it->seq == seq ? int(it - m_rows.cbegin()) : -1;
+}
+
 int MessageListModel::insertionRow(const ChatMessage &message) const
 {
     if (message.seq == 0) // unsent: after everything

@@ -41,6 +41,8 @@ public:
     [[nodiscard]] bool canLoadOlder() const;
     void loadOlder();
     [[nodiscard]] ChatMessage messageAt(int row) const { return m_rows.value(row); }
+    //! The row of a sent message, -1 when it is not loaded.
+    [[nodiscard]] int rowOfSeq(quint64 seq) const;
 
     static constexpr int kPageSize = 50;
 

@@ -7,6 +7,7 @@
 #include "localcache.h"
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
+#include "searchdialog.h"
 
 #include <confab/logging.h>
 
@@ -195,10 +196,18 @@ void MainWindow::buildUi()
     previous->setShortcuts(
         { QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Tab), QKeySequence(Qt::ALT | Qt::Key_Up) });
     connect(previous, &QAction::triggered, this, [this] { selectRelative(-1); });
+    auto *search = new QAction(tr("Search messages"), this);
+    search->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence::Find });
+    connect(search, &QAction::triggered, this, &MainWindow::openSearch);
     auto *quit = new QAction(tr("Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
-    addActions({ newChatAction, next, previous, quit });
+    addActions({ newChatAction, next, previous, search, quit });
+
+    m_draftTimer.setSingleShot(true);
+    m_draftTimer.setInterval(1000);
+    connect(&m_draftTimer, &QTimer::timeout, this, &MainWindow::saveDraft);
+    connect(m_composer, &QPlainTextEdit::textChanged, &m_draftTimer, qOverload<>(&QTimer::start));
 }
 
 void MainWindow::setMessageModel(MessageListModel *model)
@@ -243,15 +252,62 @@ void MainWindow::openConversation(quint64 conversationId)
 {
     if (conversationId == m_conversationId && m_messageModel)
         return;
+    saveDraft();
     m_conversationId = conversationId;
     m_pendingPeer.clear();
     setMessageModel(new MessageListModel(m_client, conversationId, this));
+    // The draft of this conversation, as it was left (kept across restarts).
+    m_composer->blockSignals(true);
+    m_composer->setPlainText(
+        m_client->cache()
+            ? m_client->cache()->setting(QStringLiteral("draft/%1").arg(conversationId)).toString()
+            : QString());
+    m_composer->moveCursor(QTextCursor::End);
+    m_composer->blockSignals(false);
     const int row = m_conversationModel->rowOf(conversationId);
     if (row >= 0 && m_conversations->currentIndex().row() != row)
         m_conversations->setCurrentIndex(m_conversationModel->index(row));
     static_cast<QStackedLayout *>(m_chat->parentWidget()->layout())->setCurrentWidget(m_chat);
     updateHeader();
     m_composer->setFocus();
+}
+
+void MainWindow::saveDraft()
+{
+    m_draftTimer.stop();
+    if (m_conversationId && m_client->cache())
+        static_cast<void>(m_client->cache()->setSetting(
+            QStringLiteral("draft/%1").arg(m_conversationId), m_composer->toPlainText()));
+}
+
+void MainWindow::showMessage(quint64 conversationId, quint64 seq)
+{
+    openConversation(conversationId);
+    // Search hits are in the cache: load older pages (from it) until the message is in the view.
+    for (int pages = 0; m_messageModel && m_messageModel->rowOfSeq(seq) < 0 && pages < 200;
+         ++pages) {
+        const int before = m_messageModel->rowCount();
+        m_messageModel->loadOlder();
+        if (m_messageModel->rowCount() == before)
+            break; // the rest must come from the server; it will not be synchronous
+    }
+    const int row = m_messageModel ? m_messageModel->rowOfSeq(seq) : -1;
+    if (row < 0)
+        return;
+    const QModelIndex index = m_messageModel->index(row);
+    m_settling = true; // this position is chosen, not the bottom
+    QTimer::singleShot(0, this, [this, index = QPersistentModelIndex(index)] {
+        m_messages->scrollTo(index, QAbstractItemView::PositionAtCenter);
+        m_settling = false;
+    });
+}
+
+void MainWindow::openSearch()
+{
+    auto *dialog = new SearchDialog(m_client, m_conversationModel, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SearchDialog::messageChosen, this, &MainWindow::showMessage);
+    dialog->open();
 }
 
 void MainWindow::startChatWith(const QString &username)
@@ -442,6 +498,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/conversation"), m_conversationId);
+    saveDraft();
     if (m_hideOnClose && m_hideOnClose()) {
         hide();
         event->ignore();

@@ -34,6 +34,9 @@ public:
     ~MainWindow() override;
 
     void openConversation(quint64 conversationId);
+    //! Opens a conversation at one message (a search hit), loading older history to reach it.
+    void showMessage(quint64 conversationId, quint64 seq);
+    void openSearch();
     //! Opens a chat with a user by username; the conversation exists once the first message is
     //! sent.
     void startChatWith(const QString &username);
@@ -75,6 +78,7 @@ private:
     void loadOlderKeepingPosition();
     void setMessageModel(Client::MessageListModel *model);
     void fillViewport();
+    void saveDraft();
 
     Client::ChatClient *const m_client;
     Client::ConversationListModel *m_conversationModel = nullptr;
@@ -98,6 +102,7 @@ private:
     bool m_settling = false; //!< a model was just set; scrolling is not the user's yet
     std::function<bool()> m_hideOnClose;
     QHash<quint64, int> m_notifyModes;
+    QTimer m_draftTimer;
 };
 
 } // namespace Confab::Ui

@@ -6,11 +6,13 @@
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "messagelistmodel.h"
+#include "searchdialog.h"
 
 #include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -35,6 +37,8 @@ private Q_SLOTS:
     void signUpChatAndSurviveAnOutage();
     void wrongPasswordIsShownInTheDialog();
     void olderHistoryLoadsWhenScrolledToTheTop();
+    void draftsAreKeptPerConversationAndAcrossRestarts();
+    void searchJumpsToTheMessage();
 
 private:
     void startServer();
@@ -219,6 +223,76 @@ void TestMainWindow::olderHistoryLoadsWhenScrolledToTheTop()
     QTRY_COMPARE(window.messageModel()->rowCount(), 2 * MessageListModel::kPageSize);
     // The message that was at the top is still in view: no jump to the new top.
     QVERIFY(bar->value() > bar->minimum());
+}
+
+void TestMainWindow::draftsAreKeptPerConversationAndAcrossRestarts()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    auto carol = coreClient(QStringLiteral("carol"));
+    QVERIFY(alice && bob && carol);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("from bob")).isOk());
+    QVERIFY(carol->sendMessageTo(QStringLiteral("alice"), QStringLiteral("from carol")).isOk());
+    QTRY_COMPARE(alice->cache()->conversations().value().size(), 2);
+    quint64 withBob = 0, withCarol = 0;
+    for (const auto &c : alice->cache()->conversations().value()) {
+        for (const auto &m : c.members) {
+            if (m.username == QLatin1String("bob"))
+                withBob = c.conversationId;
+            else if (m.username == QLatin1String("carol"))
+                withCarol = c.conversationId;
+        }
+    }
+    QVERIFY(withBob && withCarol);
+    {
+        Ui::MainWindow window(alice.get());
+        window.show();
+        window.openConversation(withBob);
+        QTest::keyClicks(window.composer(), QStringLiteral("half a thought for Bob"));
+        window.openConversation(withCarol);
+        QCOMPARE(window.composer()->toPlainText(), QString());
+        QTest::keyClicks(window.composer(), QStringLiteral("for Carol"));
+        window.openConversation(withBob);
+        QCOMPARE(window.composer()->toPlainText(), QStringLiteral("half a thought for Bob"));
+        window.close(); // saves the open draft
+    }
+    Ui::MainWindow again(alice.get()); // as after a restart
+    again.show();
+    again.openConversation(withCarol);
+    QCOMPARE(again.composer()->toPlainText(), QStringLiteral("for Carol"));
+    again.openConversation(withBob);
+    QCOMPARE(again.composer()->toPlainText(), QStringLiteral("half a thought for Bob"));
+}
+
+void TestMainWindow::searchJumpsToTheMessage()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    for (int i = 1; i <= 150; ++i) {
+        const QString text = i == 7 ? QStringLiteral("the unicorn is in the garden")
+                                    : QStringLiteral("filler %1").arg(i);
+        QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), text).isOk());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(alice->cache()->messageCount(), qint64(150), 15'000);
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE(window.conversationModel()->rowCount(), 1);
+
+    Ui::SearchDialog search(alice.get(), window.conversationModel(), &window);
+    connect(&search, &Ui::SearchDialog::messageChosen, &window, &Ui::MainWindow::showMessage);
+    search.show();
+    QTest::keyClicks(search.field(), QStringLiteral("unic"));
+    QCOMPARE(search.results()->count(), 1);
+    QTest::keyClick(search.field(), Qt::Key_Return);
+    QVERIFY(!search.isVisible());
+
+    const int row = window.messageModel()->rowOfSeq(7);
+    QVERIFY(row >= 0); // loaded from far back in the history
+    QTRY_VERIFY(!window.isSettling());
+    const QRect shown = window.messageView()->visualRect(window.messageModel()->index(row));
+    QVERIFY(window.messageView()->viewport()->rect().intersects(shown)); // and on screen
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -332,6 +332,18 @@
         <source>Search messages</source>
         <translation>搜索消息</translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Settings (Ctrl+,)</source>
+        <translation>设置 (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -365,6 +377,65 @@
     <message>
         <source>Chat</source>
         <translation>聊天</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <source>Show notifications for new messages</source>
+        <translation>新消息时显示通知</translation>
+    </message>
+    <message>
+        <source>Show message text in notifications</source>
+        <translation>在通知中显示消息内容</translation>
+    </message>
+    <message>
+        <source>Do not disturb</source>
+        <translation>勿扰模式</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time Confab starts.</source>
+        <translation>新的语言将在下次启动 Confab 时生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Start minimised to the tray</source>
+        <translation>启动时最小化到托盘</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "chatclient.h"
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "settings.h"
 #include "traycontroller.h"
 
 #include <confab/version.h>
@@ -22,7 +23,9 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("confab"));
     QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
     QApplication::setWindowIcon(Ui::applicationIcon());
-    installTranslations();
+    const Ui::AppSettings settings = Ui::AppSettings::load();
+    installTranslations(settings.locale());
+    Ui::applyTheme(settings.theme);
 
     Client::ChatClient client(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
     if (!client.restoreSession()) {
@@ -37,6 +40,7 @@ int main(int argc, char *argv[])
         QApplication::setQuitOnLastWindowClosed(false);
         window.setHideOnClose([&tray] { return tray.hideToTray(); });
     }
-    window.show();
+    if (!(tray.isAvailable() && settings.startMinimized))
+        window.show();
     return app.exec();
 }

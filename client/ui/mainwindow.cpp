@@ -8,6 +8,7 @@
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
 #include "searchdialog.h"
+#include "settingsdialog.h"
 
 #include <confab/logging.h>
 
@@ -78,10 +79,14 @@ void MainWindow::buildUi()
     QFont bold = me->font();
     bold.setBold(true);
     me->setFont(bold);
+    auto *settingsButton = new QPushButton(tr("Settings"), left);
+    settingsButton->setToolTip(tr("Settings (Ctrl+,)"));
+    connect(settingsButton, &QPushButton::clicked, this, &MainWindow::openSettings);
     auto *newChat = new QPushButton(tr("New chat"), left);
     newChat->setToolTip(tr("Start a conversation (Ctrl+N)"));
     connect(newChat, &QPushButton::clicked, this, &MainWindow::newChat);
     top->addWidget(me, 1);
+    top->addWidget(settingsButton);
     top->addWidget(newChat);
     leftLayout->addLayout(top);
     m_conversations = new QListView(left);
@@ -199,10 +204,14 @@ void MainWindow::buildUi()
     auto *search = new QAction(tr("Search messages"), this);
     search->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence::Find });
     connect(search, &QAction::triggered, this, &MainWindow::openSearch);
+    auto *preferences = new QAction(tr("Settings…"), this);
+    preferences->setShortcuts(
+        { QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma) });
+    connect(preferences, &QAction::triggered, this, &MainWindow::openSettings);
     auto *quit = new QAction(tr("Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
-    addActions({ newChatAction, next, previous, search, quit });
+    addActions({ newChatAction, next, previous, search, preferences, quit });
 
     m_draftTimer.setSingleShot(true);
     m_draftTimer.setInterval(1000);
@@ -300,6 +309,14 @@ void MainWindow::showMessage(quint64 conversationId, quint64 seq)
         m_messages->scrollTo(index, QAbstractItemView::PositionAtCenter);
         m_settling = false;
     });
+}
+
+void MainWindow::openSettings()
+{
+    auto *dialog = new SettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::applied, this, &MainWindow::settingsApplied);
+    dialog->open();
 }
 
 void MainWindow::openSearch()

@@ -2,6 +2,7 @@
 
 #include "chatclient.h"
 #include "messagelistmodel.h"
+#include "settings.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -37,6 +38,7 @@ public:
     //! Opens a conversation at one message (a search hit), loading older history to reach it.
     void showMessage(quint64 conversationId, quint64 seq);
     void openSearch();
+    void openSettings();
     //! Opens a chat with a user by username; the conversation exists once the first message is
     //! sent.
     void startChatWith(const QString &username);
@@ -52,6 +54,7 @@ public:
 
 Q_SIGNALS:
     void notifyModeChanged(quint64 conversationId, int mode);
+    void settingsApplied(const Confab::Ui::AppSettings &settings);
 
 public:
     QListView *conversationView() const { return m_conversations; }

@@ -5,6 +5,7 @@
 #include "conversationlistmodel.h"
 #include "localcache.h"
 #include "mainwindow.h"
+#include "settings.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,14 +23,11 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     : QObject(parent), m_client(client), m_window(window),
       m_policy(new Client::NotificationPolicy(this))
 {
-    QSettings settings;
-    Client::NotificationSettings notifications;
-    notifications.enabled = settings.value(QStringLiteral("notifications/enabled"), true).toBool();
-    notifications.showPreview =
-        settings.value(QStringLiteral("notifications/preview"), true).toBool();
-    notifications.doNotDisturb =
-        settings.value(QStringLiteral("notifications/dnd"), false).toBool();
+    const AppSettings settings = AppSettings::load();
+    const Client::NotificationSettings notifications { settings.notifications, settings.showPreview,
+                                                       settings.doNotDisturb };
     m_policy->setSettings(notifications);
+    connect(window, &MainWindow::settingsApplied, this, &TrayController::applySettings);
     m_policy->setOwnUser(client->currentUser().userId, client->currentUser().username);
     connect(client, &ChatClient::authenticated, this, [this](const Client::UserInfo &user) {
         m_policy->setOwnUser(user.userId, user.username);
@@ -168,7 +166,18 @@ void TrayController::setDoNotDisturb(bool on)
     auto settings = m_policy->settings();
     settings.doNotDisturb = on;
     m_policy->setSettings(settings);
-    QSettings().setValue(QStringLiteral("notifications/dnd"), on);
+    AppSettings saved = AppSettings::load();
+    saved.doNotDisturb = on;
+    saved.save();
+}
+
+void TrayController::applySettings(const AppSettings &settings)
+{
+    m_policy->setSettings({ settings.notifications, settings.showPreview, settings.doNotDisturb });
+    if (m_dnd) {
+        const QSignalBlocker blocker(m_dnd);
+        m_dnd->setChecked(settings.doNotDisturb);
+    }
 }
 
 void TrayController::showWindow()

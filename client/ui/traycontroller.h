@@ -18,6 +18,7 @@ class ChatClient;
 namespace Confab::Ui {
 
 class MainWindow;
+struct AppSettings;
 
 //! The system tray: an icon with the unread count, a menu (Show/Hide, Do not disturb, Quit) and
 //! the notifications NotificationPolicy decides on; a click opens the conversation. Where the
@@ -35,6 +36,7 @@ public:
     [[nodiscard]] int unreadCount() const { return m_unread; }
     //! The window was closed: hide to the tray (true) or let the app quit (false).
     bool hideToTray();
+    void applySettings(const AppSettings &settings);
 
 private:
     void onMessage(const Client::ChatMessage &message);

@@ -15,6 +15,10 @@ function(confab_target_defaults target)
     endif()
 endfunction()
 
+# What the sanitizers need at run time: leak checks on, third-party suppressions (tests/lsan.supp).
+set(CONFAB_SANITIZER_ENVIRONMENT
+    "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp")
+
 # Adds one Qt Test binary (tests/<area>/tst_<name>.cpp) as one CTest test.
 #   confab_add_test(tst_codec SOURCES tst_codec.cpp LIBRARIES Confab::Protocol [LABELS unit])
 function(confab_add_test name)
@@ -29,5 +33,5 @@ function(confab_add_test name)
     set_tests_properties(${name} PROPERTIES
         TIMEOUT ${arg_TIMEOUT}
         LABELS "${arg_LABELS}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+                ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${CONFAB_SANITIZER_ENVIRONMENT}")
 endfunction()

@@ -6,6 +6,7 @@
 #include "localcache.h"
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "settingsdialog.h"
 
 #include <translations.h>
 
@@ -125,6 +126,16 @@ int main(int argc, char *argv[])
     QTest::qWait(
         300); // let the views lay out and paint: this program takes pictures, it tests nothing
     window.grab().save(out + QStringLiteral("/main-%1.png").arg(language));
+    Ui::applyTheme(Ui::AppSettings::Theme::Dark);
+    QTest::qWait(200);
+    window.grab().save(out + QStringLiteral("/dark-%1.png").arg(language));
+    Ui::applyTheme(Ui::AppSettings::Theme::System);
+    {
+        Ui::SettingsDialog settings(&window);
+        settings.show();
+        QTest::qWait(200);
+        settings.grab().save(out + QStringLiteral("/settings-%1.png").arg(language));
+    }
 
     // Offline: the banner, and a message waiting in the outbox.
     server.shutdown();

@@ -2,9 +2,16 @@
 #include "chatclient.h"
 #include "localcache.h"
 #include "mainwindow.h"
+#include "settingsdialog.h"
 #include "traycontroller.h"
 
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QMenu>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
@@ -26,6 +33,7 @@ private Q_SLOTS:
     void cleanup();
     void trayOrFallback();
     void liveMessageFromSomeoneElseNotifies();
+    void settingsApplyAtOnceAndPersist();
 
 private:
     std::unique_ptr<ChatClient> signedIn(const QString &name);
@@ -115,6 +123,45 @@ void TestTrayController::liveMessageFromSomeoneElseNotifies()
     QVERIFY(bob->sendMessage(notification.conversationId, QStringLiteral("hello??")).isOk());
     QTRY_COMPARE(alice->cache()->messages(notification.conversationId, 0, 10).value().size(), 2);
     QCOMPARE(notified.size(), 1);
+}
+
+void TestTrayController::settingsApplyAtOnceAndPersist()
+{
+    QSettings().clear();
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    Ui::MainWindow window(alice.get());
+    Ui::TrayController tray(alice.get(), &window);
+    QVERIFY(!tray.policy()->settings().doNotDisturb);
+    QSignalSpy notified(tray.policy(), &Client::NotificationPolicy::notify);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("before")).isOk());
+    QTRY_COMPARE(notified.size(), 1); // notifications work; the chat and its names are known now
+
+    Ui::SettingsDialog dialog(&window);
+    connect(&dialog, &Ui::SettingsDialog::applied, &window, &Ui::MainWindow::settingsApplied);
+    dialog.doNotDisturbBox()->setChecked(true);
+    dialog.themeBox()->setCurrentIndex(
+        dialog.themeBox()->findData(int(Ui::AppSettings::Theme::Dark)));
+    dialog.languageBox()->setCurrentIndex(dialog.languageBox()->findData(QStringLiteral("zh_CN")));
+    auto *buttons = dialog.findChild<QDialogButtonBox *>();
+    QVERIFY(buttons);
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+
+    QVERIFY(tray.policy()->settings().doNotDisturb); // live
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80); // dark now
+    const Ui::AppSettings saved = Ui::AppSettings::load();
+    QVERIFY(saved.doNotDisturb);
+    QCOMPARE(saved.theme, Ui::AppSettings::Theme::Dark);
+    QCOMPARE(saved.language, QStringLiteral("zh_CN"));
+    QCOMPARE(saved.locale().name(), QStringLiteral("zh_CN"));
+
+    QSignalSpy added(alice.get(), &ChatClient::messageAdded);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("shh")).isOk());
+    QTRY_COMPARE(added.size(), 1); // offered synchronously on arrival (names known)...
+    QCOMPARE(notified.size(), 1); // ...and silenced by do not disturb
+    Ui::applyTheme(Ui::AppSettings::Theme::System);
+    QSettings().clear();
 }
 
 QTEST_MAIN(TestTrayController)

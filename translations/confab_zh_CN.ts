@@ -27,6 +27,10 @@
         <source>Disconnected</source>
         <translation>已断开</translation>
     </message>
+    <message>
+        <source>The local cache cannot be opened</source>
+        <translation>无法打开本地缓存</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::NotificationPolicy</name>

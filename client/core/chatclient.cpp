@@ -108,6 +108,7 @@ public:
     int backoffMaxMs = 30'000;
     qint64 lastFrameMs = 0;
     double sendTokens = 0;
+    qint64 outboxPausedUntilMs = 0;
     qint64 sendRefillMs = 0;
 
     //! Server profiles and their sessions: `profiles.ini` in the data directory. A profile is one
@@ -180,8 +181,9 @@ public:
     {
         QPointer<ChatClient> guard(q);
         QThreadPool::globalInstance()->start([guard, path, name] {
-            const bool ok = LocalCache::checkIntegrity(path);
-            if (ok || !guard)
+            // Only a check that ran and found damage counts; one that could not run proves nothing.
+            const std::optional<bool> ok = LocalCache::checkIntegrity(path);
+            if (!ok.has_value() || *ok || !guard)
                 return;
             QMetaObject::invokeMethod(guard, [guard, path, name] {
                 if (guard && guard->d->cache && guard->d->cache->path() == path)
@@ -196,10 +198,22 @@ public:
         const QString path = cache->path();
         qCWarning(lcClientSync) << "the cache" << path
                                 << "is damaged: rebuilding it from the server";
+        // What was still to be sent is rescued, with its client ids: the server stores each once.
+        auto unsent = cache->outbox();
         cache.reset();
         const QString aside = LocalCache::moveAside(path);
-        if (!openCache(name))
+        if (!openCache(name)) {
+            wantConnection = false; // nothing to work on: stay disconnected, say why
+            socket.abort();
+            setState(State::Disconnected, ChatClient::tr("The local cache cannot be opened"));
             return;
+        }
+        if (unsent) {
+            for (const ChatMessage &message : unsent.value())
+                static_cast<void>(cache->addPending(message.conversationId, message.peerUsername,
+                                                    message.text, message.senderId, message.timeMs,
+                                                    message.clientId));
+        }
         Q_EMIT q->cacheRecovered(aside);
         Q_EMIT q->conversationsChanged();
         if (socket.state() == QAbstractSocket::ConnectedState)
@@ -265,6 +279,10 @@ public:
 
     void onDisconnected()
     {
+        // Older-history requests die with the connection: say so, so that views can ask again.
+        for (const Request &request : std::as_const(requests))
+            if (request.kind == Kind::History)
+                Q_EMIT q->historyLoaded(request.conversationId, 0, true);
         requests.clear();
         inFlight.clear();
         gapFilling.clear();
@@ -315,6 +333,8 @@ public:
             }
         }
         static_cast<void>(cache->setSetting(QStringLiteral("user_id"), user.userId));
+        static_cast<void>(
+            cache->claimUnsentMessages(user.userId)); // written before we knew who we are
         static_cast<void>(cache->setSetting(QStringLiteral("username"), user.username));
         static_cast<void>(cache->setSetting(QStringLiteral("display_name"), user.displayName));
         QSettings settings = profiles();
@@ -327,7 +347,6 @@ public:
         settings.endGroup();
         settings.setValue(QStringLiteral("current"), id);
         settings.sync();
-        backoffAttempt = 0;
         Q_EMIT q->authenticated(user);
         startSync();
     }
@@ -383,6 +402,7 @@ public:
         if (page.has_more())
             return requestSyncPage();
         syncing = false;
+        backoffAttempt = 0; // only a connection that got this far counts as a success
         setState(State::Online, ChatClient::tr("Online"));
         Q_EMIT q->syncFinished();
         flushOutbox();
@@ -445,7 +465,7 @@ public:
 
     void flushOutbox()
     {
-        if (state != State::Online || !cache)
+        if (state != State::Online || !cache || nowMs() < outboxPausedUntilMs)
             return;
         auto outbox = cache->outbox();
         if (!outbox)
@@ -472,10 +492,14 @@ public:
     {
         inFlight.remove(clientId);
         if (error.isTransient() && ++attempts[clientId] < kMaxSendAttempts) {
-            // Retried with the outbox after a pause; never forever.
-            const int delay = std::max<int>(int(error.retryAfterMs),
-                                            backoffInitialMs << std::min(attempts[clientId], 10));
-            retryTimer.start(std::min(delay, backoffMaxMs));
+            // The whole outbox waits (so that later messages do not overtake this one more than
+            // those already on the wire), then it is retried; never forever.
+            const int delay =
+                std::min(backoffMaxMs,
+                         std::max<int>(int(error.retryAfterMs),
+                                       backoffInitialMs << std::min(attempts[clientId], 10)));
+            outboxPausedUntilMs = nowMs() + delay;
+            retryTimer.start(delay);
             return;
         }
         attempts.remove(clientId);
@@ -569,6 +593,10 @@ public:
     {
         switch (request.kind) {
         case Kind::Hello:
+            if (error.isTransient()) { // e.g. UNAVAILABLE while the server shuts down
+                socket.close(); // and back off
+                break;
+            }
             // UNSUPPORTED_VERSION and the like: retrying will not help.
             wantConnection = false;
             Q_EMIT q->authenticationFailed(error);

@@ -122,18 +122,20 @@ QString LocalCache::moveAside(const QString &path)
     return aside;
 }
 
-bool LocalCache::checkIntegrity(const QString &path)
+std::optional<bool> LocalCache::checkIntegrity(const QString &path)
 {
     const QString name = Sql::uniqueConnectionName("confab-cache");
-    bool ok = false;
+    std::optional<bool> ok;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (db.open()) {
             QSqlQuery check(db);
-            ok = check.exec(QStringLiteral("PRAGMA quick_check")) && check.next()
-                && check.value(0).toString() == QStringLiteral("ok");
+            if (check.exec(QStringLiteral("PRAGMA quick_check")) && check.next())
+                ok = check.value(0).toString() == QStringLiteral("ok");
+            else if ((check.lastError().nativeErrorCode().toInt() & 0xFF) == 11) // SQLITE_CORRUPT
+                ok = false;
         }
         db.close();
     }
@@ -333,10 +335,11 @@ Result<void> LocalCache::index(qint64 localId, const QString &text)
 }
 
 Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString &peerUsername,
-                                           const QString &text, quint64 senderId, qint64 nowMs)
+                                           const QString &text, quint64 senderId, qint64 nowMs,
+                                           const QUuid &clientId)
 {
     ChatMessage m;
-    m.clientId = QUuid::createUuid();
+    m.clientId = clientId.isNull() ? QUuid::createUuid() : clientId;
     m.conversationId = conversationId;
     m.peerUsername = conversationId ? QString() : peerUsername.toLower();
     m.senderId = senderId;
@@ -378,6 +381,13 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
         return done.error();
     }
     return m;
+}
+
+Result<void> LocalCache::claimUnsentMessages(quint64 userId)
+{
+    auto &update = query("UPDATE messages SET sender_id = ? WHERE sender_id = 0 AND seq IS NULL");
+    update.bindValue(0, id(userId));
+    return exec(update);
 }
 
 Result<QList<ChatMessage>> LocalCache::outbox()

@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <optional>
 #include <unordered_map>
 
 namespace Confab::Client {
@@ -34,7 +35,8 @@ public:
     [[nodiscard]] QString movedAsidePath() const { return m_movedAside; }
     //! A full integrity check (PRAGMA quick_check) on a connection of its own: it reads the whole
     //! file, so run it off the GUI thread. Thread-safe.
-    [[nodiscard]] static bool checkIntegrity(const QString &path);
+    [[nodiscard]] static std::optional<bool>
+    checkIntegrity(const QString &path); //!< nullopt: could not check
     //! Renames a cache file (and its WAL) aside; returns the new name, empty on failure.
     [[nodiscard]] static QString moveAside(const QString &path);
 
@@ -46,7 +48,10 @@ public:
     //! client id. Exactly one of conversationId and peerUsername is set.
     [[nodiscard]] Result<ChatMessage> addPending(quint64 conversationId,
                                                  const QString &peerUsername, const QString &text,
-                                                 quint64 senderId, qint64 nowMs);
+                                                 quint64 senderId, qint64 nowMs,
+                                                 const QUuid &clientId = {});
+    //! Unsent messages written before the account's id was known (sender 0) become its own.
+    [[nodiscard]] Result<void> claimUnsentMessages(quint64 userId);
     //! Messages waiting to be sent, oldest first.
     [[nodiscard]] Result<QList<ChatMessage>> outbox();
     //! The server acked: the message becomes Sent with its server id, seq and time, and leaves

@@ -109,7 +109,7 @@ void Server::onSessionClosed(Net::Session *session)
 
 void Server::sweep()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = Net::Session::monotonicMs();
     const Limits &limits = m_config.limits;
     const QSet<Net::Session *> sessions = m_sessions; // closing may change the set
     for (Net::Session *session : sessions) {

@@ -124,26 +124,35 @@ void AuthService::login(QObject *context, const QString &username, const QByteAr
     }
     if (overloaded(done))
         return;
+    // From here the attempt counts against the throttle until it ends, whatever happens to the
+    // session meanwhile: the callbacks run on this service, and answer only a live session.
+    m_throttle.begin(name, address);
     QPointer<QObject> guard(context);
     m_store.run(
-        context, [name](Store::Store &store) { return store.userByName(name); },
+        this, [name](Store::Store &store) { return store.userByName(name); },
         [this, guard, name, password, address, deviceId,
          done](const Result<Store::UserRecord> &found) {
-            if (!found && found.error().code != ErrorCode::NOT_FOUND)
-                return done(found.error());
+            if (!found && found.error().code != ErrorCode::NOT_FOUND) {
+                m_throttle.abandon(name, address);
+                if (guard)
+                    done(found.error());
+                return;
+            }
             // Unknown users are checked against a decoy hash: same time, same answer.
             const QByteArray hash = found ? found.value().passwordHash : m_decoyHash;
             offload([hash, password] { return PasswordHasher::verify(hash, password); },
                     [this, guard, found, name, address, deviceId, done](bool verified) {
-                        if (!guard)
-                            return;
                         if (!verified || !found) {
                             m_throttle.recordFailure(name, address, nowMs());
                             qCInfo(lcAuth) << "failed login from" << address;
-                            return done(Error { ErrorCode::BAD_CREDENTIALS,
-                                                QStringLiteral("wrong username or password") });
+                            if (guard)
+                                done(Error { ErrorCode::BAD_CREDENTIALS,
+                                             QStringLiteral("wrong username or password") });
+                            return;
                         }
-                        m_throttle.recordSuccess(name);
+                        m_throttle.recordSuccess(name, address);
+                        if (!guard)
+                            return;
                         if (found.value().disabled)
                             return done(Error { ErrorCode::ACCOUNT_DISABLED,
                                                 QStringLiteral("the account is disabled") });

@@ -14,7 +14,7 @@ qint64 LoginThrottle::wait(const QHash<QString, Window> &windows, const QString 
                            int windowMs, qint64 nowMs)
 {
     const auto it = windows.constFind(key);
-    if (it == windows.cend() || it->failures < limit)
+    if (it == windows.cend() || it->failures < limit || it->startMs + windowMs <= nowMs)
         return 0;
     return std::max<qint64>(0, it->startMs + windowMs - nowMs);
 }
@@ -36,18 +36,43 @@ void LoginThrottle::bump(QHash<QString, Window> &windows, const QString &key, in
 
 qint64 LoginThrottle::retryAfterMs(const QString &username, const QString &address, qint64 nowMs)
 {
-    return std::max(wait(m_users, username, m_perUser, m_windowMs, nowMs),
-                    wait(m_addresses, address, m_perAddress, m_windowMs, nowMs));
+    // Attempts still being checked count as failures until they end.
+    const qint64 limited = std::max(
+        wait(m_users, username, m_perUser - m_pendingUsers.value(username), m_windowMs, nowMs),
+        wait(m_addresses, address, m_perAddress - m_pendingAddresses.value(address), m_windowMs,
+             nowMs));
+    if (limited > 0)
+        return limited;
+    if (m_pendingUsers.value(username) >= m_perUser
+        || m_pendingAddresses.value(address) >= m_perAddress)
+        return 1000; // as many guesses in flight as the window allows: wait for their answers
+    return 0;
+}
+
+void LoginThrottle::begin(const QString &username, const QString &address)
+{
+    ++m_pendingUsers[username];
+    ++m_pendingAddresses[address];
+}
+
+void LoginThrottle::end(const QString &username, const QString &address)
+{
+    if (--m_pendingUsers[username] <= 0)
+        m_pendingUsers.remove(username);
+    if (--m_pendingAddresses[address] <= 0)
+        m_pendingAddresses.remove(address);
 }
 
 void LoginThrottle::recordFailure(const QString &username, const QString &address, qint64 nowMs)
 {
+    end(username, address);
     bump(m_users, username, m_windowMs, nowMs);
     bump(m_addresses, address, m_windowMs, nowMs);
 }
 
-void LoginThrottle::recordSuccess(const QString &username)
+void LoginThrottle::recordSuccess(const QString &username, const QString &address)
 {
+    end(username, address);
     m_users.remove(username);
 }
 

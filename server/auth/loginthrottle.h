@@ -16,8 +16,13 @@ public:
     //! 0 when an attempt may go ahead, else milliseconds until one may.
     [[nodiscard]] qint64 retryAfterMs(const QString &username, const QString &address,
                                       qint64 nowMs);
+    //! An attempt starts: it counts against the limits until it ends, so that many parallel
+    //! guesses cannot all pass the check before the first failure is recorded.
+    void begin(const QString &username, const QString &address);
     void recordFailure(const QString &username, const QString &address, qint64 nowMs);
-    void recordSuccess(const QString &username);
+    void recordSuccess(const QString &username, const QString &address);
+    //! An attempt that ended without an answer about the password (a storage error).
+    void abandon(const QString &username, const QString &address) { end(username, address); }
 
 private:
     struct Window
@@ -33,8 +38,12 @@ private:
     const int m_perUser;
     const int m_perAddress;
     const int m_windowMs;
+    void end(const QString &username, const QString &address);
+
     QHash<QString, Window> m_users;
     QHash<QString, Window> m_addresses;
+    QHash<QString, int> m_pendingUsers;
+    QHash<QString, int> m_pendingAddresses;
 };
 
 } // namespace Confab::Auth

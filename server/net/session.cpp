@@ -10,6 +10,7 @@
 #include <confab/version.h>
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QTimer>
 
@@ -23,9 +24,11 @@ constexpr int kMaxViolations = 10;
 constexpr int kCloseTimeoutMs = 5000;
 constexpr size_t kPreviewBytes = 256;
 
+// Timeouts and rates use a monotonic clock: a wall clock stepped by NTP must not close every
+// session or starve a client's rate bucket. Welcome still reports the wall-clock time.
 qint64 nowMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return Session::monotonicMs();
 }
 
 // Cuts text to at most maxBytes without splitting a UTF-8 sequence.
@@ -113,6 +116,16 @@ Session::Session(QWebSocket *socket, SessionContext &context, QObject *parent)
     qCDebug(lcNet) << "connection from" << peer();
 }
 
+qint64 Session::monotonicMs()
+{
+    static const QElapsedTimer clock = [] {
+        QElapsedTimer timer;
+        timer.start();
+        return timer;
+    }();
+    return clock.elapsed();
+}
+
 Session::~Session()
 {
     if (m_state == State::Live)
@@ -191,9 +204,9 @@ void Session::onTextMessage(const QString &)
 bool Session::takeRateToken(qint64 now)
 {
     const Limits &limits = m_context.config.limits;
+    const qint64 elapsedMs = std::max<qint64>(0, now - m_rateRefillMs);
     m_rateTokens = std::min<double>(
-        limits.rateBurst,
-        m_rateTokens + double(now - m_rateRefillMs) * limits.ratePerSecond / 1000.0);
+        limits.rateBurst, m_rateTokens + double(elapsedMs) * limits.ratePerSecond / 1000.0);
     m_rateRefillMs = now;
     if (m_rateTokens >= 1.0) {
         m_rateTokens -= 1.0;
@@ -329,7 +342,7 @@ void Session::handleHello(quint64 requestId, const pb::Hello &hello)
     welcome->set_server_version(kVersion);
     m_context.config.limits.toPb(welcome->mutable_limits());
     welcome->set_node_id(m_context.config.nodeId);
-    welcome->set_server_time_ms(nowMs());
+    welcome->set_server_time_ms(QDateTime::currentMSecsSinceEpoch());
     send(reply);
 }
 

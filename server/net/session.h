@@ -28,6 +28,8 @@ public:
     [[nodiscard]] qint64 connectedMs() const { return m_connectedMs; }
     [[nodiscard]] qint64 lastActivityMs() const { return m_lastActivityMs; }
     [[nodiscard]] QString peer() const;
+    //! Milliseconds on a monotonic clock (connectedMs(), lastActivityMs() use it).
+    [[nodiscard]] static qint64 monotonicMs();
 
     void send(const pb::Envelope &envelope);
     //! Sends bytes already encoded (one event serialised once for many sessions).

@@ -40,7 +40,9 @@ int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
         const auto it = m_sessions.constFind(memberId);
         if (it == m_sessions.cend())
             continue;
-        for (Net::Session *session : *it) {
+        // A copy: sending may close a slow session, which removes it from the router's list.
+        const QList<Net::Session *> targets = it.value();
+        for (Net::Session *session : targets) {
             if (session == origin)
                 continue;
             if (frame.isEmpty()) {

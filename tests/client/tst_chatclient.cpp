@@ -44,6 +44,7 @@ private Q_SLOTS:
     void rateLimitedBurstIsRetriedUntilDelivered();
     void profilesRememberEveryAccount();
     void frozenServerIsDetectedAndLeft();
+    void messageWrittenBeforeTheFirstSignInIsOwn();
 
 private:
     void startServer();
@@ -443,7 +444,7 @@ void TestChatClient::damageInsideTheCacheIsFoundInTheBackground()
     QVERIFY(alice->restoreSession());
     QTRY_COMPARE(recovered.size(), 1); // found by the background check, and said
     QTRY_COMPARE_WITH_TIMEOUT(alice->cache()->messageCount(), qint64(200), 10'000); // resynced
-    QVERIFY(LocalCache::checkIntegrity(alice->cache()->path()));
+    QCOMPARE(LocalCache::checkIntegrity(alice->cache()->path()), std::optional<bool>(true));
 }
 
 void TestChatClient::rateLimitedBurstIsRetriedUntilDelivered()
@@ -532,6 +533,21 @@ void TestChatClient::frozenServerIsDetectedAndLeft()
     QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Online, 15'000);
     server.terminate();
     QVERIFY(server.waitForFinished());
+}
+
+void TestChatClient::messageWrittenBeforeTheFirstSignInIsOwn()
+{
+    QVERIFY(signedIn(QStringLiteral("bob")));
+    auto alice = newClient(QStringLiteral("alice"));
+    alice->registerAccount(QStringLiteral("alice"), QStringLiteral("password123"));
+    // Written at once, before the server has said who alice is.
+    const QUuid id =
+        alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("early")).value().clientId;
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    const auto message = alice->cache()->message(id).value();
+    QCOMPARE(message.state, MessageState::Sent);
+    QCOMPARE(message.senderId, alice->currentUser().userId);
+    QVERIFY(message.senderId != 0);
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

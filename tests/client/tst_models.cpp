@@ -28,6 +28,7 @@ private Q_SLOTS:
     void messageListInsertsAndUpdatesRows();
     void messageListShowsFailuresAndRemovals();
     void messageListFetchesOlderFromCacheThenServer();
+    void olderHistoryCanBeAskedForAgainAfterAConnectionDrop();
 
 private:
     std::unique_ptr<ChatClient> signedIn(const QString &name);
@@ -215,6 +216,31 @@ void TestModels::messageListFetchesOlderFromCacheThenServer()
     for (int row = 0; row < model.rowCount(); ++row)
         QCOMPARE(model.data(model.index(row), MessageListModel::SeqRole).toULongLong(),
                  quint64(row + 1));
+}
+
+void TestModels::olderHistoryCanBeAskedForAgainAfterAConnectionDrop()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice && signedIn(QStringLiteral("bob")));
+    for (int i = 1; i <= 80; ++i)
+        QVERIFY(alice->sendMessageTo(QStringLiteral("bob"), QString::number(i)).isOk());
+    QTRY_VERIFY_WITH_TIMEOUT(alice->cache()->outbox().value().isEmpty(), 20'000);
+    const quint64 conversation = waitForConversation(*alice);
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("trim2"));
+        db.setDatabaseName(alice->cache()->path());
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral("DELETE FROM messages WHERE seq <= 60")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("trim2"));
+    MessageListModel model(alice.get(), conversation);
+    QVERIFY(model.canLoadOlder());
+    model.loadOlder(); // goes to the server...
+    QVERIFY(!model.canLoadOlder()); // ...one request at a time
+    m_server.reset(); // ...which dies before answering
+    QTRY_VERIFY(model.canLoadOlder()); // the model may ask again, instead of waiting for ever
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void logoutRevokesTheToken();
     void repeatedFailedLoginsAreThrottled();
     void guessingManyUsernamesFromOneAddressIsThrottled();
+    void parallelGuessesCannotOutrunTheThrottle();
 
     // delivery
     void directMessageReachesPeerAndOtherDevices();
@@ -290,7 +291,36 @@ void TestServer::guessingManyUsernamesFromOneAddressIsThrottled()
     QCOMPARE(c.login(QStringLiteral("alice")).error().code(), pb::LOGIN_THROTTLED);
 }
 
+void TestServer::parallelGuessesCannotOutrunTheThrottle()
+{
+    QVERIFY(client(QStringLiteral("alice")));
+    // Many connections guess at once: each is checked before any failure is recorded.
+    constexpr int kGuessers = 12;
+    std::vector<std::unique_ptr<WireClient>> guessers;
+    QList<quint64> ids;
+    for (int i = 0; i < kGuessers; ++i) {
+        guessers.push_back(std::make_unique<WireClient>());
+        QVERIFY(guessers.back()->open(m_server->port()) && guessers.back()->hello().has_welcome());
+    }
+    for (auto &guesser : guessers) {
+        pb::Envelope login;
+        login.mutable_login()->set_username("alice");
+        login.mutable_login()->set_password("a-wrong-guess");
+        ids << guesser->post(login);
+    }
+    int checked = 0;
+    for (int i = 0; i < kGuessers; ++i) {
+        const auto reply = guessers[size_t(i)]->waitForResponse(ids.at(i));
+        QVERIFY(reply.error().code() == pb::BAD_CREDENTIALS
+                || reply.error().code() == pb::LOGIN_THROTTLED);
+        checked += reply.error().code() == pb::BAD_CREDENTIALS;
+    }
+    QVERIFY2(checked <= m_server->config().loginFailuresPerUser,
+             qPrintable(QString::number(checked)));
+}
+
 // ----- delivery
+
 // -----------------------------------------------------------------------------------
 
 void TestServer::directMessageReachesPeerAndOtherDevices()

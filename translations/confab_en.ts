@@ -33,6 +33,21 @@
     </message>
 </context>
 <context>
+    <name>Confab::Client::LocalServer</name>
+    <message>
+        <source>The Confab server (confabd) is not installed next to this app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not be started: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server stopped at once (exit code %1). %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Confab::Client::NotificationPolicy</name>
     <message>
         <source>New message</source>
@@ -227,6 +242,34 @@
     </message>
     <message>
         <source>Enter a username and a password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a server on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow other computers to join</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep it running after Confab quits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server runs on this computer (port %1). Now create your account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server runs on this computer. Others can join at %1. Now create your account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the server…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

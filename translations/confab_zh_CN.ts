@@ -33,6 +33,21 @@
     </message>
 </context>
 <context>
+    <name>Confab::Client::LocalServer</name>
+    <message>
+        <source>The Confab server (confabd) is not installed next to this app.</source>
+        <translation>本应用旁边没有安装 Confab 服务器 (confabd)。</translation>
+    </message>
+    <message>
+        <source>The server could not be started: %1</source>
+        <translation>无法启动服务器：%1</translation>
+    </message>
+    <message>
+        <source>The server stopped at once (exit code %1). %2</source>
+        <translation>服务器立即停止了（退出代码 %1）。%2</translation>
+    </message>
+</context>
+<context>
     <name>Confab::Client::NotificationPolicy</name>
     <message>
         <source>New message</source>
@@ -226,6 +241,34 @@
     <message>
         <source>Enter a username and a password.</source>
         <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Start a server on this computer</source>
+        <translation>在这台电脑上启动服务器</translation>
+    </message>
+    <message>
+        <source>Allow other computers to join</source>
+        <translation>允许其他电脑加入</translation>
+    </message>
+    <message>
+        <source>Keep it running after Confab quits</source>
+        <translation>退出 Confab 后保持运行</translation>
+    </message>
+    <message>
+        <source>The server runs on this computer (port %1). Now create your account.</source>
+        <translation>服务器正在这台电脑上运行（端口 %1）。现在请创建您的账号。</translation>
+    </message>
+    <message>
+        <source>The server runs on this computer. Others can join at %1. Now create your account.</source>
+        <translation>服务器正在这台电脑上运行。其他人可通过 %1 加入。现在请创建您的账号。</translation>
+    </message>
+    <message>
+        <source>Server running</source>
+        <translation>服务器运行中</translation>
+    </message>
+    <message>
+        <source>Starting the server…</source>
+        <translation>正在启动服务器…</translation>
     </message>
 </context>
 <context>

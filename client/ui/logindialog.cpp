@@ -2,8 +2,11 @@
 
 #include "appicon.h"
 #include "chatclient.h"
+#include "localserver.h"
 
+#include <QCheckBox>
 #include <QFormLayout>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -14,8 +17,9 @@
 
 namespace Confab::Ui {
 
-LoginDialog::LoginDialog(Client::ChatClient *client, QWidget *parent)
-    : QDialog(parent), m_client(client)
+LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localServer,
+                         QWidget *parent)
+    : QDialog(parent), m_client(client), m_localServer(localServer)
 {
     setWindowTitle(tr("Sign in to Confab"));
     auto *logo = new QLabel(this);
@@ -60,6 +64,50 @@ LoginDialog::LoginDialog(Client::ChatClient *client, QWidget *parent)
     layout->addLayout(form);
     layout->addWidget(m_error);
     layout->addLayout(buttons);
+    if (m_localServer) {
+        // No server yet? Run one here: others on the network can join it if allowed.
+        auto *local = new QFrame(this);
+        local->setFrameShape(QFrame::StyledPanel);
+        auto *localLayout = new QVBoxLayout(local);
+        m_startServer = new QPushButton(tr("Start a server on this computer"), local);
+        m_allowOthers = new QCheckBox(tr("Allow other computers to join"), local);
+        m_keepRunning = new QCheckBox(tr("Keep it running after Confab quits"), local);
+        m_serverInfo = new QLabel(local);
+        m_serverInfo->setWordWrap(true);
+        m_serverInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_serverInfo->hide();
+        localLayout->addWidget(m_startServer);
+        localLayout->addWidget(m_allowOthers);
+        localLayout->addWidget(m_keepRunning);
+        localLayout->addWidget(m_serverInfo);
+        layout->addWidget(local);
+        connect(m_startServer, &QPushButton::clicked, this, &LoginDialog::startLocalServer);
+        connect(m_keepRunning, &QCheckBox::toggled, m_localServer,
+                &Client::LocalServer::setKeepRunning);
+        connect(m_localServer, &Client::LocalServer::started, this, [this](quint16 port) {
+            m_server->setText(QStringLiteral("127.0.0.1:%1").arg(port));
+            const QStringList shared = m_localServer->shareableAddresses();
+            m_serverInfo->setText(
+                shared.isEmpty()
+                    ? tr("The server runs on this computer (port %1). Now create your account.")
+                          .arg(port)
+                    : tr("The server runs on this computer. Others can join at %1. Now create your "
+                         "account.")
+                          .arg(shared.join(QStringLiteral(", "))));
+            m_serverInfo->show();
+            m_startServer->setText(tr("Server running"));
+            m_username->setFocus();
+        });
+        connect(m_localServer, &Client::LocalServer::failed, this, [this](const QString &reason) {
+            if (!m_triedFreePort && Client::LocalServer::findExecutable().size() > 0) {
+                m_triedFreePort = true; // port 7700 is taken: any free port will do
+                m_localServer->start(m_allowOthers->isChecked(), 0);
+                return;
+            }
+            m_startServer->setEnabled(true);
+            showError(reason);
+        });
+    }
     setMinimumWidth(380);
 
     connect(m_signIn, &QPushButton::clicked, this, [this] { submit(false); });
@@ -84,6 +132,16 @@ LoginDialog::LoginDialog(Client::ChatClient *client, QWidget *parent)
                     showError(tr("Cannot reach the server. %1").arg(reason));
                 }
             });
+}
+
+void LoginDialog::startLocalServer()
+{
+    m_error->hide();
+    m_startServer->setEnabled(false);
+    m_allowOthers->setEnabled(false);
+    m_startServer->setText(tr("Starting the server…"));
+    m_triedFreePort = false;
+    m_localServer->start(m_allowOthers->isChecked(), 7700);
 }
 
 QString LoginDialog::errorText() const

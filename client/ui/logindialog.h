@@ -8,9 +8,12 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
+class QCheckBox;
+
 namespace Confab::Client {
 class ChatClient;
-}
+class LocalServer;
+} // namespace Confab::Client
 
 namespace Confab::Ui {
 
@@ -20,19 +23,24 @@ class LoginDialog final : public QDialog
 {
     Q_OBJECT
 public:
-    explicit LoginDialog(Client::ChatClient *client, QWidget *parent = nullptr);
+    //! With a LocalServer, the dialog also offers to start a server on this computer.
+    explicit LoginDialog(Client::ChatClient *client, Client::LocalServer *localServer = nullptr,
+                         QWidget *parent = nullptr);
 
     QLineEdit *serverField() const { return m_server; }
     QLineEdit *usernameField() const { return m_username; }
     QLineEdit *passwordField() const { return m_password; }
     QPushButton *signInButton() const { return m_signIn; }
     QPushButton *registerButton() const { return m_register; }
+    QPushButton *startServerButton() const { return m_startServer; }
+    QLabel *serverInfo() const { return m_serverInfo; }
     [[nodiscard]] QString errorText() const;
 
 private:
     void submit(bool create);
     void setBusy(bool busy);
     void showError(const QString &text);
+    void startLocalServer();
 
     Client::ChatClient *const m_client;
     QLineEdit *m_server;
@@ -41,6 +49,12 @@ private:
     QLabel *m_error;
     QPushButton *m_signIn;
     QPushButton *m_register;
+    Client::LocalServer *const m_localServer;
+    QPushButton *m_startServer = nullptr;
+    QCheckBox *m_allowOthers = nullptr;
+    QCheckBox *m_keepRunning = nullptr;
+    QLabel *m_serverInfo = nullptr;
+    bool m_triedFreePort = false;
 };
 
 } // namespace Confab::Ui

@@ -2,6 +2,7 @@
 // reconnects in the background; asks for a server and an account on the first run.
 #include "appicon.h"
 #include "chatclient.h"
+#include "localserver.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "settings.h"
@@ -27,9 +28,12 @@ int main(int argc, char *argv[])
     installTranslations(settings.locale());
     Ui::applyTheme(settings.theme);
 
-    Client::ChatClient client(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    Client::ChatClient client(dataDir);
+    // A server this app may start for the user (first run); stopped on quit unless kept.
+    Client::LocalServer localServer(dataDir + QStringLiteral("/server"));
     if (!client.restoreSession()) {
-        Ui::LoginDialog login(&client);
+        Ui::LoginDialog login(&client, &localServer);
         if (login.exec() != QDialog::Accepted)
             return 0;
     }

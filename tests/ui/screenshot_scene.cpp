@@ -4,6 +4,7 @@
 #include "app/server.h"
 #include "chatclient.h"
 #include "localcache.h"
+#include "localserver.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
@@ -150,7 +151,8 @@ int main(int argc, char *argv[])
 
     // The first-run dialog.
     Client::ChatClient fresh(dir.filePath(QStringLiteral("fresh")));
-    Ui::LoginDialog login(&fresh);
+    Client::LocalServer local(dir.filePath(QStringLiteral("local")));
+    Ui::LoginDialog login(&fresh, &local);
     login.usernameField()->setText(QStringLiteral("alice"));
     login.show();
     QTest::qWait(200);

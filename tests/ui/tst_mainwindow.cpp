@@ -3,6 +3,7 @@
 #include "composer.h"
 #include "conversationlistmodel.h"
 #include "localcache.h"
+#include "localserver.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "messagelistmodel.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void olderHistoryLoadsWhenScrolledToTheTop();
     void draftsAreKeptPerConversationAndAcrossRestarts();
     void searchJumpsToTheMessage();
+    void startAServerOnThisComputerAndSignUp();
 
 private:
     void startServer();
@@ -293,6 +295,37 @@ void TestMainWindow::searchJumpsToTheMessage()
     QTRY_VERIFY(!window.isSettling());
     const QRect shown = window.messageView()->visualRect(window.messageModel()->index(row));
     QVERIFY(window.messageView()->viewport()->rect().intersects(shown)); // and on screen
+}
+
+void TestMainWindow::startAServerOnThisComputerAndSignUp()
+{
+    m_server.reset(); // nothing running: the user starts one from the first-run dialog
+    qputenv("CONFAB_CONFABD", CONFABD_PATH);
+    ChatClient client(m_dir->filePath(QStringLiteral("first-run")));
+    auto local =
+        std::make_unique<Client::LocalServer>(m_dir->filePath(QStringLiteral("local-server")));
+    Ui::LoginDialog login(&client, local.get());
+    login.show();
+    QVERIFY(login.startServerButton());
+    QSignalSpy started(local.get(), &Client::LocalServer::started);
+    QTest::mouseClick(login.startServerButton(), Qt::LeftButton);
+    QVERIFY(started.wait(15'000));
+    QVERIFY(local->isRunning());
+    QCOMPARE(login.serverField()->text(), QStringLiteral("127.0.0.1:%1").arg(local->port()));
+    QVERIFY(login.serverInfo()->isVisible());
+    QVERIFY(local->shareableAddresses().isEmpty()); // loopback only unless allowed
+
+    QTest::keyClicks(login.usernameField(), QStringLiteral("owner"));
+    QTest::keyClicks(login.passwordField(), QStringLiteral("password123"));
+    QSignalSpy accepted(&login, &QDialog::accepted);
+    QTest::mouseClick(login.registerButton(), Qt::LeftButton);
+    QVERIFY(accepted.wait(15'000));
+    QTRY_COMPARE(client.state(), ChatClient::State::Online);
+
+    client.disconnectFromServer();
+    local.reset(); // the app quits: its server stops with it
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == ChatClient::State::Disconnected; }, 5000));
 }
 
 QTEST_MAIN(TestMainWindow)

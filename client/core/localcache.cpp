@@ -197,26 +197,9 @@ void LocalCache::rollback()
 
 Result<void> LocalCache::migrate()
 {
-    QSqlQuery version(m_db);
-    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next())
-        return sqlError(version);
-    int current = version.value(0).toInt();
-    version.finish();
-    while (current < kSchemaVersion) {
-        const int next = current + 1;
-        if (auto begun = execOnce(QStringLiteral("BEGIN IMMEDIATE")); !begun)
-            return begun;
-        auto migrated = migrateTo(next);
-        if (migrated)
-            migrated = execOnce(QStringLiteral("PRAGMA user_version = %1").arg(next));
-        if (migrated)
-            migrated = execOnce(QStringLiteral("COMMIT"));
-        if (!migrated) {
-            rollback();
-            return migrated;
-        }
-        current = next;
-    }
+    auto reached = Sql::migrate(m_db, kSchemaVersion, [this](int next) { return migrateTo(next); });
+    if (!reached)
+        return reached.error();
     return {};
 }
 

@@ -124,34 +124,23 @@ Result<void> SqliteStore::execOnce(const QString &sql)
 
 Result<void> SqliteStore::migrate()
 {
-    QSqlQuery version(m_db);
-    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next())
-        return sqlError(version);
-    m_schemaVersion = version.value(0).toInt();
-    version.finish();
-    if (m_schemaVersion > kSchemaVersion) {
+    auto version = Sql::userVersion(m_db);
+    if (!version)
+        return version.error();
+    if (version.value() > kSchemaVersion) {
         return Error { ErrorCode::INTERNAL,
                        QStringLiteral("the database has schema version %1, newer than this "
                                       "confabd (%2): upgrade confabd or restore a backup")
-                           .arg(m_schemaVersion)
+                           .arg(version.value())
                            .arg(kSchemaVersion) };
     }
-    while (m_schemaVersion < kSchemaVersion) {
-        const int next = m_schemaVersion + 1;
-        qCInfo(lcStore) << "migrating" << m_db.databaseName() << "to schema version" << next;
-        if (auto begun = execOnce(QStringLiteral("BEGIN IMMEDIATE")); !begun)
-            return begun;
-        auto migrated = migrateTo(next);
-        if (migrated)
-            migrated = execOnce(QStringLiteral("PRAGMA user_version = %1").arg(next));
-        if (migrated)
-            migrated = execOnce(QStringLiteral("COMMIT"));
-        if (!migrated) {
-            rollback();
-            return migrated;
-        }
-        m_schemaVersion = next;
-    }
+    if (version.value() < kSchemaVersion)
+        qCInfo(lcStore) << "migrating" << m_db.databaseName() << "from schema version"
+                        << version.value() << "to" << kSchemaVersion;
+    auto reached = Sql::migrate(m_db, kSchemaVersion, [this](int next) { return migrateTo(next); });
+    if (!reached)
+        return reached.error();
+    m_schemaVersion = reached.value();
     return {};
 }
 

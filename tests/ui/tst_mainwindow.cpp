@@ -7,6 +7,7 @@
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "messagelistmodel.h"
+#include "privatesettings.h"
 #include "searchdialog.h"
 
 #include <QFrame>
@@ -46,6 +47,7 @@ private:
     void startServer();
     std::unique_ptr<ChatClient> coreClient(const QString &name);
 
+    PrivateSettings m_settings;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Server> m_server;
     quint16 m_port = 0;
@@ -53,6 +55,7 @@ private:
 
 void TestMainWindow::initTestCase()
 {
+    QVERIFY(m_settings.isValid());
     QVERIFY(Auth::initCrypto());
     QCoreApplication::setOrganizationName(QStringLiteral("ConfabTests"));
 }

@@ -2,6 +2,7 @@
 #include "chatclient.h"
 #include "localcache.h"
 #include "mainwindow.h"
+#include "privatesettings.h"
 #include "settingsdialog.h"
 #include "traycontroller.h"
 
@@ -37,12 +38,14 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<ChatClient> signedIn(const QString &name);
+    PrivateSettings m_settings;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Server> m_server;
 };
 
 void TestTrayController::initTestCase()
 {
+    QVERIFY(m_settings.isValid());
     QVERIFY(Auth::initCrypto());
     QCoreApplication::setOrganizationName(QStringLiteral("ConfabTrayTests"));
 }

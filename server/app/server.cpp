@@ -2,6 +2,7 @@
 
 #include "auth/authservice.h"
 #include "net/session.h"
+#include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
@@ -40,6 +41,7 @@ Server::~Server()
         disconnect(session, nullptr, this, nullptr);
     qDeleteAll(sessions);
     m_listener.reset();
+    m_presence.reset();
     m_auth.reset();
     m_store.reset();
 }
@@ -49,7 +51,10 @@ Result<void> Server::start()
     if (auto opened = m_store->start(); !opened)
         return opened;
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
-    m_context.reset(new Net::SessionContext { m_config, *m_store, *m_auth, *m_router });
+    m_presence =
+        std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
+    m_context.reset(
+        new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence });
 
     m_listener =
         std::make_unique<QWebSocketServer>(m_config.serverName, QWebSocketServer::NonSecureMode);

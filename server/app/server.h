@@ -23,6 +23,9 @@ class AuthService;
 namespace Routing {
 class Router;
 }
+namespace Presence {
+class PresenceTracker;
+}
 namespace Net {
 class Session;
 struct SessionContext;
@@ -61,6 +64,7 @@ private:
     SnowflakeGenerator m_ids;
     std::unique_ptr<Store::StoreService> m_store;
     std::unique_ptr<Routing::Router> m_router;
+    std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
     std::unique_ptr<QWebSocketServer> m_listener;

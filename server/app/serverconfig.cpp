@@ -24,6 +24,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("limits/handshake_timeout_ms"),
     QStringLiteral("limits/max_store_queue"),
     QStringLiteral("limits/max_send_queue_bytes"),
+    QStringLiteral("presence/grace_ms"),
     QStringLiteral("auth/token_ttl_days"),
     QStringLiteral("auth/argon2_ops_limit"),
     QStringLiteral("auth/argon2_mem_limit_kib"),
@@ -121,6 +122,7 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "limits/max_store_queue", 1, 10'000'000, config.maxStoreQueue, &error)
         && readInto(settings, "limits/max_send_queue_bytes", 65536, 1 << 30,
                     config.maxSendQueueBytes, &error)
+        && readInto(settings, "presence/grace_ms", 0, 600'000, config.presenceGraceMs, &error)
         && readNumber(settings, QStringLiteral("auth/token_ttl_days"), 1, 3650, ttlDays, &error)
         && readInto(settings, "auth/argon2_ops_limit", 1, 100, config.hashCost.opsLimit, &error)
         && readNumber(settings, QStringLiteral("auth/argon2_mem_limit_kib"), 8, 4 << 20, memKib,

@@ -36,6 +36,9 @@ struct ServerConfig
     int handshakeTimeoutMs = 10'000;
     int maxStoreQueue = 100'000;
     int maxSendQueueBytes = 4 * 1024 * 1024; //!< a slower reader is disconnected
+    //! A user whose last connection closed is announced offline only after this long: a quick
+    //! reconnect (a flapping network, a restart) is not broadcast.
+    int presenceGraceMs = 10'000;
 
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();

@@ -2,6 +2,7 @@
 
 #include "app/serverconfig.h"
 #include "auth/authservice.h"
+#include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/storeservice.h"
 
@@ -65,6 +66,13 @@ void fitToFrame(pb::HistoryPage &page, size_t maxBytes)
     }
 }
 
+void fitToFrame(pb::Conversation &conversation, size_t maxBytes)
+{
+    shorten(conversation.mutable_last_message()->mutable_text(), kPreviewBytes);
+    if (conversation.ByteSizeLong() + kEnvelopeOverheadBytes > maxBytes)
+        conversation.clear_receipts(); // a very large group: receipts follow as events
+}
+
 void fitToFrame(pb::ConversationList &list, size_t maxBytes)
 {
     for (auto &conversation : *list.mutable_conversations())
@@ -90,11 +98,23 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kSyncRequest:
     case B::kHistoryRequest:
     case B::kListConversations:
+    case B::kCreateGroup:
+    case B::kRenameGroup:
+    case B::kAddMembers:
+    case B::kRemoveMember:
+    case B::kLeaveGroup:
+    case B::kSetRole:
+    case B::kSetPresence:
+    case B::kTyping:
+    case B::kUpdateReceipt:
         return true;
     default:
         return false;
     }
 }
+
+// Typing signals closer together than this (per session and conversation) are not passed on.
+constexpr qint64 kTypingMinIntervalMs = 1000;
 
 } // namespace
 
@@ -185,8 +205,10 @@ void Session::ping()
 
 void Session::onDisconnected()
 {
-    if (m_state == State::Live)
+    if (m_state == State::Live) {
         m_context.router.remove(this);
+        m_context.presence.sessionOffline(this);
+    }
     m_state = State::Closed;
     qCDebug(lcNet) << "disconnected" << peer() << "user" << m_userId;
     Q_EMIT closed(this);
@@ -307,6 +329,19 @@ void Session::dispatch(pb::Envelope &envelope)
         return handleListConversations(requestId);
     case B::kLogout:
         return handleLogout(requestId);
+    case B::kCreateGroup:
+    case B::kRenameGroup:
+    case B::kAddMembers:
+    case B::kRemoveMember:
+    case B::kLeaveGroup:
+    case B::kSetRole:
+        return handleGroupChange(requestId, envelope);
+    case B::kUpdateReceipt:
+        return handleUpdateReceipt(requestId, envelope.update_receipt());
+    case B::kTyping:
+        return handleTyping(requestId, envelope.typing());
+    case B::kSetPresence:
+        return handleSetPresence(requestId, envelope.set_presence());
     default:
         return violation({ ErrorCode::PROTOCOL_VIOLATION,
                            QStringLiteral("%1 is only valid before authentication")
@@ -369,7 +404,8 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
             this,
             [userId = m_userId, deviceId = m_deviceId, name = m_clientName,
              version = m_clientVersion](Store::Store &store) {
-                return store.touchDevice(userId, deviceId, name, version, nowMs());
+                return store.touchDevice(userId, deviceId, name, version,
+                                         QDateTime::currentMSecsSinceEpoch());
             },
             [](const Result<void> &) {});
 
@@ -383,6 +419,8 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         ok->set_token_expires_ms(grant.expiresMs);
         ok->set_resumed(grant.resumed);
         send(reply);
+        // After AuthOk: the presence snapshot is an event of the signed-in session.
+        m_context.presence.sessionOnline(this);
     };
     Auth::AuthService &auth = m_context.auth;
     switch (envelope.body_case()) {
@@ -426,8 +464,11 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
     m_context.store.append(std::move(message),
                            [self, router, requestId](const Result<Store::Appended> &appended) {
                                // Routing does not depend on the sender still being connected.
-                               if (appended && !appended.value().duplicate)
+                               if (appended && !appended.value().duplicate) {
+                                   router->cacheMembers(appended.value().message.conversation_id(),
+                                                        appended.value().memberIds);
                                    router->deliver(appended.value(), self.data());
+                               }
                                if (!self)
                                    return;
                                if (!appended) {
@@ -526,6 +567,177 @@ void Session::handleLogout(quint64 requestId)
         send(reply);
         close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
     });
+}
+
+void Session::replyOk(quint64 requestId)
+{
+    pb::Envelope reply;
+    reply.set_request_id(requestId);
+    reply.mutable_ok();
+    send(reply);
+}
+
+void Session::handleGroupChange(quint64 requestId, const pb::Envelope &envelope)
+{
+    using Kind = Store::GroupChange::Kind;
+    Store::GroupChange change;
+    change.actorId = m_userId;
+    change.maxMembers = int(m_context.config.limits.maxGroupMembers);
+    auto usernames = [](const auto &names) {
+        QStringList list;
+        for (const auto &name : names)
+            list.append(QString::fromStdString(name));
+        return list;
+    };
+    switch (envelope.body_case()) {
+    case pb::Envelope::kCreateGroup: {
+        const auto &create = envelope.create_group();
+        change.kind = Kind::Create;
+        change.clientId = QByteArray::fromStdString(create.client_id());
+        change.title = QString::fromStdString(create.title());
+        change.userIds = { create.member_ids().begin(), create.member_ids().end() };
+        change.usernames = usernames(create.member_usernames());
+        break;
+    }
+    case pb::Envelope::kRenameGroup:
+        change.kind = Kind::Rename;
+        change.conversationId = envelope.rename_group().conversation_id();
+        change.title = QString::fromStdString(envelope.rename_group().title());
+        break;
+    case pb::Envelope::kAddMembers: {
+        const auto &add = envelope.add_members();
+        change.kind = Kind::AddMembers;
+        change.conversationId = add.conversation_id();
+        change.userIds = { add.user_ids().begin(), add.user_ids().end() };
+        change.usernames = usernames(add.usernames());
+        if (change.userIds.isEmpty() && change.usernames.isEmpty())
+            return sendError(
+                { ErrorCode::INVALID_ARGUMENT, QStringLiteral("name someone to add"), requestId });
+        break;
+    }
+    case pb::Envelope::kRemoveMember:
+        change.kind = Kind::RemoveMember;
+        change.conversationId = envelope.remove_member().conversation_id();
+        change.userIds = { envelope.remove_member().user_id() };
+        break;
+    case pb::Envelope::kLeaveGroup:
+        change.kind = Kind::Leave;
+        change.conversationId = envelope.leave_group().conversation_id();
+        break;
+    default: // kSetRole
+        change.kind = Kind::SetRole;
+        change.conversationId = envelope.set_role().conversation_id();
+        change.userIds = { envelope.set_role().user_id() };
+        change.role = envelope.set_role().role();
+        break;
+    }
+
+    QPointer<Session> self(this);
+    Routing::Router *router = &m_context.router;
+    Presence::PresenceTracker *presence = &m_context.presence;
+    m_context.store.changeGroup(
+        std::move(change),
+        [self, router, presence, requestId](const Result<Store::GroupChanged> &changed) {
+            // The members hear of it whether or not the requester is still connected.
+            if (changed && changed.value().changed() && !changed.value().appended.duplicate) {
+                const Store::GroupChanged &c = changed.value();
+                const quint64 conversationId = c.snapshot.conversation_id();
+                router->forgetMembers(conversationId);
+                router->deliver(c.appended, self.data());
+                pb::Envelope event;
+                *event.mutable_conversation_event()->mutable_conversation() = c.snapshot;
+                router->broadcast(c.appended.memberIds, Codec::encode(event), self.data());
+                presence->contactsChanged(c.appended.memberIds);
+            }
+            if (!self)
+                return;
+            if (!changed)
+                return self->sendError(
+                    { changed.error().code, changed.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            auto *result = reply.mutable_group_result();
+            *result->mutable_conversation() = changed.value().conversation;
+            if (changed.value().changed())
+                *result->mutable_event() = changed.value().appended.message;
+            fitToFrame(*result->mutable_conversation(),
+                       self->m_context.config.limits.maxFrameBytes);
+            self->send(reply);
+        });
+}
+
+void Session::handleUpdateReceipt(quint64 requestId, const pb::UpdateReceipt &update)
+{
+    QPointer<Session> self(this);
+    Routing::Router *router = &m_context.router;
+    m_context.store.run(
+        &m_context.store,
+        [userId = m_userId, update](Store::Store &store) {
+            return store.updateReceipt(userId, update.conversation_id(), update.delivered_seq(),
+                                       update.read_seq());
+        },
+        [self, router, requestId](const Result<Store::ReceiptChange> &change) {
+            if (change && change.value().moved) {
+                pb::Envelope event;
+                *event.mutable_receipt_event()->mutable_receipt() = change.value().receipt;
+                router->broadcast(change.value().memberIds, Codec::encode(event), self.data());
+            }
+            if (!self)
+                return;
+            if (!change)
+                return self->sendError({ change.error().code, change.error().message, requestId });
+            self->replyOk(requestId);
+        });
+}
+
+void Session::handleTyping(quint64 requestId, const pb::Typing &typing)
+{
+    const quint64 conversationId = typing.conversation_id();
+    if (const QList<quint64> *members = m_context.router.cachedMembers(conversationId))
+        return typingTo(requestId, conversationId, *members);
+    m_context.store.run(
+        this, [conversationId](Store::Store &store) { return store.activeMembers(conversationId); },
+        [this, requestId, conversationId](const Result<QList<quint64>> &members) {
+            if (!members) {
+                if (requestId)
+                    sendError({ members.error().code, members.error().message, requestId });
+                return;
+            }
+            m_context.router.cacheMembers(conversationId, members.value());
+            typingTo(requestId, conversationId, members.value());
+        });
+}
+
+void Session::typingTo(quint64 requestId, quint64 conversationId, const QList<quint64> &members)
+{
+    if (!members.contains(m_userId)) {
+        // Said the same way as for an unknown conversation: nothing leaks about others' chats.
+        if (requestId)
+            sendError({ ErrorCode::NOT_FOUND, QStringLiteral("no such conversation"), requestId });
+        return;
+    }
+    const qint64 now = nowMs();
+    if (conversationId != m_typingConversation || now - m_typingMs >= kTypingMinIntervalMs) {
+        m_typingConversation = conversationId;
+        m_typingMs = now;
+        pb::Envelope event;
+        event.mutable_typing_event()->set_conversation_id(conversationId);
+        event.mutable_typing_event()->set_user_id(m_userId);
+        QList<quint64> others = members;
+        others.removeAll(m_userId); // never stored, never echoed to the typist's own devices
+        m_context.router.broadcast(others, Codec::encode(event));
+    }
+    if (requestId)
+        replyOk(requestId);
+}
+
+void Session::handleSetPresence(quint64 requestId, const pb::SetPresence &presence)
+{
+    if (presence.state() == pb::PRESENCE_OFFLINE)
+        return sendError({ ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("a connected client is ONLINE or AWAY"), requestId });
+    m_context.presence.setAway(this, presence.state() == pb::PRESENCE_AWAY);
+    replyOk(requestId);
 }
 
 } // namespace Confab::Net

@@ -56,6 +56,12 @@ private:
     void handleHistory(quint64 requestId, const pb::HistoryRequest &request);
     void handleListConversations(quint64 requestId);
     void handleLogout(quint64 requestId);
+    void handleGroupChange(quint64 requestId, const pb::Envelope &envelope);
+    void handleUpdateReceipt(quint64 requestId, const pb::UpdateReceipt &update);
+    void handleTyping(quint64 requestId, const pb::Typing &typing);
+    void handleSetPresence(quint64 requestId, const pb::SetPresence &presence);
+    void typingTo(quint64 requestId, quint64 conversationId, const QList<quint64> &members);
+    void replyOk(quint64 requestId);
 
     [[nodiscard]] bool takeRateToken(qint64 nowMs);
     void violation(const Error &error);
@@ -75,6 +81,8 @@ private:
     qint64 m_rateRefillMs = 0;
     int m_rateStrikes = 0;
     int m_violations = 0;
+    quint64 m_typingConversation = 0; //!< the last Typing passed on, and when
+    qint64 m_typingMs = 0;
 };
 
 } // namespace Confab::Net

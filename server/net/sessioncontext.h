@@ -11,6 +11,9 @@ class AuthService;
 namespace Routing {
 class Router;
 }
+namespace Presence {
+class PresenceTracker;
+}
 } // namespace Confab
 
 namespace Confab::Net {
@@ -22,6 +25,7 @@ struct SessionContext
     Store::StoreService &store;
     Auth::AuthService &auth;
     Routing::Router &router;
+    Presence::PresenceTracker &presence;
     bool stopping = false; //!< the server is shutting down: refuse new work
 };
 

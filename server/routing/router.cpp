@@ -32,28 +32,56 @@ QList<Net::Session *> Router::sessionsOf(quint64 userId) const
     return m_sessions.value(userId);
 }
 
-int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
+template<typename Encode>
+static int sendToUsers(const QHash<quint64, QList<Net::Session *>> &sessions,
+                       const QList<quint64> &userIds, const Net::Session *origin, Encode encode)
 {
-    QByteArray frame; // serialised lazily: nobody online, no work
+    QByteArray frame; // serialised lazily, once: nobody online, no work
     int delivered = 0;
-    for (quint64 memberId : appended.memberIds) {
-        const auto it = m_sessions.constFind(memberId);
-        if (it == m_sessions.cend())
+    for (quint64 userId : userIds) {
+        const auto it = sessions.constFind(userId);
+        if (it == sessions.cend())
             continue;
         // A copy: sending may close a slow session, which removes it from the router's list.
         const QList<Net::Session *> targets = it.value();
         for (Net::Session *session : targets) {
             if (session == origin)
                 continue;
-            if (frame.isEmpty()) {
-                pb::Envelope event;
-                *event.mutable_message_event()->mutable_message() = appended.message;
-                frame = Codec::encode(event);
-            }
+            if (frame.isEmpty())
+                frame = encode();
             session->sendFrame(frame);
             ++delivered;
         }
     }
+    return delivered;
+}
+
+int Router::broadcast(const QList<quint64> &userIds, const QByteArray &frame,
+                      const Net::Session *origin)
+{
+    return sendToUsers(m_sessions, userIds, origin, [&frame] { return frame; });
+}
+
+const QList<quint64> *Router::cachedMembers(quint64 conversationId) const
+{
+    const auto it = m_members.constFind(conversationId);
+    return it == m_members.cend() ? nullptr : &it.value();
+}
+
+void Router::cacheMembers(quint64 conversationId, const QList<quint64> &memberIds)
+{
+    if (m_members.size() >= kMaxCachedConversations && !m_members.contains(conversationId))
+        m_members.clear(); // bounded; it refills from the store as needed
+    m_members.insert(conversationId, memberIds);
+}
+
+int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
+{
+    const int delivered = sendToUsers(m_sessions, appended.memberIds, origin, [&appended] {
+        pb::Envelope event;
+        *event.mutable_message_event()->mutable_message() = appended.message;
+        return Codec::encode(event);
+    });
     qCDebug(lcRoute) << "message" << appended.message.message_id() << "to" << delivered
                      << "sessions";
     return delivered;

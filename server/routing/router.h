@@ -22,6 +22,16 @@ public:
     //! Pushes a committed message to every online device of every member, except `origin` (the
     //! sending device, which gets the ack instead). Returns how many sessions got it.
     int deliver(const Store::Appended &appended, const Net::Session *origin);
+    //! Sends one encoded event to every online device of these users, except `origin`. Returns
+    //! how many sessions got it.
+    int broadcast(const QList<quint64> &userIds, const QByteArray &frame,
+                  const Net::Session *origin = nullptr);
+
+    //! The current members of conversations, as last learned from the store (for typing, which
+    //! must not cost a database read per keystroke). Forget them when membership changes.
+    [[nodiscard]] const QList<quint64> *cachedMembers(quint64 conversationId) const;
+    void cacheMembers(quint64 conversationId, const QList<quint64> &memberIds);
+    void forgetMembers(quint64 conversationId) { m_members.remove(conversationId); }
 
     [[nodiscard]] int onlineUsers() const { return int(m_sessions.size()); }
     [[nodiscard]] int sessionCount() const { return m_sessionCount; }
@@ -30,6 +40,8 @@ public:
 private:
     QHash<quint64, QList<Net::Session *>> m_sessions;
     int m_sessionCount = 0;
+    QHash<quint64, QList<quint64>> m_members;
+    static constexpr int kMaxCachedConversations = 100'000;
 };
 
 } // namespace Confab::Routing

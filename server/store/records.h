@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace Confab::Store {
 
@@ -45,6 +46,40 @@ struct Appended
     pb::Message message;
     QList<quint64> memberIds; //!< every member of the conversation, the sender included
     bool duplicate = false; //!< an earlier message with the same (sender, client id) was returned
+};
+
+//! A change to a group (the request's fields; which are used depends on the kind).
+struct GroupChange
+{
+    enum class Kind { Create, Rename, AddMembers, RemoveMember, Leave, SetRole };
+    Kind kind = Kind::Create;
+    quint64 actorId = 0;
+    QByteArray clientId; //!< Create: 16 bytes, for idempotency
+    quint64 conversationId = 0; //!< all but Create
+    QString title; //!< Create, Rename
+    QList<quint64> userIds; //!< Create, AddMembers; RemoveMember and SetRole: the one target
+    QStringList usernames; //!< Create, AddMembers
+    pb::Role role = pb::ROLE_MEMBER; //!< SetRole
+    int maxMembers = 1000;
+};
+
+//! The outcome of a group change.
+struct GroupChanged
+{
+    //! The stream entry and who gets it: the members after the change plus anyone removed or
+    //! leaving. Without a change (e.g. a rename to the same name) message is empty.
+    Appended appended;
+    pb::Conversation conversation; //!< the group for the actor
+    pb::Conversation snapshot; //!< the group for everyone: title, members, roles, last seq
+    [[nodiscard]] bool changed() const { return appended.message.seq() != 0; }
+};
+
+//! The outcome of a receipt update.
+struct ReceiptChange
+{
+    pb::Receipt receipt; //!< the cursors as stored now
+    bool moved = false; //!< false: an older or equal cursor; nothing to tell anyone
+    QList<quint64> memberIds; //!< who gets the ReceiptEvent
 };
 
 struct Stats

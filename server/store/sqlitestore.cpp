@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QSqlError>
 #include <QSqlRecord>
+#include <QUuid>
 #include <QVariant>
 
 #include <algorithm>
@@ -147,10 +148,12 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 1, "add the new step here");
+    static_assert(kSchemaVersion == 2, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
+    case 2:
+        return migrateTo2();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -211,6 +214,22 @@ Result<void> SqliteStore::migrateTo1()
             conversation_id INTEGER NOT NULL REFERENCES conversations (conversation_id),
             seq BIGINT NOT NULL,
             PRIMARY KEY (user_id, device_id, conversation_id)))",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo2()
+{
+    // Groups, receipts and presence: members who left keep a row (left_seq: the entry that
+    // recorded it) so that their devices still sync up to it; group events are stream entries.
+    const char *const statements[] = {
+        "ALTER TABLE members ADD COLUMN left_seq BIGINT",
+        "ALTER TABLE members ADD COLUMN delivered_seq BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN event BLOB",
+        "ALTER TABLE users ADD COLUMN last_seen_ms BIGINT NOT NULL DEFAULT 0",
     };
     for (const char *sql : statements)
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
@@ -413,11 +432,15 @@ void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
     out->set_client_id(clientId.constData(), size_t(clientId.size()));
     out->set_server_time_ms(query.value(5).toLongLong());
     out->set_text(query.value(6).toString().toStdString());
+    if (const QByteArray event = query.value(7).toByteArray(); !event.isEmpty())
+        out->mutable_group_event()->ParseFromArray(event.constData(), int(event.size()));
 }
 
 Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
 {
-    auto &select = query("SELECT user_id FROM members WHERE conversation_id = ? ORDER BY user_id");
+    auto &select =
+        query("SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL "
+              "ORDER BY user_id");
     select.bindValue(0, id(conversationId));
     if (auto done = exec(select); !done)
         return done.error();
@@ -428,10 +451,11 @@ Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
     return members;
 }
 
-Result<quint64> SqliteStore::joinedSeq(quint64 userId, quint64 conversationId)
+Result<SqliteStore::Membership> SqliteStore::membership(quint64 userId, quint64 conversationId)
 {
-    auto &select =
-        query("SELECT joined_seq FROM members WHERE conversation_id = ? AND user_id = ?");
+    auto &select = query("SELECT m.role, m.joined_seq, COALESCE(m.left_seq, 0), c.kind, c.last_seq "
+                         "FROM members m JOIN conversations c ON c.conversation_id = "
+                         "m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, id(userId));
     if (auto done = exec(select); !done)
@@ -439,16 +463,18 @@ Result<quint64> SqliteStore::joinedSeq(quint64 userId, quint64 conversationId)
     const Finished finished(select);
     if (!select.next())
         return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
-    return select.value(0).toULongLong();
+    return Membership { select.value(0).toInt(), select.value(1).toULongLong(),
+                        select.value(2).toULongLong(), select.value(3).toInt(),
+                        select.value(4).toULongLong() };
 }
 
 Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint64 nowMs)
 {
     if (message.conversationId) {
-        auto joined = joinedSeq(message.senderId, message.conversationId);
-        if (!joined) {
-            if (joined.error().code != ErrorCode::NOT_FOUND)
-                return joined.error();
+        auto member = membership(message.senderId, message.conversationId);
+        if (!member && member.error().code != ErrorCode::NOT_FOUND)
+            return member.error();
+        if (!member || member.value().leftSeq != 0) {
             return Error {
                 ErrorCode::FORBIDDEN,
                 QStringLiteral("not a member of conversation %1").arg(message.conversationId)
@@ -510,7 +536,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
     auto &original =
         query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-              "server_time_ms, text FROM messages WHERE sender_id = ? AND client_id = ?");
+              "server_time_ms, text, event FROM messages WHERE sender_id = ? AND client_id = ?");
     original.bindValue(0, id(message.senderId));
     original.bindValue(1, message.clientId);
     if (auto done = exec(original); !done)
@@ -532,6 +558,23 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
         return conversation.error();
     const quint64 conversationId = conversation.value();
 
+    auto entry = appendEntry(conversationId, message.senderId, message.clientId, message.text,
+                             nullptr, messageId, nowMs);
+    if (!entry)
+        return entry.error();
+    result.message = std::move(entry).value();
+    auto members = memberIds(conversationId);
+    if (!members)
+        return members.error();
+    result.memberIds = std::move(members).value();
+    return result;
+}
+
+Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 senderId,
+                                             const QByteArray &clientId, const std::string &text,
+                                             const pb::GroupEvent *event, quint64 messageId,
+                                             qint64 nowMs)
+{
     // The seq comes from the conversation row, updated in the same transaction as the insert:
     // gapless and strictly increasing even with several writers (PostgreSQL: a row lock).
     auto &next = query("UPDATE conversations SET last_seq = last_seq + 1, last_activity_ms = ? "
@@ -545,30 +588,35 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     const quint64 seq = next.value(0).toULongLong();
     next.finish();
 
+    QByteArray eventBytes;
+    if (event) {
+        eventBytes.resize(qsizetype(event->ByteSizeLong()));
+        event->SerializeToArray(eventBytes.data(), int(eventBytes.size()));
+    }
     auto &insert = query("INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
-                         "client_id, server_time_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                         "client_id, server_time_ms, text, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bindValue(0, id(messageId));
     insert.bindValue(1, id(conversationId));
     insert.bindValue(2, id(seq));
-    insert.bindValue(3, id(message.senderId));
-    insert.bindValue(4, message.clientId);
+    insert.bindValue(3, id(senderId));
+    insert.bindValue(4, clientId);
     insert.bindValue(5, nowMs);
-    insert.bindValue(6, QString::fromStdString(message.text));
+    insert.bindValue(6, QString::fromStdString(text));
+    insert.bindValue(7, event ? QVariant(eventBytes) : QVariant(QMetaType(QMetaType::QByteArray)));
     if (auto done = exec(insert); !done)
         return done.error();
 
-    result.message.set_message_id(messageId);
-    result.message.set_conversation_id(conversationId);
-    result.message.set_seq(seq);
-    result.message.set_sender_id(message.senderId);
-    result.message.set_client_id(message.clientId.constData(), size_t(message.clientId.size()));
-    result.message.set_server_time_ms(nowMs);
-    result.message.set_text(message.text);
-    auto members = memberIds(conversationId);
-    if (!members)
-        return members.error();
-    result.memberIds = std::move(members).value();
-    return result;
+    pb::Message message;
+    message.set_message_id(messageId);
+    message.set_conversation_id(conversationId);
+    message.set_seq(seq);
+    message.set_sender_id(senderId);
+    message.set_client_id(clientId.constData(), size_t(clientId.size()));
+    message.set_server_time_ms(nowMs);
+    message.set_text(text);
+    if (event)
+        *message.mutable_group_event() = *event;
+    return message;
 }
 
 Result<quint64> SqliteStore::maxMessageId()
@@ -632,12 +680,21 @@ Result<QHash<quint64, quint64>> SqliteStore::syncCursors(quint64 userId, const Q
 Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conversationId,
                                            quint64 userId)
 {
-    auto &conversation =
-        query("SELECT c.kind, c.title, c.last_seq, m.read_seq FROM conversations c "
-              "JOIN members m ON m.conversation_id = c.conversation_id "
-              "WHERE c.conversation_id = ? AND m.user_id = ?");
+    quint64 readSeq = 0;
+    quint64 upTo = 0; // what the user may see: everything, or up to where they left
+    if (userId) {
+        auto member = membership(userId, conversationId);
+        if (!member)
+            return member.error();
+        const Membership &m = member.value();
+        out->set_kind(pb::ConversationKind(m.kind));
+        upTo = m.leftSeq ? m.leftSeq : m.lastSeq;
+        out->set_joined_seq(m.joinedSeq);
+        out->set_left(m.leftSeq != 0);
+    }
+    auto &conversation = query("SELECT kind, title, last_seq FROM conversations "
+                               "WHERE conversation_id = ?");
     conversation.bindValue(0, id(conversationId));
-    conversation.bindValue(1, id(userId));
     if (auto done = exec(conversation); !done)
         return done;
     if (!conversation.next()) {
@@ -647,42 +704,71 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     out->set_conversation_id(conversationId);
     out->set_kind(pb::ConversationKind(conversation.value(0).toInt()));
     out->set_title(conversation.value(1).toString().toStdString());
-    out->set_last_seq(conversation.value(2).toULongLong());
-    const quint64 readSeq = conversation.value(3).toULongLong();
-    out->set_read_seq(readSeq);
+    if (!userId)
+        upTo = conversation.value(2).toULongLong();
+    out->set_last_seq(upTo);
     conversation.finish();
 
-    auto &members = query("SELECT u.user_id, u.username, u.display_name FROM members m "
+    // Members with their roles; the cursors of the others (for ticks and "read by").
+    auto &members = query("SELECT u.user_id, u.username, u.display_name, m.role, "
+                          "m.delivered_seq, m.read_seq FROM members m "
                           "JOIN users u ON u.user_id = m.user_id WHERE m.conversation_id = ? "
-                          "ORDER BY u.user_id");
+                          "AND m.left_seq IS NULL ORDER BY u.user_id");
     members.bindValue(0, id(conversationId));
     if (auto done = exec(members); !done)
         return done;
     while (members.next()) {
+        const quint64 memberId = members.value(0).toULongLong();
         auto *member = out->add_members();
-        member->set_user_id(members.value(0).toULongLong());
+        member->set_user_id(memberId);
         member->set_username(members.value(1).toString().toStdString());
         member->set_display_name(members.value(2).toString().toStdString());
+        member->set_role(pb::Role(members.value(3).toInt()));
+        const quint64 delivered = members.value(4).toULongLong();
+        const quint64 read = members.value(5).toULongLong();
+        if (userId && memberId != userId && (delivered > 0 || read > 0)) {
+            auto *receipt = out->add_receipts();
+            receipt->set_conversation_id(conversationId);
+            receipt->set_user_id(memberId);
+            receipt->set_delivered_seq(std::min(delivered, upTo));
+            receipt->set_read_seq(std::min(read, upTo));
+        }
     }
     members.finish();
+    if (!userId)
+        return {};
 
-    if (out->last_seq() > 0) {
-        auto &last =
-            query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-                  "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq = ?");
+    {
+        auto &own = query("SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?");
+        own.bindValue(0, id(conversationId));
+        own.bindValue(1, id(userId));
+        if (auto done = exec(own); !done)
+            return done;
+        if (own.next())
+            readSeq = own.value(0).toULongLong();
+        own.finish();
+    }
+    out->set_read_seq(readSeq);
+
+    if (upTo > 0) {
+        auto &last = query(
+            "SELECT message_id, conversation_id, seq, sender_id, client_id, "
+            "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq = ?");
         last.bindValue(0, id(conversationId));
-        last.bindValue(1, id(out->last_seq()));
+        last.bindValue(1, id(upTo));
         if (auto done = exec(last); !done)
             return done;
         if (last.next())
             readMessage(last, out->mutable_last_message());
         last.finish();
 
+        // Group events are not unread messages.
         auto &unread = query("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? "
-                             "AND sender_id <> ?");
+                             "AND seq <= ? AND sender_id <> ? AND event IS NULL");
         unread.bindValue(0, id(conversationId));
-        unread.bindValue(1, id(readSeq));
-        unread.bindValue(2, id(userId));
+        unread.bindValue(1, id(std::max<quint64>(readSeq, out->joined_seq())));
+        unread.bindValue(2, id(upTo));
+        unread.bindValue(3, id(userId));
         if (auto done = exec(unread); !done)
             return done;
         if (unread.next())
@@ -698,12 +784,13 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
     struct Membership
     {
         quint64 conversationId;
-        quint64 lastSeq;
+        quint64 lastSeq; // or, for a member who left, the entry that recorded it
         quint64 joinedSeq;
     };
     QList<Membership> memberships;
     {
-        auto &select = query("SELECT c.conversation_id, c.last_seq, m.joined_seq FROM members m "
+        auto &select = query("SELECT c.conversation_id, COALESCE(m.left_seq, c.last_seq), "
+                             "m.joined_seq FROM members m "
                              "JOIN conversations c ON c.conversation_id = m.conversation_id "
                              "WHERE m.user_id = ? ORDER BY c.conversation_id");
         select.bindValue(0, id(userId));
@@ -720,8 +807,8 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
     int remaining = std::max(1, pageSize);
     auto &messages =
         query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-              "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq > ? "
-              "ORDER BY seq LIMIT ?");
+              "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq > ? "
+              "AND seq <= ? ORDER BY seq LIMIT ?");
     for (const Membership &membership : memberships) {
         const quint64 from =
             std::max(cursors.value(membership.conversationId, 0), membership.joinedSeq);
@@ -734,7 +821,8 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
         if (behind) {
             messages.bindValue(0, id(membership.conversationId));
             messages.bindValue(1, id(from));
-            messages.bindValue(2, remaining);
+            messages.bindValue(2, id(membership.lastSeq));
+            messages.bindValue(3, remaining);
             if (auto done = exec(messages); !done)
                 return done.error();
             while (messages.next()) {
@@ -761,17 +849,23 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
 Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversationId,
                                              quint64 beforeSeq, int limit)
 {
-    auto joined = joinedSeq(userId, conversationId);
-    if (!joined)
-        return joined.error();
+    auto member = membership(userId, conversationId);
+    if (!member)
+        return member.error();
+    const quint64 joined = member.value().joinedSeq;
+    // A member who left sees what was there until then, and nothing newer.
+    const quint64 below = member.value().leftSeq ? member.value().leftSeq + 1 : 0;
+    if (!beforeSeq || (below && beforeSeq > below))
+        beforeSeq = below;
     pb::HistoryPage page;
     page.set_conversation_id(conversationId);
-    auto &select = query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-                         "server_time_ms, text FROM messages WHERE conversation_id = ? AND seq < ? "
-                         "AND seq > ? ORDER BY seq DESC LIMIT ?");
+    auto &select =
+        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
+              "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq < ? "
+              "AND seq > ? ORDER BY seq DESC LIMIT ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
-    select.bindValue(2, id(joined.value()));
+    select.bindValue(2, id(joined));
     select.bindValue(3, std::max(1, limit));
     if (auto done = exec(select); !done)
         return done.error();
@@ -779,7 +873,7 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     while (select.next())
         readMessage(select, page.add_messages());
     std::reverse(page.mutable_messages()->begin(), page.mutable_messages()->end());
-    page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined.value() + 1);
+    page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined + 1);
     return page;
 }
 
@@ -802,6 +896,397 @@ Result<pb::ConversationList> SqliteStore::conversations(quint64 userId)
         if (auto done = fillConversation(list.add_conversations(), conversationId, userId); !done)
             return done.error();
     return list;
+}
+
+// ----- groups
+// -------------------------------------------------------------------------------------
+
+Result<QList<quint64>> SqliteStore::activeMembers(quint64 conversationId)
+{
+    auto members = memberIds(conversationId);
+    if (members && members.value().isEmpty())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+    return members;
+}
+
+Result<QList<quint64>> SqliteStore::resolveUsers(const QList<quint64> &ids,
+                                                 const QStringList &names)
+{
+    QList<quint64> result;
+    for (quint64 userId : ids) {
+        auto user = userById(userId);
+        if (!user)
+            return user.error();
+        if (!result.contains(userId))
+            result.append(userId);
+    }
+    for (const QString &name : names) {
+        auto user = userByName(name.toLower());
+        if (!user)
+            return Error { user.error().code, QStringLiteral("no user named %1").arg(name) };
+        if (!result.contains(user.value().userId))
+            result.append(user.value().userId);
+    }
+    return result;
+}
+
+Result<GroupChanged> SqliteStore::changeGroup(const GroupChange &change, quint64 messageId,
+                                              qint64 nowMs)
+{
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto changed = applyGroupChange(change, messageId, nowMs);
+    if (changed) {
+        if (auto committed = commit(); !committed)
+            changed = committed.error();
+    }
+    if (!changed)
+        rollback();
+    return changed;
+}
+
+Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, quint64 messageId,
+                                                   qint64 nowMs)
+{
+    using Kind = GroupChange::Kind;
+    GroupChanged result;
+    const QString title = change.title.trimmed();
+    if ((change.kind == Kind::Create || change.kind == Kind::Rename) && title.isEmpty())
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("a group needs a name") };
+
+    pb::GroupEvent event;
+    QByteArray clientId = QUuid::createUuid().toRfc4122();
+    quint64 conversationId = change.conversationId;
+    QList<quint64> alsoTold; // removed or leaving: they get the entry that records it
+    auto setRole = [this, &conversationId](quint64 userId, int role) {
+        auto &update =
+            query("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?");
+        update.bindValue(0, role);
+        update.bindValue(1, id(conversationId));
+        update.bindValue(2, id(userId));
+        return exec(update);
+    };
+    auto markLeft = [this, &conversationId](quint64 userId, quint64 atSeq) {
+        auto &update = query("UPDATE members SET left_seq = ?, role = 0 WHERE conversation_id = ? "
+                             "AND user_id = ?");
+        update.bindValue(0, id(atSeq));
+        update.bindValue(1, id(conversationId));
+        update.bindValue(2, id(userId));
+        return exec(update);
+    };
+
+    if (change.kind == Kind::Create) {
+        clientId = change.clientId;
+        // Idempotency: the CREATED entry carries the request's client id.
+        auto &original = query("SELECT conversation_id FROM messages WHERE sender_id = ? AND "
+                               "client_id = ?");
+        original.bindValue(0, id(change.actorId));
+        original.bindValue(1, clientId);
+        if (auto done = exec(original); !done)
+            return done.error();
+        if (original.next()) {
+            conversationId = original.value(0).toULongLong();
+            original.finish();
+            result.appended.duplicate = true;
+            if (auto done = fillConversation(&result.conversation, conversationId, change.actorId);
+                !done)
+                return done.error();
+            return result;
+        }
+        original.finish();
+        auto invited = resolveUsers(change.userIds, change.usernames);
+        if (!invited)
+            return invited.error();
+        QList<quint64> members { change.actorId };
+        for (quint64 userId : invited.value())
+            if (userId != change.actorId)
+                members.append(userId);
+        if (members.size() > change.maxMembers)
+            return Error {
+                ErrorCode::GROUP_FULL,
+                QStringLiteral("a group has at most %1 members").arg(change.maxMembers)
+            };
+        auto &create = query("INSERT INTO conversations (kind, title, last_activity_ms, "
+                             "created_ms) VALUES (?, ?, ?, ?) RETURNING conversation_id");
+        create.bindValue(0, int(pb::CONVERSATION_KIND_GROUP));
+        create.bindValue(1, title);
+        create.bindValue(2, nowMs);
+        create.bindValue(3, nowMs);
+        if (auto done = exec(create); !done)
+            return done.error();
+        if (!create.next())
+            return sqlError(create);
+        conversationId = create.value(0).toULongLong();
+        create.finish();
+        auto &insert =
+            query("INSERT INTO members (conversation_id, user_id, role) VALUES (?, ?, ?)");
+        for (quint64 userId : members) {
+            insert.bindValue(0, id(conversationId));
+            insert.bindValue(1, id(userId));
+            insert.bindValue(2,
+                             userId == change.actorId ? int(pb::ROLE_OWNER) : int(pb::ROLE_MEMBER));
+            if (auto done = exec(insert); !done)
+                return done.error();
+        }
+        event.set_kind(pb::GroupEvent::CREATED);
+        event.set_title(title.toStdString());
+        for (quint64 userId : members)
+            event.add_user_ids(userId);
+    } else {
+        auto actor = membership(change.actorId, conversationId);
+        if (!actor)
+            return actor.error();
+        const Membership &a = actor.value();
+        if (a.kind != pb::CONVERSATION_KIND_GROUP)
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("conversation %1 is not a group").arg(conversationId) };
+        if (a.leftSeq)
+            return Error { ErrorCode::FORBIDDEN, QStringLiteral("you are no longer a member") };
+        const bool canManage = a.role >= pb::ROLE_ADMIN;
+        const quint64 nextSeq = a.lastSeq + 1; // the seq the entry recording this change gets
+        auto target = [&]() -> Result<Membership> {
+            if (change.userIds.size() != 1)
+                return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("name one member") };
+            if (change.userIds.first() == change.actorId)
+                return Error { ErrorCode::INVALID_ARGUMENT,
+                               QStringLiteral("use LeaveGroup to leave a group") };
+            auto member = membership(change.userIds.first(), conversationId);
+            if (!member || member.value().leftSeq)
+                return Error { ErrorCode::NOT_FOUND, QStringLiteral("not a member of the group") };
+            return member;
+        };
+
+        switch (change.kind) {
+        case Kind::Create:
+            break;
+        case Kind::Rename: {
+            if (!canManage)
+                return Error { ErrorCode::FORBIDDEN,
+                               QStringLiteral("only the owner and admins can rename the group") };
+            pb::Conversation current;
+            if (auto done = fillConversation(&current, conversationId, 0); !done)
+                return done.error();
+            if (QString::fromStdString(current.title()) == title)
+                break; // nothing changes: no entry
+            auto &rename = query("UPDATE conversations SET title = ? WHERE conversation_id = ?");
+            rename.bindValue(0, title);
+            rename.bindValue(1, id(conversationId));
+            if (auto done = exec(rename); !done)
+                return done.error();
+            event.set_kind(pb::GroupEvent::RENAMED);
+            event.set_title(title.toStdString());
+            break;
+        }
+        case Kind::AddMembers: {
+            if (!canManage)
+                return Error { ErrorCode::FORBIDDEN,
+                               QStringLiteral("only the owner and admins can add members") };
+            auto invited = resolveUsers(change.userIds, change.usernames);
+            if (!invited)
+                return invited.error();
+            auto current = memberIds(conversationId);
+            if (!current)
+                return current.error();
+            QList<quint64> joining;
+            for (quint64 userId : invited.value())
+                if (!current.value().contains(userId))
+                    joining.append(userId);
+            if (joining.isEmpty())
+                break;
+            if (current.value().size() + joining.size() > change.maxMembers)
+                return Error {
+                    ErrorCode::GROUP_FULL,
+                    QStringLiteral("a group has at most %1 members").arg(change.maxMembers)
+                };
+            // Joiners see the conversation from the entry that adds them (DESIGN.md §5).
+            auto &join =
+                query("INSERT INTO members (conversation_id, user_id, role, joined_seq, "
+                      "read_seq, delivered_seq) VALUES (?, ?, 0, ?, ?, ?) "
+                      "ON CONFLICT (conversation_id, user_id) DO UPDATE SET role = 0, "
+                      "left_seq = NULL, joined_seq = excluded.joined_seq, "
+                      "read_seq = excluded.read_seq, delivered_seq = excluded.delivered_seq");
+            for (quint64 userId : joining) {
+                join.bindValue(0, id(conversationId));
+                join.bindValue(1, id(userId));
+                join.bindValue(2, id(a.lastSeq));
+                join.bindValue(3, id(a.lastSeq));
+                join.bindValue(4, id(a.lastSeq));
+                if (auto done = exec(join); !done)
+                    return done.error();
+                event.add_user_ids(userId);
+            }
+            event.set_kind(pb::GroupEvent::MEMBERS_ADDED);
+            break;
+        }
+        case Kind::RemoveMember: {
+            auto removed = target();
+            if (!removed)
+                return removed.error();
+            const bool allowed = a.role == pb::ROLE_OWNER
+                || (a.role == pb::ROLE_ADMIN && removed.value().role == pb::ROLE_MEMBER);
+            if (!allowed)
+                return Error { ErrorCode::FORBIDDEN,
+                               QStringLiteral("your role does not allow removing this member") };
+            const quint64 userId = change.userIds.first();
+            if (auto done = markLeft(userId, nextSeq); !done)
+                return done.error();
+            alsoTold.append(userId);
+            event.set_kind(pb::GroupEvent::MEMBER_REMOVED);
+            event.add_user_ids(userId);
+            break;
+        }
+        case Kind::Leave: {
+            if (auto done = markLeft(change.actorId, nextSeq); !done)
+                return done.error();
+            alsoTold.append(change.actorId);
+            event.set_kind(pb::GroupEvent::MEMBER_LEFT);
+            if (a.role == pb::ROLE_OWNER) {
+                // A group always has an owner: the senior admin, else the senior member.
+                auto &heir = query("SELECT user_id FROM members WHERE conversation_id = ? AND "
+                                   "left_seq IS NULL ORDER BY role DESC, joined_seq, user_id "
+                                   "LIMIT 1");
+                heir.bindValue(0, id(conversationId));
+                if (auto done = exec(heir); !done)
+                    return done.error();
+                const quint64 heirId = heir.next() ? heir.value(0).toULongLong() : 0;
+                heir.finish();
+                if (heirId) {
+                    if (auto done = setRole(heirId, pb::ROLE_OWNER); !done)
+                        return done.error();
+                    event.add_user_ids(heirId);
+                }
+            }
+            break;
+        }
+        case Kind::SetRole: {
+            if (a.role != pb::ROLE_OWNER)
+                return Error { ErrorCode::FORBIDDEN,
+                               QStringLiteral("only the owner can change roles") };
+            auto member = target();
+            if (!member)
+                return member.error();
+            if (change.role < pb::ROLE_MEMBER || change.role > pb::ROLE_OWNER)
+                return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("unknown role") };
+            if (member.value().role == change.role)
+                break;
+            const quint64 userId = change.userIds.first();
+            if (auto done = setRole(userId, change.role); !done)
+                return done.error();
+            if (change.role == pb::ROLE_OWNER) // handing over: the old owner stays an admin
+                if (auto done = setRole(change.actorId, pb::ROLE_ADMIN); !done)
+                    return done.error();
+            event.set_kind(pb::GroupEvent::ROLE_CHANGED);
+            event.add_user_ids(userId);
+            event.set_role(change.role);
+            break;
+        }
+        }
+    }
+
+    if (event.kind() != pb::GroupEvent::KIND_UNSPECIFIED) {
+        auto entry =
+            appendEntry(conversationId, change.actorId, clientId, {}, &event, messageId, nowMs);
+        if (!entry)
+            return entry.error();
+        result.appended.message = std::move(entry).value();
+        auto members = memberIds(conversationId);
+        if (!members)
+            return members.error();
+        result.appended.memberIds = std::move(members).value();
+        for (quint64 userId : alsoTold)
+            if (!result.appended.memberIds.contains(userId))
+                result.appended.memberIds.append(userId);
+    }
+    if (auto done = fillConversation(&result.conversation, conversationId, change.actorId); !done)
+        return done.error();
+    if (auto done = fillConversation(&result.snapshot, conversationId, 0); !done)
+        return done.error();
+    return result;
+}
+
+// ----- receipts and presence
+// ----------------------------------------------------------------------
+
+Result<ReceiptChange> SqliteStore::updateReceipt(quint64 userId, quint64 conversationId,
+                                                 quint64 deliveredSeq, quint64 readSeq)
+{
+    auto member = membership(userId, conversationId);
+    if (!member)
+        return member.error();
+    const Membership &m = member.value();
+    const quint64 upTo = m.leftSeq ? m.leftSeq : m.lastSeq;
+    readSeq = std::min(readSeq, upTo);
+    deliveredSeq = std::min(std::max(deliveredSeq, readSeq), upTo);
+
+    ReceiptChange change;
+    auto &update = query("UPDATE members SET delivered_seq = MAX(delivered_seq, ?), "
+                         "read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ? "
+                         "AND (delivered_seq < ? OR read_seq < ?) "
+                         "RETURNING delivered_seq, read_seq");
+    update.bindValue(0, id(deliveredSeq));
+    update.bindValue(1, id(readSeq));
+    update.bindValue(2, id(conversationId));
+    update.bindValue(3, id(userId));
+    update.bindValue(4, id(deliveredSeq));
+    update.bindValue(5, id(readSeq));
+    if (auto done = exec(update); !done)
+        return done.error();
+    change.receipt.set_conversation_id(conversationId);
+    change.receipt.set_user_id(userId);
+    if (update.next()) {
+        change.moved = true;
+        change.receipt.set_delivered_seq(update.value(0).toULongLong());
+        change.receipt.set_read_seq(update.value(1).toULongLong());
+    }
+    update.finish();
+    if (!change.moved)
+        return change;
+    auto members = memberIds(conversationId);
+    if (!members)
+        return members.error();
+    change.memberIds = std::move(members).value();
+    if (!change.memberIds.contains(userId))
+        change.memberIds.append(userId); // the user's other devices
+    return change;
+}
+
+Result<QList<quint64>> SqliteStore::contactsOf(quint64 userId)
+{
+    auto &select = query("SELECT DISTINCT other.user_id FROM members mine JOIN members other "
+                         "ON other.conversation_id = mine.conversation_id WHERE mine.user_id = ? "
+                         "AND mine.left_seq IS NULL AND other.left_seq IS NULL "
+                         "AND other.user_id <> mine.user_id");
+    select.bindValue(0, id(userId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<quint64> contacts;
+    while (select.next())
+        contacts.append(select.value(0).toULongLong());
+    return contacts;
+}
+
+Result<QHash<quint64, qint64>> SqliteStore::lastSeen(const QList<quint64> &userIds)
+{
+    QHash<quint64, qint64> result;
+    auto &select = query("SELECT last_seen_ms FROM users WHERE user_id = ?");
+    for (quint64 userId : userIds) {
+        select.bindValue(0, id(userId));
+        if (auto done = exec(select); !done)
+            return done.error();
+        if (select.next())
+            result.insert(userId, select.value(0).toLongLong());
+        select.finish();
+    }
+    return result;
+}
+
+Result<void> SqliteStore::setLastSeen(quint64 userId, qint64 nowMs)
+{
+    auto &update = query("UPDATE users SET last_seen_ms = ? WHERE user_id = ?");
+    update.bindValue(0, nowMs);
+    update.bindValue(1, id(userId));
+    return exec(update);
 }
 
 Result<Stats> SqliteStore::stats()

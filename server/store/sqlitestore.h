@@ -21,7 +21,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -50,6 +50,14 @@ public:
 
     Result<void> saveSyncCursors(quint64 userId, const QByteArray &deviceId,
                                  const QHash<quint64, quint64> &cursors) override;
+    Result<GroupChanged> changeGroup(const GroupChange &change, quint64 messageId,
+                                     qint64 nowMs) override;
+    Result<QList<quint64>> activeMembers(quint64 conversationId) override;
+    Result<ReceiptChange> updateReceipt(quint64 userId, quint64 conversationId,
+                                        quint64 deliveredSeq, quint64 readSeq) override;
+    Result<QList<quint64>> contactsOf(quint64 userId) override;
+    Result<QHash<quint64, qint64>> lastSeen(const QList<quint64> &userIds) override;
+    Result<void> setLastSeen(quint64 userId, qint64 nowMs) override;
     Result<QHash<quint64, quint64>> syncCursors(quint64 userId,
                                                 const QByteArray &deviceId) override;
     Result<pb::SyncPage> sync(quint64 userId, const QHash<quint64, quint64> &cursors,
@@ -69,12 +77,30 @@ private:
     Result<void> migrate();
     Result<void> migrateTo(int version);
     Result<void> migrateTo1();
+    Result<void> migrateTo2();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
     Result<QList<quint64>> memberIds(quint64 conversationId);
-    Result<quint64> joinedSeq(quint64 userId, quint64 conversationId); //!< NOT_FOUND: no member
+    //! The conversation as the user sees it (userId 0: as everyone sees it, without cursors).
     Result<void> fillConversation(pb::Conversation *out, quint64 conversationId, quint64 userId);
+    //! The group change itself, inside changeGroup's transaction.
+    Result<GroupChanged> applyGroupChange(const GroupChange &change, quint64 messageId,
+                                          qint64 nowMs);
+    //! Appends an entry (text or group event) with the next seq.
+    Result<pb::Message> appendEntry(quint64 conversationId, quint64 senderId,
+                                    const QByteArray &clientId, const std::string &text,
+                                    const pb::GroupEvent *event, quint64 messageId, qint64 nowMs);
+    Result<QList<quint64>> resolveUsers(const QList<quint64> &ids, const QStringList &names);
+    struct Membership
+    {
+        int role = 0;
+        quint64 joinedSeq = 0;
+        quint64 leftSeq = 0; //!< 0: a current member
+        int kind = 0;
+        quint64 lastSeq = 0;
+    };
+    Result<Membership> membership(quint64 userId, quint64 conversationId); //!< NOT_FOUND
     static void readMessage(const QSqlQuery &query, pb::Message *out);
 
     const QString m_dataDir;

@@ -62,6 +62,31 @@ public:
     [[nodiscard]] virtual Result<QHash<quint64, quint64>>
     syncCursors(quint64 userId, const QByteArray &deviceId) = 0;
 
+    // Groups
+    //! Applies a group change and records it as a stream entry, in one transaction of its own.
+    //! Permissions (PROTOCOL.md §7): NOT_FOUND (not a member, unknown user), FORBIDDEN (the role
+    //! does not allow it, or the actor left), INVALID_ARGUMENT (not a group, empty name, ...),
+    //! GROUP_FULL. A repeated Create (same actor and client id) returns the original group.
+    [[nodiscard]] virtual Result<GroupChanged> changeGroup(const GroupChange &change,
+                                                           quint64 messageId, qint64 nowMs) = 0;
+    //! The current members of a conversation (not those who left). NOT_FOUND: no such one.
+    [[nodiscard]] virtual Result<QList<quint64>> activeMembers(quint64 conversationId) = 0;
+
+    // Receipts
+    //! Moves the user's delivered/read cursors forward (read implies delivered), clamped to the
+    //! conversation's last seq. NOT_FOUND when the user was never a member.
+    [[nodiscard]] virtual Result<ReceiptChange> updateReceipt(quint64 userId,
+                                                              quint64 conversationId,
+                                                              quint64 deliveredSeq,
+                                                              quint64 readSeq) = 0;
+
+    // Presence
+    //! Everyone who shares a current conversation with the user, the user excluded.
+    [[nodiscard]] virtual Result<QList<quint64>> contactsOf(quint64 userId) = 0;
+    [[nodiscard]] virtual Result<QHash<quint64, qint64>>
+    lastSeen(const QList<quint64> &userIds) = 0;
+    [[nodiscard]] virtual Result<void> setLastSeen(quint64 userId, qint64 nowMs) = 0;
+
     // Reads
     //! Everything after the cursors, in (conversation, seq) order, at most pageSize messages.
     [[nodiscard]] virtual Result<pb::SyncPage>

@@ -115,6 +115,18 @@ void StoreService::serve()
     qCInfo(lcStore) << "store closed";
 }
 
+void StoreService::changeGroup(GroupChange change,
+                               std::function<void(const Result<GroupChanged> &)> done)
+{
+    run(
+        this,
+        [this, change = std::move(change)](Store &store) {
+            // The id generator is only used on the store thread (here and in commitBatch).
+            return store.changeGroup(change, m_ids.next(), QDateTime::currentMSecsSinceEpoch());
+        },
+        std::move(done));
+}
+
 void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
 {
     if (batch.empty())

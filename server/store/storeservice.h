@@ -42,6 +42,10 @@ public:
     //! Appends a message; `done` runs on this object's thread after the batch committed.
     void append(NewMessage message, AppendDone done);
 
+    //! Applies a group change (Store::changeGroup) with a fresh message id; `done` runs on this
+    //! object's thread whether or not the requester is still connected.
+    void changeGroup(GroupChange change, std::function<void(const Result<GroupChanged> &)> done);
+
     //! Runs `job(Store &)` on the store thread and `done(result)` on this thread, unless
     //! `context` was destroyed meanwhile.
     template<typename Job, typename Done>

@@ -127,9 +127,25 @@ private:
         return maxBytes(value.username(), kMaxNameBytes, "User.username")
             && maxBytes(value.display_name(), kMaxNameBytes, "User.display_name");
     }
+    bool groupEvent(const pb::GroupEvent &value)
+    {
+        return maxBytes(value.title(), kMaxNameBytes, "GroupEvent.title")
+            && count(value.user_ids_size(), m_limits.maxGroupMembers, "GroupEvent.user_ids");
+    }
     bool message(const pb::Message &value)
     {
-        return uuid(value.client_id(), "Message.client_id") && text(value.text());
+        return uuid(value.client_id(), "Message.client_id") && text(value.text())
+            && (!value.has_group_event() || groupEvent(value.group_event()));
+    }
+    bool usernames(const google::protobuf::RepeatedPtrField<std::string> &values,
+                   const char *field)
+    {
+        if (!count(values.size(), m_limits.maxGroupMembers, field))
+            return false;
+        for (const auto &value : values)
+            if (!maxBytes(value, kMaxNameBytes, field))
+                return false;
+        return true;
     }
     bool conversation(const pb::Conversation &value)
     {
@@ -139,7 +155,8 @@ private:
         for (const auto &member : value.members())
             if (!user(member))
                 return false;
-        return !value.has_last_message() || message(value.last_message());
+        return count(value.receipts_size(), m_limits.maxGroupMembers, "Conversation.receipts")
+            && (!value.has_last_message() || message(value.last_message()));
     }
     bool messages(const google::protobuf::RepeatedPtrField<pb::Message> &values, const char *field)
     {
@@ -184,7 +201,35 @@ bool Validator::body(const pb::Envelope &e)
     case B::kLogout:
     case B::kOk:
     case B::kListConversations:
+    case B::kRemoveMember:
+    case B::kLeaveGroup:
+    case B::kSetRole:
+    case B::kSetPresence:
+    case B::kTyping:
+    case B::kTypingEvent:
+    case B::kUpdateReceipt:
+    case B::kReceiptEvent:
         return true;
+    case B::kCreateGroup:
+        return uuid(e.create_group().client_id(), "CreateGroup.client_id")
+            && maxBytes(e.create_group().title(), kMaxNameBytes, "CreateGroup.title")
+            && count(e.create_group().member_ids_size(), m_limits.maxGroupMembers,
+                     "CreateGroup.member_ids")
+            && usernames(e.create_group().member_usernames(), "CreateGroup.member_usernames");
+    case B::kRenameGroup:
+        return maxBytes(e.rename_group().title(), kMaxNameBytes, "RenameGroup.title");
+    case B::kAddMembers:
+        return count(e.add_members().user_ids_size(), m_limits.maxGroupMembers,
+                     "AddMembers.user_ids")
+            && usernames(e.add_members().usernames(), "AddMembers.usernames");
+    case B::kGroupResult:
+        return conversation(e.group_result().conversation())
+            && (!e.group_result().has_event() || message(e.group_result().event()));
+    case B::kConversationEvent:
+        return conversation(e.conversation_event().conversation());
+    case B::kPresenceEvent:
+        return count(e.presence_event().presences_size(), kMaxPresences,
+                     "PresenceEvent.presences");
     case B::kError:
         return maxBytes(e.error().message(), kMaxErrorMessageBytes, "Error.message");
     case B::kSendMessage:

@@ -13,6 +13,7 @@ inline constexpr int kMaxPasswordBytes = 1024;
 inline constexpr int kMaxTokenBytes = 256;
 inline constexpr int kMaxErrorMessageBytes = 1024;
 inline constexpr int kMaxSyncCursors = 10000;
+inline constexpr int kMaxPresences = 100000; //!< entries in one PresenceEvent
 
 //! Limits the server enforces and announces in Welcome; the client adopts them from there.
 struct Limits

@@ -142,6 +142,75 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
     add("conversation_list", [](pb::Envelope &e) {
         fillConversation(e.mutable_conversation_list()->add_conversations());
     });
+    add("create_group", [](pb::Envelope &e) {
+        auto *c = e.mutable_create_group();
+        c->set_client_id(sampleUuid());
+        c->set_title("家人 Family");
+        c->add_member_ids(2);
+        c->add_member_usernames("wang");
+    });
+    add("rename_group", [](pb::Envelope &e) {
+        e.mutable_rename_group()->set_conversation_id(42);
+        e.mutable_rename_group()->set_title("Weekend");
+    });
+    add("add_members", [](pb::Envelope &e) {
+        e.mutable_add_members()->set_conversation_id(42);
+        e.mutable_add_members()->add_user_ids(3);
+        e.mutable_add_members()->add_usernames("li");
+    });
+    add("remove_member", [](pb::Envelope &e) {
+        e.mutable_remove_member()->set_conversation_id(42);
+        e.mutable_remove_member()->set_user_id(3);
+    });
+    add("leave_group", [](pb::Envelope &e) { e.mutable_leave_group()->set_conversation_id(42); });
+    add("set_role", [](pb::Envelope &e) {
+        e.mutable_set_role()->set_conversation_id(42);
+        e.mutable_set_role()->set_user_id(3);
+        e.mutable_set_role()->set_role(pb::ROLE_ADMIN);
+    });
+    add("group_result", [](pb::Envelope &e) {
+        fillConversation(e.mutable_group_result()->mutable_conversation());
+        auto *event = e.mutable_group_result()->mutable_event();
+        fillMessage(event, "");
+        event->mutable_group_event()->set_kind(pb::GroupEvent::MEMBERS_ADDED);
+        event->mutable_group_event()->add_user_ids(3);
+    });
+    add("conversation_event", [](pb::Envelope &e) {
+        e.set_request_id(0);
+        fillConversation(e.mutable_conversation_event()->mutable_conversation());
+    });
+    add("set_presence", [](pb::Envelope &e) {
+        e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY);
+    });
+    add("presence_event", [](pb::Envelope &e) {
+        e.set_request_id(0);
+        auto *p = e.mutable_presence_event()->add_presences();
+        p->set_user_id(2);
+        p->set_state(pb::PRESENCE_OFFLINE);
+        p->set_last_seen_ms(1'790'000'000'000);
+    });
+    add("typing", [](pb::Envelope &e) {
+        e.set_request_id(0);
+        e.mutable_typing()->set_conversation_id(42);
+    });
+    add("typing_event", [](pb::Envelope &e) {
+        e.set_request_id(0);
+        e.mutable_typing_event()->set_conversation_id(42);
+        e.mutable_typing_event()->set_user_id(2);
+    });
+    add("update_receipt", [](pb::Envelope &e) {
+        e.mutable_update_receipt()->set_conversation_id(42);
+        e.mutable_update_receipt()->set_delivered_seq(9);
+        e.mutable_update_receipt()->set_read_seq(7);
+    });
+    add("receipt_event", [](pb::Envelope &e) {
+        e.set_request_id(0);
+        auto *r = e.mutable_receipt_event()->mutable_receipt();
+        r->set_conversation_id(42);
+        r->set_user_id(2);
+        r->set_delivered_seq(9);
+        r->set_read_seq(7);
+    });
     return samples;
 }
 
@@ -295,6 +364,24 @@ void TestCodec::rejects_data()
     for (int i = 0; i <= kMaxSyncCursors; ++i)
         manyCursors.mutable_sync_request()->add_cursors()->set_conversation_id(quint64(i) + 1);
     QTest::newRow("too-many-cursors") << serialized(manyCursors) << ErrorCode::FIELD_TOO_LONG;
+
+    pb::Envelope bigGroup = sampleOf("create_group");
+    for (quint32 i = 0; i <= limits.maxGroupMembers; ++i)
+        bigGroup.mutable_create_group()->add_member_ids(i + 10);
+    QTest::newRow("group-over-limit") << serialized(bigGroup) << ErrorCode::FIELD_TOO_LONG;
+
+    pb::Envelope longTitle = sampleOf("rename_group");
+    longTitle.mutable_rename_group()->set_title(std::string(kMaxNameBytes + 1, 't'));
+    QTest::newRow("group-title-too-long") << serialized(longTitle) << ErrorCode::FIELD_TOO_LONG;
+
+    pb::Envelope badMemberName = sampleOf("add_members");
+    badMemberName.mutable_add_members()->set_usernames(0, "\xff\xfe");
+    QTest::newRow("invalid-utf8-member") << serialized(badMemberName) << ErrorCode::INVALID_UTF8;
+
+    pb::Envelope groupNoClientId = sampleOf("create_group");
+    groupNoClientId.mutable_create_group()->clear_client_id();
+    QTest::newRow("create-group-without-client-id")
+        << serialized(groupNoClientId) << ErrorCode::INVALID_ARGUMENT;
 }
 
 void TestCodec::rejects()

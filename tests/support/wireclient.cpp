@@ -19,7 +19,9 @@ WireClient::WireClient(QObject *parent) : QObject(parent)
             qWarning() << "undecodable frame from the server:" << decoded.error().message;
             return;
         }
-        if (decoded.value().request_id() == 0)
+        if (decoded.value().has_presence_event())
+            m_presence.append(decoded.value().presence_event());
+        else if (decoded.value().request_id() == 0)
             m_events.append(decoded.value());
         else
             m_responses.insert(decoded.value().request_id(), decoded.value());

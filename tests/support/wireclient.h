@@ -8,7 +8,8 @@
 #include <QWebSocket>
 
 //! A test client that speaks the raw protocol over a real WebSocket: one Envelope per frame.
-//! Responses are matched by request id; events (request id 0) are collected in events().
+//! Responses are matched by request id; events (request id 0) are collected in events(),
+//! presence events in presence().
 //! Waits are condition waits (QTest::qWaitFor), never sleeps. Test thread only.
 class WireClient final : public QObject
 {
@@ -56,6 +57,10 @@ public:
     [[nodiscard]] QString token() const { return m_token; }
     [[nodiscard]] const QList<Confab::pb::Envelope> &events() const { return m_events; }
     void clearEvents() { m_events.clear(); }
+    //! Presence events, kept apart: they come whenever contacts connect, so events() holds the
+    //! rest (messages, receipts, typing, group changes).
+    [[nodiscard]] const QList<Confab::pb::PresenceEvent> &presence() const { return m_presence; }
+    void clearPresence() { m_presence.clear(); }
     [[nodiscard]] bool waitForEvents(int count, int timeoutMs = 10'000);
     [[nodiscard]] int framesReceived() const { return m_framesReceived; }
     QByteArray deviceId;
@@ -64,6 +69,7 @@ private:
     QWebSocket m_socket;
     QHash<quint64, Confab::pb::Envelope> m_responses;
     QList<Confab::pb::Envelope> m_events;
+    QList<Confab::pb::PresenceEvent> m_presence;
     quint64 m_nextRequestId = 1;
     quint64 m_userId = 0;
     QString m_token;

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <confab/pb.h>
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+namespace Confab {
+namespace Net {
+class Session;
+}
+namespace Routing {
+class Router;
+}
+namespace Store {
+class StoreService;
+}
+} // namespace Confab
+
+namespace Confab::Presence {
+
+//! Who is online, away or offline, and who is told (DESIGN.md §5, PROTOCOL.md §8).
+//!
+//! A user is online while any device is connected and not away, away while every connected
+//! device says it is away, offline when none is connected. Changes go only to the user's
+//! contacts (everyone who shares a current conversation with them), serialised once. Offline
+//! is announced only after the grace period, so a reconnect within it broadcasts nothing, and
+//! last-seen is stored then. Each session gets its contacts' presence once after sign-in, and
+//! again when group changes alter who its contacts are. Network thread.
+class PresenceTracker final : public QObject
+{
+    Q_OBJECT
+public:
+    PresenceTracker(Routing::Router &router, Store::StoreService &store, int graceMs,
+                    QObject *parent = nullptr);
+    ~PresenceTracker() override;
+
+    void sessionOnline(Net::Session *session);
+    void sessionOffline(Net::Session *session);
+    void setAway(Net::Session *session, bool away);
+    //! Group membership changed for these users: reload their contacts, tell them anew.
+    void contactsChanged(const QList<quint64> &userIds);
+
+    [[nodiscard]] pb::PresenceState announced(quint64 userId) const;
+    [[nodiscard]] int broadcasts() const { return m_broadcasts; }
+
+private:
+    struct User
+    {
+        QHash<Net::Session *, bool> away; //!< connected sessions and whether each is away
+        pb::PresenceState announced = pb::PRESENCE_OFFLINE;
+        QList<quint64> contacts;
+        bool contactsLoaded = false;
+        int generation = 0; //!< bumps on every state change; stale grace timers see it
+    };
+
+    [[nodiscard]] static pb::PresenceState computed(const User &user);
+    void update(quint64 userId);
+    void announce(quint64 userId, pb::PresenceState state, qint64 lastSeenMs);
+    void loadContacts(quint64 userId, Net::Session *only);
+    void sendSnapshot(Net::Session *session, const QList<quint64> &contacts,
+                      const QHash<quint64, qint64> &lastSeen);
+
+    Routing::Router &m_router;
+    Store::StoreService &m_store;
+    const int m_graceMs;
+    QHash<quint64, User> m_users;
+    int m_broadcasts = 0;
+};
+
+} // namespace Confab::Presence

@@ -31,6 +31,10 @@
         <source>The local cache cannot be opened</source>
         <translation>无法打开本地缓存</translation>
     </message>
+    <message>
+        <source>You are offline. Try again when Confab is connected.</source>
+        <translation>您处于离线状态。请在 Confab 连接后重试。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -45,6 +49,53 @@
     <message>
         <source>The server stopped at once (exit code %1). %2</source>
         <translation>服务器立即停止了（退出代码 %1）。%2</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Client::MessageListModel</name>
+    <message>
+        <source>Someone</source>
+        <translation>某人</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <source>%1 created the group “%2”</source>
+        <translation>%1 创建了群组“%2”</translation>
+    </message>
+    <message>
+        <source>%1 renamed the group to “%2”</source>
+        <translation>%1 将群组重命名为“%2”</translation>
+    </message>
+    <message>
+        <source>%1 added %2</source>
+        <translation>%1 添加了 %2</translation>
+    </message>
+    <message>
+        <source>%1 removed %2</source>
+        <translation>%1 移除了 %2</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 已退出</translation>
+    </message>
+    <message>
+        <source>%1 left; %2 is now the owner</source>
+        <translation>%1 已退出；%2 现在是群主</translation>
+    </message>
+    <message>
+        <source>%1 made %2 the owner</source>
+        <translation>%1 将 %2 设为群主</translation>
+    </message>
+    <message>
+        <source>%1 made %2 an admin</source>
+        <translation>%1 将 %2 设为管理员</translation>
+    </message>
+    <message>
+        <source>%1 made %2 a member</source>
+        <translation>%1 将 %2 设为普通成员</translation>
     </message>
 </context>
 <context>
@@ -182,6 +233,122 @@
     <message>
         <source>Message</source>
         <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::CreateGroupDialog</name>
+    <message>
+        <source>New group</source>
+        <translation>新建群组</translation>
+    </message>
+    <message>
+        <source>e.g. Family, Project Apollo</source>
+        <translation>例如：家人、阿波罗项目</translation>
+    </message>
+    <message>
+        <source>usernames, separated by commas</source>
+        <translation>用户名，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Group name:</source>
+        <translation>群组名称：</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>成员：</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <source>Creating the group…</source>
+        <translation>正在创建群组…</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::GroupInfoDialog</name>
+    <message>
+        <source>Group info</source>
+        <translation>群组信息</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>群组名称</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Remove from group</source>
+        <translation>移出群组</translation>
+    </message>
+    <message>
+        <source>Add people by username</source>
+        <translation>按用户名添加成员</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Leave group</source>
+        <translation>退出群组</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Adding…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <source>Removing…</source>
+        <translation>正在移除…</translation>
+    </message>
+    <message>
+        <source>Leave “%1”? You keep what was said so far, and get nothing new.</source>
+        <translation>退出“%1”？您会保留此前的聊天记录，但不会再收到新消息。</translation>
+    </message>
+    <message>
+        <source> (you)</source>
+        <translation>（您）</translation>
+    </message>
+    <message>
+        <source>owner</source>
+        <translation>群主</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — %n member(s)</source>
+        <translation>
+            <numerusform>%1 — %n 位成员</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Make member</source>
+        <translation>设为普通成员</translation>
+    </message>
+    <message>
+        <source>Make admin</source>
+        <translation>设为管理员</translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this group.</source>
+        <translation>您已不是此群组的成员。</translation>
     </message>
 </context>
 <context>
@@ -391,6 +558,58 @@
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
+    <message>
+        <source>Group info</source>
+        <translation>群组信息</translation>
+    </message>
+    <message>
+        <source>New group</source>
+        <translation>新建群组</translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this group.</source>
+        <translation>您已不是此群组的成员。</translation>
+    </message>
+    <message>
+        <source>Someone</source>
+        <translation>某人</translation>
+    </message>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 正在输入…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 和 %2 正在输入…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n people are typing…</source>
+        <translation>
+            <numerusform>%n 人正在输入…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>You left this group</source>
+        <translation>您已退出此群组</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n 位成员</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 · online</source>
+        <translation>%1 · 在线</translation>
+    </message>
+    <message>
+        <source>%1 · away</source>
+        <translation>%1 · 离开</translation>
+    </message>
+    <message>
+        <source>%1 · last seen %2</source>
+        <translation>%1 · 最后上线 %2</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -401,6 +620,16 @@
     <message>
         <source>Yesterday</source>
         <translation>昨天</translation>
+    </message>
+    <message>
+        <source>Not read yet</source>
+        <translation>尚未阅读</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read by %n: %1</source>
+        <translation>
+            <numerusform>%n 人已读：%1</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -42,6 +42,14 @@ ChatMessage fromWire(const pb::Message &m)
     message.text = QString::fromStdString(m.text());
     message.timeMs = m.server_time_ms();
     message.state = MessageState::Sent;
+    if (m.has_group_event()) {
+        const auto &e = m.group_event();
+        message.event.kind = GroupEvent::Kind(e.kind());
+        for (quint64 userId : e.user_ids())
+            message.event.userIds.append(userId);
+        message.event.title = QString::fromStdString(e.title());
+        message.event.role = Role(e.role());
+    }
     return message;
 }
 
@@ -53,9 +61,14 @@ ConversationSummary fromWire(const pb::Conversation &c)
     summary.title = QString::fromStdString(c.title());
     for (const auto &member : c.members())
         summary.members.append({ member.user_id(), QString::fromStdString(member.username()),
-                                 QString::fromStdString(member.display_name()) });
+                                 QString::fromStdString(member.display_name()),
+                                 Role(member.role()) });
+    for (const auto &receipt : c.receipts())
+        summary.receipts.append({ receipt.user_id(), receipt.delivered_seq(), receipt.read_seq() });
     summary.lastSeq = c.last_seq();
     summary.readSeq = c.read_seq();
+    summary.joinedSeq = c.joined_seq();
+    summary.left = c.left();
     summary.lastActivityMs = c.has_last_message() ? c.last_message().server_time_ms() : 0;
     return summary;
 }
@@ -65,7 +78,19 @@ ConversationSummary fromWire(const pb::Conversation &c)
 class ChatClient::Private
 {
 public:
-    enum class Kind { Hello, Auth, Send, Sync, History, GapFill, ListConversations, Logout };
+    enum class Kind {
+        Hello,
+        Auth,
+        Send,
+        Sync,
+        History,
+        GapFill,
+        ListConversations,
+        Logout,
+        Group,
+        Receipt,
+        Presence
+    };
     struct Request
     {
         Kind kind;
@@ -110,6 +135,19 @@ public:
     double sendTokens = 0;
     qint64 outboxPausedUntilMs = 0;
     qint64 sendRefillMs = 0;
+
+    bool away = false;
+    QHash<quint64, Presence> presence;
+    QHash<quint64, QHash<quint64, qint64>> typing; //!< conversation -> user -> shown until (ms)
+    QHash<quint64, qint64> typingSentMs;
+    QTimer typingTimer;
+    struct PendingReceipt
+    {
+        quint64 delivered = 0;
+        quint64 read = 0;
+    };
+    QHash<quint64, PendingReceipt> pendingReceipts;
+    QTimer receiptTimer;
 
     //! Server profiles and their sessions: `profiles.ini` in the data directory. A profile is one
     //! account on one server; the token is kept here (a keychain is a later option).
@@ -286,6 +324,15 @@ public:
         requests.clear();
         inFlight.clear();
         gapFilling.clear();
+        // Offline, we know nothing of others' presence and typing.
+        const QList<quint64> known = presence.keys();
+        presence.clear();
+        for (quint64 userId : known)
+            Q_EMIT q->presenceChanged(userId);
+        const QList<quint64> typingIn = typing.keys();
+        typing.clear();
+        for (quint64 conversationId : typingIn)
+            Q_EMIT q->typingChanged(conversationId);
         syncing = false;
         livenessTimer.stop();
         const QString reason =
@@ -379,10 +426,156 @@ public:
             qCWarning(lcClientSync) << "cannot store messages:" << stored.error().message;
             return;
         }
+        QSet<quint64> received;
         for (const ChatMessage &message : stored.value()) {
             attempts.remove(message.clientId);
+            if (message.senderId != user.userId) {
+                received.insert(message.conversationId);
+                stopTyping(message.conversationId, message.senderId);
+            }
             Q_EMIT q->messageAdded(message);
         }
+        if (!received.isEmpty()) {
+            // Delivered up to what this device holds without a gap.
+            const QHash<quint64, quint64> cursors = cache->cursors();
+            for (quint64 conversationId : received)
+                queueReceipt(conversationId, cursors.value(conversationId), 0);
+        }
+    }
+
+    void queueReceipt(quint64 conversationId, quint64 delivered, quint64 read)
+    {
+        PendingReceipt &pending = pendingReceipts[conversationId];
+        pending.delivered = std::max(pending.delivered, std::max(delivered, read));
+        pending.read = std::max(pending.read, read);
+        if (!receiptTimer.isActive())
+            receiptTimer.start();
+    }
+
+    void flushReceipts()
+    {
+        if (state != State::Online)
+            return; // kept; sent when online again
+        const auto pending = std::exchange(pendingReceipts, {});
+        for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
+            pb::Envelope envelope;
+            auto *update = envelope.mutable_update_receipt();
+            update->set_conversation_id(it.key());
+            update->set_delivered_seq(it->delivered);
+            update->set_read_seq(it->read);
+            send(envelope, { Kind::Receipt, {}, it.key() });
+        }
+    }
+
+    void stopTyping(quint64 conversationId, quint64 userId)
+    {
+        auto it = typing.find(conversationId);
+        if (it == typing.end() || !it->remove(userId))
+            return;
+        if (it->isEmpty())
+            typing.erase(it);
+        Q_EMIT q->typingChanged(conversationId);
+    }
+
+    void expireTyping()
+    {
+        const qint64 now = nowMs();
+        QList<quint64> changed;
+        for (auto it = typing.begin(); it != typing.end();) {
+            for (auto user = it->begin(); user != it->end();) {
+                if (user.value() <= now) {
+                    user = it->erase(user);
+                    if (!changed.contains(it.key()))
+                        changed.append(it.key());
+                } else {
+                    ++user;
+                }
+            }
+            it = it->isEmpty() ? typing.erase(it) : std::next(it);
+        }
+        if (typing.isEmpty())
+            typingTimer.stop();
+        for (quint64 conversationId : changed)
+            Q_EMIT q->typingChanged(conversationId);
+    }
+
+    void onLiveEvent(const pb::Envelope &envelope)
+    {
+        switch (envelope.body_case()) {
+        case pb::Envelope::kMessageEvent:
+            return onEvent(envelope.message_event());
+        case pb::Envelope::kConversationEvent: {
+            const pb::Conversation &snapshot = envelope.conversation_event().conversation();
+            ConversationSummary summary = fromWire(snapshot);
+            if (auto held = cache->conversation(snapshot.conversation_id())) {
+                ConversationSummary merged = held.value();
+                merged.title = summary.title;
+                merged.members = summary.members;
+                merged.isGroup = summary.isGroup;
+                merged.lastSeq = std::max(merged.lastSeq, summary.lastSeq);
+                summary = merged;
+            }
+            summary.receipts.clear();
+            summary.left =
+                std::none_of(summary.members.cbegin(), summary.members.cend(),
+                             [this](const UserInfo &m) { return m.userId == user.userId; });
+            static_cast<void>(cache->storeConversation(summary));
+            Q_EMIT q->conversationsChanged();
+            return;
+        }
+        case pb::Envelope::kReceiptEvent: {
+            const pb::Receipt &r = envelope.receipt_event().receipt();
+            if (r.user_id() == user.userId) { // read on another device of ours
+                auto moved = cache->markRead(r.conversation_id(), r.read_seq());
+                if (moved && moved.value())
+                    Q_EMIT q->conversationsChanged();
+                return;
+            }
+            static_cast<void>(cache->storeReceipt(
+                r.conversation_id(), { r.user_id(), r.delivered_seq(), r.read_seq() }));
+            Q_EMIT q->receiptsChanged(r.conversation_id());
+            return;
+        }
+        case pb::Envelope::kPresenceEvent:
+            for (const auto &p : envelope.presence_event().presences()) {
+                presence.insert(p.user_id(), { PresenceState(p.state()), p.last_seen_ms() });
+                Q_EMIT q->presenceChanged(p.user_id());
+            }
+            return;
+        case pb::Envelope::kTypingEvent: {
+            const auto &t = envelope.typing_event();
+            typing[t.conversation_id()].insert(t.user_id(), nowMs() + kTypingShownMs);
+            if (!typingTimer.isActive())
+                typingTimer.start();
+            Q_EMIT q->typingChanged(t.conversation_id());
+            return;
+        }
+        default:
+            return; // an event of a newer minor version: nothing to do with it
+        }
+    }
+
+    void sendGroupRequest(const pb::Envelope &envelope, quint64 conversationId)
+    {
+        if (state != State::Online) {
+            QTimer::singleShot(0, q, [this] {
+                Q_EMIT q->groupRequestFailed(
+                    { ErrorCode::UNAVAILABLE,
+                      ChatClient::tr("You are offline. Try again when Confab is connected.") });
+            });
+            return;
+        }
+        send(envelope, { Kind::Group, {}, conversationId });
+    }
+
+    void onGroupResult(const pb::GroupResult &result)
+    {
+        const quint64 conversationId = result.conversation().conversation_id();
+        static_cast<void>(cache->storeConversation(fromWire(result.conversation())));
+        if (result.has_event())
+            storeAndAnnounce({ fromWire(result.event()) });
+        Q_EMIT q->conversationsChanged();
+        Q_EMIT q->groupChanged(conversationId);
     }
 
     void onSyncPage(const pb::SyncPage &page)
@@ -406,6 +599,12 @@ public:
         setState(State::Online, ChatClient::tr("Online"));
         Q_EMIT q->syncFinished();
         flushOutbox();
+        flushReceipts();
+        if (away) {
+            pb::Envelope envelope;
+            envelope.mutable_set_presence()->set_state(pb::PRESENCE_AWAY);
+            send(envelope, { Kind::Presence, {}, 0 });
+        }
         const QHash<quint64, quint64> cursors = cache->cursors();
         for (auto it = cursors.cbegin(); it != cursors.cend(); ++it)
             fillGap(it.key());
@@ -521,8 +720,8 @@ public:
         }
         const pb::Envelope &envelope = decoded.value();
         if (envelope.request_id() == 0) {
-            if (envelope.has_message_event() && cache)
-                onEvent(envelope.message_event());
+            if (cache)
+                onLiveEvent(envelope);
             return;
         }
         const auto found = requests.constFind(envelope.request_id());
@@ -584,7 +783,12 @@ public:
                 static_cast<void>(cache->storeConversation(fromWire(conversation)));
             Q_EMIT q->conversationsChanged();
             break;
+        case Kind::Group:
+            onGroupResult(envelope.group_result());
+            break;
         case Kind::Logout:
+        case Kind::Receipt:
+        case Kind::Presence:
             break;
         }
     }
@@ -639,8 +843,16 @@ public:
             }
             Q_EMIT q->historyLoaded(request.conversationId, 0, false);
             break;
+        case Kind::Group:
+            Q_EMIT q->groupRequestFailed({ error.code, userMessage(error.code) });
+            break;
+        case Kind::Receipt:
+            if (error.isTransient())
+                queueReceipt(request.conversationId, 0, 0); // the next flush covers it
+            break;
         case Kind::ListConversations:
         case Kind::Logout:
+        case Kind::Presence:
             break;
         }
     }
@@ -673,6 +885,11 @@ ChatClient::ChatClient(const QString &dataDir, QObject *parent)
     d->retryTimer.setSingleShot(true);
     connect(&d->retryTimer, &QTimer::timeout, this, [this] { d->flushOutbox(); });
     connect(&d->livenessTimer, &QTimer::timeout, this, [this] { d->checkLiveness(); });
+    d->receiptTimer.setSingleShot(true);
+    d->receiptTimer.setInterval(500);
+    connect(&d->receiptTimer, &QTimer::timeout, this, [this] { d->flushReceipts(); });
+    d->typingTimer.setInterval(500);
+    connect(&d->typingTimer, &QTimer::timeout, this, [this] { d->expireTyping(); });
 
     // Reconnect at once when the network comes back, instead of waiting out the back-off.
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
@@ -907,6 +1124,117 @@ void ChatClient::setBackoff(int initialMs, int maxMs)
 {
     d->backoffInitialMs = std::max(1, initialMs);
     d->backoffMaxMs = std::max(d->backoffInitialMs, maxMs);
+}
+
+// ----- groups, receipts, presence and typing
+
+void ChatClient::createGroup(const QString &title, const QStringList &usernames)
+{
+    pb::Envelope envelope;
+    auto *create = envelope.mutable_create_group();
+    create->set_client_id(uuidToWire(QUuid::createUuid()));
+    create->set_title(title.trimmed().toStdString());
+    for (const QString &name : usernames)
+        create->add_member_usernames(name.trimmed().toLower().toStdString());
+    d->sendGroupRequest(envelope, 0);
+}
+
+void ChatClient::renameGroup(quint64 conversationId, const QString &title)
+{
+    pb::Envelope envelope;
+    envelope.mutable_rename_group()->set_conversation_id(conversationId);
+    envelope.mutable_rename_group()->set_title(title.trimmed().toStdString());
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::addMembers(quint64 conversationId, const QStringList &usernames)
+{
+    pb::Envelope envelope;
+    envelope.mutable_add_members()->set_conversation_id(conversationId);
+    for (const QString &name : usernames)
+        envelope.mutable_add_members()->add_usernames(name.trimmed().toLower().toStdString());
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::removeMember(quint64 conversationId, quint64 userId)
+{
+    pb::Envelope envelope;
+    envelope.mutable_remove_member()->set_conversation_id(conversationId);
+    envelope.mutable_remove_member()->set_user_id(userId);
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::leaveGroup(quint64 conversationId)
+{
+    pb::Envelope envelope;
+    envelope.mutable_leave_group()->set_conversation_id(conversationId);
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::setRole(quint64 conversationId, quint64 userId, Role role)
+{
+    pb::Envelope envelope;
+    envelope.mutable_set_role()->set_conversation_id(conversationId);
+    envelope.mutable_set_role()->set_user_id(userId);
+    envelope.mutable_set_role()->set_role(pb::Role(role));
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::markRead(quint64 conversationId, quint64 seq)
+{
+    if (!d->cache || seq == 0)
+        return;
+    auto moved = d->cache->markRead(conversationId, seq);
+    if (!moved || !moved.value())
+        return;
+    Q_EMIT conversationsChanged();
+    d->queueReceipt(conversationId, 0, seq);
+}
+
+void ChatClient::setAway(bool away)
+{
+    if (d->away == away)
+        return;
+    d->away = away;
+    if (d->state != State::Online)
+        return; // said after the next sign-in
+    pb::Envelope envelope;
+    envelope.mutable_set_presence()->set_state(away ? pb::PRESENCE_AWAY : pb::PRESENCE_ONLINE);
+    d->send(envelope, { Private::Kind::Presence, {}, 0 });
+}
+
+bool ChatClient::isAway() const
+{
+    return d->away;
+}
+
+Presence ChatClient::presence(quint64 userId) const
+{
+    return d->presence.value(userId);
+}
+
+void ChatClient::notifyTyping(quint64 conversationId)
+{
+    if (d->state != State::Online || conversationId == 0)
+        return;
+    const qint64 now = nowMs();
+    const auto last = d->typingSentMs.constFind(conversationId);
+    if (last != d->typingSentMs.cend() && now - last.value() < kTypingIntervalMs)
+        return;
+    d->typingSentMs.insert(conversationId, now);
+    pb::Envelope envelope; // request id 0: a one-way signal, not answered
+    envelope.mutable_typing()->set_conversation_id(conversationId);
+    d->socket.sendBinaryMessage(Codec::encode(envelope));
+}
+
+QList<quint64> ChatClient::typingUsers(quint64 conversationId) const
+{
+    const auto it = d->typing.constFind(conversationId);
+    if (it == d->typing.cend())
+        return {};
+    QList<quint64> users = it->keys();
+    std::sort(users.begin(), users.end());
+    return users;
 }
 
 } // namespace Confab::Client

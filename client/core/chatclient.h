@@ -69,6 +69,29 @@ public:
     //! Full-text search of the local cache (LocalCache::search), newest first.
     [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit = 50) const;
 
+    // Groups: answered by groupChanged() or groupRequestFailed(). They need a connection.
+    void createGroup(const QString &title, const QStringList &usernames);
+    void renameGroup(quint64 conversationId, const QString &title);
+    void addMembers(quint64 conversationId, const QStringList &usernames);
+    void removeMember(quint64 conversationId, quint64 userId);
+    void leaveGroup(quint64 conversationId);
+    void setRole(quint64 conversationId, quint64 userId, Role role);
+
+    //! The user has seen everything up to seq (shown in a focused window): clears unread at once
+    //! and tells the server, coalesced (one update covers many messages).
+    void markRead(quint64 conversationId, quint64 seq);
+    //! Away after a while without input (or a locked screen); online again on input.
+    void setAway(bool away);
+    [[nodiscard]] bool isAway() const;
+    //! A contact's presence as last heard; Offline when unknown or while disconnected.
+    [[nodiscard]] Presence presence(quint64 userId) const;
+    //! The user is typing: sent at most once per kTypingIntervalMs per conversation.
+    void notifyTyping(quint64 conversationId);
+    //! Who is typing in a conversation now (each shown for kTypingShownMs after their signal).
+    [[nodiscard]] QList<quint64> typingUsers(quint64 conversationId) const;
+    static constexpr int kTypingIntervalMs = 3000;
+    static constexpr int kTypingShownMs = 6000;
+
     //! Tunes reconnect back-off (tests shorten it); defaults 500 ms doubling up to 30 s.
     void setBackoff(int initialMs, int maxMs);
 
@@ -84,6 +107,14 @@ Q_SIGNALS:
     void conversationsChanged();
     void historyLoaded(quint64 conversationId, int count, bool hasMore);
     void syncFinished();
+    //! A group request of ours went through; the conversation is stored (a new one, for
+    //! createGroup).
+    void groupChanged(quint64 conversationId);
+    void groupRequestFailed(const Confab::Error &error);
+    //! Another member's delivered/read cursors moved.
+    void receiptsChanged(quint64 conversationId);
+    void presenceChanged(quint64 userId);
+    void typingChanged(quint64 conversationId);
     //! The cache file was unusable: it was moved to `movedAsidePath` and is rebuilt by syncing.
     void cacheRecovered(const QString &movedAsidePath);
 

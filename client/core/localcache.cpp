@@ -1,6 +1,7 @@
 #include "localcache.h"
 
 #include <confab/logging.h>
+#include <confab/pb.h>
 #include <confab/sqlsupport.h>
 
 #include <QDateTime>
@@ -205,7 +206,23 @@ Result<void> LocalCache::migrate()
 
 Result<void> LocalCache::migrateTo(int version)
 {
-    static_assert(kSchemaVersion == 1, "add the new step here");
+    static_assert(kSchemaVersion == 2, "add the new step here");
+    if (version == 2) {
+        // Groups and receipts: group changes are stream entries; roles; the others' cursors.
+        const char *const statements[] = {
+            "ALTER TABLE messages ADD COLUMN event BLOB",
+            "ALTER TABLE conversations ADD COLUMN joined_seq BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE conversations ADD COLUMN left_group INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE members ADD COLUMN role INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE receipts (conversation_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+            "delivered_seq BIGINT NOT NULL DEFAULT 0, read_seq BIGINT NOT NULL DEFAULT 0, "
+            "PRIMARY KEY (conversation_id, user_id))",
+        };
+        for (const char *sql : statements)
+            if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+                return done;
+        return {};
+    }
     if (version != 1)
         return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to %1").arg(version) };
     const char *const statements[] = {
@@ -285,7 +302,35 @@ ChatMessage LocalCache::readMessage(const QSqlQuery &query)
     m.timeMs = query.value(8).toLongLong();
     m.state = MessageState(query.value(9).toInt());
     m.error = query.value(10).toString();
+    m.event = eventFromBytes(query.value(11).toByteArray());
     return m;
+}
+
+QByteArray LocalCache::eventToBytes(const GroupEvent &event)
+{
+    if (!event.isValid())
+        return {};
+    pb::GroupEvent wire;
+    wire.set_kind(pb::GroupEvent::Kind(event.kind));
+    for (quint64 userId : event.userIds)
+        wire.add_user_ids(userId);
+    wire.set_title(event.title.toStdString());
+    wire.set_role(pb::Role(event.role));
+    return QByteArray::fromStdString(wire.SerializeAsString());
+}
+
+GroupEvent LocalCache::eventFromBytes(const QByteArray &bytes)
+{
+    GroupEvent event;
+    pb::GroupEvent wire;
+    if (bytes.isEmpty() || !wire.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return event;
+    event.kind = GroupEvent::Kind(wire.kind());
+    for (quint64 userId : wire.user_ids())
+        event.userIds.append(userId);
+    event.title = QString::fromStdString(wire.title());
+    event.role = Role(wire.role());
+    return event;
 }
 
 Result<ChatMessage> LocalCache::messageWhere(const char *sql, const QVariant &value)
@@ -304,7 +349,7 @@ Result<ChatMessage> LocalCache::message(const QUuid &clientId)
 {
     return messageWhere(
         "SELECT local_id, client_id, message_id, conversation_id, peer_username, seq, "
-        "sender_id, text, time_ms, state, error FROM messages WHERE client_id = ?",
+        "sender_id, text, time_ms, state, error, event FROM messages WHERE client_id = ?",
         clientId.toRfc4122());
 }
 
@@ -606,7 +651,8 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
         } else {
             auto &insert =
                 query("INSERT OR IGNORE INTO messages (client_id, message_id, conversation_id, "
-                      "seq, sender_id, text, time_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                      "seq, sender_id, text, time_ms, state, event) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?)");
             insert.bindValue(0, incoming.clientId.toRfc4122());
             insert.bindValue(1, id(incoming.messageId));
             insert.bindValue(2, id(incoming.conversationId));
@@ -615,6 +661,9 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             insert.bindValue(5, nonNull(incoming.text));
             insert.bindValue(6, incoming.timeMs);
             insert.bindValue(7, int(MessageState::Sent));
+            insert.bindValue(8,
+                             incoming.event.isValid() ? QVariant(eventToBytes(incoming.event))
+                                                      : QVariant(QMetaType(QMetaType::QByteArray)));
             if (done = exec(insert); !done)
                 break;
             if (insert.numRowsAffected() != 1)
@@ -624,7 +673,8 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             if (done = index(localId, incoming.text); !done)
                 break;
         }
-        const int unread = inserted && incoming.senderId != me ? 1 : 0;
+        // Group changes are not unread messages.
+        const int unread = inserted && incoming.senderId != me && !incoming.event.isValid() ? 1 : 0;
         if (done =
                 touchConversation(incoming.conversationId, incoming.seq, incoming.timeMs, unread);
             !done)
@@ -652,23 +702,44 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
         return begun;
     auto &upsert =
         query("INSERT INTO conversations (conversation_id, kind, title, last_seq, read_seq, "
-              "last_activity_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO "
+              "last_activity_ms, joined_seq, left_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (conversation_id) DO "
               "UPDATE SET kind = excluded.kind, title = excluded.title, last_seq = "
               "MAX(last_seq, excluded.last_seq), read_seq = MAX(read_seq, excluded.read_seq), "
-              "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms)");
+              "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms), "
+              "joined_seq = MAX(joined_seq, excluded.joined_seq), left_group = "
+              "excluded.left_group");
     upsert.bindValue(0, id(c.conversationId));
     upsert.bindValue(1, c.isGroup ? 2 : 1);
     upsert.bindValue(2, nonNull(c.title));
     upsert.bindValue(3, id(c.lastSeq));
     upsert.bindValue(4, id(c.readSeq));
     upsert.bindValue(5, c.lastActivityMs);
+    upsert.bindValue(6, id(c.joinedSeq));
+    upsert.bindValue(7, c.left ? 1 : 0);
     auto done = exec(upsert);
+    if (done && c.joinedSeq > 0) {
+        // Nothing before the join is ours to see: the cursor starts there (no gap to fill).
+        auto &start = query("INSERT INTO sync_cursors (conversation_id, seq) VALUES (?, ?) ON "
+                            "CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, "
+                            "excluded.seq)");
+        start.bindValue(0, id(c.conversationId));
+        start.bindValue(1, id(c.joinedSeq));
+        done = exec(start);
+        if (done)
+            done = advanceCursor(c.conversationId);
+    }
+    for (const Receipt &receipt : c.receipts) {
+        if (!done)
+            break;
+        done = upsertReceipt(c.conversationId, receipt);
+    }
     if (done) {
         // The read cursor may have moved: count again what is unread (only what is after it).
         auto &recount =
             query("UPDATE conversations SET unread_count = (SELECT COUNT(*) FROM messages "
                   "WHERE conversation_id = ? AND seq > conversations.read_seq AND "
-                  "sender_id <> ?) WHERE conversation_id = ? AND read_seq = ?");
+                  "sender_id <> ? AND event IS NULL) WHERE conversation_id = ? AND read_seq = ?");
         recount.bindValue(0, id(c.conversationId));
         recount.bindValue(1, id(setting(QStringLiteral("user_id")).toULongLong()));
         recount.bindValue(2, id(c.conversationId));
@@ -679,7 +750,8 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
         auto &clear = query("DELETE FROM members WHERE conversation_id = ?");
         clear.bindValue(0, id(c.conversationId));
         done = exec(clear);
-        auto &member = query("INSERT INTO members (conversation_id, user_id) VALUES (?, ?)");
+        auto &member =
+            query("INSERT INTO members (conversation_id, user_id, role) VALUES (?, ?, ?)");
         auto &user =
             query("INSERT INTO users (user_id, username, display_name) VALUES (?, ?, ?) ON "
                   "CONFLICT (user_id) DO UPDATE SET username = excluded.username, "
@@ -689,6 +761,7 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
                 break;
             member.bindValue(0, id(c.conversationId));
             member.bindValue(1, id(info.userId));
+            member.bindValue(2, int(info.role));
             done = exec(member);
             if (!done)
                 break;
@@ -703,6 +776,55 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
     if (!done)
         rollback();
     return done;
+}
+
+Result<void> LocalCache::upsertReceipt(quint64 conversationId, const Receipt &receipt)
+{
+    auto &upsert = query("INSERT INTO receipts (conversation_id, user_id, delivered_seq, read_seq) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
+                         "delivered_seq = MAX(delivered_seq, excluded.delivered_seq), "
+                         "read_seq = MAX(read_seq, excluded.read_seq)");
+    upsert.bindValue(0, id(conversationId));
+    upsert.bindValue(1, id(receipt.userId));
+    upsert.bindValue(2, id(receipt.deliveredSeq));
+    upsert.bindValue(3, id(receipt.readSeq));
+    return exec(upsert);
+}
+
+Result<void> LocalCache::storeReceipt(quint64 conversationId, const Receipt &receipt)
+{
+    return upsertReceipt(conversationId, receipt);
+}
+
+Result<QList<Receipt>> LocalCache::receipts(quint64 conversationId)
+{
+    auto &select = query("SELECT user_id, delivered_seq, read_seq FROM receipts WHERE "
+                         "conversation_id = ? ORDER BY user_id");
+    select.bindValue(0, id(conversationId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<Receipt> result;
+    while (select.next())
+        result.append({ select.value(0).toULongLong(), select.value(1).toULongLong(),
+                        select.value(2).toULongLong() });
+    return result;
+}
+
+Result<bool> LocalCache::markRead(quint64 conversationId, quint64 seq)
+{
+    auto &update = query("UPDATE conversations SET read_seq = ?, unread_count = (SELECT COUNT(*) "
+                         "FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ? "
+                         "AND event IS NULL) WHERE conversation_id = ? AND read_seq < ?");
+    update.bindValue(0, id(seq));
+    update.bindValue(1, id(conversationId));
+    update.bindValue(2, id(seq));
+    update.bindValue(3, id(setting(QStringLiteral("user_id")).toULongLong()));
+    update.bindValue(4, id(conversationId));
+    update.bindValue(5, id(seq));
+    if (auto done = exec(update); !done)
+        return done.error();
+    return update.numRowsAffected() > 0;
 }
 
 QHash<quint64, quint64> LocalCache::cursors()
@@ -744,28 +866,54 @@ quint64 LocalCache::oldestSeq(quint64 conversationId)
 
 // ----- reads for the views
 
+QString LocalCache::displayName(quint64 userId)
+{
+    auto &select = query("SELECT display_name, username FROM users WHERE user_id = ?");
+    select.bindValue(0, id(userId));
+    if (!exec(select))
+        return {};
+    const Finished finished(select);
+    if (!select.next())
+        return {};
+    const QString name = select.value(0).toString();
+    return name.isEmpty() ? select.value(1).toString() : name;
+}
+
 Result<QList<ConversationSummary>> LocalCache::conversations()
 {
     QHash<quint64, QList<UserInfo>> members;
     {
-        auto &select = query("SELECT m.conversation_id, u.user_id, u.username, u.display_name FROM "
-                             "members m JOIN users u ON u.user_id = m.user_id ORDER BY u.user_id");
+        auto &select = query("SELECT m.conversation_id, u.user_id, u.username, u.display_name, "
+                             "m.role FROM members m JOIN users u ON u.user_id = m.user_id "
+                             "ORDER BY u.user_id");
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
         while (select.next())
-            members[select.value(0).toULongLong()].append({ select.value(1).toULongLong(),
-                                                            select.value(2).toString(),
-                                                            select.value(3).toString() });
+            members[select.value(0).toULongLong()].append(
+                { select.value(1).toULongLong(), select.value(2).toString(),
+                  select.value(3).toString(), Role(select.value(4).toInt()) });
+    }
+    QHash<quint64, QList<Receipt>> receipts;
+    {
+        auto &select = query("SELECT conversation_id, user_id, delivered_seq, read_seq FROM "
+                             "receipts ORDER BY user_id");
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            receipts[select.value(0).toULongLong()].append({ select.value(1).toULongLong(),
+                                                             select.value(2).toULongLong(),
+                                                             select.value(3).toULongLong() });
     }
     auto &select = query(
         "SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.read_seq, c.last_activity_ms, "
         "(SELECT text FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL "
-        " ORDER BY seq DESC LIMIT 1), "
+        " AND event IS NULL ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
-        " NULL ORDER BY seq DESC LIMIT 1), "
-        "c.unread_count FROM conversations c ORDER BY c.last_activity_ms DESC, "
-        "c.conversation_id DESC");
+        " NULL AND event IS NULL ORDER BY seq DESC LIMIT 1), "
+        "c.unread_count, c.joined_seq, c.left_group FROM conversations c "
+        "ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);
@@ -781,7 +929,10 @@ Result<QList<ConversationSummary>> LocalCache::conversations()
         c.lastText = select.value(6).toString();
         c.lastSenderId = select.value(7).toULongLong();
         c.unreadCount = select.value(8).toULongLong();
+        c.joinedSeq = select.value(9).toULongLong();
+        c.left = select.value(10).toBool();
         c.members = members.value(c.conversationId);
+        c.receipts = receipts.value(c.conversationId);
         result.append(c);
     }
     return result;
@@ -805,7 +956,7 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
     {
         auto &select =
             query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
-                  "seq, sender_id, text, time_ms, state, error FROM messages WHERE "
+                  "seq, sender_id, text, time_ms, state, error, event FROM messages WHERE "
                   "conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
         select.bindValue(0, id(conversationId));
         select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
@@ -820,7 +971,7 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
     if (beforeSeq == 0) {
         auto &pending =
             query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
-                  "seq, sender_id, text, time_ms, state, error FROM messages WHERE "
+                  "seq, sender_id, text, time_ms, state, error, event FROM messages WHERE "
                   "conversation_id = ? AND seq IS NULL ORDER BY local_id");
         pending.bindValue(0, id(conversationId));
         if (auto done = exec(pending); !done)

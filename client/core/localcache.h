@@ -27,7 +27,7 @@ public:
     LocalCache(const LocalCache &) = delete;
     LocalCache &operator=(const LocalCache &) = delete;
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     [[nodiscard]] Result<void> open();
     [[nodiscard]] QString path() const { return m_path; }
@@ -72,6 +72,13 @@ public:
     [[nodiscard]] Result<QList<ChatMessage>> storeMessages(const QList<ChatMessage> &messages);
     [[nodiscard]] Result<void> storeConversation(const ConversationSummary &conversation);
 
+    //! Another member's cursors moved (they only move forward).
+    [[nodiscard]] Result<void> storeReceipt(quint64 conversationId, const Receipt &receipt);
+    [[nodiscard]] Result<QList<Receipt>> receipts(quint64 conversationId);
+    //! The user has seen everything up to seq: moves the read cursor on and counts unread again.
+    //! Returns whether it moved.
+    [[nodiscard]] Result<bool> markRead(quint64 conversationId, quint64 seq);
+
     //! The highest seq held with nothing missing below it (DESIGN.md §3.5), per conversation.
     [[nodiscard]] QHash<quint64, quint64> cursors();
     //! The lowest held seq above a conversation's cursor, 0 when there is no gap.
@@ -91,6 +98,8 @@ public:
     //! Japanese and Korean text matches as a phrase of characters.
     [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit);
     [[nodiscard]] qint64 messageCount();
+    //! Anyone this account has shared a conversation with, former members too: their name.
+    [[nodiscard]] QString displayName(quint64 userId);
 
     //! The text as indexed: CJK characters stand apart as tokens of their own.
     [[nodiscard]] static QString searchableText(const QString &text);
@@ -116,6 +125,9 @@ private:
     Result<void> touchConversation(quint64 conversationId, quint64 seq, qint64 timeMs, int unread);
     Result<ChatMessage> messageWhere(const char *sql, const QVariant &value);
     static ChatMessage readMessage(const QSqlQuery &query);
+    static QByteArray eventToBytes(const GroupEvent &event);
+    static GroupEvent eventFromBytes(const QByteArray &bytes);
+    Result<void> upsertReceipt(quint64 conversationId, const Receipt &receipt);
     Result<void> index(qint64 localId, const QString &text);
 
     const QString m_path;

@@ -3,6 +3,8 @@
 #include "chatclient.h"
 #include "localcache.h"
 
+#include <QLocale>
+
 #include <algorithm>
 
 namespace Confab::Client {
@@ -14,6 +16,20 @@ MessageListModel::MessageListModel(ChatClient *client, quint64 conversationId, Q
     connect(client, &ChatClient::messageChanged, this, &MessageListModel::onChanged);
     connect(client, &ChatClient::messageRemoved, this, &MessageListModel::onRemoved);
     connect(client, &ChatClient::historyLoaded, this, &MessageListModel::onHistoryLoaded);
+    connect(client, &ChatClient::receiptsChanged, this, [this](quint64 conversationId) {
+        if (conversationId != m_conversationId || m_rows.isEmpty())
+            return;
+        loadConversation();
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1),
+                           { ReceiptRole, ReadByRole, ReadByNamesRole });
+    });
+    connect(client, &ChatClient::conversationsChanged, this, [this] {
+        const auto names = m_names;
+        loadConversation();
+        if (names != m_names && !m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1));
+    });
+    loadConversation();
     if (client->cache()) {
         if (auto page = client->cache()->messages(conversationId, 0, kPageSize))
             m_rows = page.value();
@@ -50,16 +66,142 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return m.error;
     case IsOwnRole:
         return m_client && m.senderId == m_client->currentUser().userId;
+    case SenderNameRole:
+        return nameOf(m.senderId);
+    case IsGroupRole:
+        return m_isGroup;
+    case EventTextRole: {
+        if (!m.event.isValid() || !m_client)
+            return QString();
+        QHash<quint64, QString> names;
+        for (quint64 userId : m.event.userIds)
+            names.insert(userId, nameOf(userId));
+        names.insert(m.senderId, nameOf(m.senderId));
+        return describe(m.event, m.senderId, names, m_client->currentUser().userId);
+    }
+    case ReceiptRole:
+    case ReadByRole:
+    case ReadByNamesRole: {
+        if (!m_client || m.senderId != m_client->currentUser().userId || m.seq == 0)
+            return role == ReadByNamesRole ? QVariant(QStringList()) : QVariant(0);
+        int others = 0;
+        int delivered = 0;
+        QStringList readers;
+        for (const auto &receipt : m_receipts) {
+            if (receipt.userId == m.senderId)
+                continue;
+            if (receipt.deliveredSeq >= m.seq)
+                ++delivered;
+            if (receipt.readSeq >= m.seq)
+                readers.append(nameOf(receipt.userId));
+        }
+        for (auto it = m_names.cbegin(); it != m_names.cend(); ++it)
+            others += it.key() != m.senderId ? 1 : 0;
+        if (role == ReadByRole)
+            return int(readers.size());
+        if (role == ReadByNamesRole)
+            return readers;
+        if (others > 0 && readers.size() >= others)
+            return int(Receipt::Read);
+        if (others > 0 && delivered >= others)
+            return int(Receipt::Delivered);
+        return int(Receipt::None);
+    }
     default:
         return {};
     }
 }
 
+void MessageListModel::loadConversation()
+{
+    if (!m_client || !m_client->cache())
+        return;
+    auto conversation = m_client->cache()->conversation(m_conversationId);
+    if (!conversation)
+        return;
+    m_isGroup = conversation.value().isGroup;
+    m_receipts = conversation.value().receipts;
+    m_names.clear();
+    for (const UserInfo &member : conversation.value().members)
+        m_names.insert(member.userId,
+                       member.displayName.isEmpty() ? member.username : member.displayName);
+}
+
+QString MessageListModel::nameOf(quint64 userId) const
+{
+    QString name = m_names.value(userId);
+    if (name.isEmpty() && m_client && m_client->cache())
+        name = m_client->cache()->displayName(userId); // a former member
+    return name.isEmpty() ? tr("Someone") : name;
+}
+
+quint64 MessageListModel::lastSeq() const
+{
+    for (auto it = m_rows.crbegin(); it != m_rows.crend(); ++it)
+        if (it->seq != 0)
+            return it->seq;
+    return 0;
+}
+
+QString MessageListModel::describe(const GroupEvent &event, quint64 actorId,
+                                   const QHash<quint64, QString> &names, quint64 self)
+{
+    auto name = [&](quint64 userId) {
+        if (userId == self)
+            return tr("You");
+        const QString known = names.value(userId);
+        return known.isEmpty() ? tr("Someone") : known;
+    };
+    QStringList people;
+    for (quint64 userId : event.userIds)
+        people.append(name(userId));
+    const QString actor = name(actorId);
+    const QString list = QLocale().createSeparatedList(people);
+    switch (event.kind) {
+    case GroupEvent::Kind::Created:
+        return tr("%1 created the group “%2”").arg(actor, event.title);
+    case GroupEvent::Kind::Renamed:
+        return tr("%1 renamed the group to “%2”").arg(actor, event.title);
+    case GroupEvent::Kind::MembersAdded:
+        return tr("%1 added %2").arg(actor, list);
+    case GroupEvent::Kind::MemberRemoved:
+        return tr("%1 removed %2").arg(actor, list);
+    case GroupEvent::Kind::MemberLeft:
+        return people.isEmpty() ? tr("%1 left").arg(actor)
+                                : tr("%1 left; %2 is now the owner").arg(actor, list);
+    case GroupEvent::Kind::RoleChanged:
+        switch (event.role) {
+        case Client::Role::Owner:
+            return tr("%1 made %2 the owner").arg(actor, list);
+        case Client::Role::Admin:
+            return tr("%1 made %2 an admin").arg(actor, list);
+        case Client::Role::Member:
+            return tr("%1 made %2 a member").arg(actor, list);
+        }
+        break;
+    case GroupEvent::Kind::None:
+        break;
+    }
+    return {};
+}
+
 QHash<int, QByteArray> MessageListModel::roleNames() const
 {
-    return { { ClientIdRole, "clientId" }, { MessageIdRole, "messageId" }, { SeqRole, "seq" },
-             { SenderIdRole, "senderId" }, { TextRole, "text" },           { TimeRole, "time" },
-             { StateRole, "state" },       { ErrorRole, "error" },         { IsOwnRole, "isOwn" } };
+    return { { ClientIdRole, "clientId" },
+             { MessageIdRole, "messageId" },
+             { SeqRole, "seq" },
+             { SenderIdRole, "senderId" },
+             { TextRole, "text" },
+             { TimeRole, "time" },
+             { StateRole, "state" },
+             { ErrorRole, "error" },
+             { IsOwnRole, "isOwn" },
+             { SenderNameRole, "senderName" },
+             { IsGroupRole, "isGroup" },
+             { EventTextRole, "eventText" },
+             { ReceiptRole, "receipt" },
+             { ReadByRole, "readBy" },
+             { ReadByNamesRole, "readByNames" } };
 }
 
 int MessageListModel::rowOf(const QUuid &clientId) const

@@ -3,6 +3,7 @@
 #include "types.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QPointer>
 
 namespace Confab::Client {
@@ -28,7 +29,15 @@ public:
         StateRole, //!< MessageState as int
         ErrorRole,
         IsOwnRole,
+        SenderNameRole, //!< the sender's display name (groups show it)
+        IsGroupRole,
+        EventTextRole, //!< a group change, in words; empty for a message
+        ReceiptRole, //!< own sent messages: Receipt as int (None, Delivered, Read)
+        ReadByRole, //!< own messages in groups: how many others have read it
+        ReadByNamesRole, //!< ... and who, as a list of names
     };
+    //! How far an own message has got: to every other member's device, or read by all of them.
+    enum class Receipt { None = 0, Delivered = 1, Read = 2 };
     Q_ENUM(Role)
 
     MessageListModel(ChatClient *client, quint64 conversationId, QObject *parent = nullptr);
@@ -43,6 +52,11 @@ public:
     [[nodiscard]] ChatMessage messageAt(int row) const { return m_rows.value(row); }
     //! The row of a sent message, -1 when it is not loaded.
     [[nodiscard]] int rowOfSeq(quint64 seq) const;
+    //! The highest seq loaded (what a reader at the bottom has seen).
+    [[nodiscard]] quint64 lastSeq() const;
+    //! A group change as a sentence, with names from `names` (user id -> display name).
+    [[nodiscard]] static QString describe(const GroupEvent &event, quint64 actorId,
+                                          const QHash<quint64, QString> &names, quint64 self);
 
     static constexpr int kPageSize = 50;
 
@@ -52,6 +66,8 @@ private:
     void onRemoved(const QUuid &clientId);
     void onHistoryLoaded(quint64 conversationId, int count, bool hasMore);
     [[nodiscard]] int rowOf(const QUuid &clientId) const;
+    void loadConversation(); //!< names, kind and receipts
+    [[nodiscard]] QString nameOf(quint64 userId) const;
     [[nodiscard]] int insertionRow(const ChatMessage &message) const;
     bool prependOlderFromCache();
 
@@ -61,6 +77,9 @@ private:
     bool m_serverHasMore = true;
     bool m_fetching = false;
     bool m_inserting = false;
+    bool m_isGroup = false;
+    QHash<quint64, QString> m_names;
+    QList<Confab::Client::Receipt> m_receipts;
 };
 
 } // namespace Confab::Client

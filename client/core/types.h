@@ -10,11 +10,50 @@ namespace Confab::Client {
 
 enum class MessageState { Sending = 0, Sent = 1, Failed = 2 };
 
+//! A member's role in a group (the wire's Role values).
+enum class Role { Member = 0, Admin = 1, Owner = 2 };
+
 struct UserInfo
 {
     quint64 userId = 0;
     QString username;
     QString displayName;
+    Role role = Role::Member; //!< in a group's member list
+};
+
+//! A change to a group, recorded in its stream (the wire's GroupEvent).
+struct GroupEvent
+{
+    enum class Kind {
+        None = 0,
+        Created,
+        Renamed,
+        MembersAdded,
+        MemberRemoved,
+        MemberLeft,
+        RoleChanged
+    };
+    Kind kind = Kind::None;
+    QList<quint64> userIds;
+    QString title;
+    Role role = Role::Member;
+    [[nodiscard]] bool isValid() const { return kind != Kind::None; }
+};
+
+//! A member's cursors in a conversation: delivered-up-to and read-up-to.
+struct Receipt
+{
+    quint64 userId = 0;
+    quint64 deliveredSeq = 0;
+    quint64 readSeq = 0;
+};
+
+enum class PresenceState { Offline = 0, Online = 1, Away = 2 };
+
+struct Presence
+{
+    PresenceState state = PresenceState::Offline;
+    qint64 lastSeenMs = 0; //!< when offline: last seen (0: unknown)
 };
 
 //! A message as the client holds it: sent and received ones have a server id and a seq; one
@@ -32,6 +71,7 @@ struct ChatMessage
     qint64 timeMs = 0; //!< server time once sent; local time while sending
     MessageState state = MessageState::Sent;
     QString error; //!< why it failed, for the user
+    GroupEvent event; //!< set for a group change (then text is empty)
 };
 
 struct ConversationSummary
@@ -46,6 +86,9 @@ struct ConversationSummary
     qint64 lastActivityMs = 0;
     QString lastText;
     quint64 lastSenderId = 0;
+    quint64 joinedSeq = 0; //!< this user sees entries after this seq only
+    bool left = false; //!< no longer a member: read-only
+    QList<Receipt> receipts; //!< the other members' cursors
 };
 
 //! A search hit. The snippet marks matches with U+0002 (start) and U+0003 (end).

@@ -4,6 +4,7 @@
 #include "composer.h"
 #include "conversationdelegate.h"
 #include "conversationlistmodel.h"
+#include "groupdialogs.h"
 #include "localcache.h"
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
@@ -15,12 +16,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListView>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -121,8 +124,9 @@ void MainWindow::buildUi()
     auto *chatLayout = new QVBoxLayout(m_chat);
     chatLayout->setContentsMargins(0, 0, 0, 0);
     chatLayout->setSpacing(0);
+    auto *headerRow = new QHBoxLayout;
+    headerRow->setContentsMargins(14, 8, 10, 8);
     auto *header = new QVBoxLayout;
-    header->setContentsMargins(14, 8, 14, 8);
     header->setSpacing(0);
     m_title = new QLabel(m_chat);
     m_title->setFont(bold);
@@ -130,7 +134,13 @@ void MainWindow::buildUi()
     m_subtitle->setEnabled(false);
     header->addWidget(m_title);
     header->addWidget(m_subtitle);
-    chatLayout->addLayout(header);
+    headerRow->addLayout(header, 1);
+    m_groupInfo = new QPushButton(tr("Group info"), m_chat);
+    m_groupInfo->setFlat(true);
+    m_groupInfo->setVisible(false);
+    connect(m_groupInfo, &QPushButton::clicked, this, &MainWindow::openGroupInfo);
+    headerRow->addWidget(m_groupInfo, 0, Qt::AlignVCenter);
+    chatLayout->addLayout(headerRow);
 
     m_banner = new QFrame(m_chat);
     m_banner->setObjectName(QStringLiteral("banner"));
@@ -193,6 +203,9 @@ void MainWindow::buildUi()
     auto *newChatAction = new QAction(tr("New chat"), this);
     newChatAction->setShortcut(QKeySequence::New);
     connect(newChatAction, &QAction::triggered, this, &MainWindow::newChat);
+    auto *newGroupAction = new QAction(tr("New group"), this);
+    newGroupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    connect(newGroupAction, &QAction::triggered, this, &MainWindow::newGroup);
     auto *next = new QAction(tr("Next chat"), this);
     next->setShortcuts(
         { QKeySequence(Qt::CTRL | Qt::Key_Tab), QKeySequence(Qt::ALT | Qt::Key_Down) });
@@ -211,7 +224,29 @@ void MainWindow::buildUi()
     auto *quit = new QAction(tr("Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
-    addActions({ newChatAction, next, previous, search, preferences, quit });
+    addActions({ newChatAction, newGroupAction, next, previous, search, preferences, quit });
+
+    // Typing, presence and read receipts.
+    connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_conversationId && !m_composer->toPlainText().trimmed().isEmpty())
+            m_client->notifyTyping(m_conversationId);
+    });
+    connect(m_client, &ChatClient::typingChanged, this, [this](quint64 conversationId) {
+        if (conversationId == m_conversationId)
+            updateHeader();
+    });
+    connect(m_client, &ChatClient::presenceChanged, this, [this] { updateHeader(); });
+    connect(m_messages->verticalScrollBar(), &QScrollBar::valueChanged, this,
+            &MainWindow::markShownAsRead);
+    m_lastInputMs = QDateTime::currentMSecsSinceEpoch();
+    qApp->installEventFilter(this);
+    m_idleTimer.setInterval(15'000);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (!m_client->isAway()
+            && QDateTime::currentMSecsSinceEpoch() - m_lastInputMs >= kAwayAfterMs)
+            m_client->setAway(true);
+    });
+    m_idleTimer.start();
 
     m_draftTimer.setSingleShot(true);
     m_draftTimer.setInterval(1000);
@@ -238,6 +273,7 @@ void MainWindow::setMessageModel(MessageListModel *model)
                            || first == m_messageModel->rowCount() - 1) {
                     QTimer::singleShot(0, m_messages, &QListView::scrollToBottom);
                 }
+                QTimer::singleShot(0, this, &MainWindow::markShownAsRead);
             });
     // Until the view has settled at the newest message, scroll positions are not the user's.
     m_settling = true;
@@ -246,7 +282,59 @@ void MainWindow::setMessageModel(MessageListModel *model)
         m_messages->scrollToBottom();
         m_settling = false;
         fillViewport();
+        markShownAsRead();
     });
+}
+
+void MainWindow::markShownAsRead()
+{
+    if (!m_messageModel || !m_conversationId || m_settling || !isVisible() || !isActiveWindow())
+        return;
+    const QScrollBar *bar = m_messages->verticalScrollBar();
+    if (bar->value() < bar->maximum() - 40)
+        return; // reading further up: what is below has not been seen
+    m_client->markRead(m_conversationId, m_messageModel->lastSeq());
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+        QTimer::singleShot(0, this, &MainWindow::markShownAsRead);
+    QMainWindow::changeEvent(event);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    switch (event->type()) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+        m_lastInputMs = QDateTime::currentMSecsSinceEpoch();
+        if (m_client->isAway())
+            m_client->setAway(false);
+        break;
+    default:
+        break;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::newGroup()
+{
+    CreateGroupDialog dialog(m_client, this);
+    if (dialog.exec() == QDialog::Accepted && dialog.createdConversation()) {
+        m_conversationModel->refresh();
+        openConversation(dialog.createdConversation());
+    }
+}
+
+void MainWindow::openGroupInfo()
+{
+    if (!m_conversationId)
+        return;
+    GroupInfoDialog dialog(m_client, m_conversationId, this);
+    dialog.exec();
 }
 
 void MainWindow::fillViewport()
@@ -400,7 +488,63 @@ void MainWindow::updateHeader()
     const QModelIndex index = m_conversationModel->index(row);
     m_title->setText(index.data(ConversationListModel::TitleRole).toString());
     const QString peer = index.data(ConversationListModel::PeerUsernameRole).toString();
-    m_subtitle->setText(peer.isEmpty() ? QString() : QStringLiteral("@") + peer);
+    auto conversation = m_client->cache() ? m_client->cache()->conversation(m_conversationId)
+                                          : Result<Client::ConversationSummary>(Error {});
+    const bool isGroup = conversation && conversation.value().isGroup;
+    const bool left = conversation && conversation.value().left;
+    m_groupInfo->setVisible(isGroup);
+    m_composer->setReadOnly(left);
+    m_sendButton->setEnabled(!left);
+    m_composer->setPlaceholderText(left ? tr("You are no longer a member of this group.")
+                                        : Composer::tr("Write a message…"));
+
+    QHash<quint64, QString> names;
+    quint64 peerId = 0;
+    if (conversation) {
+        for (const auto &member : conversation.value().members) {
+            names.insert(member.userId,
+                         member.displayName.isEmpty() ? member.username : member.displayName);
+            if (member.userId != m_client->currentUser().userId)
+                peerId = member.userId;
+        }
+    }
+    // Who is typing comes first; then presence (direct chats) or the member count (groups).
+    QStringList typing;
+    for (quint64 userId : m_client->typingUsers(m_conversationId))
+        typing.append(names.value(userId, tr("Someone")));
+    QString subtitle;
+    if (typing.size() == 1)
+        subtitle = tr("%1 is typing…").arg(typing.first());
+    else if (typing.size() == 2)
+        subtitle = tr("%1 and %2 are typing…").arg(typing[0], typing[1]);
+    else if (typing.size() > 2)
+        subtitle = tr("%n people are typing…", nullptr, int(typing.size()));
+    else if (isGroup)
+        subtitle = left ? tr("You left this group")
+                        : tr("%n member(s)", nullptr, int(conversation.value().members.size()));
+    else if (peerId) {
+        const Client::Presence presence = m_client->presence(peerId);
+        const QString handle = QStringLiteral("@") + peer;
+        switch (presence.state) {
+        case Client::PresenceState::Online:
+            subtitle = tr("%1 · online").arg(handle);
+            break;
+        case Client::PresenceState::Away:
+            subtitle = tr("%1 · away").arg(handle);
+            break;
+        case Client::PresenceState::Offline:
+            subtitle = presence.lastSeenMs > 0
+                ? tr("%1 · last seen %2")
+                      .arg(handle,
+                           QLocale().toString(QDateTime::fromMSecsSinceEpoch(presence.lastSeenMs),
+                                              QLocale::ShortFormat))
+                : handle;
+            break;
+        }
+    } else if (!peer.isEmpty()) {
+        subtitle = QStringLiteral("@") + peer;
+    }
+    m_subtitle->setText(subtitle);
 }
 
 void MainWindow::selectRelative(int step)

@@ -39,6 +39,8 @@ public:
     void showMessage(quint64 conversationId, quint64 seq);
     void openSearch();
     void openSettings();
+    void newGroup();
+    void openGroupInfo();
     //! Opens a chat with a user by username; the conversation exists once the first message is
     //! sent.
     void startChatWith(const QString &username);
@@ -65,8 +67,15 @@ public:
     QLabel *bannerLabel() const { return m_bannerText; }
     QFrame *banner() const { return m_banner; }
 
+    QPushButton *groupInfoButton() const { return m_groupInfo; }
+    QLabel *subtitleLabel() const { return m_subtitle; }
+    //! Input anywhere in the app: not away. Idle this long: away.
+    static constexpr int kAwayAfterMs = 5 * 60 * 1000;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildUi();
@@ -82,6 +91,9 @@ private:
     void setMessageModel(Client::MessageListModel *model);
     void fillViewport();
     void saveDraft();
+    //! Tells the server what the user has seen: the open chat, scrolled to the bottom, in the
+    //! active window.
+    void markShownAsRead();
 
     Client::ChatClient *const m_client;
     Client::ConversationListModel *m_conversationModel = nullptr;
@@ -95,6 +107,9 @@ private:
     QPushButton *m_sendButton = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;
+    QPushButton *m_groupInfo = nullptr;
+    QTimer m_idleTimer;
+    qint64 m_lastInputMs = 0;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;

@@ -4,9 +4,11 @@
 
 #include <QAbstractItemView>
 #include <QDateTime>
+#include <QHelpEvent>
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
 
 namespace Confab::Ui {
 
@@ -83,6 +85,23 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     Layout l;
     const int width = viewWidth();
     const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const QString eventText = index.data(MessageListModel::EventTextRole).toString();
+    if (!eventText.isEmpty()) {
+        // A group change: a line of small text in the middle, no bubble.
+        const QFontMetrics metrics(smallFont(option.font));
+        int top = option.rect.top() + kGap;
+        if (startsDay(index)) {
+            l.separator = QRect(option.rect.left(), top, width, kSeparatorHeight);
+            top += kSeparatorHeight;
+        }
+        const QRect text =
+            metrics.boundingRect(QRect(0, 0, std::max(120, width - 4 * kMargin), 10'000),
+                                 Qt::TextWordWrap | Qt::AlignHCenter, eventText);
+        l.event = QRect(option.rect.left() + (width - text.width()) / 2 - 10, top,
+                        text.width() + 20, text.height() + 8);
+        l.bubble = l.event;
+        return l;
+    }
     const int metaWidth = QFontMetrics(smallFont(option.font)).horizontalAdvance(timeLabel(index))
         + 12 + (own ? kMarkWidth : 0);
     const int maxText =
@@ -95,6 +114,13 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     if (startsDay(index)) {
         l.separator = QRect(option.rect.left(), top, width, kSeparatorHeight);
         top += kSeparatorHeight;
+    }
+    if (!own && startsGroup(index) && index.data(MessageListModel::IsGroupRole).toBool()) {
+        // In a group, who wrote it: above the first bubble of a run.
+        const QFontMetrics names(smallFont(option.font));
+        l.sender = QRect(option.rect.left() + kMargin + kBubblePadding, top,
+                         std::min(width * 7 / 10, 620), names.height() + 2);
+        top += l.sender.height();
     }
     // Room for the time and state mark at the bubble's bottom right.
     const int bubbleWidth = textRect.width() + 2 * kBubblePadding + metaWidth;
@@ -144,6 +170,35 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(pill, Qt::AlignCenter, label);
     }
 
+    const QString eventText = index.data(MessageListModel::EventTextRole).toString();
+    if (!l.event.isEmpty()) {
+        QColor text = palette.text().color();
+        text.setAlphaF(0.65);
+        painter->setFont(small);
+        painter->setPen(text);
+        painter->drawText(l.event.adjusted(10, 4, -10, -4), Qt::TextWordWrap | Qt::AlignHCenter,
+                          eventText);
+        painter->restore();
+        return;
+    }
+    if (!l.sender.isEmpty()) {
+        const quint64 senderId = index.data(MessageListModel::SenderIdRole).toULongLong();
+        static const QColor kNameColors[] = { QColor(0xd9, 0x48, 0x1e), QColor(0x05, 0x96, 0x69),
+                                              QColor(0x25, 0x63, 0xeb), QColor(0x93, 0x33, 0xea),
+                                              QColor(0xc0, 0x26, 0x6d), QColor(0x0e, 0x74, 0x90) };
+        QColor name = kNameColors[senderId % std::size(kNameColors)];
+        if (dark)
+            name = name.lighter(150);
+        QFont bold = small;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(name);
+        painter->drawText(
+            l.sender, Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetrics(bold).elidedText(index.data(MessageListModel::SenderNameRole).toString(),
+                                          Qt::ElideRight, l.sender.width()));
+    }
+
     QColor bubble = own ? (dark ? QColor(0x2b, 0x52, 0x78) : QColor(0xdc, 0xea, 0xfd))
                         : (dark ? QColor(0x33, 0x36, 0x3b) : QColor(0xf1, 0xf3, 0xf5));
     if (state == MessageState::Failed)
@@ -171,13 +226,25 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             painter->drawLine(mark.center(), mark.center() + QPoint(0, -3));
             painter->drawLine(mark.center(), mark.center() + QPoint(2, 1));
         } else if (state == MessageState::Sent) {
-            QPainterPath tick;
-            tick.moveTo(mark.left(), mark.center().y());
-            tick.lineTo(mark.left() + 3.5, mark.bottom() - 1);
-            tick.lineTo(mark.right(), mark.top() + 1);
+            // One tick: on the server. Two: on every other member's device. Blue: read by all.
+            const auto receipt =
+                MessageListModel::Receipt(index.data(MessageListModel::ReceiptRole).toInt());
+            auto tickAt = [&](int dx) {
+                QPainterPath tick;
+                tick.moveTo(mark.left() + dx, mark.center().y());
+                tick.lineTo(mark.left() + dx + 3.5, mark.bottom() - 1);
+                tick.lineTo(mark.right() + dx, mark.top() + 1);
+                return tick;
+            };
             painter->setBrush(Qt::NoBrush);
-            painter->setPen(QPen(QColor(0x3b, 0x82, 0xf6), 1.6));
-            painter->drawPath(tick);
+            const QColor read = dark ? QColor(0x60, 0xa5, 0xfa) : QColor(0x25, 0x63, 0xeb);
+            painter->setPen(QPen(receipt == MessageListModel::Receipt::Read ? read : meta, 1.6));
+            if (receipt == MessageListModel::Receipt::None) {
+                painter->drawPath(tickAt(0));
+            } else {
+                painter->drawPath(tickAt(-4));
+                painter->drawPath(tickAt(0));
+            }
         } else {
             painter->setPen(Qt::NoPen);
             painter->setBrush(QColor(0xdc, 0x26, 0x26));
@@ -191,6 +258,21 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         }
     }
     painter->restore();
+}
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
+                                const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() == QEvent::ToolTip && index.data(MessageListModel::IsOwnRole).toBool()
+        && index.data(MessageListModel::IsGroupRole).toBool()) {
+        const QStringList readers = index.data(MessageListModel::ReadByNamesRole).toStringList();
+        const QString text = readers.isEmpty() ? tr("Not read yet")
+                                               : tr("Read by %n: %1", nullptr, int(readers.size()))
+                                                     .arg(readers.join(QStringLiteral(", ")));
+        QToolTip::showText(event->globalPos(), text, view);
+        return true;
+    }
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
 }
 
 } // namespace Confab::Ui

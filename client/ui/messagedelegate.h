@@ -29,7 +29,12 @@ private:
         QRect bubble;
         QRect text;
         QRect meta; //!< time and state mark
+        QRect sender; //!< the sender's name, in groups; empty otherwise
+        QRect event; //!< a group change's line; empty for a message
     };
+    //! Own messages in groups: who has read them, on hover.
+    bool helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
+                   const QModelIndex &index) override;
     [[nodiscard]] Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     [[nodiscard]] bool startsDay(const QModelIndex &index) const;
     [[nodiscard]] bool startsGroup(const QModelIndex &index) const;

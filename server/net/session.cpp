@@ -115,6 +115,7 @@ bool isClientRequest(pb::Envelope::BodyCase body)
 
 // Typing signals closer together than this (per session and conversation) are not passed on.
 constexpr qint64 kTypingMinIntervalMs = 1000;
+constexpr qsizetype kMaxTypingConversations = 64;
 
 } // namespace
 
@@ -188,8 +189,10 @@ void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     if (m_state == State::Closed)
         return;
-    if (m_state == State::Live)
+    if (m_state == State::Live) {
         m_context.router.remove(this);
+        m_context.presence.sessionOffline(this);
+    }
     m_state = State::Closed;
     qCDebug(lcNet) << "closing" << peer() << code << reason;
     m_socket->close(code, reason);
@@ -461,32 +464,37 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
 
     QPointer<Session> self(this);
     Routing::Router *router = &m_context.router;
-    m_context.store.append(std::move(message),
-                           [self, router, requestId](const Result<Store::Appended> &appended) {
-                               // Routing does not depend on the sender still being connected.
-                               if (appended && !appended.value().duplicate) {
-                                   router->cacheMembers(appended.value().message.conversation_id(),
-                                                        appended.value().memberIds);
-                                   router->deliver(appended.value(), self.data());
-                               }
-                               if (!self)
-                                   return;
-                               if (!appended) {
-                                   Error error = appended.error();
-                                   error.requestId = requestId;
-                                   return self->sendError(error);
-                               }
-                               const pb::Message &stored = appended.value().message;
-                               pb::Envelope reply;
-                               reply.set_request_id(requestId);
-                               auto *ack = reply.mutable_message_ack();
-                               ack->set_client_id(stored.client_id());
-                               ack->set_message_id(stored.message_id());
-                               ack->set_conversation_id(stored.conversation_id());
-                               ack->set_seq(stored.seq());
-                               ack->set_server_time_ms(stored.server_time_ms());
-                               self->send(reply);
-                           });
+    Presence::PresenceTracker *presence = &m_context.presence;
+    m_context.store.append(
+        std::move(message),
+        [self, router, presence, requestId](const Result<Store::Appended> &appended) {
+            // Routing does not depend on the sender still being connected.
+            if (appended && !appended.value().duplicate) {
+                router->cacheMembers(appended.value().message.conversation_id(),
+                                     appended.value().memberIds);
+                router->deliver(appended.value(), self.data());
+                // A first direct message makes two users contacts.
+                if (appended.value().message.seq() == 1)
+                    presence->contactsChanged(appended.value().memberIds);
+            }
+            if (!self)
+                return;
+            if (!appended) {
+                Error error = appended.error();
+                error.requestId = requestId;
+                return self->sendError(error);
+            }
+            const pb::Message &stored = appended.value().message;
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            auto *ack = reply.mutable_message_ack();
+            ack->set_client_id(stored.client_id());
+            ack->set_message_id(stored.message_id());
+            ack->set_conversation_id(stored.conversation_id());
+            ack->set_seq(stored.seq());
+            ack->set_server_time_ms(stored.server_time_ms());
+            self->send(reply);
+        });
 }
 
 quint32 Session::pageSize(quint32 requested) const
@@ -717,9 +725,11 @@ void Session::typingTo(quint64 requestId, quint64 conversationId, const QList<qu
         return;
     }
     const qint64 now = nowMs();
-    if (conversationId != m_typingConversation || now - m_typingMs >= kTypingMinIntervalMs) {
-        m_typingConversation = conversationId;
-        m_typingMs = now;
+    const auto last = m_typingMs.constFind(conversationId);
+    if (last == m_typingMs.cend() || now - last.value() >= kTypingMinIntervalMs) {
+        if (m_typingMs.size() >= kMaxTypingConversations)
+            m_typingMs.clear(); // bounded; the throttle is a courtesy, the rate limit the guard
+        m_typingMs.insert(conversationId, now);
         pb::Envelope event;
         event.mutable_typing_event()->set_conversation_id(conversationId);
         event.mutable_typing_event()->set_user_id(m_userId);
@@ -733,7 +743,7 @@ void Session::typingTo(quint64 requestId, quint64 conversationId, const QList<qu
 
 void Session::handleSetPresence(quint64 requestId, const pb::SetPresence &presence)
 {
-    if (presence.state() == pb::PRESENCE_OFFLINE)
+    if (presence.state() != pb::PRESENCE_ONLINE && presence.state() != pb::PRESENCE_AWAY)
         return sendError({ ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("a connected client is ONLINE or AWAY"), requestId });
     m_context.presence.setAway(this, presence.state() == pb::PRESENCE_AWAY);

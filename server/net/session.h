@@ -4,6 +4,7 @@
 
 #include <confab/codec.h>
 
+#include <QHash>
 #include <QObject>
 #include <QWebSocket>
 
@@ -81,8 +82,7 @@ private:
     qint64 m_rateRefillMs = 0;
     int m_rateStrikes = 0;
     int m_violations = 0;
-    quint64 m_typingConversation = 0; //!< the last Typing passed on, and when
-    qint64 m_typingMs = 0;
+    QHash<quint64, qint64> m_typingMs; //!< when Typing was last passed on, per conversation
 };
 
 } // namespace Confab::Net

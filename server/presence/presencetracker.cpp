@@ -83,14 +83,15 @@ void PresenceTracker::update(quint64 userId)
         announce(userId, now, 0);
         return;
     }
-    // Offline: only if it lasts. A reconnect meanwhile bumps the generation.
+    // Offline: only if it lasts. A reconnect meanwhile bumps the generation. Last seen is when
+    // the last connection closed, not when the grace period ended.
     const int generation = user.generation;
-    QTimer::singleShot(m_graceMs, this, [this, userId, generation] {
+    const qint64 lastSeen = wallClockMs();
+    QTimer::singleShot(m_graceMs, this, [this, userId, generation, lastSeen] {
         const auto it = m_users.find(userId);
         if (it == m_users.end() || it->generation != generation
             || computed(*it) != pb::PRESENCE_OFFLINE)
             return;
-        const qint64 lastSeen = wallClockMs();
         announce(userId, pb::PRESENCE_OFFLINE, lastSeen);
         m_users.remove(userId);
         m_store.run(

@@ -978,15 +978,20 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
     if (change.kind == Kind::Create) {
         clientId = change.clientId;
         // Idempotency: the CREATED entry carries the request's client id.
-        auto &original = query("SELECT conversation_id FROM messages WHERE sender_id = ? AND "
-                               "client_id = ?");
+        auto &original =
+            query("SELECT conversation_id, event IS NOT NULL AND seq = 1 FROM messages "
+                  "WHERE sender_id = ? AND client_id = ?");
         original.bindValue(0, id(change.actorId));
         original.bindValue(1, clientId);
         if (auto done = exec(original); !done)
             return done.error();
         if (original.next()) {
             conversationId = original.value(0).toULongLong();
+            const bool created = original.value(1).toBool();
             original.finish();
+            if (!created) // client ids are one space: this one named a message
+                return Error { ErrorCode::INVALID_ARGUMENT,
+                               QStringLiteral("the client id was used for something else") };
             result.appended.duplicate = true;
             if (auto done = fillConversation(&result.conversation, conversationId, change.actorId);
                 !done)

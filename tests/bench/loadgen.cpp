@@ -3,6 +3,10 @@
 //   throughput  each user keeps `window` messages in flight to random peers: acked msgs/s
 //   rate        open loop at `rate` msgs/s in total: ack and send->receive latency percentiles
 //   idle        holds N authenticated connections: server RSS per connection
+//   group       the users form one group (the first creates it with the rest); `senders` of them
+//               send `messages` in all into it, each keeping `window` in flight until every other
+//               member has it: fan-out deliveries/s and send->last-member latency. Fails (exit 1)
+//               if not every delivery arrived within --seconds.
 // Every run is bounded by --seconds and stops by itself; only 127.0.0.1 is ever contacted.
 #include "benchsupport.h"
 
@@ -22,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -78,6 +83,32 @@ struct Run
     std::vector<double> deliveryMs;
     std::vector<std::unique_ptr<User>> all;
     int ready = 0;
+
+    // group mode: the group, and per message (by its number) when, by whom, and how many got it.
+    int messages = 2000;
+    int senders = 4;
+    quint64 groupId = 0;
+    int joined = 0; //!< members told of the group (its CREATED entry)
+    qint64 sent = 0;
+    qint64 fannedOut = 0; //!< messages every other member has
+    qint64 startNs = 0;
+    qint64 doneNs = 0; //!< when the last delivery and the last ack had arrived
+    std::vector<qint64> groupSentAt;
+    std::vector<int> groupSender;
+    std::vector<int> groupReceived;
+    std::vector<double> fanoutMs; //!< send -> the last member received it
+    std::function<void()> onDone;
+
+    [[nodiscard]] bool isGroup() const { return mode == QLatin1String("group"); }
+    [[nodiscard]] qint64 expectedDeliveries() const { return qint64(messages) * (users - 1); }
+    void checkDone()
+    {
+        if (isGroup() && measuring && doneNs == 0 && fannedOut == messages && acked == messages) {
+            doneNs = clock.nsecsElapsed();
+            if (onDone)
+                onDone();
+        }
+    }
 };
 
 //! One simulated user: a WebSocket, Hello, register-or-login, then sending.
@@ -107,24 +138,56 @@ public:
 
     void sendOne()
     {
-        const int peer =
-            (m_index + 1 + int(QRandomGenerator::global()->bounded(m_run.users - 1))) % m_run.users;
         pb::Envelope e;
         e.set_request_id(m_nextRequest++);
         auto *send = e.mutable_send_message();
         send->set_client_id(uuidToWire(QUuid::createUuid()));
-        send->set_peer_username(QStringLiteral("load%1").arg(peer).toStdString());
-        // The send time travels in the text, so the receiver can measure send->receive.
-        send->set_text(QStringLiteral("%1 lorem ipsum dolor sit amet, consectetur adipiscing elit")
-                           .arg(m_run.clock.nsecsElapsed())
-                           .toStdString());
-        m_sentAt.insert(e.request_id(), m_run.clock.nsecsElapsed());
+        const qint64 now = m_run.clock.nsecsElapsed();
+        if (m_run.isGroup()) {
+            // Into the group; the message's number follows the send time, to count its deliveries.
+            const qint64 number = m_run.sent++;
+            m_run.groupSentAt.push_back(now);
+            m_run.groupSender.push_back(m_index);
+            m_run.groupReceived.push_back(0);
+            send->set_conversation_id(m_run.groupId);
+            send->set_text(QStringLiteral("%1 %2 lorem ipsum dolor sit amet, consectetur elit")
+                               .arg(now)
+                               .arg(number)
+                               .toStdString());
+        } else {
+            const int peer =
+                (m_index + 1 + int(QRandomGenerator::global()->bounded(m_run.users - 1)))
+                % m_run.users;
+            send->set_peer_username(QStringLiteral("load%1").arg(peer).toStdString());
+            // The send time travels in the text, so the receiver can measure send->receive.
+            send->set_text(
+                QStringLiteral("%1 lorem ipsum dolor sit amet, consectetur adipiscing elit")
+                    .arg(now)
+                    .toStdString());
+        }
+        m_sentAt.insert(e.request_id(), now);
+        m_socket.sendBinaryMessage(Codec::encode(e));
+    }
+
+    //! group mode: the first user creates the group with every other user.
+    void createGroup()
+    {
+        pb::Envelope e;
+        e.set_request_id(kCreateGroupRequest);
+        auto *create = e.mutable_create_group();
+        create->set_client_id(uuidToWire(QUuid::createUuid()));
+        create->set_title("fanout");
+        for (int i = 0; i < m_run.users; ++i)
+            if (i != m_index)
+                create->add_member_usernames(QStringLiteral("load%1").arg(i).toStdString());
         m_socket.sendBinaryMessage(Codec::encode(e));
     }
 
     int inFlight() const { return int(m_sentAt.size()); }
 
 private:
+    static constexpr quint64 kCreateGroupRequest = 5;
+
     void signUp()
     {
         pb::Envelope auth;
@@ -167,21 +230,48 @@ private:
             }
             if (m_run.mode == QLatin1String("throughput") && m_run.measuring)
                 sendOne();
+            m_run.checkDone();
         } else if (e.has_message_event()) {
-            if (m_run.measuring) {
+            const pb::Message &message = e.message_event().message();
+            if (message.has_group_event()) {
+                if (message.group_event().kind() == pb::GroupEvent::CREATED)
+                    ++m_run.joined;
+            } else if (m_run.measuring) {
                 ++m_run.delivered;
-                const qint64 sentAt = QByteArray::fromStdString(e.message_event().message().text())
-                                          .split(' ')
-                                          .value(0)
-                                          .toLongLong();
-                m_run.deliveryMs.push_back(double(m_run.clock.nsecsElapsed() - sentAt) / 1e6);
+                const qint64 now = m_run.clock.nsecsElapsed();
+                const QList<QByteArray> words =
+                    QByteArray::fromStdString(message.text()).split(' ');
+                m_run.deliveryMs.push_back(double(now - words.value(0).toLongLong()) / 1e6);
+                if (m_run.isGroup())
+                    countGroupDelivery(words.value(1).toLongLong(), now);
             }
+        } else if (e.has_group_result() && e.request_id() == kCreateGroupRequest) {
+            m_run.groupId = e.group_result().conversation().conversation_id();
         } else if (e.has_error()) {
             m_sentAt.remove(e.request_id());
             ++m_run.errors;
             if (m_run.errors < 5)
                 std::fprintf(stderr, "loadgen: server error: %s\n", e.error().message().c_str());
         }
+    }
+
+    //! group mode: one member has message `number`; when the last has it, its sender sends on.
+    void countGroupDelivery(qint64 number, qint64 now)
+    {
+        const auto i = size_t(number);
+        if (number < 0 || i >= m_run.groupReceived.size() || m_run.groupSender[i] == m_index
+            || m_run.groupReceived[i] >= m_run.users - 1) {
+            // An unknown number, an echo to the sending session, or a duplicate.
+            ++m_run.errors;
+            return;
+        }
+        if (++m_run.groupReceived[i] < m_run.users - 1)
+            return;
+        m_run.fanoutMs.push_back(double(now - m_run.groupSentAt[i]) / 1e6);
+        ++m_run.fannedOut;
+        if (m_run.sent < m_run.messages)
+            m_run.all[size_t(m_run.groupSender[i])]->sendOne();
+        m_run.checkDone();
     }
 
     Run &m_run;
@@ -200,17 +290,24 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Confab load generator (loopback only)."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("mode"),
-                                 QStringLiteral("throughput, rate or idle"));
+                                 QStringLiteral("throughput, rate, idle or group"));
     parser.addOptions(
         { { QStringLiteral("port"), QStringLiteral("confabd's port on 127.0.0.1"),
             QStringLiteral("port"), QStringLiteral("7700") },
-          { QStringLiteral("users"), QStringLiteral("connections/users"), QStringLiteral("n"),
-            QStringLiteral("100") },
-          { QStringLiteral("window"), QStringLiteral("throughput: messages in flight per user"),
+          { QStringLiteral("users"), QStringLiteral("connections/users (group: its members)"),
+            QStringLiteral("n"), QStringLiteral("100") },
+          { QStringLiteral("window"),
+            QStringLiteral("throughput: messages in flight per user; group: per sender, until "
+                           "every member has it"),
             QStringLiteral("n"), QStringLiteral("8") },
+          { QStringLiteral("messages"), QStringLiteral("group: messages to send in all"),
+            QStringLiteral("n"), QStringLiteral("2000") },
+          { QStringLiteral("senders"), QStringLiteral("group: members that send"),
+            QStringLiteral("n"), QStringLiteral("4") },
           { QStringLiteral("rate"), QStringLiteral("rate: total messages per second"),
             QStringLiteral("n"), QStringLiteral("1000") },
-          { QStringLiteral("seconds"), QStringLiteral("how long to measure (at most 300)"),
+          { QStringLiteral("seconds"),
+            QStringLiteral("how long to measure (at most 300); group: the time limit"),
             QStringLiteral("s"), QStringLiteral("10") },
           { QStringLiteral("server-pid"), QStringLiteral("confabd's pid, for its CPU and memory"),
             QStringLiteral("pid"), QStringLiteral("0") } });
@@ -223,6 +320,8 @@ int main(int argc, char *argv[])
     run.window = std::max(1, parser.value(QStringLiteral("window")).toInt());
     run.rate = std::max(1, parser.value(QStringLiteral("rate")).toInt());
     run.seconds = std::clamp(parser.value(QStringLiteral("seconds")).toInt(), 1, 300);
+    run.messages = std::clamp(parser.value(QStringLiteral("messages")).toInt(), 1, 1'000'000);
+    run.senders = std::clamp(parser.value(QStringLiteral("senders")).toInt(), 1, run.users);
     run.serverPid = parser.value(QStringLiteral("server-pid")).toLongLong();
     run.clock.start();
 
@@ -235,17 +334,31 @@ int main(int argc, char *argv[])
     QTimer deadline;
     deadline.setSingleShot(true);
     ProcessSample start;
+    ProcessSample selfStart;
     QElapsedTimer measured;
     qint64 connectMs = 0;
+    qint64 groupMs = 0;
+    bool finished = false;
     QTimer pacer;
 
     auto finish = [&] {
+        if (finished)
+            return;
+        finished = true;
+        deadline.stop();
         run.measuring = false;
-        const double secs = double(measured.elapsed()) / 1000.0;
+        const bool complete = run.doneNs > 0;
+        // group: until the last delivery (or ack), to the nanosecond; otherwise the fixed period.
+        const double secs = run.isGroup() && complete ? double(run.doneNs - run.startNs) / 1e9
+                                                      : double(measured.elapsed()) / 1000.0;
         const ProcessSample end = sample(run.serverPid);
-        const double cpuPct = secs > 0
-            ? 100.0 * double(end.cpuTicks - start.cpuTicks) / double(sysconf(_SC_CLK_TCK)) / secs
-            : 0;
+        const ProcessSample selfEnd = sample(QCoreApplication::applicationPid());
+        const auto cpuPercent = [secs](const ProcessSample &from, const ProcessSample &to) {
+            return secs > 0
+                ? 100.0 * double(to.cpuTicks - from.cpuTicks) / double(sysconf(_SC_CLK_TCK)) / secs
+                : 0;
+        };
+        const double cpuPct = cpuPercent(start, end);
         QJsonObject json { { QStringLiteral("mode"), run.mode },
                            { QStringLiteral("users"), run.users },
                            { QStringLiteral("seconds"), secs },
@@ -265,21 +378,63 @@ int main(int argc, char *argv[])
                         double(end.rssKb - before.rssKb) / run.users);
         if (run.mode == QLatin1String("rate"))
             json.insert(QStringLiteral("offered_per_s"), run.rate);
-        std::printf("%s: %d users signed in in %lld ms; measured %.1f s: acked %.0f/s, delivered "
-                    "%.0f/s, errors %lld\n",
-                    qPrintable(run.mode), run.users, static_cast<long long>(connectMs), secs,
-                    double(run.acked) / secs, double(run.delivered) / secs,
-                    static_cast<long long>(run.errors));
-        std::printf(
-            "  ack latency p50 %.2f ms p99 %.2f ms; send->receive p50 %.2f ms p99 %.2f ms\n",
-            percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99),
-            percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99));
+        if (run.isGroup()) {
+            json.insert(QStringLiteral("senders"), run.senders);
+            json.insert(QStringLiteral("window"), run.window);
+            json.insert(QStringLiteral("messages"), run.messages);
+            json.insert(QStringLiteral("deliveries"), run.delivered);
+            json.insert(QStringLiteral("expected_deliveries"), run.expectedDeliveries());
+            json.insert(QStringLiteral("complete"), complete);
+            json.insert(QStringLiteral("messages_per_s"), double(run.fannedOut) / secs);
+            json.insert(QStringLiteral("fanout_p50_ms"), percentile(run.fanoutMs, 0.50));
+            json.insert(QStringLiteral("fanout_p99_ms"), percentile(run.fanoutMs, 0.99));
+            json.insert(QStringLiteral("loadgen_cpu_pct"), cpuPercent(selfStart, selfEnd));
+            json.insert(QStringLiteral("group_ms"), double(groupMs));
+            std::printf("group: %d members signed in in %lld ms, group created in %lld ms; %d "
+                        "senders, %d in flight each\n",
+                        run.users, static_cast<long long>(connectMs),
+                        static_cast<long long>(groupMs), run.senders, run.window);
+            std::printf(
+                "  %lld of %d messages to all %d others: %lld of %lld deliveries in %.2f s: "
+                "%.0f deliveries/s, %.0f messages/s, errors %lld\n",
+                static_cast<long long>(run.fannedOut), run.messages, run.users - 1,
+                static_cast<long long>(run.delivered),
+                static_cast<long long>(run.expectedDeliveries()), secs,
+                double(run.delivered) / secs, double(run.fannedOut) / secs,
+                static_cast<long long>(run.errors));
+            std::printf("  send->last member p50 %.2f ms p99 %.2f ms; send->each member p50 %.2f "
+                        "ms p99 %.2f ms; ack p50 %.2f ms p99 %.2f ms\n",
+                        percentile(run.fanoutMs, 0.5), percentile(run.fanoutMs, 0.99),
+                        percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99),
+                        percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99));
+            std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
+        } else {
+            std::printf("%s: %d users signed in in %lld ms; measured %.1f s: acked %.0f/s, "
+                        "delivered %.0f/s, errors %lld\n",
+                        qPrintable(run.mode), run.users, static_cast<long long>(connectMs), secs,
+                        double(run.acked) / secs, double(run.delivered) / secs,
+                        static_cast<long long>(run.errors));
+            std::printf(
+                "  ack latency p50 %.2f ms p99 %.2f ms; send->receive p50 %.2f ms p99 %.2f ms\n",
+                percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99),
+                percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99));
+        }
         std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB\n", cpuPct,
                     static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb));
         std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
-        app.exit(run.errors > 0 && run.mode != QLatin1String("throughput") ? 1 : 0);
+        if (run.isGroup() && !complete)
+            std::fprintf(
+                stderr, "loadgen: timed out after %d s: %lld of %lld deliveries, %lld of %d acks\n",
+                run.seconds, static_cast<long long>(run.delivered),
+                static_cast<long long>(run.expectedDeliveries()), static_cast<long long>(run.acked),
+                run.messages);
+        const bool failed = run.isGroup()
+            ? !complete || run.errors > 0
+            : run.errors > 0 && run.mode != QLatin1String("throughput");
+        app.exit(failed ? 1 : 0);
     };
+    run.onDone = finish;
 
     QTimer waitReady;
     waitReady.setInterval(20);
@@ -292,15 +447,36 @@ int main(int argc, char *argv[])
             }
             return;
         }
+        if (connectMs == 0) {
+            connectMs = std::max<qint64>(1, connectTimer.elapsed());
+            if (run.isGroup())
+                run.all.front()->createGroup();
+        }
+        // group: every other member has heard of the group before anything is measured.
+        if (run.isGroup() && (run.groupId == 0 || run.joined < run.users - 1)) {
+            if (run.errors > 0 || connectTimer.elapsed() - connectMs > 60'000) {
+                std::fprintf(stderr, "loadgen: no group (%d of %d members told of it)\n",
+                             run.joined, run.users - 1);
+                app.exit(1);
+            }
+            return;
+        }
         waitReady.stop();
-        connectMs = connectTimer.elapsed();
+        if (run.isGroup())
+            groupMs = connectTimer.elapsed() - connectMs;
         start = sample(run.serverPid);
+        selfStart = sample(QCoreApplication::applicationPid());
         measured.start();
+        run.startNs = run.clock.nsecsElapsed();
         run.measuring = run.mode != QLatin1String("idle");
         if (run.mode == QLatin1String("throughput")) {
             for (auto &user : run.all)
                 for (int i = 0; i < run.window; ++i)
                     user->sendOne();
+        } else if (run.isGroup()) {
+            for (int i = 0; i < run.window; ++i)
+                for (int sender = 0; sender < run.senders && run.sent < run.messages; ++sender)
+                    run.all[size_t(sender)]->sendOne();
         } else if (run.mode == QLatin1String("rate")) {
             pacer.setInterval(5);
             QObject::connect(&pacer, &QTimer::timeout, &app, [&] {

@@ -1,6 +1,8 @@
 #include "app/server.h"
 #include "wireclient.h"
 
+#include <confab/codec.h>
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -620,6 +622,14 @@ void TestGroups::awayFollowsEveryDevice()
     pb::Envelope offline;
     offline.mutable_set_presence()->set_state(pb::PRESENCE_OFFLINE);
     QCOMPARE(bob->request(offline).error().code(), pb::INVALID_ARGUMENT);
+
+    // Sessions the server closes (here: logging out) count as gone too.
+    pb::Envelope logout;
+    logout.mutable_logout();
+    QVERIFY(bob->request(logout).has_ok());
+    QVERIFY(bob2->request(logout).has_ok());
+    QTRY_COMPARE(alice->presence().size(), 3);
+    QCOMPARE(alice->presence().last().presences(0).state(), pb::PRESENCE_OFFLINE);
 }
 
 void TestGroups::typingReachesOthersAndIsNeverStored()
@@ -643,6 +653,17 @@ void TestGroups::typingReachesOthersAndIsNeverStored()
     QCOMPARE(event.user_id(), alice->userId());
     QTest::qWait(100);
     QCOMPARE(alice2->events().size(), 0); // not echoed to the typist's own devices
+
+    // The one-way form (request id 0) is passed on and not answered; a second within a second
+    // is not passed on.
+    const int framesBefore = alice->framesReceived();
+    alice->socket().sendBinaryMessage(Codec::encode(oneWay));
+    QTest::qWait(200);
+    QCOMPARE(bob->events().size(), 1);
+    QTest::qWait(1000);
+    alice->socket().sendBinaryMessage(Codec::encode(oneWay));
+    QTRY_COMPARE(bob->events().size(), 2);
+    QCOMPARE(alice->framesReceived(), framesBefore);
 
     // Never stored: no seq moved, nothing in history or sync.
     const auto page = bob->request(history(group));

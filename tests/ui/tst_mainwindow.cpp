@@ -2,6 +2,7 @@
 #include "chatclient.h"
 #include "composer.h"
 #include "conversationlistmodel.h"
+#include "groupdialogs.h"
 #include "localcache.h"
 #include "localserver.h"
 #include "logindialog.h"
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void draftsAreKeptPerConversationAndAcrossRestarts();
     void searchJumpsToTheMessage();
     void startAServerOnThisComputerAndSignUp();
+    void groupPanelManagesMembersAndTheChatShowsItAll();
 
 private:
     void startServer();
@@ -329,6 +331,88 @@ void TestMainWindow::startAServerOnThisComputerAndSignUp()
     local.reset(); // the app quits: its server stops with it
     QVERIFY(
         QTest::qWaitFor([&] { return client.state() == ChatClient::State::Disconnected; }, 5000));
+}
+
+void TestMainWindow::groupPanelManagesMembersAndTheChatShowsItAll()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    auto carol = coreClient(QStringLiteral("carol"));
+    QVERIFY(alice && bob && carol);
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // Create it the way a user does: the dialog, then the chat opens.
+    Ui::CreateGroupDialog create(alice.get(), &window);
+    create.findChildren<QLineEdit *>().at(0)->setText(QStringLiteral("Trip 旅行"));
+    create.findChildren<QLineEdit *>().at(1)->setText(QStringLiteral("@bob, carol"));
+    QPushButton *createButton = nullptr;
+    for (QPushButton *button : create.findChildren<QPushButton *>())
+        if (button->text() == Ui::CreateGroupDialog::tr("Create"))
+            createButton = button;
+    QVERIFY(createButton && createButton->isEnabled());
+    createButton->click();
+    QTRY_VERIFY(create.createdConversation() != 0);
+    const quint64 group = create.createdConversation();
+    window.openConversation(group);
+    QTRY_VERIFY(window.groupInfoButton()->isVisible());
+    QTRY_COMPARE(window.subtitleLabel()->text(), Ui::MainWindow::tr("%n member(s)", nullptr, 3));
+
+    // The panel lists everyone with roles; the owner makes bob an admin, then removes carol.
+    Ui::GroupInfoDialog info(alice.get(), group, &window);
+    QListWidget *list = info.memberList();
+    QCOMPARE(list->count(), 3);
+    auto rowOf = [list](const QString &username) {
+        for (int row = 0; row < list->count(); ++row)
+            if (list->item(row)->text().contains(QStringLiteral("@") + username))
+                return row;
+        return -1;
+    };
+    QVERIFY(list->item(rowOf(QStringLiteral("alice")))
+                ->text()
+                .contains(Ui::GroupInfoDialog::tr("owner")));
+    auto button = [&info](const QString &text) -> QPushButton * {
+        for (QPushButton *b : info.findChildren<QPushButton *>())
+            if (b->text() == text)
+                return b;
+        return nullptr;
+    };
+    list->setCurrentRow(rowOf(QStringLiteral("bob")));
+    QVERIFY(button(Ui::GroupInfoDialog::tr("Make admin"))->isEnabled());
+    button(Ui::GroupInfoDialog::tr("Make admin"))->click();
+    QTRY_VERIFY(list->item(rowOf(QStringLiteral("bob")))
+                    ->text()
+                    .contains(Ui::GroupInfoDialog::tr("admin")));
+    list->setCurrentRow(rowOf(QStringLiteral("carol")));
+    button(Ui::GroupInfoDialog::tr("Remove from group"))->click();
+    QTRY_COMPARE(list->count(), 2);
+    QTRY_VERIFY(carol->cache()->conversation(group).value().left);
+
+    // The chat shows each change as a line, and bob's panel follows: an admin cannot remove
+    // the owner.
+    QTRY_COMPARE(window.messageModel()->rowCount(), 3); // created, role changed, removed
+    QVERIFY(window.messageModel()
+                ->index(2)
+                .data(Client::MessageListModel::EventTextRole)
+                .toString()
+                .contains(QStringLiteral("CAROL").toLower(), Qt::CaseInsensitive));
+    Ui::GroupInfoDialog bobsView(bob.get(), group, &window);
+    bobsView.memberList()->setCurrentRow(0); // alice, the owner (ids ascending)
+    for (QPushButton *b : bobsView.findChildren<QPushButton *>())
+        if (b->text() == Ui::GroupInfoDialog::tr("Remove from group"))
+            QVERIFY(!b->isEnabled());
+
+    // Typing shows in the header; a message from bob gets his name above it.
+    bob->notifyTyping(group);
+    QTRY_COMPARE(window.subtitleLabel()->text(),
+                 Ui::MainWindow::tr("%1 is typing…").arg(QStringLiteral("bob")));
+    QVERIFY(bob->sendMessage(group, QStringLiteral("on my way")).isOk());
+    QTRY_COMPARE(window.messageModel()->rowCount(), 4);
+    QCOMPARE(
+        window.messageModel()->index(3).data(Client::MessageListModel::SenderNameRole).toString(),
+        QStringLiteral("bob"));
+    QTRY_COMPARE(window.subtitleLabel()->text(), Ui::MainWindow::tr("%n member(s)", nullptr, 2));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -664,11 +664,20 @@ public:
 
     void flushOutbox()
     {
-        if (state != State::Online || !cache || nowMs() < outboxPausedUntilMs)
+        if (state != State::Online || !cache)
             return;
+        if (const qint64 now = nowMs(); now < outboxPausedUntilMs) {
+            // Paused after a transient refusal. Timers may fire a little early (coarse timers
+            // by up to 5%): wait out the rest, or the outbox would stall until something else
+            // flushes it.
+            retryTimer.start(int(outboxPausedUntilMs - now) + 1);
+            return;
+        }
         auto outbox = cache->outbox();
-        if (!outbox)
+        if (!outbox) {
+            qCWarning(lcClientSync) << "cannot read the outbox:" << outbox.error().message;
             return;
+        }
         for (const ChatMessage &message : outbox.value()) {
             if (inFlight.contains(message.clientId))
                 continue;
@@ -691,6 +700,8 @@ public:
     {
         inFlight.remove(clientId);
         if (error.isTransient() && ++attempts[clientId] < kMaxSendAttempts) {
+            qCDebug(lcClientSync) << "send refused for now:" << error.message << "- attempt"
+                                  << attempts[clientId];
             // The whole outbox waits (so that later messages do not overtake this one more than
             // those already on the wire), then it is retried; never forever.
             const int delay =

@@ -39,12 +39,9 @@ private Q_SLOTS:
     void permanentErrorMarksTheMessageFailed();
     void gapIsFilledFromHistory();
     void olderHistoryLoadsPageByPage();
-    // Runs before the cache-damage tests: after damageInsideTheCacheIsFoundInTheBackground in
-    // the same process its outbox has been seen to stall (about 1 run in 3); under
-    // investigation, see the note on issue 7.
-    void rateLimitedBurstIsRetriedUntilDelivered();
     void corruptCacheIsRebuiltFromTheServer();
     void damageInsideTheCacheIsFoundInTheBackground();
+    void rateLimitedBurstIsRetriedUntilDelivered();
     void profilesRememberEveryAccount();
     void frozenServerIsDetectedAndLeft();
     void messageWrittenBeforeTheFirstSignInIsOwn();

@@ -19,6 +19,10 @@ ConversationListModel::ConversationListModel(ChatClient *client, QObject *parent
     connect(client, &ChatClient::messageAdded, this, schedule);
     connect(client, &ChatClient::messageChanged, this, schedule);
     connect(client, &ChatClient::authenticated, this, &ConversationListModel::reload);
+    connect(client, &ChatClient::presenceChanged, this, [this] {
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), { PresenceRole });
+    });
     reload();
 }
 
@@ -62,6 +66,12 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
             if (m_client && member.userId != m_client->currentUser().userId)
                 return member.username;
         return QString();
+    case PresenceRole:
+        if (!c.isGroup && m_client)
+            for (const UserInfo &member : c.members)
+                if (member.userId != m_client->currentUser().userId)
+                    return int(m_client->presence(member.userId).state);
+        return int(PresenceState::Offline);
     default:
         return {};
     }
@@ -75,7 +85,8 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
              { LastActivityRole, "lastActivity" },
              { UnreadCountRole, "unreadCount" },
              { IsGroupRole, "isGroup" },
-             { PeerUsernameRole, "peerUsername" } };
+             { PeerUsernameRole, "peerUsername" },
+             { PresenceRole, "presence" } };
 }
 
 int ConversationListModel::rowOf(quint64 conversationId) const

@@ -24,6 +24,7 @@ public:
         UnreadCountRole,
         IsGroupRole,
         PeerUsernameRole, //!< direct conversations: the other member
+        PresenceRole, //!< direct conversations: the other member's PresenceState as int
     };
     Q_ENUM(Role)
 

@@ -52,6 +52,17 @@ void ConversationDelegate::paint(QPainter *painter, const QStyleOptionViewItem &
     const QRect avatar(option.rect.left() + kPadding, option.rect.top() + kPadding, kAvatar,
                        kAvatar);
     Avatar::paint(painter, avatar, title, key.isEmpty() ? title : key);
+    // Direct chats: a dot for the other person being online (green) or away (amber).
+    const auto presence =
+        Client::PresenceState(index.data(ConversationListModel::PresenceRole).toInt());
+    if (presence != Client::PresenceState::Offline) {
+        const QRect dot(avatar.right() - 11, avatar.bottom() - 11, 12, 12);
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(selected ? palette.highlight().color() : palette.base().color(), 2));
+        painter->setBrush(presence == Client::PresenceState::Online ? QColor(0x22, 0xc5, 0x5e)
+                                                                    : QColor(0xf5, 0x9e, 0x0b));
+        painter->drawEllipse(dot);
+    }
 
     const QColor text = selected ? palette.highlightedText().color() : palette.text().color();
     QColor dim = text;

@@ -21,7 +21,7 @@ constexpr int kBubblePadding = 9;
 constexpr int kGroupGap = 2;
 constexpr int kGap = 8;
 constexpr int kSeparatorHeight = 30;
-constexpr int kMarkWidth = 16;
+constexpr int kMarkWidth = 20; // room for two ticks after the time
 
 QDate dayOf(const QModelIndex &index)
 {

@@ -137,8 +137,7 @@ private:
         return uuid(value.client_id(), "Message.client_id") && text(value.text())
             && (!value.has_group_event() || groupEvent(value.group_event()));
     }
-    bool usernames(const google::protobuf::RepeatedPtrField<std::string> &values,
-                   const char *field)
+    bool usernames(const google::protobuf::RepeatedPtrField<std::string> &values, const char *field)
     {
         if (!count(values.size(), m_limits.maxGroupMembers, field))
             return false;
@@ -228,8 +227,7 @@ bool Validator::body(const pb::Envelope &e)
     case B::kConversationEvent:
         return conversation(e.conversation_event().conversation());
     case B::kPresenceEvent:
-        return count(e.presence_event().presences_size(), kMaxPresences,
-                     "PresenceEvent.presences");
+        return count(e.presence_event().presences_size(), kMaxPresences, "PresenceEvent.presences");
     case B::kError:
         return maxBytes(e.error().message(), kMaxErrorMessageBytes, "Error.message");
     case B::kSendMessage:

@@ -1,5 +1,6 @@
 #include "app/server.h"
 #include "chatclient.h"
+#include "conversationlistmodel.h"
 #include "localcache.h"
 
 #include <QSignalSpy>
@@ -209,9 +210,17 @@ void TestGroupClient::presenceAndTyping()
     QVERIFY(bobAgain);
     QTRY_COMPARE(bobAgain->presence(aliceId).state, PresenceState::Online);
 
-    QSignalSpy presence(bobAgain.get(), &ChatClient::presenceChanged);
+    ConversationListModel list(bobAgain.get());
+    list.refresh();
+    QTRY_COMPARE(list.rowCount(), 1);
+    QCOMPARE(list.index(0).data(ConversationListModel::PresenceRole).toInt(),
+             int(PresenceState::Online)); // the dot in the list
+    QSignalSpy rowChanged(&list, &QAbstractItemModel::dataChanged);
     alice->setAway(true);
     QTRY_COMPARE(bobAgain->presence(aliceId).state, PresenceState::Away);
+    QVERIFY(!rowChanged.isEmpty());
+    QCOMPARE(list.index(0).data(ConversationListModel::PresenceRole).toInt(),
+             int(PresenceState::Away));
     alice->setAway(false);
     QTRY_COMPARE(bobAgain->presence(aliceId).state, PresenceState::Online);
 

@@ -179,9 +179,8 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         e.set_request_id(0);
         fillConversation(e.mutable_conversation_event()->mutable_conversation());
     });
-    add("set_presence", [](pb::Envelope &e) {
-        e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY);
-    });
+    add("set_presence",
+        [](pb::Envelope &e) { e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY); });
     add("presence_event", [](pb::Envelope &e) {
         e.set_request_id(0);
         auto *p = e.mutable_presence_event()->add_presences();

@@ -3,6 +3,7 @@
 //   confab-screenshots OUTPUT_DIR [LANGUAGE]     e.g. "en" or "zh_CN"
 #include "app/server.h"
 #include "chatclient.h"
+#include "groupdialogs.h"
 #include "localcache.h"
 #include "localserver.h"
 #include "logindialog.h"
@@ -14,6 +15,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -123,10 +125,53 @@ int main(int argc, char *argv[])
                     return c.conversationId;
         return quint64(0);
     }();
+    // Bob has read everything: Alice's messages show blue ticks, and he is online.
+    bob->markRead(withBob, alice->cache()->conversation(withBob).value().lastSeq);
     window.openConversation(withBob);
     QTest::qWait(
-        300); // let the views lay out and paint: this program takes pictures, it tests nothing
+        800); // let the views lay out and paint: this program takes pictures, it tests nothing
     window.grab().save(out + QStringLiteral("/main-%1.png").arg(language));
+
+    // A group: changes as lines, names above messages, "read by" ticks, someone typing.
+    quint64 group = 0;
+    QObject::connect(alice.get(), &Client::ChatClient::groupChanged,
+                     [&group](quint64 id) { group = group ? group : id; });
+    alice->createGroup(chinese ? QStringLiteral("发布小组") : QStringLiteral("Release team"),
+                       { QStringLiteral("bob"), QStringLiteral("carol") });
+    static_cast<void>(QTest::qWaitFor([&] { return group != 0; }, 10'000));
+    static_cast<void>(
+        QTest::qWaitFor([&] { return carol->cache()->conversation(group).isOk(); }, 10'000));
+    const QStringList groupLines = chinese
+        ? QStringList { QStringLiteral("0.2 的发布说明我写好了"), QStringLiteral("我来看一下"),
+                        QStringLiteral("周五发布怎么样？") }
+        : QStringList { QStringLiteral("Release notes for 0.2 are drafted"),
+                        QStringLiteral("I'll review them after lunch"),
+                        QStringLiteral("Ship on Friday?") };
+    static_cast<void>(bob->sendMessage(group, groupLines.at(0)));
+    settle(*bob);
+    static_cast<void>(carol->sendMessage(group, groupLines.at(1)));
+    settle(*carol);
+    alice->addMembers(group, { QStringLiteral("dave") });
+    QTest::qWait(300);
+    static_cast<void>(alice->sendMessage(group, groupLines.at(2)));
+    settle(*alice);
+    QTest::qWait(300);
+    const quint64 groupLast = alice->cache()->conversation(group).value().lastSeq;
+    bob->markRead(group, groupLast);
+    carol->markRead(group, groupLast);
+    window.openConversation(group);
+    QTest::qWait(900);
+    bob->notifyTyping(group);
+    QTest::qWait(400);
+    window.grab().save(out + QStringLiteral("/group-%1.png").arg(language));
+    {
+        Ui::GroupInfoDialog info(alice.get(), group, &window);
+        info.show();
+        info.memberList()->setCurrentRow(1);
+        QTest::qWait(200);
+        info.grab().save(out + QStringLiteral("/groupinfo-%1.png").arg(language));
+    }
+    window.openConversation(withBob);
     Ui::applyTheme(Ui::AppSettings::Theme::Dark);
     QTest::qWait(200);
     window.grab().save(out + QStringLiteral("/dark-%1.png").arg(language));

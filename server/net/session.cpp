@@ -655,7 +655,22 @@ void Session::handleGroupChange(quint64 requestId, const pb::Envelope &envelope)
                 pb::Envelope event;
                 *event.mutable_conversation_event()->mutable_conversation() = c.snapshot;
                 router->broadcast(c.appended.memberIds, Codec::encode(event), self.data());
-                presence->contactsChanged(c.appended.memberIds);
+                // Who gained or lost contacts: the members who came or went, not everyone.
+                const pb::GroupEvent &change = c.appended.message.group_event();
+                QList<quint64> moved;
+                switch (change.kind()) {
+                case pb::GroupEvent::CREATED:
+                case pb::GroupEvent::MEMBERS_ADDED:
+                case pb::GroupEvent::MEMBER_REMOVED:
+                    moved = { change.user_ids().begin(), change.user_ids().end() };
+                    break;
+                case pb::GroupEvent::MEMBER_LEFT:
+                    moved = { c.appended.message.sender_id() };
+                    break;
+                default:
+                    break; // a rename or a role: nobody's contacts change
+                }
+                presence->contactsChanged(moved);
             }
             if (!self)
                 return;

@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 namespace Confab::Presence {
@@ -190,8 +191,75 @@ void PresenceTracker::sendSnapshot(Net::Session *session, const QList<quint64> &
 void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
 {
     for (quint64 userId : userIds)
-        if (m_users.contains(userId))
-            loadContacts(userId, nullptr);
+        refreshContacts(userId);
+}
+
+void PresenceTracker::refreshContacts(quint64 userId)
+{
+    // Contacts are symmetric: whoever shares a conversation with the user has the user as a
+    // contact. One query for the user corrects every online user's view of it.
+    m_store.run(
+        this,
+        [userId](Store::Store &store) -> Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> {
+            auto contacts = store.contactsOf(userId);
+            if (!contacts)
+                return contacts.error();
+            auto seen = store.lastSeen(contacts.value() + QList<quint64> { userId });
+            if (!seen)
+                return seen.error();
+            return std::make_pair(contacts.value(), seen.value());
+        },
+        [this, userId](const Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> &loaded) {
+            if (!loaded) {
+                qCWarning(lcRoute) << "cannot load the contacts of user" << userId << ":"
+                                   << loaded.error().message;
+                return;
+            }
+            const auto &[contacts, lastSeen] = loaded.value();
+            const QSet<quint64> now(contacts.cbegin(), contacts.cend());
+            auto presenceOf = [this, &lastSeen](quint64 who) {
+                pb::Envelope event;
+                auto *presence = event.mutable_presence_event()->add_presences();
+                presence->set_user_id(who);
+                presence->set_state(announced(who));
+                if (presence->state() == pb::PRESENCE_OFFLINE)
+                    presence->set_last_seen_ms(lastSeen.value(who));
+                return event;
+            };
+            // The others' view of this user.
+            QList<quint64> told;
+            for (auto it = m_users.begin(); it != m_users.end(); ++it) {
+                if (it.key() == userId)
+                    continue;
+                const bool should = now.contains(it.key());
+                const bool has = it->contacts.contains(userId);
+                if (should && !has) {
+                    it->contacts.append(userId);
+                    told.append(it.key());
+                } else if (!should && has) {
+                    it->contacts.removeAll(userId);
+                }
+            }
+            if (!told.isEmpty())
+                m_router.broadcast(told, Codec::encode(presenceOf(userId)));
+            // The user's own view: those new to it hear of each.
+            const auto self = m_users.find(userId);
+            if (self == m_users.end())
+                return;
+            QList<quint64> newcomers;
+            for (quint64 contact : contacts)
+                if (!self->contacts.contains(contact))
+                    newcomers.append(contact);
+            self->contacts = contacts;
+            self->contactsLoaded = true;
+            if (newcomers.isEmpty())
+                return;
+            pb::Envelope event;
+            for (quint64 contact : newcomers)
+                *event.mutable_presence_event()->add_presences() =
+                    presenceOf(contact).presence_event().presences(0);
+            m_router.broadcast({ userId }, Codec::encode(event));
+        });
 }
 
 } // namespace Confab::Presence

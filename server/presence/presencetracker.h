@@ -26,8 +26,8 @@ namespace Confab::Presence {
 //! device says it is away, offline when none is connected. Changes go only to the user's
 //! contacts (everyone who shares a current conversation with them), serialised once. Offline
 //! is announced only after the grace period, so a reconnect within it broadcasts nothing, and
-//! last-seen is stored then. Each session gets its contacts' presence once after sign-in, and
-//! again when group changes alter who its contacts are. Network thread.
+//! last-seen is stored then. Each session gets its contacts' presence once after sign-in; when
+//! a membership change gives someone new contacts, they hear of just those. Network thread.
 class PresenceTracker final : public QObject
 {
     Q_OBJECT
@@ -39,7 +39,8 @@ public:
     void sessionOnline(Net::Session *session);
     void sessionOffline(Net::Session *session);
     void setAway(Net::Session *session, bool away);
-    //! Group membership changed for these users: reload their contacts, tell them anew.
+    //! These users joined or left conversations: their contacts are looked up again (one query
+    //! each), and whoever gained a contact hears of its presence.
     void contactsChanged(const QList<quint64> &userIds);
 
     [[nodiscard]] pb::PresenceState announced(quint64 userId) const;
@@ -59,6 +60,7 @@ private:
     void update(quint64 userId);
     void announce(quint64 userId, pb::PresenceState state, qint64 lastSeenMs);
     void loadContacts(quint64 userId, Net::Session *only);
+    void refreshContacts(quint64 userId);
     void sendSnapshot(Net::Session *session, const QList<quint64> &contacts,
                       const QHash<quint64, qint64> &lastSeen);
 

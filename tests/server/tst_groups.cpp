@@ -33,6 +33,7 @@ private Q_SLOTS:
     void directConversationsAreNotGroups();
     void presenceGoesOnlyToContactsAndIsCoalesced();
     void awayFollowsEveryDevice();
+    void membershipChangesWhoSeesPresence();
     void typingReachesOthersAndIsNeverStored();
     void receiptCursorsOnlyMoveForward();
 
@@ -630,6 +631,50 @@ void TestGroups::awayFollowsEveryDevice()
     QVERIFY(bob2->request(logout).has_ok());
     QTRY_COMPARE(alice->presence().size(), 3);
     QCOMPARE(alice->presence().last().presences(0).state(), pb::PRESENCE_OFFLINE);
+}
+
+void TestGroups::membershipChangesWhoSeesPresence()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    auto eve = client(QStringLiteral("eve"));
+    QVERIFY(alice && bob && eve);
+    const quint64 group = createGroup(*alice, QStringLiteral("team"), { bob.get() });
+    QVERIFY(group);
+    QTRY_VERIFY(!bob->presence().isEmpty()); // bob learnt of alice, alice of bob
+    QTRY_VERIFY(!alice->presence().isEmpty());
+    QTest::qWait(100);
+    QCOMPARE(eve->presence().size(), 0);
+    for (WireClient *c : { alice.get(), bob.get(), eve.get() })
+        c->clearPresence();
+
+    // A rename changes nobody's contacts: no presence traffic at all.
+    QVERIFY(alice->request(rename(group, QStringLiteral("renamed"))).has_group_result());
+    QTest::qWait(200);
+    QCOMPARE(alice->presence().size() + bob->presence().size() + eve->presence().size(), 0);
+
+    // Eve joins: she hears of both, and both hear of her.
+    QVERIFY(alice->request(add(group, eve->userId())).has_group_result());
+    auto heard = [](const WireClient &c, quint64 userId) {
+        for (const auto &event : c.presence())
+            for (const auto &p : event.presences())
+                if (p.user_id() == userId && p.state() == pb::PRESENCE_ONLINE)
+                    return true;
+        return false;
+    };
+    QTRY_VERIFY(heard(*eve, alice->userId()) && heard(*eve, bob->userId()));
+    QTRY_VERIFY(heard(*alice, eve->userId()));
+    QTRY_VERIFY(heard(*bob, eve->userId()));
+
+    // Removed, she is nobody's contact: her going offline is not told.
+    QVERIFY(alice->request(remove(group, eve->userId())).has_group_result());
+    QTest::qWait(200);
+    alice->clearPresence();
+    bob->clearPresence();
+    eve.reset();
+    QTest::qWait(m_graceMs + 300);
+    QCOMPARE(alice->presence().size(), 0);
+    QCOMPARE(bob->presence().size(), 0);
 }
 
 void TestGroups::typingReachesOthersAndIsNeverStored()

@@ -8,7 +8,10 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
+#include <QTextLayout>
 #include <QToolTip>
+
+#include <cmath>
 
 namespace Confab::Ui {
 
@@ -41,6 +44,40 @@ QFont smallFont(const QFont &font)
     QFont small = font;
     small.setPointSizeF(font.pointSizeF() * 0.85);
     return small;
+}
+
+// Message text wraps at word boundaries, and inside a word only when one word is wider than the
+// bubble (a long link, a string of digits), so nothing ever runs out of its bubble.
+void layOut(QTextLayout &layout, int maxWidth)
+{
+    QTextOption option;
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout.setTextOption(option);
+    layout.beginLayout();
+    qreal y = 0;
+    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+        line.setLineWidth(maxWidth);
+        line.setPosition(QPointF(0, y));
+        y += line.height();
+    }
+    layout.endLayout();
+}
+
+QSize textSize(const QString &text, const QFont &font, int maxWidth)
+{
+    QTextLayout layout(text, font);
+    layOut(layout, maxWidth);
+    qreal width = 0;
+    for (int i = 0; i < layout.lineCount(); ++i)
+        width = std::max(width, layout.lineAt(i).naturalTextWidth());
+    return { int(std::ceil(width)), int(std::ceil(layout.boundingRect().height())) };
+}
+
+void drawWrapped(QPainter *painter, const QRect &rect, const QString &text, const QFont &font)
+{
+    QTextLayout layout(text, font);
+    layOut(layout, rect.width() + 1); // the width it was measured at fits every line
+    layout.draw(painter, rect.topLeft());
 }
 
 QString dayLabel(const QDate &day)
@@ -108,8 +145,9 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         std::max(120, std::min(width * 7 / 10, 620) - 2 * kBubblePadding - metaWidth);
     const QFontMetrics metrics(option.font);
     const QString text = index.data(MessageListModel::TextRole).toString();
-    QRect textRect = metrics.boundingRect(QRect(0, 0, maxText, 1'000'000), Qt::TextWordWrap, text);
+    QRect textRect(QPoint(0, 0), textSize(text, option.font, maxText));
     textRect.setWidth(std::max(textRect.width(), 1));
+    textRect.setHeight(std::max(textRect.height(), metrics.height()));
     int top = option.rect.top() + (startsGroup(index) ? kGap : kGroupGap);
     if (startsDay(index)) {
         l.separator = QRect(option.rect.left(), top, width, kSeparatorHeight);
@@ -209,7 +247,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->setFont(option.font);
     painter->setPen(palette.text().color());
-    painter->drawText(l.text, Qt::TextWordWrap, index.data(MessageListModel::TextRole).toString());
+    drawWrapped(painter, l.text, index.data(MessageListModel::TextRole).toString(), option.font);
 
     QColor meta = palette.text().color();
     meta.setAlphaF(0.55);

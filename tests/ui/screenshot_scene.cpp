@@ -150,6 +150,10 @@ int main(int argc, char *argv[])
     static_cast<void>(bob->sendMessage(group, groupLines.at(0)));
     settle(*bob);
     static_cast<void>(carol->sendMessage(group, groupLines.at(1)));
+    static_cast<void>(carol->sendMessage(
+        group,
+        QStringLiteral("https://git.example.org/confab/releases/v0.2.0/"
+                       "notes-draft-2026-11-23-review-comments-from-carol-and-bob.md")));
     settle(*carol);
     alice->addMembers(group, { QStringLiteral("dave") });
     QTest::qWait(300);

@@ -415,6 +415,15 @@ void TestMainWindow::groupPanelManagesMembersAndTheChatShowsItAll()
         window.messageModel()->index(3).data(Client::MessageListModel::SenderNameRole).toString(),
         QStringLiteral("bob"));
     QTRY_COMPARE(window.subtitleLabel()->text(), Ui::MainWindow::tr("%n member(s)", nullptr, 2));
+
+    // A word longer than a bubble is wide (a long link) wraps inside the bubble.
+    QVERIFY(bob->sendMessage(group, QStringLiteral("https://example.org/") + QString(400, u'x'))
+                .isOk());
+    QTRY_COMPARE(window.messageModel()->rowCount(), 5);
+    QApplication::processEvents();
+    const QRect row = window.messageView()->visualRect(window.messageModel()->index(4));
+    QVERIFY2(row.height() > 4 * window.messageView()->fontMetrics().height(),
+             qPrintable(QStringLiteral("row height %1").arg(row.height())));
 }
 
 QTEST_MAIN(TestMainWindow)

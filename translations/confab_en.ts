@@ -248,15 +248,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>usernames, separated by commas</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Group name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Members:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -265,6 +257,18 @@
     </message>
     <message>
         <source>Creating the group…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search people you have chatted with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Others, by username, separated by commas</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -246,16 +246,8 @@
         <translation>例如：家人、阿波罗项目</translation>
     </message>
     <message>
-        <source>usernames, separated by commas</source>
-        <translation>用户名，用逗号分隔</translation>
-    </message>
-    <message>
         <source>Group name:</source>
         <translation>群组名称：</translation>
-    </message>
-    <message>
-        <source>Members:</source>
-        <translation>成员：</translation>
     </message>
     <message>
         <source>Create</source>
@@ -264,6 +256,18 @@
     <message>
         <source>Creating the group…</source>
         <translation>正在创建群组…</translation>
+    </message>
+    <message>
+        <source>Search people you have chatted with</source>
+        <translation>搜索聊过天的人</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Others, by username, separated by commas</source>
+        <translation>其他人：输入用户名，用逗号分隔</translation>
     </message>
 </context>
 <context>

@@ -866,6 +866,20 @@ quint64 LocalCache::oldestSeq(quint64 conversationId)
 
 // ----- reads for the views
 
+Result<QList<UserInfo>> LocalCache::knownUsers()
+{
+    auto &select = query("SELECT user_id, username, display_name FROM users "
+                         "ORDER BY display_name COLLATE NOCASE, username");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<UserInfo> users;
+    while (select.next())
+        users.append({ select.value(0).toULongLong(), select.value(1).toString(),
+                       select.value(2).toString() });
+    return users;
+}
+
 QString LocalCache::displayName(quint64 userId)
 {
     auto &select = query("SELECT display_name, username FROM users WHERE user_id = ?");

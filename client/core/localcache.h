@@ -100,6 +100,8 @@ public:
     [[nodiscard]] qint64 messageCount();
     //! Anyone this account has shared a conversation with, former members too: their name.
     [[nodiscard]] QString displayName(quint64 userId);
+    //! Everyone this account has shared a conversation with, by display name.
+    [[nodiscard]] Result<QList<UserInfo>> knownUsers();
 
     //! The text as indexed: CJK characters stand apart as tokens of their own.
     [[nodiscard]] static QString searchableText(const QString &text);

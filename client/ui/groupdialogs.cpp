@@ -29,11 +29,42 @@ CreateGroupDialog::CreateGroupDialog(ChatClient *client, QWidget *parent)
     m_name = new QLineEdit(this);
     m_name->setPlaceholderText(tr("e.g. Family, Project Apollo"));
     m_name->setMaxLength(100);
-    m_members = new QLineEdit(this);
-    m_members->setPlaceholderText(tr("usernames, separated by commas"));
     form->addRow(tr("Group name:"), m_name);
-    form->addRow(tr("Members:"), m_members);
     layout->addLayout(form);
+
+    // People already known (from other chats), to tick; anyone else by username.
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Search people you have chatted with"));
+    m_filter->setClearButtonEnabled(true);
+    m_people = new QListWidget(this);
+    m_people->setAccessibleName(tr("People"));
+    const quint64 self = m_client->currentUser().userId;
+    if (m_client->cache()) {
+        if (auto known = m_client->cache()->knownUsers()) {
+            for (const auto &user : known.value()) {
+                if (user.userId == self)
+                    continue;
+                const QString name = user.displayName.isEmpty() ? user.username : user.displayName;
+                auto *item = new QListWidgetItem(QStringLiteral("%1  @%2").arg(name, user.username),
+                                                 m_people);
+                item->setData(Qt::UserRole, user.username);
+                item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+                item->setCheckState(Qt::Unchecked);
+            }
+        }
+    }
+    m_people->setVisible(m_people->count() > 0);
+    m_filter->setVisible(m_people->count() > 0);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        for (int row = 0; row < m_people->count(); ++row)
+            m_people->item(row)->setHidden(
+                !m_people->item(row)->text().contains(text.trimmed(), Qt::CaseInsensitive));
+    });
+    layout->addWidget(m_filter);
+    layout->addWidget(m_people, 1);
+    m_members = new QLineEdit(this);
+    m_members->setPlaceholderText(tr("Others, by username, separated by commas"));
+    layout->addWidget(m_members);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
@@ -59,7 +90,19 @@ CreateGroupDialog::CreateGroupDialog(ChatClient *client, QWidget *parent)
         m_create->setEnabled(true);
         m_status->setText(error.message);
     });
-    resize(420, sizeHint().height());
+    resize(440, m_people->count() > 0 ? 460 : sizeHint().height());
+}
+
+QStringList CreateGroupDialog::chosen() const
+{
+    QStringList names;
+    for (int row = 0; row < m_people->count(); ++row)
+        if (m_people->item(row)->checkState() == Qt::Checked)
+            names.append(m_people->item(row)->data(Qt::UserRole).toString());
+    for (const QString &name : parseUsernames(m_members->text()))
+        if (!names.contains(name))
+            names.append(name);
+    return names;
 }
 
 QStringList CreateGroupDialog::parseUsernames(const QString &text)
@@ -81,7 +124,7 @@ void CreateGroupDialog::create()
     m_waiting = true;
     m_create->setEnabled(false);
     m_status->setText(tr("Creating the group…"));
-    m_client->createGroup(m_name->text(), parseUsernames(m_members->text()));
+    m_client->createGroup(m_name->text(), chosen());
 }
 
 // ----- info

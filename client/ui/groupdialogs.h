@@ -21,12 +21,18 @@ public:
     [[nodiscard]] quint64 createdConversation() const { return m_created; }
     //! "alice, bob  carol" -> alice, bob, carol
     [[nodiscard]] static QStringList parseUsernames(const QString &text);
+    //! The people this account knows, to tick (Qt::UserRole holds each one's username).
+    [[nodiscard]] QListWidget *peopleList() const { return m_people; }
 
 private:
     void create();
 
+    [[nodiscard]] QStringList chosen() const; //!< ticked people plus typed usernames
+
     Client::ChatClient *const m_client;
     QLineEdit *m_name = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QListWidget *m_people = nullptr;
     QLineEdit *m_members = nullptr;
     QLabel *m_status = nullptr;
     QPushButton *m_create = nullptr;

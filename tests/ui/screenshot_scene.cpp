@@ -132,7 +132,21 @@ int main(int argc, char *argv[])
         800); // let the views lay out and paint: this program takes pictures, it tests nothing
     window.grab().save(out + QStringLiteral("/main-%1.png").arg(language));
 
-    // A group: changes as lines, names above messages, "read by" ticks, someone typing.
+    // A group: first the dialog that makes one, then the chat.
+    {
+        Ui::CreateGroupDialog create(alice.get(), &window);
+        create.findChildren<QLineEdit *>().at(0)->setText(chinese ? QStringLiteral("发布小组")
+                                                                  : QStringLiteral("Release team"));
+        for (int row = 0; row < create.peopleList()->count(); ++row) {
+            const QString name = create.peopleList()->item(row)->data(Qt::UserRole).toString();
+            if (name == QLatin1String("bob") || name == QLatin1String("carol"))
+                create.peopleList()->item(row)->setCheckState(Qt::Checked);
+        }
+        create.show();
+        QTest::qWait(200);
+        create.grab().save(out + QStringLiteral("/newgroup-%1.png").arg(language));
+    }
+    // Changes as lines, names above messages, "read by" ticks, someone typing.
     quint64 group = 0;
     QObject::connect(alice.get(), &Client::ChatClient::groupChanged,
                      [&group](quint64 id) { group = group ? group : id; });

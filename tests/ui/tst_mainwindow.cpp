@@ -346,9 +346,16 @@ void TestMainWindow::groupPanelManagesMembersAndTheChatShowsItAll()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
     // Create it the way a user does: the dialog, then the chat opens.
+    // Alice knows bob from a chat: she ticks him; carol she types.
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("hi")).isOk());
+    QTRY_VERIFY(alice->cache()->knownUsers().value().size() == 2);
     Ui::CreateGroupDialog create(alice.get(), &window);
-    create.findChildren<QLineEdit *>().at(0)->setText(QStringLiteral("Trip 旅行"));
-    create.findChildren<QLineEdit *>().at(1)->setText(QStringLiteral("@bob, carol"));
+    QCOMPARE(create.peopleList()->count(), 1); // bob; not herself
+    QCOMPARE(create.peopleList()->item(0)->data(Qt::UserRole).toString(), QStringLiteral("bob"));
+    create.peopleList()->item(0)->setCheckState(Qt::Checked);
+    const auto fields = create.findChildren<QLineEdit *>();
+    fields.at(0)->setText(QStringLiteral("Trip 旅行"));
+    fields.last()->setText(QStringLiteral("@carol"));
     QPushButton *createButton = nullptr;
     for (QPushButton *button : create.findChildren<QPushButton *>())
         if (button->text() == Ui::CreateGroupDialog::tr("Create"))

@@ -709,6 +709,28 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     out->set_last_seq(upTo);
     conversation.finish();
 
+    if (out->left()) {
+        // Someone who left learns nothing that happened after: the name as it was then (the
+        // newest CREATED or RENAMED entry up to their leaving), and no member list or cursors.
+        auto &named = query("SELECT event FROM messages WHERE conversation_id = ? AND seq <= ? "
+                            "AND event IS NOT NULL ORDER BY seq DESC");
+        named.bindValue(0, id(conversationId));
+        named.bindValue(1, id(upTo));
+        if (auto done = exec(named); !done)
+            return done;
+        while (named.next()) {
+            pb::GroupEvent event;
+            const QByteArray bytes = named.value(0).toByteArray();
+            if (event.ParseFromArray(bytes.constData(), int(bytes.size()))
+                && (event.kind() == pb::GroupEvent::CREATED
+                    || event.kind() == pb::GroupEvent::RENAMED)) {
+                out->set_title(event.title());
+                break;
+            }
+        }
+        named.finish();
+    }
+
     // Members with their roles; the cursors of the others (for ticks and "read by").
     auto &members = query("SELECT u.user_id, u.username, u.display_name, m.role, "
                           "m.delivered_seq, m.read_seq FROM members m "
@@ -717,7 +739,7 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     members.bindValue(0, id(conversationId));
     if (auto done = exec(members); !done)
         return done;
-    while (members.next()) {
+    while (!out->left() && members.next()) {
         const quint64 memberId = members.value(0).toULongLong();
         auto *member = out->add_members();
         member->set_user_id(memberId);

@@ -446,6 +446,16 @@ void TestGroups::removedMemberStopsReceivingAndCannotReadNewHistory()
     QVERIFY(synced.sync_page().conversations(0).left());
     QCOMPARE(synced.sync_page().conversations(0).last_seq(), removalSeq);
 
+    // Nor does her list: the group's name as it was when she left, and no member list.
+    QVERIFY(alice->request(rename(group, QStringLiteral("secret plans"))).has_group_result());
+    pb::Envelope list;
+    list.mutable_list_conversations();
+    const auto listed = carol->request(list).conversation_list().conversations(0);
+    QCOMPARE(listed.title(), std::string("team"));
+    QCOMPARE(listed.members_size(), 0);
+    QCOMPARE(listed.receipts_size(), 0);
+    QCOMPARE(listed.last_seq(), removalSeq);
+
     // Added back, she sees from then on (not what was said while she was out).
     QVERIFY(alice->request(add(group, carol->userId())).has_group_result());
     const auto back = carol->request(history(group));

@@ -717,6 +717,22 @@
         <source>Start minimised to the tray</source>
         <translation>启动时最小化到托盘</translation>
     </message>
+    <message>
+        <source>Presence</source>
+        <translation>在线状态</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Show me as &amp;away after:</source>
+        <translation>在此时间后显示为离开(&amp;A)：</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::TrayController</name>

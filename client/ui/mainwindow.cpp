@@ -242,11 +242,15 @@ void MainWindow::buildUi()
     qApp->installEventFilter(this);
     m_idleTimer.setInterval(15'000);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        if (!m_client->isAway()
-            && QDateTime::currentMSecsSinceEpoch() - m_lastInputMs >= kAwayAfterMs)
+        if (!m_client->isAway() && m_awayAfterMs > 0
+            && QDateTime::currentMSecsSinceEpoch() - m_lastInputMs >= m_awayAfterMs)
             m_client->setAway(true);
     });
     m_idleTimer.start();
+    setAwayAfter(AppSettings::load().awayAfterMinutes * 60 * 1000);
+    connect(this, &MainWindow::settingsApplied, this, [this](const AppSettings &settings) {
+        setAwayAfter(settings.awayAfterMinutes * 60 * 1000);
+    });
 
     m_draftTimer.setSingleShot(true);
     m_draftTimer.setInterval(1000);
@@ -284,6 +288,14 @@ void MainWindow::setMessageModel(MessageListModel *model)
         fillViewport();
         markShownAsRead();
     });
+}
+
+void MainWindow::setAwayAfter(int ms)
+{
+    m_awayAfterMs = ms;
+    m_idleTimer.setInterval(std::clamp(ms / 4, 50, 15'000)); // checked often enough
+    if (ms <= 0 && m_client->isAway())
+        m_client->setAway(false);
 }
 
 void MainWindow::markShownAsRead()

@@ -69,8 +69,8 @@ public:
 
     QPushButton *groupInfoButton() const { return m_groupInfo; }
     QLabel *subtitleLabel() const { return m_subtitle; }
-    //! Input anywhere in the app: not away. Idle this long: away.
-    static constexpr int kAwayAfterMs = 5 * 60 * 1000;
+    //! Input anywhere in the app: not away. Idle for this long (Settings; 0: never): away.
+    void setAwayAfter(int ms);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -110,6 +110,7 @@ private:
     QPushButton *m_groupInfo = nullptr;
     QTimer m_idleTimer;
     qint64 m_lastInputMs = 0;
+    int m_awayAfterMs = 5 * 60 * 1000;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;

@@ -18,6 +18,8 @@ AppSettings AppSettings::load()
     a.theme = Theme(std::clamp(s.value(QStringLiteral("appearance/theme"), 0).toInt(), 0, 2));
     a.language = s.value(QStringLiteral("appearance/language")).toString();
     a.startMinimized = s.value(QStringLiteral("startup/minimized"), false).toBool();
+    a.awayAfterMinutes =
+        std::clamp(s.value(QStringLiteral("presence/away_after_minutes"), 5).toInt(), 0, 240);
     return a;
 }
 
@@ -30,6 +32,7 @@ void AppSettings::save() const
     s.setValue(QStringLiteral("appearance/theme"), int(theme));
     s.setValue(QStringLiteral("appearance/language"), language);
     s.setValue(QStringLiteral("startup/minimized"), startMinimized);
+    s.setValue(QStringLiteral("presence/away_after_minutes"), awayAfterMinutes);
 }
 
 QLocale AppSettings::locale() const

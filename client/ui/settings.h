@@ -16,6 +16,7 @@ struct AppSettings
     Theme theme = Theme::System;
     QString language; //!< empty: the system's; else "en" or "zh_CN"
     bool startMinimized = false;
+    int awayAfterMinutes = 5; //!< shown as away after this long without input; 0: never
 
     [[nodiscard]] static AppSettings load();
     void save() const;

@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace Confab::Ui {
@@ -42,6 +43,14 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     appearanceLayout->addRow(tr("&Language:"), m_language);
     appearanceLayout->addRow(QString(), restartNote);
 
+    auto *presence = new QGroupBox(tr("Presence"), this);
+    m_away = new QSpinBox(presence);
+    m_away->setRange(0, 240);
+    m_away->setSuffix(tr(" min"));
+    m_away->setSpecialValueText(tr("Never"));
+    auto *presenceLayout = new QFormLayout(presence);
+    presenceLayout->addRow(tr("Show me as &away after:"), m_away);
+
     m_minimized = new QCheckBox(tr("Start minimised to the tray"), this);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -57,6 +66,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(notifications);
     layout->addWidget(appearance);
+    layout->addWidget(presence);
     layout->addWidget(m_minimized);
     layout->addWidget(buttons);
 
@@ -67,6 +77,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_theme->setCurrentIndex(m_theme->findData(int(current.theme)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
     m_minimized->setChecked(current.startMinimized);
+    m_away->setValue(current.awayAfterMinutes);
 }
 
 AppSettings SettingsDialog::settings() const
@@ -78,6 +89,7 @@ AppSettings SettingsDialog::settings() const
     chosen.theme = AppSettings::Theme(m_theme->currentData().toInt());
     chosen.language = m_language->currentData().toString();
     chosen.startMinimized = m_minimized->isChecked();
+    chosen.awayAfterMinutes = m_away->value();
     return chosen;
 }
 

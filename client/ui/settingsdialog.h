@@ -6,6 +6,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QSpinBox;
 
 namespace Confab::Ui {
 
@@ -22,6 +23,7 @@ public:
     QCheckBox *doNotDisturbBox() const { return m_dnd; }
     QComboBox *themeBox() const { return m_theme; }
     QComboBox *languageBox() const { return m_language; }
+    QSpinBox *awayBox() const { return m_away; }
 
 Q_SIGNALS:
     void applied(const Confab::Ui::AppSettings &settings);
@@ -33,6 +35,7 @@ private:
     QComboBox *m_theme;
     QComboBox *m_language;
     QCheckBox *m_minimized;
+    QSpinBox *m_away;
 };
 
 } // namespace Confab::Ui

@@ -10,7 +10,9 @@
 #include "messagelistmodel.h"
 #include "privatesettings.h"
 #include "searchdialog.h"
+#include "settingsdialog.h"
 
+#include <QDialogButtonBox>
 #include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
@@ -19,6 +21,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +47,7 @@ private Q_SLOTS:
     void searchJumpsToTheMessage();
     void startAServerOnThisComputerAndSignUp();
     void groupPanelManagesMembersAndTheChatShowsItAll();
+    void idleMeansAwayAndInputMeansOnline();
 
 private:
     void startServer();
@@ -431,6 +435,38 @@ void TestMainWindow::groupPanelManagesMembersAndTheChatShowsItAll()
     const QRect row = window.messageView()->visualRect(window.messageModel()->index(4));
     QVERIFY2(row.height() > 4 * window.messageView()->fontMetrics().height(),
              qPrintable(QStringLiteral("row height %1").arg(row.height())));
+}
+
+void TestMainWindow::idleMeansAwayAndInputMeansOnline()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("hi")).isOk());
+    QTRY_COMPARE(alice->cache()->messageCount(), qint64(1));
+    auto bobLater = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("bob")));
+    bob.reset(); // a new session of bob's gets alice's presence in its snapshot
+    bobLater->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    QVERIFY(bobLater->restoreSession());
+    const quint64 aliceId = alice->currentUser().userId;
+    QTRY_COMPARE(bobLater->presence(aliceId).state, Client::PresenceState::Online);
+
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.setAwayAfter(300); // Settings offers minutes; the test has no time for that
+    QTRY_COMPARE(bobLater->presence(aliceId).state, Client::PresenceState::Away);
+    QTest::keyClick(window.composer(), Qt::Key_A); // she is back
+    QTRY_COMPARE(bobLater->presence(aliceId).state, Client::PresenceState::Online);
+    window.setAwayAfter(0); // never
+    QTest::qWait(600);
+    QCOMPARE(bobLater->presence(aliceId).state, Client::PresenceState::Online);
+
+    // The setting itself is kept.
+    Ui::SettingsDialog settings(&window);
+    settings.awayBox()->setValue(15);
+    settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QCOMPARE(Ui::AppSettings::load().awayAfterMinutes, 15);
 }
 
 QTEST_MAIN(TestMainWindow)

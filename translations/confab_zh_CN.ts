@@ -614,6 +614,39 @@
         <source>%1 · last seen %2</source>
         <translation>%1 · 最后上线 %2</translation>
     </message>
+    <message>
+        <source>Find in this chat</source>
+        <translation>在此聊天中查找</translation>
+    </message>
+    <message>
+        <source>Older</source>
+        <translation>更早</translation>
+    </message>
+    <message>
+        <source>Newer</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Older match (Enter)</source>
+        <translation>更早的结果 (Enter)</translation>
+    </message>
+    <message>
+        <source>Newer match (Shift+Enter)</source>
+        <translation>更新的结果 (Shift+Enter)</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>没有结果</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <extracomment>&quot;3 of 12&quot;: the match shown, of all matches in this chat</extracomment>
+        <translation>第 %1 个，共 %2 个</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>

@@ -1124,11 +1124,12 @@ void ChatClient::fetchOlder(quint64 conversationId, int limit)
     d->send(request, { Private::Kind::History, {}, conversationId });
 }
 
-Result<QList<SearchHit>> ChatClient::search(const QString &text, int limit) const
+Result<QList<SearchHit>> ChatClient::search(const QString &text, int limit,
+                                            quint64 conversationId) const
 {
     if (!d->cache)
         return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
-    return d->cache->search(text, limit);
+    return d->cache->search(text, limit, conversationId);
 }
 
 void ChatClient::setBackoff(int initialMs, int maxMs)

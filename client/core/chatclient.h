@@ -67,7 +67,9 @@ public:
     //! Loads up to `limit` messages older than the oldest held; historyLoaded() follows.
     void fetchOlder(quint64 conversationId, int limit = 50);
     //! Full-text search of the local cache (LocalCache::search), newest first.
-    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit = 50) const;
+    //! conversationId 0: every conversation.
+    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit = 50,
+                                                  quint64 conversationId = 0) const;
 
     // Groups: answered by groupChanged() or groupRequestFailed(). They need a connection.
     void createGroup(const QString &title, const QStringList &usernames);

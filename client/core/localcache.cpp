@@ -1047,7 +1047,7 @@ QString LocalCache::ftsQuery(const QString &text)
     return terms.join(u' ');
 }
 
-Result<QList<SearchHit>> LocalCache::search(const QString &text, int limit)
+Result<QList<SearchHit>> LocalCache::search(const QString &text, int limit, quint64 conversationId)
 {
     QList<SearchHit> hits;
     const QString match = ftsQuery(text);
@@ -1056,9 +1056,12 @@ Result<QList<SearchHit>> LocalCache::search(const QString &text, int limit)
     auto &select = query("SELECT m.local_id, m.conversation_id, m.seq, m.time_ms, "
                          "snippet(messages_fts, 0, char(2), char(3), '…', 12) FROM messages_fts "
                          "JOIN messages m ON m.local_id = messages_fts.rowid WHERE messages_fts "
-                         "MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?");
+                         "MATCH ? AND (? = 0 OR m.conversation_id = ?) "
+                         "ORDER BY messages_fts.rowid DESC LIMIT ?");
     select.bindValue(0, match);
-    select.bindValue(1, std::max(1, limit));
+    select.bindValue(1, id(conversationId));
+    select.bindValue(2, id(conversationId));
+    select.bindValue(3, std::max(1, limit));
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);

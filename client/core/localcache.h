@@ -96,7 +96,9 @@ public:
     [[nodiscard]] Result<ChatMessage> message(const QUuid &clientId);
     //! Full-text search over every message, newest first. English words match by prefix; Chinese,
     //! Japanese and Korean text matches as a phrase of characters.
-    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit);
+    //! conversationId 0: every conversation; else that one only.
+    [[nodiscard]] Result<QList<SearchHit>> search(const QString &text, int limit,
+                                                  quint64 conversationId = 0);
     [[nodiscard]] qint64 messageCount();
     //! Anyone this account has shared a conversation with, former members too: their name.
     [[nodiscard]] QString displayName(quint64 userId);

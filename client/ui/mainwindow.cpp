@@ -22,6 +22,7 @@
 #include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QLocale>
 #include <QMenu>
@@ -29,6 +30,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStackedLayout>
 #include <QVBoxLayout>
@@ -156,6 +158,49 @@ void MainWindow::buildUi()
     bannerLayout->addWidget(m_retry);
     chatLayout->addWidget(m_banner);
 
+    // Find in this chat (Ctrl+F).
+    m_findBar = new QFrame(m_chat);
+    m_findBar->setObjectName(QStringLiteral("findBar"));
+    auto *findLayout = new QHBoxLayout(m_findBar);
+    findLayout->setContentsMargins(10, 4, 10, 4);
+    m_findField = new QLineEdit(m_findBar);
+    m_findField->setPlaceholderText(tr("Find in this chat"));
+    m_findField->setClearButtonEnabled(true);
+    m_findStatus = new QLabel(m_findBar);
+    m_findStatus->setEnabled(false);
+    auto *older = new QPushButton(tr("Older"), m_findBar);
+    auto *newer = new QPushButton(tr("Newer"), m_findBar);
+    auto *closeFind = new QPushButton(tr("Close"), m_findBar);
+    older->setToolTip(tr("Older match (Enter)"));
+    newer->setToolTip(tr("Newer match (Shift+Enter)"));
+    for (QPushButton *button : { older, newer, closeFind })
+        button->setFlat(true);
+    findLayout->addWidget(m_findField, 1);
+    findLayout->addWidget(m_findStatus);
+    findLayout->addWidget(older);
+    findLayout->addWidget(newer);
+    findLayout->addWidget(closeFind);
+    m_findBar->setVisible(false);
+    chatLayout->addWidget(m_findBar);
+    m_findTimer.setSingleShot(true);
+    m_findTimer.setInterval(150);
+    connect(&m_findTimer, &QTimer::timeout, this, &MainWindow::runFind);
+    connect(m_findField, &QLineEdit::textChanged, &m_findTimer, qOverload<>(&QTimer::start));
+    connect(m_findField, &QLineEdit::returnPressed, this, [this] {
+        if (m_findTimer.isActive()) { // typed and pressed Enter at once: search first
+            m_findTimer.stop();
+            runFind();
+            return;
+        }
+        showFound(QApplication::keyboardModifiers() & Qt::ShiftModifier ? -1 : 1);
+    });
+    connect(older, &QPushButton::clicked, this, [this] { showFound(1); });
+    connect(newer, &QPushButton::clicked, this, [this] { showFound(-1); });
+    connect(closeFind, &QPushButton::clicked, this, &MainWindow::closeFind);
+    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), m_findBar);
+    escape->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(escape, &QShortcut::activated, this, &MainWindow::closeFind);
+
     m_messages = new QListView(m_chat);
     m_messages->setAccessibleName(tr("Messages"));
     m_messages->setItemDelegate(new MessageDelegate(m_messages));
@@ -215,8 +260,12 @@ void MainWindow::buildUi()
         { QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Tab), QKeySequence(Qt::ALT | Qt::Key_Up) });
     connect(previous, &QAction::triggered, this, [this] { selectRelative(-1); });
     auto *search = new QAction(tr("Search messages"), this);
-    search->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence::Find });
+    search->setShortcuts(
+        { QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F) });
     connect(search, &QAction::triggered, this, &MainWindow::openSearch);
+    auto *find = new QAction(tr("Find in this chat"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, &MainWindow::openFind);
     auto *preferences = new QAction(tr("Settings…"), this);
     preferences->setShortcuts(
         { QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma) });
@@ -224,7 +273,7 @@ void MainWindow::buildUi()
     auto *quit = new QAction(tr("Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
-    addActions({ newChatAction, newGroupAction, next, previous, search, preferences, quit });
+    addActions({ newChatAction, newGroupAction, next, previous, search, find, preferences, quit });
 
     // Typing, presence and read receipts.
     connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
@@ -332,6 +381,65 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
     return QMainWindow::eventFilter(watched, event);
 }
 
+void MainWindow::openFind()
+{
+    if (!m_conversationId)
+        return openSearch(); // no chat open: search them all
+    m_findBar->setVisible(true);
+    m_findField->setFocus();
+    m_findField->selectAll();
+}
+
+void MainWindow::closeFind()
+{
+    m_findTimer.stop();
+    m_findBar->setVisible(false);
+    m_foundSeqs.clear();
+    m_foundIndex = -1;
+    m_foundSeq = 0;
+    static_cast<MessageDelegate *>(m_messages->itemDelegate())->setHighlightedSeq(0);
+    m_messages->viewport()->update();
+    m_findField->clear();
+    m_composer->setFocus();
+}
+
+void MainWindow::runFind()
+{
+    m_foundSeqs.clear();
+    m_foundIndex = -1;
+    const QString text = m_findField->text().trimmed();
+    if (text.isEmpty() || !m_conversationId) {
+        m_findStatus->clear();
+        return;
+    }
+    auto hits = m_client->search(text, 500, m_conversationId);
+    if (hits) {
+        for (const auto &hit : hits.value())
+            if (hit.seq != 0)
+                m_foundSeqs.append(hit.seq);
+        std::sort(m_foundSeqs.begin(), m_foundSeqs.end(), std::greater<>());
+    }
+    if (m_foundSeqs.isEmpty()) {
+        m_findStatus->setText(tr("No matches"));
+        return;
+    }
+    showFound(1);
+}
+
+void MainWindow::showFound(int step)
+{
+    if (m_foundSeqs.isEmpty())
+        return;
+    m_foundIndex = std::clamp(m_foundIndex + step, 0, int(m_foundSeqs.size()) - 1);
+    m_foundSeq = m_foundSeqs.at(m_foundIndex);
+    static_cast<MessageDelegate *>(m_messages->itemDelegate())->setHighlightedSeq(m_foundSeq);
+    //: "3 of 12": the match shown, of all matches in this chat
+    m_findStatus->setText(tr("%1 of %2").arg(m_foundIndex + 1).arg(m_foundSeqs.size()));
+    showMessage(m_conversationId, m_foundSeq);
+    m_messages->viewport()->update();
+    m_findField->setFocus();
+}
+
 void MainWindow::newGroup()
 {
     CreateGroupDialog dialog(m_client, this);
@@ -362,6 +470,8 @@ void MainWindow::openConversation(quint64 conversationId)
     if (conversationId == m_conversationId && m_messageModel)
         return;
     saveDraft();
+    if (m_findBar->isVisible())
+        closeFind(); // it searched the chat being left
     m_conversationId = conversationId;
     m_pendingPeer.clear();
     setMessageModel(new MessageListModel(m_client, conversationId, this));

@@ -12,6 +12,7 @@
 #include <functional>
 
 class QLabel;
+class QLineEdit;
 class QListView;
 class QPushButton;
 class QFrame;
@@ -41,6 +42,10 @@ public:
     void openSettings();
     void newGroup();
     void openGroupInfo();
+    //! Find in the open chat (Ctrl+F): a bar above the messages; Enter goes to older matches,
+    //! Shift+Enter to newer ones, Esc closes it.
+    void openFind();
+    void closeFind();
     //! Opens a chat with a user by username; the conversation exists once the first message is
     //! sent.
     void startChatWith(const QString &username);
@@ -68,6 +73,9 @@ public:
     QFrame *banner() const { return m_banner; }
 
     QPushButton *groupInfoButton() const { return m_groupInfo; }
+    QLineEdit *findField() const { return m_findField; }
+    QLabel *findStatus() const { return m_findStatus; }
+    [[nodiscard]] quint64 foundSeq() const { return m_foundSeq; }
     QLabel *subtitleLabel() const { return m_subtitle; }
     //! Input anywhere in the app: not away. Idle for this long (Settings; 0: never): away.
     void setAwayAfter(int ms);
@@ -94,6 +102,8 @@ private:
     //! Tells the server what the user has seen: the open chat, scrolled to the bottom, in the
     //! active window.
     void markShownAsRead();
+    void runFind();
+    void showFound(int step); //!< +1: older, -1: newer
 
     Client::ChatClient *const m_client;
     Client::ConversationListModel *m_conversationModel = nullptr;
@@ -108,6 +118,13 @@ private:
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;
     QPushButton *m_groupInfo = nullptr;
+    QFrame *m_findBar = nullptr;
+    QLineEdit *m_findField = nullptr;
+    QLabel *m_findStatus = nullptr;
+    QTimer m_findTimer;
+    QList<quint64> m_foundSeqs; //!< newest first
+    int m_foundIndex = -1;
+    quint64 m_foundSeq = 0;
     QTimer m_idleTimer;
     qint64 m_lastInputMs = 0;
     int m_awayAfterMs = 5 * 60 * 1000;

@@ -244,6 +244,12 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(Qt::NoPen);
     painter->setBrush(bubble);
     painter->drawRoundedRect(l.bubble, 12, 12);
+    if (m_highlightedSeq != 0
+        && index.data(MessageListModel::SeqRole).toULongLong() == m_highlightedSeq) {
+        painter->setPen(QPen(QColor(0xf5, 0x9e, 0x0b), 2));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(l.bubble.adjusted(1, 1, -1, -1), 12, 12);
+    }
 
     painter->setFont(option.font);
     painter->setPen(palette.text().color());

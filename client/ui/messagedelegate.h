@@ -16,6 +16,8 @@ class MessageDelegate final : public QStyledItemDelegate
     Q_OBJECT
 public:
     explicit MessageDelegate(QAbstractItemView *view);
+    //! The message found by "find in chat" (0: none) gets a frame.
+    void setHighlightedSeq(quint64 seq) { m_highlightedSeq = seq; }
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
@@ -41,6 +43,7 @@ private:
     [[nodiscard]] int viewWidth() const;
 
     QPointer<QAbstractItemView> m_view;
+    quint64 m_highlightedSeq = 0;
 };
 
 } // namespace Confab::Ui

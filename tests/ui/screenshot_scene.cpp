@@ -190,6 +190,12 @@ int main(int argc, char *argv[])
         info.grab().save(out + QStringLiteral("/groupinfo-%1.png").arg(language));
     }
     window.openConversation(withBob);
+    // Find in this chat.
+    window.openFind();
+    window.findField()->setText(chinese ? QStringLiteral("测试") : QStringLiteral("release"));
+    QTest::qWait(500);
+    window.grab().save(out + QStringLiteral("/find-%1.png").arg(language));
+    window.closeFind();
     Ui::applyTheme(Ui::AppSettings::Theme::Dark);
     QTest::qWait(200);
     window.grab().save(out + QStringLiteral("/dark-%1.png").arg(language));

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void startAServerOnThisComputerAndSignUp();
     void groupPanelManagesMembersAndTheChatShowsItAll();
     void idleMeansAwayAndInputMeansOnline();
+    void findInThisChat();
 
 private:
     void startServer();
@@ -467,6 +468,66 @@ void TestMainWindow::idleMeansAwayAndInputMeansOnline()
     settings.awayBox()->setValue(15);
     settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QCOMPARE(Ui::AppSettings::load().awayAfterMinutes, 15);
+}
+
+void TestMainWindow::findInThisChat()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    // 120 messages; "needle" in three, the oldest beyond the first page of the view.
+    for (int i = 0; i < 120; ++i) {
+        const bool needle = i == 3 || i == 60 || i == 110;
+        QVERIFY(bob->sendMessageTo(QStringLiteral("alice"),
+                                   needle ? QStringLiteral("the needle %1").arg(i)
+                                          : QStringLiteral("hay %1").arg(i))
+                    .isOk());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(alice->cache()->messageCount(), qint64(120), 20'000);
+    // Elsewhere too, which find in this chat must not show.
+    auto carol = coreClient(QStringLiteral("carol"));
+    QVERIFY(carol
+            && carol->sendMessageTo(QStringLiteral("alice"), QStringLiteral("needle")).isOk());
+    QTRY_COMPARE(alice->cache()->messageCount(), qint64(121));
+    quint64 withBob = 0;
+    QTRY_VERIFY([&] {
+        for (const auto &c : alice->cache()->conversations().value())
+            for (const auto &m : c.members)
+                if (m.username == QLatin1String("bob"))
+                    withBob = c.conversationId;
+        return withBob != 0;
+    }());
+
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openConversation(withBob);
+    QTRY_VERIFY(!window.isSettling());
+    window.openFind();
+    QVERIFY(window.findField()->isVisible());
+    QVERIFY(window.findField()->hasFocus());
+    QTest::keyClicks(window.findField(), QStringLiteral("needle"));
+    QTRY_COMPARE(window.findStatus()->text(), Ui::MainWindow::tr("%1 of %2").arg(1).arg(3));
+    const quint64 newest = window.foundSeq();
+    QVERIFY(window.messageModel()->rowOfSeq(newest) >= 0);
+    QVERIFY(window.messageModel()
+                ->index(window.messageModel()->rowOfSeq(newest))
+                .data(MessageListModel::TextRole)
+                .toString()
+                .contains(QStringLiteral("needle 110")));
+    QTest::keyClick(window.findField(), Qt::Key_Return); // older
+    QTest::keyClick(window.findField(), Qt::Key_Return); // the oldest: loaded into the view
+    QCOMPARE(window.findStatus()->text(), Ui::MainWindow::tr("%1 of %2").arg(3).arg(3));
+    const int row = window.messageModel()->rowOfSeq(window.foundSeq());
+    QVERIFY(row >= 0);
+    QVERIFY(window.messageModel()
+                ->index(row)
+                .data(MessageListModel::TextRole)
+                .toString()
+                .contains(QStringLiteral("needle 3")));
+    QTest::keyClick(window.findField(), Qt::Key_Escape);
+    QTRY_VERIFY(!window.findField()->isVisible());
+    QCOMPARE(window.foundSeq(), quint64(0));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -35,6 +35,10 @@
         <source>You are offline. Try again when Confab is connected.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The connection was lost before the server answered. Check the group, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>

@@ -35,6 +35,10 @@
         <source>You are offline. Try again when Confab is connected.</source>
         <translation>您处于离线状态。请在 Confab 连接后重试。</translation>
     </message>
+    <message>
+        <source>The connection was lost before the server answered. Check the group, then try again.</source>
+        <translation>服务器回复前连接已断开。请检查群组后重试。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>

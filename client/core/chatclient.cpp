@@ -96,6 +96,8 @@ public:
         Kind kind;
         QUuid clientId;
         quint64 conversationId = 0;
+        quint64 delivered = 0; //!< Receipt: what it said, to say again if it is lost
+        quint64 read = 0;
     };
     enum class Credentials { None, Login, Register, Resume };
 
@@ -193,6 +195,9 @@ public:
         const QString path = QDir(dataDir).filePath(QStringLiteral("accounts/") + file);
         if (cache && cache->path() == path)
             return true;
+        // Another account's cache: nothing queued for the previous one may leak into it.
+        pendingReceipts.clear();
+        typingSentMs.clear();
         cache = std::make_unique<LocalCache>(path);
         auto opened = cache->open();
         if (!opened) {
@@ -318,10 +323,21 @@ public:
     void onDisconnected()
     {
         // Older-history requests die with the connection: say so, so that views can ask again.
-        for (const Request &request : std::as_const(requests))
+        bool groupRequestLost = false;
+        for (const Request &request : std::as_const(requests)) {
             if (request.kind == Kind::History)
                 Q_EMIT q->historyLoaded(request.conversationId, 0, true);
+            else if (request.kind == Kind::Receipt) // unanswered: said again once online
+                queueReceipt(request.conversationId, request.delivered, request.read);
+            else if (request.kind == Kind::Group)
+                groupRequestLost = true;
+        }
         requests.clear();
+        if (groupRequestLost)
+            Q_EMIT q->groupRequestFailed(
+                { ErrorCode::UNAVAILABLE,
+                  ChatClient::tr("The connection was lost before the server answered. Check "
+                                 "the group, then try again.") });
         inFlight.clear();
         gapFilling.clear();
         // Offline, we know nothing of others' presence and typing.
@@ -429,6 +445,12 @@ public:
         QSet<quint64> received;
         for (const ChatMessage &message : stored.value()) {
             attempts.remove(message.clientId);
+            if (message.event.kind == GroupEvent::Kind::MembersAdded) {
+                // Joiners never see what came before: for ticks they have it all.
+                for (quint64 joiner : message.event.userIds)
+                    static_cast<void>(cache->storeReceipt(
+                        message.conversationId, { joiner, message.seq - 1, message.seq - 1 }));
+            }
             if (message.senderId != user.userId) {
                 received.insert(message.conversationId);
                 stopTyping(message.conversationId, message.senderId);
@@ -456,14 +478,18 @@ public:
     {
         if (state != State::Online)
             return; // kept; sent when online again
-        const auto pending = std::exchange(pendingReceipts, {});
-        for (auto it = pending.cbegin(); it != pending.cend(); ++it) {
+        // Paced with the outbox under the server's rate: after a long absence there may be one
+        // for each of hundreds of conversations. What does not go now waits for the next tick.
+        for (auto it = pendingReceipts.begin(); it != pendingReceipts.end();) {
+            if (!takeSendToken())
+                return;
             pb::Envelope envelope;
             auto *update = envelope.mutable_update_receipt();
             update->set_conversation_id(it.key());
             update->set_delivered_seq(it->delivered);
             update->set_read_seq(it->read);
-            send(envelope, { Kind::Receipt, {}, it.key() });
+            send(envelope, { Kind::Receipt, {}, it.key(), it->delivered, it->read });
+            it = pendingReceipts.erase(it);
         }
     }
 
@@ -507,7 +533,8 @@ public:
         case pb::Envelope::kConversationEvent: {
             const pb::Conversation &snapshot = envelope.conversation_event().conversation();
             ConversationSummary summary = fromWire(snapshot);
-            if (auto held = cache->conversation(snapshot.conversation_id())) {
+            const auto held = cache->conversation(snapshot.conversation_id());
+            if (held) {
                 ConversationSummary merged = held.value();
                 merged.title = summary.title;
                 merged.members = summary.members;
@@ -520,6 +547,12 @@ public:
                 std::none_of(summary.members.cbegin(), summary.members.cend(),
                              [this](const UserInfo &m) { return m.userId == user.userId; });
             static_cast<void>(cache->storeConversation(summary));
+            if (!summary.left && (!held || held.value().left)) {
+                // Added (back): where our view starts (joined_seq) comes with our own listing.
+                pb::Envelope list;
+                list.mutable_list_conversations();
+                send(list, { Kind::ListConversations, {}, 0 });
+            }
             Q_EMIT q->conversationsChanged();
             return;
         }
@@ -858,8 +891,8 @@ public:
             Q_EMIT q->groupRequestFailed({ error.code, userMessage(error.code) });
             break;
         case Kind::Receipt:
-            if (error.isTransient())
-                queueReceipt(request.conversationId, 0, 0); // the next flush covers it
+            if (error.isTransient()) // said again with the next flush
+                queueReceipt(request.conversationId, request.delivered, request.read);
             break;
         case Kind::ListConversations:
         case Kind::Logout:
@@ -894,7 +927,10 @@ ChatClient::ChatClient(const QString &dataDir, QObject *parent)
     d->backoffTimer.setSingleShot(true);
     connect(&d->backoffTimer, &QTimer::timeout, this, [this] { d->connectNow(); });
     d->retryTimer.setSingleShot(true);
-    connect(&d->retryTimer, &QTimer::timeout, this, [this] { d->flushOutbox(); });
+    connect(&d->retryTimer, &QTimer::timeout, this, [this] {
+        d->flushOutbox();
+        d->flushReceipts();
+    });
     connect(&d->livenessTimer, &QTimer::timeout, this, [this] { d->checkLiveness(); });
     d->receiptTimer.setSingleShot(true);
     d->receiptTimer.setInterval(500);

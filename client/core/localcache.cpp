@@ -895,11 +895,29 @@ QString LocalCache::displayName(quint64 userId)
 
 Result<QList<ConversationSummary>> LocalCache::conversations()
 {
+    return readConversations(0);
+}
+
+Result<ConversationSummary> LocalCache::conversation(quint64 conversationId)
+{
+    // One row, not the whole list: the views ask for it on every change.
+    auto one = readConversations(conversationId);
+    if (!one)
+        return one.error();
+    if (one.value().isEmpty())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+    return one.value().first();
+}
+
+Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
+{
     QHash<quint64, QList<UserInfo>> members;
     {
         auto &select = query("SELECT m.conversation_id, u.user_id, u.username, u.display_name, "
                              "m.role FROM members m JOIN users u ON u.user_id = m.user_id "
-                             "ORDER BY u.user_id");
+                             "WHERE ? = 0 OR m.conversation_id = ? ORDER BY u.user_id");
+        select.bindValue(0, id(only));
+        select.bindValue(1, id(only));
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
@@ -911,7 +929,9 @@ Result<QList<ConversationSummary>> LocalCache::conversations()
     QHash<quint64, QList<Receipt>> receipts;
     {
         auto &select = query("SELECT conversation_id, user_id, delivered_seq, read_seq FROM "
-                             "receipts ORDER BY user_id");
+                             "receipts WHERE ? = 0 OR conversation_id = ? ORDER BY user_id");
+        select.bindValue(0, id(only));
+        select.bindValue(1, id(only));
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
@@ -927,7 +947,10 @@ Result<QList<ConversationSummary>> LocalCache::conversations()
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
         " NULL AND event IS NULL ORDER BY seq DESC LIMIT 1), "
         "c.unread_count, c.joined_seq, c.left_group FROM conversations c "
+        "WHERE ? = 0 OR c.conversation_id = ? "
         "ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
+    select.bindValue(0, id(only));
+    select.bindValue(1, id(only));
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);
@@ -950,17 +973,6 @@ Result<QList<ConversationSummary>> LocalCache::conversations()
         result.append(c);
     }
     return result;
-}
-
-Result<ConversationSummary> LocalCache::conversation(quint64 conversationId)
-{
-    auto all = conversations();
-    if (!all)
-        return all.error();
-    for (const auto &c : all.value())
-        if (c.conversationId == conversationId)
-            return c;
-    return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
 }
 
 Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 beforeSeq,

@@ -129,6 +129,8 @@ private:
     Result<void> touchConversation(quint64 conversationId, quint64 seq, qint64 timeMs, int unread);
     Result<ChatMessage> messageWhere(const char *sql, const QVariant &value);
     static ChatMessage readMessage(const QSqlQuery &query);
+    //! only 0: every conversation, most recent first; else that one.
+    Result<QList<ConversationSummary>> readConversations(quint64 only);
     static QByteArray eventToBytes(const GroupEvent &event);
     static GroupEvent eventFromBytes(const QByteArray &bytes);
     Result<void> upsertReceipt(quint64 conversationId, const Receipt &receipt);

@@ -19,7 +19,8 @@ MessageListModel::MessageListModel(ChatClient *client, quint64 conversationId, Q
     connect(client, &ChatClient::receiptsChanged, this, [this](quint64 conversationId) {
         if (conversationId != m_conversationId || m_rows.isEmpty())
             return;
-        loadConversation();
+        if (auto receipts = m_client->cache()->receipts(m_conversationId))
+            m_receipts = receipts.value();
         Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1),
                            { ReceiptRole, ReadByRole, ReadByNamesRole });
     });
@@ -88,8 +89,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         int delivered = 0;
         QStringList readers;
         for (const auto &receipt : m_receipts) {
-            if (receipt.userId == m.senderId)
-                continue;
+            if (receipt.userId == m.senderId || !m_names.contains(receipt.userId))
+                continue; // one's own, or someone no longer in the group
             if (receipt.deliveredSeq >= m.seq)
                 ++delivered;
             if (receipt.readSeq >= m.seq)
@@ -130,8 +131,12 @@ void MessageListModel::loadConversation()
 QString MessageListModel::nameOf(quint64 userId) const
 {
     QString name = m_names.value(userId);
-    if (name.isEmpty() && m_client && m_client->cache())
-        name = m_client->cache()->displayName(userId); // a former member
+    if (name.isEmpty())
+        name = m_formerNames.value(userId);
+    if (name.isEmpty() && m_client && m_client->cache()) {
+        name = m_client->cache()->displayName(userId); // a former member: looked up once
+        m_formerNames.insert(userId, name);
+    }
     return name.isEmpty() ? tr("Someone") : name;
 }
 

@@ -78,7 +78,8 @@ private:
     bool m_fetching = false;
     bool m_inserting = false;
     bool m_isGroup = false;
-    QHash<quint64, QString> m_names;
+    QHash<quint64, QString> m_names; //!< current members
+    mutable QHash<quint64, QString> m_formerNames;
     QList<Confab::Client::Receipt> m_receipts;
 };
 

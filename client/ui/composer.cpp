@@ -25,7 +25,7 @@ void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
-        const QString text = toPlainText().trimmed();
+        const QString text = isReadOnly() ? QString() : toPlainText().trimmed();
         if (!text.isEmpty()) {
             Q_EMIT sendRequested(text);
             clear();

@@ -284,7 +284,10 @@ void MainWindow::buildUi()
         if (conversationId == m_conversationId)
             updateHeader();
     });
-    connect(m_client, &ChatClient::presenceChanged, this, [this] { updateHeader(); });
+    connect(m_client, &ChatClient::presenceChanged, this, [this](quint64 userId) {
+        if (userId == m_headerPeer) // the header shows one person's presence
+            updateHeader();
+    });
     connect(m_messages->verticalScrollBar(), &QScrollBar::valueChanged, this,
             &MainWindow::markShownAsRead);
     m_lastInputMs = QDateTime::currentMSecsSinceEpoch();
@@ -342,9 +345,13 @@ void MainWindow::setMessageModel(MessageListModel *model)
 void MainWindow::setAwayAfter(int ms)
 {
     m_awayAfterMs = ms;
-    m_idleTimer.setInterval(std::clamp(ms / 4, 50, 15'000)); // checked often enough
-    if (ms <= 0 && m_client->isAway())
-        m_client->setAway(false);
+    if (ms <= 0) { // never
+        m_idleTimer.stop();
+        if (m_client->isAway())
+            m_client->setAway(false);
+        return;
+    }
+    m_idleTimer.start(std::clamp(ms / 4, 50, 15'000)); // checked often enough
 }
 
 void MainWindow::markShownAsRead()
@@ -599,6 +606,11 @@ void MainWindow::onConversationsChanged()
 
 void MainWindow::updateHeader()
 {
+    m_headerPeer = 0;
+    m_groupInfo->setVisible(false);
+    m_composer->setReadOnly(false);
+    m_sendButton->setEnabled(true);
+    m_composer->setPlaceholderText(Composer::tr("Write a message…"));
     if (!m_pendingPeer.isEmpty()) {
         m_title->setText(m_pendingPeer);
         m_subtitle->setText(tr("New chat"));
@@ -630,6 +642,8 @@ void MainWindow::updateHeader()
                 peerId = member.userId;
         }
     }
+    if (!isGroup)
+        m_headerPeer = peerId;
     // Who is typing comes first; then presence (direct chats) or the member count (groups).
     QStringList typing;
     for (quint64 userId : m_client->typingUsers(m_conversationId))

@@ -127,6 +127,7 @@ private:
     quint64 m_foundSeq = 0;
     QTimer m_idleTimer;
     qint64 m_lastInputMs = 0;
+    quint64 m_headerPeer = 0; //!< whose presence the header shows (direct chats)
     int m_awayAfterMs = 5 * 60 * 1000;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;

@@ -109,6 +109,8 @@ bool MessageDelegate::startsGroup(const QModelIndex &index) const
     if (startsDay(index))
         return true;
     const QModelIndex previous = index.siblingAtRow(index.row() - 1);
+    if (!previous.data(MessageListModel::EventTextRole).toString().isEmpty())
+        return true; // after a group change line, names start again
     return previous.data(MessageListModel::SenderIdRole)
         != index.data(MessageListModel::SenderIdRole)
         || index.data(MessageListModel::TimeRole).toLongLong()

@@ -2,6 +2,7 @@
 #include "chatclient.h"
 #include "conversationlistmodel.h"
 #include "localcache.h"
+#include "messagelistmodel.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -25,8 +26,12 @@ private Q_SLOTS:
     void readReceiptsClearUnreadEverywhereAndShowToTheSender();
     void presenceAndTyping();
     void groupRequestsOfflineFailAtOnce();
+    void ticksCountOnlyCurrentMembersAndJoinersHaveSeenTheirPast();
+    void memberAddedBackStartsAtTheRejoin();
+    void receiptsAfterALongAbsenceArePacedAndAllArrive();
 
 private:
+    void startServer(quint32 burst, quint32 rate);
     std::unique_ptr<ChatClient> signedIn(const QString &name, const QString &device = {});
     static ConversationSummary conversationOf(ChatClient &client, quint64 conversationId);
 
@@ -41,13 +46,19 @@ void TestGroupClient::initTestCase()
 
 void TestGroupClient::init()
 {
+    startServer(1000, 1000);
+}
+
+void TestGroupClient::startServer(quint32 burst, quint32 rate)
+{
+    m_server.reset();
     m_dir = std::make_unique<QTemporaryDir>();
     ServerConfig config;
     config.port = 0;
     config.dataDir = m_dir->filePath(QStringLiteral("server"));
     config.hashCost = Auth::HashCost::minimum();
-    config.limits.rateBurst = 1000;
-    config.limits.ratePerSecond = 1000;
+    config.limits.rateBurst = burst;
+    config.limits.ratePerSecond = rate;
     config.presenceGraceMs = 200;
     m_server = std::make_unique<Server>(config);
     QVERIFY(m_server->start());
@@ -249,6 +260,102 @@ void TestGroupClient::groupRequestsOfflineFailAtOnce()
     alice->createGroup(QStringLiteral("x"), { QStringLiteral("bob") });
     QTRY_COMPARE(failed.size(), 1);
     QCOMPARE(failed.first().first().value<Error>().code, ErrorCode::UNAVAILABLE);
+}
+
+void TestGroupClient::ticksCountOnlyCurrentMembersAndJoinersHaveSeenTheirPast()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    auto carol = signedIn(QStringLiteral("carol"));
+    auto dave = signedIn(QStringLiteral("dave"));
+    QVERIFY(alice && bob && carol && dave);
+    dave.reset(); // offline when he is added
+    QSignalSpy created(alice.get(), &ChatClient::groupChanged);
+    alice->createGroup(QStringLiteral("g"), { QStringLiteral("bob"), QStringLiteral("carol") });
+    QTRY_COMPARE(created.size(), 1);
+    const quint64 group = created.first().first().toULongLong();
+    QVERIFY(alice->sendMessage(group, QStringLiteral("hello")).isOk()); // seq 2
+    QTRY_COMPARE(carol->cache()->messages(group, 0, 10).value().size(), 2);
+    MessageListModel model(alice.get(), group);
+    const QModelIndex hello = model.index(model.rowOfSeq(2));
+    auto receipt = [&] {
+        return MessageListModel::Receipt(model.data(hello, MessageListModel::ReceiptRole).toInt());
+    };
+    carol->markRead(group, 2);
+    QTRY_COMPARE(model.data(hello, MessageListModel::ReadByRole).toInt(), 1);
+    QVERIFY(receipt() != MessageListModel::Receipt::Read); // bob has not read it
+    // Carol leaves: her reading no longer speaks for the group; bob still has not read it.
+    carol->leaveGroup(group);
+    QTRY_COMPARE(conversationOf(*alice, group).members.size(), 2);
+    QTest::qWait(200);
+    QVERIFY(receipt() != MessageListModel::Receipt::Read);
+    bob->markRead(group, 3);
+    QTRY_COMPARE(receipt(), MessageListModel::Receipt::Read);
+    // Dave joins later, offline: what came before he joined stays read by everyone.
+    alice->addMembers(group, { QStringLiteral("dave") });
+    QTRY_COMPARE(conversationOf(*alice, group).members.size(), 3);
+    QTest::qWait(200);
+    QCOMPARE(receipt(), MessageListModel::Receipt::Read);
+}
+
+void TestGroupClient::memberAddedBackStartsAtTheRejoin()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QSignalSpy created(alice.get(), &ChatClient::groupChanged);
+    alice->createGroup(QStringLiteral("g"), { QStringLiteral("bob") });
+    QTRY_COMPARE(created.size(), 1);
+    const quint64 group = created.first().first().toULongLong();
+    QTRY_COMPARE(bob->cache()->cursors().value(group), quint64(1));
+    alice->removeMember(group, bob->currentUser().userId); // seq 2
+    QTRY_VERIFY(conversationOf(*bob, group).left);
+    for (int i = 0; i < 5; ++i) // seqs 3-7, not his to see
+        QVERIFY(alice->sendMessage(group, QStringLiteral("while away %1").arg(i)).isOk());
+    QTRY_VERIFY(alice->cache()->outbox().value().isEmpty());
+    alice->addMembers(group, { QStringLiteral("bob") }); // seq 8
+    QTRY_VERIFY(!conversationOf(*bob, group).left);
+    QVERIFY(alice->sendMessage(group, QStringLiteral("welcome back")).isOk()); // seq 9
+    QTRY_COMPARE(bob->cache()->messages(group, 0, 100).value().size(), 4); // 1, 2, 8, 9
+    QTRY_COMPARE(bob->cache()->cursors().value(group), quint64(9)); // no gap left to chase
+    QCOMPARE(bob->cache()->gapEnd(group), quint64(0));
+    QCOMPARE(conversationOf(*bob, group).joinedSeq, quint64(7));
+    QTRY_VERIFY([&] {
+        for (const auto &r : alice->cache()->receipts(group).value())
+            if (r.userId == bob->currentUser().userId)
+                return r.deliveredSeq == 9;
+        return false;
+    }());
+}
+
+void TestGroupClient::receiptsAfterALongAbsenceArePacedAndAllArrive()
+{
+    startServer(20, 10); // a strict server: a burst of 60 receipts would be refused
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    alice->disconnectFromServer();
+    QTRY_COMPARE(alice->state(), ChatClient::State::Disconnected);
+    constexpr int kGroups = 40;
+    QSignalSpy created(bob.get(), &ChatClient::groupChanged);
+    for (int i = 0; i < kGroups; ++i) {
+        bob->createGroup(QStringLiteral("g%1").arg(i), { QStringLiteral("alice") });
+        QVERIFY(QTest::qWaitFor([&] { return created.size() == i + 1; }, 5000));
+        QTest::qWait(110); // bob too stays under the rate
+    }
+    QSignalSpy states(alice.get(), &ChatClient::stateChanged);
+    QVERIFY(alice->restoreSession());
+    const quint64 aliceId = alice->currentUser().userId;
+    auto deliveredTo = [&] {
+        int groups = 0;
+        for (const auto &c : bob->cache()->conversations().value())
+            for (const auto &r : c.receipts)
+                groups += r.userId == aliceId && r.deliveredSeq >= 1 ? 1 : 0;
+        return groups;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(deliveredTo(), kGroups, 20'000);
+    for (const auto &change : std::as_const(states)) // never thrown off for flooding
+        QVERIFY(change.at(0).value<ChatClient::State>() != ChatClient::State::Backoff);
 }
 
 QTEST_GUILESS_MAIN(TestGroupClient)

@@ -49,7 +49,12 @@ void PresenceTracker::sessionOnline(Net::Session *session)
     const quint64 userId = session->userId();
     User &user = m_users[userId];
     user.away.insert(session, false);
-    loadContacts(userId, session);
+    QPointer<Net::Session> target(session);
+    lookUpContacts(userId, [this, userId, target](const Contacts &found) {
+        applyContacts(userId, found);
+        if (target && target->state() == Net::Session::State::Live)
+            sendSnapshot(target, found); // the new session hears of everyone
+    });
     update(userId);
 }
 
@@ -121,145 +126,98 @@ void PresenceTracker::announce(quint64 userId, pb::PresenceState state, qint64 l
                      << sessions << "sessions";
 }
 
-void PresenceTracker::loadContacts(quint64 userId, Net::Session *only)
+void PresenceTracker::lookUpContacts(quint64 userId, std::function<void(const Contacts &)> then)
 {
-    QPointer<Net::Session> target(only);
     m_store.run(
         this,
-        [userId](Store::Store &store) -> Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> {
+        [userId](Store::Store &store) -> Result<Contacts> {
             auto contacts = store.contactsOf(userId);
             if (!contacts)
                 return contacts.error();
-            auto seen = store.lastSeen(contacts.value());
+            // Last-seen of the contacts, for the user's view, and of the user, for theirs.
+            auto seen = store.lastSeen(contacts.value() + QList<quint64> { userId });
             if (!seen)
                 return seen.error();
-            return std::make_pair(contacts.value(), seen.value());
+            return Contacts { contacts.value(), seen.value() };
         },
-        [this, userId, target,
-         only](const Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> &loaded) {
+        [userId, then = std::move(then)](const Result<Contacts> &loaded) {
             if (!loaded) {
                 qCWarning(lcRoute) << "cannot load the contacts of user" << userId << ":"
                                    << loaded.error().message;
                 return;
             }
-            const auto &[contacts, lastSeen] = loaded.value();
-            const auto it = m_users.find(userId);
-            if (it != m_users.end()) {
-                // Contacts who did not know of this user yet hear its state now.
-                QList<quint64> newcomers;
-                for (quint64 contact : contacts)
-                    if (!it->contacts.contains(contact))
-                        newcomers.append(contact);
-                it->contacts = contacts;
-                it->contactsLoaded = true;
-                if (it->announced != pb::PRESENCE_OFFLINE && !newcomers.isEmpty()) {
-                    pb::Envelope event;
-                    auto *presence = event.mutable_presence_event()->add_presences();
-                    presence->set_user_id(userId);
-                    presence->set_state(it->announced);
-                    m_router.broadcast(newcomers, Codec::encode(event));
-                }
-            }
-            if (only) {
-                if (target && target->state() == Net::Session::State::Live)
-                    sendSnapshot(target, contacts, lastSeen);
-                return;
-            }
-            for (Net::Session *session : m_router.sessionsOf(userId))
-                sendSnapshot(session, contacts, lastSeen);
+            then(loaded.value());
         });
 }
 
-void PresenceTracker::sendSnapshot(Net::Session *session, const QList<quint64> &contacts,
-                                   const QHash<quint64, qint64> &lastSeen)
+void PresenceTracker::addEntry(pb::PresenceEvent *event, quint64 userId,
+                               const QHash<quint64, qint64> &lastSeen) const
 {
-    if (contacts.isEmpty())
+    auto *presence = event->add_presences();
+    presence->set_user_id(userId);
+    presence->set_state(announced(userId));
+    if (presence->state() == pb::PRESENCE_OFFLINE)
+        presence->set_last_seen_ms(lastSeen.value(userId));
+}
+
+QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &found)
+{
+    // Contacts are symmetric: whoever shares a conversation with the user has the user as a
+    // contact, so one lookup corrects every online user's view of it.
+    const QSet<quint64> now(found.contacts.cbegin(), found.contacts.cend());
+    const auto self = m_users.find(userId);
+    QList<quint64> newcomers; // new to the user: its earlier announcements missed them
+    if (self != m_users.end()) {
+        for (quint64 contact : found.contacts)
+            if (!self->contacts.contains(contact))
+                newcomers.append(contact);
+        self->contacts = found.contacts;
+    }
+    QSet<quint64> told(newcomers.cbegin(), newcomers.cend());
+    for (auto it = m_users.begin(); it != m_users.end(); ++it) {
+        if (it.key() == userId)
+            continue;
+        const bool should = now.contains(it.key());
+        const bool has = it->contacts.contains(userId);
+        if (should && !has) {
+            it->contacts.append(userId);
+            told.insert(it.key());
+        } else if (!should && has) {
+            it->contacts.removeAll(userId);
+        }
+    }
+    if (!told.isEmpty()) {
+        pb::Envelope event;
+        addEntry(event.mutable_presence_event(), userId, found.lastSeen);
+        m_router.broadcast({ told.cbegin(), told.cend() }, Codec::encode(event));
+    }
+    return newcomers;
+}
+
+void PresenceTracker::sendSnapshot(Net::Session *session, const Contacts &found)
+{
+    if (found.contacts.isEmpty())
         return;
     pb::Envelope event;
-    auto *presences = event.mutable_presence_event();
-    for (quint64 contact : contacts) {
-        auto *presence = presences->add_presences();
-        presence->set_user_id(contact);
-        const pb::PresenceState state = announced(contact);
-        presence->set_state(state);
-        if (state == pb::PRESENCE_OFFLINE)
-            presence->set_last_seen_ms(lastSeen.value(contact));
-    }
+    for (quint64 contact : found.contacts)
+        addEntry(event.mutable_presence_event(), contact, found.lastSeen);
     session->send(event);
 }
 
 void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
 {
-    for (quint64 userId : userIds)
-        refreshContacts(userId);
-}
-
-void PresenceTracker::refreshContacts(quint64 userId)
-{
-    // Contacts are symmetric: whoever shares a conversation with the user has the user as a
-    // contact. One query for the user corrects every online user's view of it.
-    m_store.run(
-        this,
-        [userId](Store::Store &store) -> Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> {
-            auto contacts = store.contactsOf(userId);
-            if (!contacts)
-                return contacts.error();
-            auto seen = store.lastSeen(contacts.value() + QList<quint64> { userId });
-            if (!seen)
-                return seen.error();
-            return std::make_pair(contacts.value(), seen.value());
-        },
-        [this, userId](const Result<std::pair<QList<quint64>, QHash<quint64, qint64>>> &loaded) {
-            if (!loaded) {
-                qCWarning(lcRoute) << "cannot load the contacts of user" << userId << ":"
-                                   << loaded.error().message;
-                return;
-            }
-            const auto &[contacts, lastSeen] = loaded.value();
-            const QSet<quint64> now(contacts.cbegin(), contacts.cend());
-            auto presenceOf = [this, &lastSeen](quint64 who) {
-                pb::Envelope event;
-                auto *presence = event.mutable_presence_event()->add_presences();
-                presence->set_user_id(who);
-                presence->set_state(announced(who));
-                if (presence->state() == pb::PRESENCE_OFFLINE)
-                    presence->set_last_seen_ms(lastSeen.value(who));
-                return event;
-            };
-            // The others' view of this user.
-            QList<quint64> told;
-            for (auto it = m_users.begin(); it != m_users.end(); ++it) {
-                if (it.key() == userId)
-                    continue;
-                const bool should = now.contains(it.key());
-                const bool has = it->contacts.contains(userId);
-                if (should && !has) {
-                    it->contacts.append(userId);
-                    told.append(it.key());
-                } else if (!should && has) {
-                    it->contacts.removeAll(userId);
-                }
-            }
-            if (!told.isEmpty())
-                m_router.broadcast(told, Codec::encode(presenceOf(userId)));
-            // The user's own view: those new to it hear of each.
-            const auto self = m_users.find(userId);
-            if (self == m_users.end())
-                return;
-            QList<quint64> newcomers;
-            for (quint64 contact : contacts)
-                if (!self->contacts.contains(contact))
-                    newcomers.append(contact);
-            self->contacts = contacts;
-            self->contactsLoaded = true;
+    for (quint64 userId : userIds) {
+        lookUpContacts(userId, [this, userId](const Contacts &found) {
+            // The user's own devices hear of just those who are new to them.
+            const QList<quint64> newcomers = applyContacts(userId, found);
             if (newcomers.isEmpty())
                 return;
             pb::Envelope event;
             for (quint64 contact : newcomers)
-                *event.mutable_presence_event()->add_presences() =
-                    presenceOf(contact).presence_event().presences(0);
+                addEntry(event.mutable_presence_event(), contact, found.lastSeen);
             m_router.broadcast({ userId }, Codec::encode(event));
         });
+    }
 }
 
 } // namespace Confab::Presence

@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QSet>
 
+#include <functional>
+
 namespace Confab {
 namespace Net {
 class Session;
@@ -52,17 +54,25 @@ private:
         QHash<Net::Session *, bool> away; //!< connected sessions and whether each is away
         pb::PresenceState announced = pb::PRESENCE_OFFLINE;
         QList<quint64> contacts;
-        bool contactsLoaded = false;
         int generation = 0; //!< bumps on every state change; stale grace timers see it
     };
 
     [[nodiscard]] static pb::PresenceState computed(const User &user);
     void update(quint64 userId);
     void announce(quint64 userId, pb::PresenceState state, qint64 lastSeenMs);
-    void loadContacts(quint64 userId, Net::Session *only);
-    void refreshContacts(quint64 userId);
-    void sendSnapshot(Net::Session *session, const QList<quint64> &contacts,
-                      const QHash<quint64, qint64> &lastSeen);
+    struct Contacts
+    {
+        QList<quint64> contacts;
+        QHash<quint64, qint64> lastSeen; //!< of the contacts and of the user
+    };
+    //! Looks the user's contacts up in the store; `then` runs on this thread.
+    void lookUpContacts(quint64 userId, std::function<void(const Contacts &)> then);
+    //! Makes every online user's contacts agree with `found`, and tells the user's state to
+    //! those who did not know it. Returns the contacts new to the user.
+    QList<quint64> applyContacts(quint64 userId, const Contacts &found);
+    void addEntry(pb::PresenceEvent *event, quint64 userId,
+                  const QHash<quint64, qint64> &lastSeen) const;
+    void sendSnapshot(Net::Session *session, const Contacts &found);
 
     Routing::Router &m_router;
     Store::StoreService &m_store;

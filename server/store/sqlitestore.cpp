@@ -506,27 +506,41 @@ Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint
     }
     find.finish();
 
-    auto &create = query("INSERT INTO conversations (kind, direct_key, last_activity_ms, "
-                         "created_ms) VALUES (?, ?, ?, ?) RETURNING conversation_id");
-    create.bindValue(0, int(pb::CONVERSATION_KIND_DIRECT));
-    create.bindValue(1, directKey);
-    create.bindValue(2, nowMs);
+    auto created = createConversation(pb::CONVERSATION_KIND_DIRECT, {}, directKey,
+                                      { message.senderId, peerId }, 0, nowMs);
+    if (created)
+        qCDebug(lcStore) << "created direct conversation" << created.value() << "for"
+                         << message.senderId << peerId;
+    return created;
+}
+
+Result<quint64> SqliteStore::createConversation(int kind, const QString &title,
+                                                const QString &directKey,
+                                                const QList<quint64> &members, quint64 ownerId,
+                                                qint64 nowMs)
+{
+    auto &create = query("INSERT INTO conversations (kind, title, direct_key, last_activity_ms, "
+                         "created_ms) VALUES (?, ?, ?, ?, ?) RETURNING conversation_id");
+    create.bindValue(0, kind);
+    create.bindValue(1, nonNull(title));
+    create.bindValue(
+        2, directKey.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(directKey));
     create.bindValue(3, nowMs);
+    create.bindValue(4, nowMs);
     if (auto done = exec(create); !done)
         return done.error();
     if (!create.next())
         return sqlError(create);
     const quint64 conversationId = create.value(0).toULongLong();
     create.finish();
-    auto &member = query("INSERT INTO members (conversation_id, user_id) VALUES (?, ?)");
-    for (quint64 userId : { message.senderId, peerId }) {
+    auto &member = query("INSERT INTO members (conversation_id, user_id, role) VALUES (?, ?, ?)");
+    for (quint64 userId : members) {
         member.bindValue(0, id(conversationId));
         member.bindValue(1, id(userId));
+        member.bindValue(2, userId == ownerId ? int(pb::ROLE_OWNER) : int(pb::ROLE_MEMBER));
         if (auto done = exec(member); !done)
             return done.error();
     }
-    qCDebug(lcStore) << "created direct conversation" << conversationId << "for" << message.senderId
-                     << peerId;
     return conversationId;
 }
 
@@ -1033,28 +1047,11 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
                 ErrorCode::GROUP_FULL,
                 QStringLiteral("a group has at most %1 members").arg(change.maxMembers)
             };
-        auto &create = query("INSERT INTO conversations (kind, title, last_activity_ms, "
-                             "created_ms) VALUES (?, ?, ?, ?) RETURNING conversation_id");
-        create.bindValue(0, int(pb::CONVERSATION_KIND_GROUP));
-        create.bindValue(1, title);
-        create.bindValue(2, nowMs);
-        create.bindValue(3, nowMs);
-        if (auto done = exec(create); !done)
-            return done.error();
-        if (!create.next())
-            return sqlError(create);
-        conversationId = create.value(0).toULongLong();
-        create.finish();
-        auto &insert =
-            query("INSERT INTO members (conversation_id, user_id, role) VALUES (?, ?, ?)");
-        for (quint64 userId : members) {
-            insert.bindValue(0, id(conversationId));
-            insert.bindValue(1, id(userId));
-            insert.bindValue(2,
-                             userId == change.actorId ? int(pb::ROLE_OWNER) : int(pb::ROLE_MEMBER));
-            if (auto done = exec(insert); !done)
-                return done.error();
-        }
+        auto created = createConversation(pb::CONVERSATION_KIND_GROUP, title, {}, members,
+                                          change.actorId, nowMs);
+        if (!created)
+            return created.error();
+        conversationId = created.value();
         event.set_kind(pb::GroupEvent::CREATED);
         event.set_title(title.toStdString());
         for (quint64 userId : members)

@@ -91,6 +91,10 @@ private:
     Result<pb::Message> appendEntry(quint64 conversationId, quint64 senderId,
                                     const QByteArray &clientId, const std::string &text,
                                     const pb::GroupEvent *event, quint64 messageId, qint64 nowMs);
+    //! A new conversation and its members (ownerId, if one of them, as the owner).
+    Result<quint64> createConversation(int kind, const QString &title, const QString &directKey,
+                                       const QList<quint64> &members, quint64 ownerId,
+                                       qint64 nowMs);
     Result<QList<quint64>> resolveUsers(const QList<quint64> &ids, const QStringList &names);
     struct Membership
     {

@@ -11,6 +11,10 @@
 #include <confab/version.h>
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLockFile>
+#include <QSaveFile>
 #include <QWebSocketServer>
 
 #include <algorithm>
@@ -44,10 +48,32 @@ Server::~Server()
     m_presence.reset();
     m_auth.reset();
     m_store.reset();
+    removeAddressFile();
 }
 
 Result<void> Server::start()
 {
+    // One confabd per data directory: a second one would share the database behind the first
+    // one's caches (sequence numbers, members, sessions).
+    if (!QDir().mkpath(m_config.dataDir)) {
+        return Error {
+            ErrorCode::INTERNAL,
+            QStringLiteral("cannot create the data directory %1").arg(m_config.dataDir)
+        };
+    }
+    m_dataLock =
+        std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QLatin1String(kLockFileName)));
+    m_dataLock->setStaleLockTime(0); // a lock whose process is gone is taken over
+    if (!m_dataLock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        m_dataLock->getLockInfo(&pid, &host, &app);
+        m_dataLock.reset();
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("another confabd (pid %1) is already using %2")
+                           .arg(pid)
+                           .arg(m_config.dataDir) };
+    }
     if (auto opened = m_store->start(); !opened)
         return opened;
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
@@ -77,7 +103,34 @@ Result<void> Server::start()
         std::clamp(int(m_config.limits.pingIntervalMs / 2), 50, kMaxSweepIntervalMs));
     connect(&m_sweep, &QTimer::timeout, this, &Server::sweep);
     m_sweep.start();
+    writeAddressFile();
     return {};
+}
+
+void Server::writeAddressFile() const
+{
+    // Tells local tools (the desktop app's "server on this computer") where this one listens.
+    QSaveFile file(QDir(m_config.dataDir).filePath(QLatin1String(kAddressFileName)));
+    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        QHostAddress address = m_config.listenAddress;
+        if (address == QHostAddress::AnyIPv6)
+            address = QHostAddress::LocalHostIPv6;
+        else if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4)
+            address = QHostAddress::LocalHost;
+        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+            ? QStringLiteral("[%1]").arg(address.toString())
+            : address.toString();
+        file.write(QStringLiteral("ws://%1:%2\n").arg(host).arg(port()).toUtf8());
+        if (file.commit())
+            return;
+    }
+    qCWarning(lcNet) << "cannot write" << file.fileName() << file.errorString();
+}
+
+void Server::removeAddressFile() const
+{
+    if (m_dataLock && m_dataLock->isLocked())
+        QFile::remove(QDir(m_config.dataDir).filePath(QLatin1String(kAddressFileName)));
 }
 
 quint16 Server::port() const
@@ -167,6 +220,7 @@ void Server::finishShutdown()
     if (!m_stopping || m_stopped)
         return;
     m_stopped = true;
+    removeAddressFile();
     qCInfo(lcNet) << "stopped";
     Q_EMIT stopped();
 }

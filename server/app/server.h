@@ -11,6 +11,7 @@
 
 #include <memory>
 
+class QLockFile;
 class QWebSocketServer;
 
 namespace Confab {
@@ -51,6 +52,11 @@ public:
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
     [[nodiscard]] int onlineUsers() const;
 
+    //! In the data directory: held while a confabd uses it.
+    static constexpr const char *kLockFileName = "confabd.lock";
+    //! In the data directory while listening: "ws://host:port", one line.
+    static constexpr const char *kAddressFileName = "confabd.address";
+
 Q_SIGNALS:
     void stopped();
 
@@ -59,8 +65,11 @@ private:
     void onSessionClosed(Net::Session *session);
     void sweep(); //!< keep-alive pings, idle and handshake timeouts
     void finishShutdown();
+    void writeAddressFile() const;
+    void removeAddressFile() const;
 
     ServerConfig m_config;
+    std::unique_ptr<QLockFile> m_dataLock;
     SnowflakeGenerator m_ids;
     std::unique_ptr<Store::StoreService> m_store;
     std::unique_ptr<Routing::Router> m_router;

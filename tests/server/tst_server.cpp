@@ -5,7 +5,9 @@
 
 #include <confab/version.h>
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -75,8 +77,9 @@ private Q_SLOTS:
     void peerThatAnswersPingsStaysConnected();
     void syncRecordsTheDevicesCursors();
 
-    // shutdown
+    // shutdown and the data directory
     void shutdownAcksInFlightAndClosesWithGoingAway();
+    void secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished();
 
 private:
     void startServer(ServerConfig config);
@@ -819,6 +822,35 @@ void TestServer::shutdownAcksInFlightAndClosesWithGoingAway()
     QVERIFY(store.open());
     // Every ack the client got is stored; nothing more was stored than acked or still in flight.
     QCOMPARE(store.stats().value().messages, qint64(acked));
+}
+
+void TestServer::secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished()
+{
+    // While one confabd uses a data directory, it says where it listens there...
+    QFile address(QDir(m_dir->path()).filePath(QLatin1String(Server::kAddressFileName)));
+    QVERIFY(address.open(QIODevice::ReadOnly));
+    QCOMPARE(address.readAll().trimmed(),
+             QStringLiteral("ws://127.0.0.1:%1").arg(m_server->port()).toUtf8());
+    address.close();
+
+    // ...and a second one on the same directory is refused, naming the first.
+    ServerConfig config = testConfig(m_dir->path());
+    Server second(config);
+    const auto refused = second.start();
+    QVERIFY(!refused.isOk());
+    QVERIFY2(refused.error().message.contains(
+                 QStringLiteral("pid %1").arg(QCoreApplication::applicationPid())),
+             qPrintable(refused.error().message));
+    QCOMPARE(second.port(), quint16(0));
+    QVERIFY(client(QStringLiteral("alice"))); // the first one is unharmed
+    QVERIFY(address.exists());
+
+    // Once the first has stopped, the directory is free again, and the address file is gone.
+    m_server.reset();
+    QVERIFY(!address.exists());
+    Server third(config);
+    QVERIFY(third.start().isOk());
+    QVERIFY(address.exists());
 }
 
 QTEST_GUILESS_MAIN(TestServer)

@@ -4,10 +4,14 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QNetworkInterface>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTimer>
+#include <QUrl>
 
 namespace Confab::Client {
 
@@ -49,6 +53,17 @@ void LocalServer::start(bool allowOtherComputers, quint16 port)
     }
     m_allowOthers = allowOtherComputers;
     m_output.clear();
+    m_external = false;
+    if (const quint16 running = runningServerPort(); running != 0) {
+        qCInfo(lcClientSync) << "a server already serves" << m_dataDir << "on port" << running;
+        m_external = true;
+        m_port = running;
+        QTimer::singleShot(0, this, [this, running] {
+            if (m_external && m_port == running)
+                Q_EMIT started(running);
+        });
+        return;
+    }
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     connect(m_process.get(), &QProcess::readyReadStandardOutput, this, &LocalServer::onOutput);
@@ -63,11 +78,49 @@ void LocalServer::start(bool allowOtherComputers, quint16 port)
             Q_EMIT failed(tr("The server stopped at once (exit code %1). %2").arg(code).arg(why));
         }
     });
-    m_process->start(
-        program,
-        { QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
-          allowOtherComputers ? QStringLiteral("0.0.0.0") : QStringLiteral("127.0.0.1"),
-          QStringLiteral("--port"), QString::number(port) });
+    m_process->start(program, arguments(allowOtherComputers, port));
+}
+
+QStringList LocalServer::arguments(bool allowOtherComputers, quint16 port) const
+{
+    return { QStringLiteral("--data-dir"),
+             m_dataDir,
+             QStringLiteral("--listen"),
+             allowOtherComputers ? QStringLiteral("0.0.0.0") : QStringLiteral("127.0.0.1"),
+             QStringLiteral("--port"),
+             QString::number(port) };
+}
+
+quint16 LocalServer::runningServerPort() const
+{
+    // confabd holds this lock while it uses the directory, and says where it listens beside it.
+    QLockFile lock(QDir(m_dataDir).filePath(QStringLiteral("confabd.lock")));
+    lock.setStaleLockTime(0);
+    if (lock.tryLock(0) || lock.error() != QLockFile::LockFailedError)
+        return 0;
+    QFile address(QDir(m_dataDir).filePath(QStringLiteral("confabd.address")));
+    if (!address.open(QIODevice::ReadOnly))
+        return 0;
+    const QUrl url(QString::fromUtf8(address.readLine().trimmed()));
+    return url.isValid() && url.port() > 0 ? quint16(url.port()) : 0;
+}
+
+Autostart LocalServer::loginItem()
+{
+    return Autostart(QStringLiteral("confabd-local"), tr("Confab server on this computer"));
+}
+
+Result<void> LocalServer::setStartAtLogin(bool enabled, bool allowOtherComputers,
+                                          quint16 port) const
+{
+    const Autostart item = loginItem();
+    if (!enabled)
+        return item.disable();
+    const QString program = findExecutable();
+    if (program.isEmpty())
+        return Error { ErrorCode::NOT_FOUND,
+                       tr("The Confab server (confabd) is not installed next to this app.") };
+    return item.enable(QFileInfo(program).absoluteFilePath(), arguments(allowOtherComputers, port));
 }
 
 void LocalServer::onOutput()
@@ -84,6 +137,11 @@ void LocalServer::onOutput()
 
 void LocalServer::stop()
 {
+    if (m_external) { // not ours to stop
+        m_external = false;
+        m_port = 0;
+        return;
+    }
     if (!m_process)
         return;
     if (m_process->state() != QProcess::NotRunning) {

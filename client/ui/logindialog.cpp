@@ -3,11 +3,15 @@
 #include "appicon.h"
 #include "chatclient.h"
 #include "localserver.h"
+#include "settings.h"
+
+#include <confab/logging.h>
 
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QHostAddress>
 #include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
@@ -115,6 +119,7 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
     connect(client, &Client::ChatClient::authenticated, this, [this] {
         // Signed in: what the connection does from now on is the main window's business.
         disconnect(m_client, nullptr, this, nullptr);
+        rememberServer();
         setBusy(false);
         accept();
     });
@@ -132,6 +137,22 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
                     showError(tr("Cannot reach the server. %1").arg(reason));
                 }
             });
+}
+
+void LoginDialog::rememberServer()
+{
+    // An account on the server started here: start it again with the app next time.
+    AppSettings settings = AppSettings::load();
+    const QUrl url = m_client->serverUrl();
+    settings.localServer = m_localServer && m_localServer->isRunning()
+        && QHostAddress(url.host()).isLoopback() && url.port() == m_localServer->port();
+    if (settings.localServer) {
+        settings.localServerAllowOthers = m_allowOthers->isChecked();
+        settings.localServerPort = m_localServer->port();
+        settings.localServerKeepRunning = m_keepRunning->isChecked();
+    }
+    if (auto saved = settings.save(); !saved)
+        qCWarning(lcClientSync) << "settings:" << saved.error().message;
 }
 
 void LoginDialog::startLocalServer()

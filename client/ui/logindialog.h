@@ -41,6 +41,7 @@ private:
     void setBusy(bool busy);
     void showError(const QString &text);
     void startLocalServer();
+    void rememberServer();
 
     Client::ChatClient *const m_client;
     QLineEdit *m_server;

@@ -1,8 +1,11 @@
 #include "settings.h"
 
+#include "localserver.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -20,10 +23,29 @@ AppSettings AppSettings::load()
     a.startMinimized = s.value(QStringLiteral("startup/minimized"), false).toBool();
     a.awayAfterMinutes =
         std::clamp(s.value(QStringLiteral("presence/away_after_minutes"), 5).toInt(), 0, 240);
+    a.sound = s.value(QStringLiteral("notifications/sound"), true).toBool();
+    a.localServer = s.value(QStringLiteral("local_server/enabled"), false).toBool();
+    a.localServerAllowOthers = s.value(QStringLiteral("local_server/allow_others"), false).toBool();
+    a.localServerPort =
+        quint16(std::clamp(s.value(QStringLiteral("local_server/port"), 7700).toInt(), 1, 65535));
+    a.localServerKeepRunning = s.value(QStringLiteral("local_server/keep_running"), false).toBool();
+    a.openAtLogin = appLoginItem().isEnabled();
+    a.localServerAtLogin = Client::LocalServer::loginItem().isEnabled();
     return a;
 }
 
-void AppSettings::save() const
+Client::Autostart AppSettings::appLoginItem()
+{
+    return Client::Autostart(QStringLiteral("confab"), QObject::tr("Confab"));
+}
+
+QString AppSettings::localServerDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/server");
+}
+
+Result<void> AppSettings::save() const
 {
     QSettings s;
     s.setValue(QStringLiteral("notifications/enabled"), notifications);
@@ -33,6 +55,28 @@ void AppSettings::save() const
     s.setValue(QStringLiteral("appearance/language"), language);
     s.setValue(QStringLiteral("startup/minimized"), startMinimized);
     s.setValue(QStringLiteral("presence/away_after_minutes"), awayAfterMinutes);
+    s.setValue(QStringLiteral("notifications/sound"), sound);
+    s.setValue(QStringLiteral("local_server/enabled"), localServer);
+    s.setValue(QStringLiteral("local_server/allow_others"), localServerAllowOthers);
+    s.setValue(QStringLiteral("local_server/port"), localServerPort);
+    s.setValue(QStringLiteral("local_server/keep_running"), localServerKeepRunning);
+
+    const Client::Autostart app = appLoginItem();
+    if (openAtLogin != app.isEnabled()) {
+        auto changed =
+            openAtLogin ? app.enable(QCoreApplication::applicationFilePath(), {}) : app.disable();
+        if (!changed)
+            return changed;
+    }
+    const bool serverAtLogin = localServer && localServerAtLogin;
+    if (serverAtLogin != Client::LocalServer::loginItem().isEnabled()) {
+        Client::LocalServer server(localServerDataDir());
+        if (auto changed =
+                server.setStartAtLogin(serverAtLogin, localServerAllowOthers, localServerPort);
+            !changed)
+            return changed;
+    }
+    return {};
 }
 
 QLocale AppSettings::locale() const

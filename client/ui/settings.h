@@ -1,5 +1,9 @@
 #pragma once
 
+#include "autostart.h"
+
+#include <confab/result.h>
+
 #include <QLocale>
 #include <QString>
 
@@ -17,9 +21,26 @@ struct AppSettings
     QString language; //!< empty: the system's; else "en" or "zh_CN"
     bool startMinimized = false;
     int awayAfterMinutes = 5; //!< shown as away after this long without input; 0: never
+    bool sound = true; //!< a short sound with a notification
+
+    //! The account lives on a server this app started on this computer ("start a server").
+    bool localServer = false;
+    bool localServerAllowOthers = false;
+    quint16 localServerPort = 7700;
+    bool localServerKeepRunning = false;
+
+    //! Login items: these live in the system (Client::Autostart), not in QSettings.
+    bool openAtLogin = false;
+    bool localServerAtLogin = false;
 
     [[nodiscard]] static AppSettings load();
-    void save() const;
+    //! Saves the preferences, and adds or removes the login items that changed. Says what
+    //! could not be changed.
+    Result<void> save() const;
+    //! The login item that opens this app when the user logs in.
+    [[nodiscard]] static Client::Autostart appLoginItem();
+    //! Where the local server keeps its data.
+    [[nodiscard]] static QString localServerDataDir();
     //! The locale the user chose, or the system's.
     [[nodiscard]] QLocale locale() const;
 };

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Autostart</name>
+    <message>
+        <source>That program cannot be started at login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Windows did not accept the login item.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot remove %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Confab::Client::ChatClient</name>
     <message>
         <source>Connecting to %1</source>
@@ -52,6 +71,10 @@
     </message>
     <message>
         <source>The server stopped at once (exit code %1). %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confab server on this computer</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -657,6 +680,22 @@
         <extracomment>&quot;3 of 12&quot;: the match shown, of all matches in this chat</extracomment>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Change language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confab shows the new language after a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restart now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -746,10 +785,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A new language applies the next time Confab starts.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -775,6 +810,38 @@
     </message>
     <message>
         <source>Show me as &amp;away after:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play a sound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Confab when I log in to this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep it running after Confab quits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start it when I log in to this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port %1; other computers can join.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port %1; only this computer can join.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -813,6 +880,13 @@
     </message>
     <message>
         <source>New messages will show up here. Quit from this icon&apos;s menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Confab</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Autostart</name>
+    <message>
+        <source>That program cannot be started at login.</source>
+        <translation>无法在登录时启动该程序。</translation>
+    </message>
+    <message>
+        <source>Windows did not accept the login item.</source>
+        <translation>Windows 未接受该登录项。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot remove %1: %2</source>
+        <translation>无法删除 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>Confab::Client::ChatClient</name>
     <message>
         <source>Connecting to %1</source>
@@ -53,6 +72,10 @@
     <message>
         <source>The server stopped at once (exit code %1). %2</source>
         <translation>服务器立即停止了（退出代码 %1）。%2</translation>
+    </message>
+    <message>
+        <source>Confab server on this computer</source>
+        <translation>本机上的 Confab 服务器</translation>
     </message>
 </context>
 <context>
@@ -651,6 +674,22 @@
         <extracomment>&quot;3 of 12&quot;: the match shown, of all matches in this chat</extracomment>
         <translation>第 %1 个，共 %2 个</translation>
     </message>
+    <message>
+        <source>Change language</source>
+        <translation>更改语言</translation>
+    </message>
+    <message>
+        <source>Confab shows the new language after a restart.</source>
+        <translation>Confab 重新启动后将显示新的语言。</translation>
+    </message>
+    <message>
+        <source>Restart now</source>
+        <translation>立即重启</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -739,10 +778,6 @@
         <translation>系统语言</translation>
     </message>
     <message>
-        <source>A new language applies the next time Confab starts.</source>
-        <translation>新的语言将在下次启动 Confab 时生效。</translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation>主题(&amp;T)：</translation>
     </message>
@@ -769,6 +804,38 @@
     <message>
         <source>Show me as &amp;away after:</source>
         <translation>在此时间后显示为离开(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Play a sound</source>
+        <translation>播放提示音</translation>
+    </message>
+    <message>
+        <source>Start-up</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Open Confab when I log in to this computer</source>
+        <translation>登录此电脑时打开 Confab</translation>
+    </message>
+    <message>
+        <source>Server on this computer</source>
+        <translation>本机服务器</translation>
+    </message>
+    <message>
+        <source>Keep it running after Confab quits</source>
+        <translation>退出 Confab 后保持运行</translation>
+    </message>
+    <message>
+        <source>Start it when I log in to this computer</source>
+        <translation>登录此电脑时启动服务器</translation>
+    </message>
+    <message>
+        <source>Port %1; other computers can join.</source>
+        <translation>端口 %1；其他电脑可以加入。</translation>
+    </message>
+    <message>
+        <source>Port %1; only this computer can join.</source>
+        <translation>端口 %1；仅本机可以加入。</translation>
     </message>
 </context>
 <context>
@@ -806,6 +873,13 @@
     <message>
         <source>New messages will show up here. Quit from this icon&apos;s menu.</source>
         <translation>新消息会显示在这里。可从此图标的菜单退出。</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Confab</source>
+        <translation>Confab</translation>
     </message>
 </context>
 </TS>

@@ -79,7 +79,8 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
     if (m_burstStartMs < 0 || now - m_burstStartMs >= m_windowMs) {
         flush(); // a burst that ended: its summary first
         m_burstStartMs = now;
-        Q_EMIT notify({ message.conversationId, senderName, previewOf(message), 1, 1 });
+        Q_EMIT notify(
+            { message.conversationId, senderName, previewOf(message), 1, 1, m_settings.sound });
         m_timer.start(m_windowMs);
         return true;
     }

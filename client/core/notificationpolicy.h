@@ -18,6 +18,7 @@ struct NotificationSettings
     bool enabled = true;
     bool showPreview = true;
     bool doNotDisturb = false;
+    bool sound = true;
 };
 
 //! What the tray shows: one message, or a summary of a burst.
@@ -28,6 +29,7 @@ struct Notification
     QString body;
     int messages = 1;
     int conversations = 1;
+    bool sound = false; //!< play the notification sound: a burst's first only, never a summary
 };
 
 //! Decides which incoming messages notify, and coalesces bursts: the first message of a burst

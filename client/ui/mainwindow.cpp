@@ -299,7 +299,9 @@ void MainWindow::buildUi()
             m_client->setAway(true);
     });
     m_idleTimer.start();
-    setAwayAfter(AppSettings::load().awayAfterMinutes * 60 * 1000);
+    const AppSettings settings = AppSettings::load();
+    setAwayAfter(settings.awayAfterMinutes * 60 * 1000);
+    m_languageInEffect = settings.language; // main() installs it before any window exists
     connect(this, &MainWindow::settingsApplied, this, [this](const AppSettings &settings) {
         setAwayAfter(settings.awayAfterMinutes * 60 * 1000);
     });
@@ -533,7 +535,26 @@ void MainWindow::openSettings()
     auto *dialog = new SettingsDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::applied, this, &MainWindow::settingsApplied);
+    connect(dialog, &SettingsDialog::applied, this, [this](const AppSettings &settings) {
+        if (settings.language != m_languageInEffect)
+            offerRestart();
+    });
     dialog->open();
+}
+
+void MainWindow::offerRestart()
+{
+    // The new language shows once every window is built again: offer to do that now.
+    auto *prompt = new QMessageBox(QMessageBox::Question, tr("Change language"),
+                                   tr("Confab shows the new language after a restart."),
+                                   QMessageBox::NoButton, this);
+    prompt->setObjectName(QStringLiteral("restartPrompt"));
+    prompt->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *restart = prompt->addButton(tr("Restart now"), QMessageBox::AcceptRole);
+    prompt->addButton(tr("Later"), QMessageBox::RejectRole);
+    prompt->setDefaultButton(restart);
+    connect(restart, &QPushButton::clicked, this, &MainWindow::restartRequested);
+    prompt->open();
 }
 
 void MainWindow::openSearch()

@@ -40,6 +40,7 @@ public:
     void showMessage(quint64 conversationId, quint64 seq);
     void openSearch();
     void openSettings();
+    void offerRestart();
     void newGroup();
     void openGroupInfo();
     //! Find in the open chat (Ctrl+F): a bar above the messages; Enter goes to older matches,
@@ -62,6 +63,8 @@ public:
 Q_SIGNALS:
     void notifyModeChanged(quint64 conversationId, int mode);
     void settingsApplied(const Confab::Ui::AppSettings &settings);
+    //! The user asked to restart the app now (to show a new language).
+    void restartRequested();
 
 public:
     QListView *conversationView() const { return m_conversations; }
@@ -129,6 +132,7 @@ private:
     qint64 m_lastInputMs = 0;
     quint64 m_headerPeer = 0; //!< whose presence the header shows (direct chats)
     int m_awayAfterMs = 5 * 60 * 1000;
+    QString m_languageInEffect;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;

@@ -19,12 +19,15 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     auto *notifications = new QGroupBox(tr("Notifications"), this);
     m_notifications = new QCheckBox(tr("Show notifications for new messages"), notifications);
     m_preview = new QCheckBox(tr("Show message text in notifications"), notifications);
+    m_sound = new QCheckBox(tr("Play a sound"), notifications);
     m_dnd = new QCheckBox(tr("Do not disturb"), notifications);
     auto *notificationLayout = new QVBoxLayout(notifications);
     notificationLayout->addWidget(m_notifications);
     notificationLayout->addWidget(m_preview);
+    notificationLayout->addWidget(m_sound);
     notificationLayout->addWidget(m_dnd);
     connect(m_notifications, &QCheckBox::toggled, m_preview, &QWidget::setEnabled);
+    connect(m_notifications, &QCheckBox::toggled, m_sound, &QWidget::setEnabled);
 
     auto *appearance = new QGroupBox(tr("Appearance"), this);
     m_theme = new QComboBox(appearance);
@@ -35,13 +38,9 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_language->addItem(tr("System language"), QString());
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
     m_language->addItem(QStringLiteral("简体中文"), QStringLiteral("zh_CN"));
-    auto *restartNote =
-        new QLabel(tr("A new language applies the next time Confab starts."), appearance);
-    restartNote->setEnabled(false);
     auto *appearanceLayout = new QFormLayout(appearance);
     appearanceLayout->addRow(tr("&Theme:"), m_theme);
     appearanceLayout->addRow(tr("&Language:"), m_language);
-    appearanceLayout->addRow(QString(), restartNote);
 
     auto *presence = new QGroupBox(tr("Presence"), this);
     m_away = new QSpinBox(presence);
@@ -51,14 +50,48 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     auto *presenceLayout = new QFormLayout(presence);
     presenceLayout->addRow(tr("Show me as &away after:"), m_away);
 
-    m_minimized = new QCheckBox(tr("Start minimised to the tray"), this);
+    auto *startup = new QGroupBox(tr("Start-up"), this);
+    m_openAtLogin = new QCheckBox(tr("Open Confab when I log in to this computer"), startup);
+    m_minimized = new QCheckBox(tr("Start minimised to the tray"), startup);
+    auto *startupLayout = new QVBoxLayout(startup);
+    startupLayout->addWidget(m_openAtLogin);
+    startupLayout->addWidget(m_minimized);
+
+    // Only for an account on a server this app started here.
+    m_server = new QGroupBox(tr("Server on this computer"), this);
+    m_keepServer = new QCheckBox(tr("Keep it running after Confab quits"), m_server);
+    m_serverAtLogin = new QCheckBox(tr("Start it when I log in to this computer"), m_server);
+    auto *serverNote =
+        new QLabel(current.localServerAllowOthers
+                       ? tr("Port %1; other computers can join.").arg(current.localServerPort)
+                       : tr("Port %1; only this computer can join.").arg(current.localServerPort),
+                   m_server);
+    serverNote->setEnabled(false);
+    auto *serverLayout = new QVBoxLayout(m_server);
+    serverLayout->addWidget(m_keepServer);
+    serverLayout->addWidget(m_serverAtLogin);
+    serverLayout->addWidget(serverNote);
+    m_server->setVisible(current.localServer);
+
+    m_error = new QLabel(this);
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_error->hide();
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         const AppSettings chosen = settings();
-        chosen.save();
+        const auto saved = chosen.save();
         applyTheme(chosen.theme);
         Q_EMIT applied(chosen);
+        if (!saved) { // the rest is saved; say what the system refused, and stay open
+            m_error->setText(saved.error().message);
+            m_error->show();
+            const AppSettings actual = AppSettings::load();
+            m_openAtLogin->setChecked(actual.openAtLogin);
+            m_serverAtLogin->setChecked(actual.localServerAtLogin);
+            return;
+        }
         accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -67,12 +100,20 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(notifications);
     layout->addWidget(appearance);
     layout->addWidget(presence);
-    layout->addWidget(m_minimized);
+    layout->addWidget(startup);
+    layout->addWidget(m_server);
+    layout->addWidget(m_error);
     layout->addWidget(buttons);
 
     m_notifications->setChecked(current.notifications);
     m_preview->setChecked(current.showPreview);
     m_preview->setEnabled(current.notifications);
+    m_sound->setChecked(current.sound);
+    m_sound->setEnabled(current.notifications);
+    m_openAtLogin->setChecked(current.openAtLogin);
+    m_keepServer->setChecked(current.localServerKeepRunning);
+    m_serverAtLogin->setChecked(current.localServerAtLogin);
+    m_base = current;
     m_dnd->setChecked(current.doNotDisturb);
     m_theme->setCurrentIndex(m_theme->findData(int(current.theme)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
@@ -82,7 +123,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
 
 AppSettings SettingsDialog::settings() const
 {
-    AppSettings chosen;
+    AppSettings chosen = m_base; // keeps what this dialog does not show
     chosen.notifications = m_notifications->isChecked();
     chosen.showPreview = m_preview->isChecked();
     chosen.doNotDisturb = m_dnd->isChecked();
@@ -90,7 +131,20 @@ AppSettings SettingsDialog::settings() const
     chosen.language = m_language->currentData().toString();
     chosen.startMinimized = m_minimized->isChecked();
     chosen.awayAfterMinutes = m_away->value();
+    chosen.sound = m_sound->isChecked();
+    chosen.openAtLogin = m_openAtLogin->isChecked();
+    chosen.localServerKeepRunning = m_keepServer->isChecked();
+    chosen.localServerAtLogin = m_serverAtLogin->isChecked();
     return chosen;
+}
+
+} // namespace Confab::Ui
+
+namespace Confab::Ui {
+
+QString SettingsDialog::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
 }
 
 } // namespace Confab::Ui

@@ -6,12 +6,15 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
+class QLabel;
 class QSpinBox;
 
 namespace Confab::Ui {
 
-//! Preferences: notifications, do not disturb, theme, language, start-up. Saved on OK; the
-//! theme and notification settings apply at once, the language at the next start.
+//! Preferences: notifications, do not disturb, theme, language, start-up and login items, and
+//! the server on this computer where there is one. Saved on OK; everything applies at once
+//! except the language, which applies at the next start (MainWindow offers to restart).
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -24,6 +27,12 @@ public:
     QComboBox *themeBox() const { return m_theme; }
     QComboBox *languageBox() const { return m_language; }
     QSpinBox *awayBox() const { return m_away; }
+    QCheckBox *soundBox() const { return m_sound; }
+    QCheckBox *openAtLoginBox() const { return m_openAtLogin; }
+    QCheckBox *serverAtLoginBox() const { return m_serverAtLogin; }
+    QCheckBox *keepServerBox() const { return m_keepServer; }
+    QGroupBox *serverGroup() const { return m_server; }
+    [[nodiscard]] QString errorText() const;
 
 Q_SIGNALS:
     void applied(const Confab::Ui::AppSettings &settings);
@@ -34,8 +43,15 @@ private:
     QCheckBox *m_dnd;
     QComboBox *m_theme;
     QComboBox *m_language;
+    QCheckBox *m_sound;
     QCheckBox *m_minimized;
+    QCheckBox *m_openAtLogin;
     QSpinBox *m_away;
+    QGroupBox *m_server;
+    QCheckBox *m_keepServer;
+    QCheckBox *m_serverAtLogin;
+    QLabel *m_error;
+    AppSettings m_base;
 };
 
 } // namespace Confab::Ui

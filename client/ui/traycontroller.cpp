@@ -5,6 +5,7 @@
 #include "conversationlistmodel.h"
 #include "localcache.h"
 #include "mainwindow.h"
+#include "notificationsound.h"
 #include "settings.h"
 
 #include <QAction>
@@ -21,12 +22,10 @@ using Client::ConversationListModel;
 
 TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *parent)
     : QObject(parent), m_client(client), m_window(window),
-      m_policy(new Client::NotificationPolicy(this))
+      m_policy(new Client::NotificationPolicy(this)), m_sound(new NotificationSound(this))
 {
     const AppSettings settings = AppSettings::load();
-    const Client::NotificationSettings notifications { settings.notifications, settings.showPreview,
-                                                       settings.doNotDisturb };
-    m_policy->setSettings(notifications);
+    applySettings(settings);
     connect(window, &MainWindow::settingsApplied, this, &TrayController::applySettings);
     m_policy->setOwnUser(client->currentUser().userId, client->currentUser().username);
     connect(client, &ChatClient::authenticated, this, [this](const Client::UserInfo &user) {
@@ -49,7 +48,7 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     connect(show, &QAction::triggered, this, &TrayController::showWindow);
     m_dnd = m_menu->addAction(tr("Do not disturb"));
     m_dnd->setCheckable(true);
-    m_dnd->setChecked(notifications.doNotDisturb);
+    m_dnd->setChecked(settings.doNotDisturb);
     connect(m_dnd, &QAction::toggled, this, &TrayController::setDoNotDisturb);
     m_menu->addSeparator();
     QAction *quit = m_menu->addAction(tr("Quit"));
@@ -128,8 +127,12 @@ void TrayController::offer(const Client::ChatMessage &message, const QString &se
 void TrayController::onNotification(const Client::Notification &notification)
 {
     m_clickTarget = notification.conversationId;
+    if (notification.sound)
+        m_sound->play();
     if (m_tray)
         m_tray->showMessage(notification.title, notification.body, applicationIcon(), 6000);
+    else if (m_window)
+        QApplication::alert(m_window); // no tray: the taskbar entry asks for attention instead
 }
 
 void TrayController::updateUnread()
@@ -168,12 +171,13 @@ void TrayController::setDoNotDisturb(bool on)
     m_policy->setSettings(settings);
     AppSettings saved = AppSettings::load();
     saved.doNotDisturb = on;
-    saved.save();
+    static_cast<void>(saved.save()); // login items are as loaded: nothing there can fail
 }
 
 void TrayController::applySettings(const AppSettings &settings)
 {
-    m_policy->setSettings({ settings.notifications, settings.showPreview, settings.doNotDisturb });
+    m_policy->setSettings(
+        { settings.notifications, settings.showPreview, settings.doNotDisturb, settings.sound });
     if (m_dnd) {
         const QSignalBlocker blocker(m_dnd);
         m_dnd->setChecked(settings.doNotDisturb);

@@ -19,6 +19,7 @@ namespace Confab::Ui {
 
 class MainWindow;
 struct AppSettings;
+class NotificationSound;
 
 //! The system tray: an icon with the unread count, a menu (Show/Hide, Do not disturb, Quit) and
 //! the notifications NotificationPolicy decides on; a click opens the conversation. Where the
@@ -52,6 +53,7 @@ private:
     Client::ChatClient *const m_client;
     QPointer<MainWindow> m_window;
     Client::NotificationPolicy *m_policy;
+    NotificationSound *m_sound;
     std::unique_ptr<QSystemTrayIcon> m_tray;
     std::unique_ptr<QMenu> m_menu;
     QAction *m_dnd = nullptr;

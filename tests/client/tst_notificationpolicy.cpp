@@ -37,6 +37,7 @@ private Q_SLOTS:
     void aBurstBecomesOneSummary();
     void aBurstInOneChatIsSummarisedForThatChat();
     void aQuietPeriodStartsANewBurst();
+    void onlyTheFirstOfABurstMakesASound();
 
 private:
     qint64 m_now = 1'000'000;
@@ -184,6 +185,33 @@ void TestNotificationPolicy::aQuietPeriodStartsANewBurst()
     QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("b")), QStringLiteral("Bob")));
     QCOMPARE(m_spy->size(), 2); // at once again
     QCOMPARE(last().body, QStringLiteral("b"));
+}
+
+void TestNotificationPolicy::onlyTheFirstOfABurstMakesASound()
+{
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("one")), QStringLiteral("Bob")));
+    QVERIFY(last().sound);
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(m_policy->offer(from(3, 11, QStringLiteral("more")), QStringLiteral("Carol")));
+    m_now += 3000;
+    m_policy->flush();
+    QCOMPARE(m_spy->size(), 2);
+    QCOMPARE(last().messages, 5);
+    QVERIFY(!last().sound); // the summary is silent: one sound a burst
+
+    // Later, a new burst sounds again, unless sound is off.
+    m_now += 10'000;
+    m_policy->flush();
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("again")), QStringLiteral("Bob")));
+    QVERIFY(last().sound);
+    auto settings = m_policy->settings();
+    settings.sound = false;
+    m_policy->setSettings(settings);
+    m_now += 10'000;
+    m_policy->flush();
+    QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("quietly")), QStringLiteral("Bob")));
+    QCOMPARE(last().body, QStringLiteral("quietly"));
+    QVERIFY(!last().sound);
 }
 
 QTEST_GUILESS_MAIN(TestNotificationPolicy)

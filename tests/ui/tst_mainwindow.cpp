@@ -12,12 +12,16 @@
 #include "searchdialog.h"
 #include "settingsdialog.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFrame>
+#include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -49,6 +53,7 @@ private Q_SLOTS:
     void groupPanelManagesMembersAndTheChatShowsItAll();
     void idleMeansAwayAndInputMeansOnline();
     void findInThisChat();
+    void aNewLanguageOffersARestart();
 
 private:
     void startServer();
@@ -334,6 +339,37 @@ void TestMainWindow::startAServerOnThisComputerAndSignUp()
     QVERIFY(accepted.wait(15'000));
     QTRY_COMPARE(client.state(), ChatClient::State::Online);
 
+    // The account lives on this computer's server: the app starts it again next time.
+    Ui::AppSettings remembered = Ui::AppSettings::load();
+    QVERIFY(remembered.localServer);
+    QCOMPARE(remembered.localServerPort, local->port());
+    QVERIFY(!remembered.localServerAllowOthers);
+    QVERIFY(!remembered.localServerKeepRunning);
+
+    // Settings offer to keep it running and to start it at login; ticked, the login item exists.
+    {
+        Ui::SettingsDialog settings;
+        QVERIFY(!settings.serverGroup()->isHidden());
+        QVERIFY(!Client::LocalServer::loginItem().isEnabled());
+        settings.serverAtLoginBox()->setChecked(true);
+        settings.keepServerBox()->setChecked(true);
+        settings.openAtLoginBox()->setChecked(true);
+        settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(settings.errorText(), QString());
+        QVERIFY(Client::LocalServer::loginItem().isEnabled());
+        QVERIFY(Ui::AppSettings::appLoginItem().isEnabled());
+        QVERIFY(Ui::AppSettings::load().localServerKeepRunning);
+    }
+    {
+        Ui::SettingsDialog settings; // and unticked, it is gone
+        QVERIFY(settings.serverAtLoginBox()->isChecked());
+        settings.serverAtLoginBox()->setChecked(false);
+        settings.openAtLoginBox()->setChecked(false);
+        settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        QVERIFY(!Client::LocalServer::loginItem().isEnabled());
+        QVERIFY(!Ui::AppSettings::appLoginItem().isEnabled());
+    }
+
     client.disconnectFromServer();
     local.reset(); // the app quits: its server stops with it
     QVERIFY(
@@ -464,10 +500,51 @@ void TestMainWindow::idleMeansAwayAndInputMeansOnline()
     QCOMPARE(bobLater->presence(aliceId).state, Client::PresenceState::Online);
 
     // The setting itself is kept.
+    Ui::AppSettings elsewhere = Ui::AppSettings::load();
+    elsewhere.localServer = false; // an account on another computer's server
+    QVERIFY(elsewhere.save());
     Ui::SettingsDialog settings(&window);
+    QVERIFY(settings.serverGroup()->isHidden()); // no server on this computer
     settings.awayBox()->setValue(15);
     settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QCOMPARE(Ui::AppSettings::load().awayAfterMinutes, 15);
+}
+
+void TestMainWindow::aNewLanguageOffersARestart()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    QVERIFY(alice);
+    Ui::AppSettings settings = Ui::AppSettings::load();
+    settings.language = QStringLiteral("en");
+    QVERIFY(settings.save());
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy restart(&window, &Ui::MainWindow::restartRequested);
+
+    // Another setting: no question asked.
+    window.openSettings();
+    auto *dialog = window.findChild<Ui::SettingsDialog *>();
+    QVERIFY(dialog);
+    dialog->awayBox()->setValue(7);
+    dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QTRY_VERIFY(window.findChildren<Ui::SettingsDialog *>().isEmpty()); // closed and gone
+    QVERIFY(!window.findChild<QMessageBox *>(QStringLiteral("restartPrompt")));
+
+    // Chinese: Confab offers to restart, and "Restart now" asks main() for it.
+    window.openSettings();
+    QVERIFY((dialog = window.findChild<Ui::SettingsDialog *>()));
+    dialog->languageBox()->setCurrentIndex(
+        dialog->languageBox()->findData(QStringLiteral("zh_CN")));
+    dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QCOMPARE(Ui::AppSettings::load().language, QStringLiteral("zh_CN"));
+    QMessageBox *prompt = nullptr;
+    QTRY_VERIFY((prompt = window.findChild<QMessageBox *>(QStringLiteral("restartPrompt"))));
+    QCOMPARE(restart.size(), 0);
+    prompt->defaultButton()->click();
+    QCOMPARE(restart.size(), 1);
+    settings.language.clear();
+    QVERIFY(settings.save());
 }
 
 void TestMainWindow::findInThisChat()

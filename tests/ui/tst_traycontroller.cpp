@@ -3,6 +3,7 @@
 #include "localcache.h"
 #include "mainwindow.h"
 #include "privatesettings.h"
+#include "settings.h"
 #include "settingsdialog.h"
 #include "traycontroller.h"
 
@@ -10,8 +11,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QMenu>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
@@ -35,6 +38,7 @@ private Q_SLOTS:
     void trayOrFallback();
     void liveMessageFromSomeoneElseNotifies();
     void settingsApplyAtOnceAndPersist();
+    void aNotificationPlaysTheSoundUnlessItIsOff();
 
 private:
     std::unique_ptr<ChatClient> signedIn(const QString &name);
@@ -165,6 +169,48 @@ void TestTrayController::settingsApplyAtOnceAndPersist()
     QCOMPARE(notified.size(), 1); // ...and silenced by do not disturb
     Ui::applyTheme(Ui::AppSettings::Theme::System);
     QSettings().clear();
+}
+
+void TestTrayController::aNotificationPlaysTheSoundUnlessItIsOff()
+{
+    // A stand-in player that records what it was asked to play.
+    QTemporaryDir scratch;
+    const QString played = scratch.filePath(QStringLiteral("played"));
+    const QString script = scratch.filePath(QStringLiteral("player.sh"));
+    QFile player(script);
+    QVERIFY(player.open(QIODevice::WriteOnly));
+    player.write("#!/bin/sh\nhead -c 4 \"$1\" >> \"$(dirname \"$0\")/played\"\n");
+    player.close();
+    QVERIFY(player.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    qputenv("CONFAB_SOUND_PLAYER", script.toLocal8Bit());
+    const auto restore = qScopeGuard([] { qunsetenv("CONFAB_SOUND_PLAYER"); });
+    const auto playedBytes = [&played] {
+        QFile file(played);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+
+    Ui::AppSettings settings = Ui::AppSettings::load();
+    settings.sound = true;
+    settings.doNotDisturb = false;
+    QVERIFY(settings.save());
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    Ui::MainWindow window(alice.get());
+    Ui::TrayController tray(alice.get(), &window);
+    tray.policy()->setCoalesceWindowMs(0); // every message its own burst
+    QSignalSpy notified(tray.policy(), &Client::NotificationPolicy::notify);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("ding")).isOk());
+    QTRY_COMPARE(notified.size(), 1);
+    QTRY_COMPARE(playedBytes(), QByteArray("RIFF")); // the bundled WAV reached the player
+
+    // Sound off in the settings: the notification comes, silently.
+    settings.sound = false;
+    Q_EMIT window.settingsApplied(settings);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("quiet")).isOk());
+    QTRY_COMPARE(notified.size(), 2);
+    QTest::qWait(300); // time enough for a player to have run
+    QCOMPARE(playedBytes(), QByteArray("RIFF"));
 }
 
 QTEST_MAIN(TestTrayController)

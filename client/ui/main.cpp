@@ -6,6 +6,7 @@
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "settings.h"
+#include "singleinstance.h"
 #include "traycontroller.h"
 
 #include <confab/logging.h>
@@ -31,6 +32,13 @@ Exit run(int &code)
     Ui::applyTheme(settings.theme);
 
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    Client::SingleInstance instance(dataDir);
+    if (!instance.acquire()) {
+        // Confab is open already: bring that one forward rather than open the cache twice.
+        if (!instance.activateFirst())
+            qCWarning(lcClientSync) << "Confab is already running, and does not answer";
+        return Exit::Quit;
+    }
     Client::ChatClient client(dataDir);
     // A server this app runs for the user ("start a server on this computer"); stopped on quit
     // unless kept running. An account on it starts it again with the app.
@@ -61,6 +69,11 @@ Exit run(int &code)
     }
     if (!(tray.isAvailable() && settings.startMinimized))
         window.show();
+    QObject::connect(&instance, &Client::SingleInstance::activationRequested, &window, [&window] {
+        window.showNormal();
+        window.raise();
+        window.activateWindow();
+    });
     Exit exit = Exit::Quit;
     QObject::connect(&window, &Ui::MainWindow::restartRequested, [&exit] {
         exit = Exit::Restart;

@@ -1,6 +1,7 @@
 #include "autostart.h"
 #include "localserver.h"
 #include "privatesettings.h"
+#include "singleinstance.h"
 
 #include <QDir>
 #include <QFile>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void argumentsAreQuotedForDesktopEntries();
     void loginItemStartsTheServerOnItsDataDirectory();
     void aRunningServerIsUsedNotStartedTwice();
+    void aSecondLaunchBringsTheFirstForward();
 
 private:
     PrivateSettings m_settings;
@@ -153,6 +155,31 @@ void TestLocalServer::aRunningServerIsUsedNotStartedTwice()
     third.start(false, 0);
     QVERIFY(thirdStarted.wait(15'000));
     QVERIFY(!third.isExternal());
+}
+
+void TestLocalServer::aSecondLaunchBringsTheFirstForward()
+{
+    QTemporaryDir base;
+    const QString dataDir = base.filePath(QStringLiteral("app"));
+    auto first = std::make_unique<SingleInstance>(dataDir);
+    QVERIFY(first->acquire());
+    QVERIFY(first->acquire()); // again: still it
+    QSignalSpy activated(first.get(), &SingleInstance::activationRequested);
+
+    // Another launch cannot have the data directory; it asks the first to show itself.
+    SingleInstance second(dataDir);
+    QVERIFY(!second.acquire());
+    QVERIFY(second.activateFirst());
+    QTRY_COMPARE(activated.size(), 1);
+
+    // A different data directory (another user or profile) is independent.
+    SingleInstance elsewhere(base.filePath(QStringLiteral("other")));
+    QVERIFY(elsewhere.acquire());
+
+    // Once the first quits, the next launch is the one instance.
+    first.reset();
+    QVERIFY(!second.activateFirst(500));
+    QVERIFY(second.acquire());
 }
 
 QTEST_GUILESS_MAIN(TestLocalServer)

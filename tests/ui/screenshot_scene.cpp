@@ -201,10 +201,18 @@ int main(int argc, char *argv[])
     window.grab().save(out + QStringLiteral("/dark-%1.png").arg(language));
     Ui::applyTheme(Ui::AppSettings::Theme::System);
     {
+        // As for an account on a server this computer runs, so its section shows too.
+        Ui::AppSettings local = Ui::AppSettings::load();
+        local.localServer = true;
+        local.localServerAllowOthers = true;
+        local.localServerKeepRunning = true;
+        static_cast<void>(local.save());
         Ui::SettingsDialog settings(&window);
         settings.show();
         QTest::qWait(200);
         settings.grab().save(out + QStringLiteral("/settings-%1.png").arg(language));
+        local.localServer = false;
+        static_cast<void>(local.save());
     }
 
     // Offline: the banner, and a message waiting in the outbox.

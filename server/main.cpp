@@ -7,6 +7,9 @@
 #include "auth/credentials.h"
 
 #include <confab/version.h>
+#ifdef Q_OS_LINUX
+#include <confab/epolldispatcher.h>
+#endif
 
 #include <QCoreApplication>
 
@@ -16,6 +19,11 @@ using namespace Confab;
 
 int main(int argc, char *argv[])
 {
+#ifdef Q_OS_LINUX
+    // Thousands of sockets on one thread: epoll, not Qt's poll() over all of them per wake-up.
+    if (EpollEventDispatcher::wanted())
+        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
+#endif
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confabd"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));

@@ -1,4 +1,5 @@
 #include "app/server.h"
+#include "epolltestmain.h"
 #include "rawwebsocket.h"
 #include "store/sqlitestore.h"
 #include "wireclient.h"
@@ -853,5 +854,5 @@ void TestServer::secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished()
     QVERIFY(address.exists());
 }
 
-QTEST_GUILESS_MAIN(TestServer)
+CONFAB_EPOLL_TEST_MAIN(TestServer)
 #include "tst_server.moc"

@@ -474,8 +474,9 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
                                      appended.value().memberIds);
                 router->deliver(appended.value(), self.data());
                 // A first direct message makes two users contacts.
-                if (appended.value().message.seq() == 1)
-                    presence->contactsChanged(appended.value().memberIds);
+                if (appended.value().message.seq() == 1 && appended.value().memberIds.size() == 2)
+                    presence->becameContacts(appended.value().memberIds.at(0),
+                                             appended.value().memberIds.at(1));
             }
             if (!self)
                 return;

@@ -51,7 +51,7 @@ void PresenceTracker::sessionOnline(Net::Session *session)
     user.away.insert(session, false);
     QPointer<Net::Session> target(session);
     lookUpContacts(userId, [this, userId, target](const Contacts &found) {
-        applyContacts(userId, found);
+        applyContacts(userId, found, Scan::AddOnly);
         if (target && target->state() == Net::Session::State::Live)
             sendSnapshot(target, found); // the new session hears of everyone
     });
@@ -120,7 +120,8 @@ void PresenceTracker::announce(quint64 userId, pb::PresenceState state, qint64 l
     presence->set_user_id(userId);
     presence->set_state(state);
     presence->set_last_seen_ms(lastSeenMs);
-    const int sessions = m_router.broadcast(user.contacts, Codec::encode(event));
+    const int sessions =
+        m_router.broadcast({ user.contacts.cbegin(), user.contacts.cend() }, Codec::encode(event));
     ++m_broadcasts;
     qCDebug(lcRoute) << "user" << userId << "is" << pb::PresenceState_Name(state).c_str() << "->"
                      << sessions << "sessions";
@@ -160,7 +161,7 @@ void PresenceTracker::addEntry(pb::PresenceEvent *event, quint64 userId,
         presence->set_last_seen_ms(lastSeen.value(userId));
 }
 
-QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &found)
+QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &found, Scan scan)
 {
     // Contacts are symmetric: whoever shares a conversation with the user has the user as a
     // contact, so one lookup corrects every online user's view of it.
@@ -171,19 +172,31 @@ QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &fo
         for (quint64 contact : found.contacts)
             if (!self->contacts.contains(contact))
                 newcomers.append(contact);
-        self->contacts = found.contacts;
+        self->contacts = now;
     }
     QSet<quint64> told(newcomers.cbegin(), newcomers.cend());
-    for (auto it = m_users.begin(); it != m_users.end(); ++it) {
-        if (it.key() == userId)
-            continue;
-        const bool should = now.contains(it.key());
-        const bool has = it->contacts.contains(userId);
-        if (should && !has) {
-            it->contacts.append(userId);
-            told.insert(it.key());
-        } else if (!should && has) {
-            it->contacts.removeAll(userId);
+    const auto add = [&](quint64 other, User &user) {
+        if (!user.contacts.contains(userId)) {
+            user.contacts.insert(userId);
+            told.insert(other);
+        }
+    };
+    if (scan == Scan::All) {
+        for (auto it = m_users.begin(); it != m_users.end(); ++it) {
+            if (it.key() == userId)
+                continue;
+            if (now.contains(it.key()))
+                add(it.key(), *it);
+            else
+                it->contacts.remove(userId);
+        }
+    } else {
+        // Only additions: those of the user's contacts who are online. (Removals always come
+        // through contactsChanged, which scans.)
+        for (quint64 contact : found.contacts) {
+            const auto it = m_users.find(contact);
+            if (it != m_users.end())
+                add(contact, *it);
         }
     }
     if (!told.isEmpty()) {
@@ -192,6 +205,17 @@ QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &fo
         m_router.broadcast({ told.cbegin(), told.cend() }, Codec::encode(event));
     }
     return newcomers;
+}
+
+void PresenceTracker::tellOfContacts(quint64 userId, const QList<quint64> &contacts,
+                                     const QHash<quint64, qint64> &lastSeen)
+{
+    if (contacts.isEmpty())
+        return;
+    pb::Envelope event;
+    for (quint64 contact : contacts)
+        addEntry(event.mutable_presence_event(), contact, lastSeen);
+    m_router.broadcast({ userId }, Codec::encode(event));
 }
 
 void PresenceTracker::sendSnapshot(Net::Session *session, const Contacts &found)
@@ -209,15 +233,35 @@ void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
     for (quint64 userId : userIds) {
         lookUpContacts(userId, [this, userId](const Contacts &found) {
             // The user's own devices hear of just those who are new to them.
-            const QList<quint64> newcomers = applyContacts(userId, found);
-            if (newcomers.isEmpty())
-                return;
-            pb::Envelope event;
-            for (quint64 contact : newcomers)
-                addEntry(event.mutable_presence_event(), contact, found.lastSeen);
-            m_router.broadcast({ userId }, Codec::encode(event));
+            tellOfContacts(userId, applyContacts(userId, found, Scan::All), found.lastSeen);
         });
     }
+}
+
+void PresenceTracker::becameContacts(quint64 a, quint64 b)
+{
+    const auto online = [this](quint64 id) { return m_users.contains(id); };
+    if (a == b || (!online(a) && !online(b)))
+        return; // nobody to tell now; each learns of the other at sign-in
+    m_store.run(
+        this,
+        [a, b](Store::Store &store) {
+            return store.lastSeen({ a, b });
+        },
+        [this, a, b](const Result<QHash<quint64, qint64>> &seen) {
+            if (!seen) {
+                qCWarning(lcRoute)
+                    << "cannot load last-seen of users" << a << b << ":" << seen.error().message;
+                return;
+            }
+            for (const auto &[self, other] : { std::pair { a, b }, std::pair { b, a } }) {
+                const auto it = m_users.find(self);
+                if (it == m_users.end() || it->contacts.contains(other))
+                    continue;
+                it->contacts.insert(other);
+                tellOfContacts(self, { other }, seen.value());
+            }
+        });
 }
 
 } // namespace Confab::Presence

@@ -44,6 +44,9 @@ public:
     //! These users joined or left conversations: their contacts are looked up again (one query
     //! each), and whoever gained a contact hears of its presence.
     void contactsChanged(const QList<quint64> &userIds);
+    //! A first direct message made two users contacts: each hears of the other (one small
+    //! query, for last-seen), with no lookup of anyone's whole contact list.
+    void becameContacts(quint64 a, quint64 b);
 
     [[nodiscard]] pb::PresenceState announced(quint64 userId) const;
     [[nodiscard]] int broadcasts() const { return m_broadcasts; }
@@ -53,7 +56,7 @@ private:
     {
         QHash<Net::Session *, bool> away; //!< connected sessions and whether each is away
         pb::PresenceState announced = pb::PRESENCE_OFFLINE;
-        QList<quint64> contacts;
+        QSet<quint64> contacts;
         int generation = 0; //!< bumps on every state change; stale grace timers see it
     };
 
@@ -67,9 +70,14 @@ private:
     };
     //! Looks the user's contacts up in the store; `then` runs on this thread.
     void lookUpContacts(quint64 userId, std::function<void(const Contacts &)> then);
-    //! Makes every online user's contacts agree with `found`, and tells the user's state to
-    //! those who did not know it. Returns the contacts new to the user.
-    QList<quint64> applyContacts(quint64 userId, const Contacts &found);
+    //! Makes online users' contacts agree with `found`, and tells the user's state to those
+    //! who did not know it. Returns the contacts new to the user. Adding takes only the
+    //! user's contacts; removing (someone left a conversation) scans every online user.
+    enum class Scan { AddOnly, All };
+    QList<quint64> applyContacts(quint64 userId, const Contacts &found, Scan scan);
+    //! Tells the user's devices of these contacts.
+    void tellOfContacts(quint64 userId, const QList<quint64> &contacts,
+                        const QHash<quint64, qint64> &lastSeen);
     void addEntry(pb::PresenceEvent *event, quint64 userId,
                   const QHash<quint64, qint64> &lastSeen) const;
     void sendSnapshot(Net::Session *session, const Contacts &found);

@@ -11,8 +11,10 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <limits>
+#include <string>
 
 namespace Confab::Store {
 
@@ -1292,15 +1294,30 @@ Result<QList<quint64>> SqliteStore::contactsOf(quint64 userId)
 
 Result<QHash<quint64, qint64>> SqliteStore::lastSeen(const QList<quint64> &userIds)
 {
+    // One statement per chunk of ids (a prepared one each, by size), not one per user.
+    constexpr qsizetype kChunk = 64;
     QHash<quint64, qint64> result;
-    auto &select = query("SELECT last_seen_ms FROM users WHERE user_id = ?");
-    for (quint64 userId : userIds) {
-        select.bindValue(0, id(userId));
+    for (qsizetype from = 0; from < userIds.size(); from += kChunk) {
+        const qsizetype count = std::min(kChunk, userIds.size() - from);
+        // query() caches by the text's address: one lasting text per chunk size.
+        static const std::array<std::string, kChunk> texts = [] {
+            std::array<std::string, kChunk> made;
+            for (qsizetype n = 1; n <= kChunk; ++n) {
+                made[size_t(n - 1)] = "SELECT user_id, last_seen_ms FROM users WHERE user_id IN (?";
+                for (qsizetype k = 1; k < n; ++k)
+                    made[size_t(n - 1)] += ",?";
+                made[size_t(n - 1)] += ")";
+            }
+            return made;
+        }();
+        auto &select = query(texts[size_t(count - 1)].c_str());
+        for (qsizetype i = 0; i < count; ++i)
+            select.bindValue(int(i), id(userIds.at(from + i)));
         if (auto done = exec(select); !done)
             return done.error();
-        if (select.next())
-            result.insert(userId, select.value(0).toLongLong());
-        select.finish();
+        const Finished finished(select);
+        while (select.next())
+            result.insert(select.value(0).toULongLong(), select.value(1).toLongLong());
     }
     return result;
 }

@@ -1,4 +1,5 @@
 #include "app/server.h"
+#include "epolltestmain.h"
 #include "wireclient.h"
 
 #include <confab/codec.h>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void groupSizeIsEnforced();
     void directConversationsAreNotGroups();
     void presenceGoesOnlyToContactsAndIsCoalesced();
+    void aFirstDirectMessageMakesContacts();
     void awayFollowsEveryDevice();
     void membershipChangesWhoSeesPresence();
     void typingReachesOthersAndIsNeverStored();
@@ -556,6 +558,48 @@ void TestGroups::directConversationsAreNotGroups()
     QCOMPARE(alice->request(leave(direct)).error().code(), pb::INVALID_ARGUMENT);
 }
 
+void TestGroups::aFirstDirectMessageMakesContacts()
+{
+    // Carol was here once: she has a last-seen.
+    QVERIFY(client(QStringLiteral("carol")));
+    QTest::qWait(m_graceMs + 200);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QTest::qWait(100);
+    QVERIFY(alice->presence().isEmpty() && bob->presence().isEmpty()); // strangers so far
+
+    // The first message: each hears that the other is online.
+    QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("hi")))
+                .has_message_ack());
+    QTRY_COMPARE(alice->presence().size(), 1);
+    QTRY_COMPARE(bob->presence().size(), 1);
+    QCOMPARE(alice->presence().first().presences(0).user_id(), bob->userId());
+    QCOMPARE(alice->presence().first().presences(0).state(), pb::PRESENCE_ONLINE);
+    QCOMPARE(bob->presence().first().presences(0).user_id(), alice->userId());
+    QCOMPARE(bob->presence().first().presences(0).state(), pb::PRESENCE_ONLINE);
+
+    // More messages: nothing new to tell.
+    QVERIFY(bob->request(WireClient::sendTo(QStringLiteral("alice"), QStringLiteral("hey")))
+                .has_message_ack());
+    QTest::qWait(100);
+    QCOMPARE(alice->presence().size(), 1);
+    QCOMPARE(bob->presence().size(), 1);
+
+    // To someone offline: when she was last seen.
+    QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("carol"), QStringLiteral("hello")))
+                .has_message_ack());
+    QTRY_COMPARE(alice->presence().size(), 2);
+    const auto carol = alice->presence().last().presences(0);
+    QCOMPARE(carol.state(), pb::PRESENCE_OFFLINE);
+    QVERIFY(carol.last_seen_ms() > 0);
+
+    // And bob, now a contact, is heard of when he goes.
+    bob.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(alice->presence().size(), 3, m_graceMs + 3000);
+    QCOMPARE(alice->presence().last().presences(0).state(), pb::PRESENCE_OFFLINE);
+}
+
 void TestGroups::presenceGoesOnlyToContactsAndIsCoalesced()
 {
     auto alice = client(QStringLiteral("alice"));
@@ -785,5 +829,5 @@ void TestGroups::receiptCursorsOnlyMoveForward()
     QCOMPARE(carol->request(receipt(987654, 1, 1)).error().code(), pb::NOT_FOUND);
 }
 
-QTEST_GUILESS_MAIN(TestGroups)
+CONFAB_EPOLL_TEST_MAIN(TestGroups)
 #include "tst_groups.moc"

@@ -61,8 +61,11 @@ Result<void> SqliteStore::open()
         };
     // WAL: readers never wait for the writer; FULL: a commit is on disk before it returns, so an
     // ack sent after commit() survives a power cut, not only a crash.
+    // The cache and memory map: pages are read from the map, not copied in by read() calls;
+    // both bounded (16 MB of cache, 256 MB of address space, shared with the page cache).
     for (const char *pragma :
-         { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON" }) {
+         { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+           "PRAGMA cache_size = -16384", "PRAGMA mmap_size = 268435456" }) {
         if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
             return done;
     }
@@ -84,6 +87,8 @@ QSqlQuery &SqliteStore::query(const char *sql)
     auto it = m_queries.find(sql);
     if (it == m_queries.end()) {
         it = m_queries.emplace(sql, QSqlQuery(m_db)).first;
+        // Rows are read once, in order: no copy of each row into a cache for seeking back.
+        it->second.setForwardOnly(true);
         if (!it->second.prepare(QString::fromLatin1(sql)))
             qCCritical(lcStore) << "cannot prepare" << sql << it->second.lastError().text();
     }
@@ -286,6 +291,22 @@ Result<UserRecord> SqliteStore::userByName(const QString &username)
                      username);
 }
 
+Result<quint64> SqliteStore::userIdByName(const QString &username)
+{
+    if (const auto cached = m_userIdByName.constFind(username); cached != m_userIdByName.cend())
+        return *cached;
+    auto &select = query("SELECT user_id FROM users WHERE username = ?");
+    select.bindValue(0, username);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such user") };
+    const quint64 userId = select.value(0).toULongLong();
+    remember(m_userIdByName, username, userId);
+    return userId;
+}
+
 Result<UserRecord> SqliteStore::userById(quint64 userId)
 {
     return userWhere("SELECT user_id, username, display_name, password_hash, disabled, created_ms "
@@ -417,8 +438,16 @@ Result<void> SqliteStore::commit()
     return exec(query("COMMIT"));
 }
 
+void SqliteStore::forgetCached()
+{
+    m_userIdByName.clear();
+    m_directByKey.clear();
+    m_membersById.clear();
+}
+
 void SqliteStore::rollback()
 {
+    forgetCached(); // what the transaction created may be gone
     QSqlQuery rollback(m_db);
     if (!rollback.exec(QStringLiteral("ROLLBACK")))
         qCDebug(lcStore) << "rollback:" << rollback.lastError().text(); // none was open
@@ -440,6 +469,8 @@ void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
 
 Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
 {
+    if (const auto cached = m_membersById.constFind(conversationId); cached != m_membersById.cend())
+        return *cached;
     auto &select =
         query("SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL "
               "ORDER BY user_id");
@@ -450,6 +481,7 @@ Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
     QList<quint64> members;
     while (select.next())
         members.append(select.value(0).toULongLong());
+    remember(m_membersById, conversationId, members);
     return members;
 }
 
@@ -485,11 +517,16 @@ Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint
         return message.conversationId;
     }
 
-    auto peer =
-        message.peerUserId ? userById(message.peerUserId) : userByName(message.peerUsername);
-    if (!peer)
-        return peer.error();
-    const quint64 peerId = peer.value().userId;
+    quint64 peerId = message.peerUserId;
+    if (peerId != 0) {
+        if (auto peer = userById(peerId); !peer)
+            return peer.error();
+    } else {
+        auto peer = userIdByName(message.peerUsername);
+        if (!peer)
+            return peer.error();
+        peerId = peer.value();
+    }
     if (peerId == message.senderId)
         return Error { ErrorCode::INVALID_ARGUMENT,
                        QStringLiteral("a direct message needs another user") };
@@ -497,6 +534,8 @@ Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint
     const QString directKey = QStringLiteral("%1:%2")
                                   .arg(std::min(peerId, message.senderId))
                                   .arg(std::max(peerId, message.senderId));
+    if (const auto cached = m_directByKey.constFind(directKey); cached != m_directByKey.cend())
+        return *cached;
     auto &find = query("SELECT conversation_id FROM conversations WHERE direct_key = ?");
     find.bindValue(0, directKey);
     if (auto done = exec(find); !done)
@@ -504,15 +543,18 @@ Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint
     if (find.next()) {
         const quint64 existing = find.value(0).toULongLong();
         find.finish();
+        remember(m_directByKey, directKey, existing);
         return existing;
     }
     find.finish();
 
     auto created = createConversation(pb::CONVERSATION_KIND_DIRECT, {}, directKey,
                                       { message.senderId, peerId }, 0, nowMs);
-    if (created)
+    if (created) {
         qCDebug(lcStore) << "created direct conversation" << created.value() << "for"
                          << message.senderId << peerId;
+        remember(m_directByKey, directKey, created.value());
+    }
     return created;
 }
 
@@ -535,6 +577,7 @@ Result<quint64> SqliteStore::createConversation(int kind, const QString &title,
         return sqlError(create);
     const quint64 conversationId = create.value(0).toULongLong();
     create.finish();
+    m_membersById.remove(conversationId);
     auto &member = query("INSERT INTO members (conversation_id, user_id, role) VALUES (?, ?, ?)");
     for (quint64 userId : members) {
         member.bindValue(0, id(conversationId));
@@ -974,6 +1017,9 @@ Result<GroupChanged> SqliteStore::changeGroup(const GroupChange &change, quint64
     if (auto begun = begin(); !begun)
         return begun.error();
     auto changed = applyGroupChange(change, messageId, nowMs);
+    m_membersById.remove(change.conversationId); // as it was read while changing it
+    if (changed)
+        m_membersById.remove(changed.value().conversation.conversation_id()); // a new group
     if (changed) {
         if (auto committed = commit(); !committed)
             changed = committed.error();
@@ -1005,6 +1051,7 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
         return exec(update);
     };
     auto markLeft = [this, &conversationId](quint64 userId, quint64 atSeq) {
+        m_membersById.remove(conversationId);
         auto &update = query("UPDATE members SET left_seq = ?, role = 0 WHERE conversation_id = ? "
                              "AND user_id = ?");
         update.bindValue(0, id(atSeq));
@@ -1131,6 +1178,7 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
                       "ON CONFLICT (conversation_id, user_id) DO UPDATE SET role = 0, "
                       "left_seq = NULL, joined_seq = excluded.joined_seq, "
                       "read_seq = excluded.read_seq, delivered_seq = excluded.delivered_seq");
+            m_membersById.remove(conversationId);
             for (quint64 userId : joining) {
                 join.bindValue(0, id(conversationId));
                 join.bindValue(1, id(userId));

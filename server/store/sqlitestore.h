@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -113,6 +114,24 @@ private:
     QSqlDatabase m_db;
     std::unordered_map<const char *, QSqlQuery> m_queries;
     int m_schemaVersion = 0;
+
+    // What every message would otherwise ask the database again. Usernames and direct
+    // conversations never change once made; members change only through this object (group
+    // changes drop their entry). Bounded; all dropped on a rollback, which may undo a creation.
+    static constexpr int kMaxCached = 100'000;
+    QHash<QString, quint64> m_userIdByName;
+    QHash<QString, quint64> m_directByKey;
+    QHash<quint64, QList<quint64>> m_membersById;
+    template<typename K, typename V>
+    static void remember(QHash<K, V> &cache, const K &key, const V &value)
+    {
+        if (cache.size() >= kMaxCached)
+            cache.clear();
+        cache.insert(key, value);
+    }
+    void forgetCached();
+    //! The id of a username, from memory once seen.
+    [[nodiscard]] Result<quint64> userIdByName(const QString &username);
 };
 
 } // namespace Confab::Store

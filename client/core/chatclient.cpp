@@ -13,6 +13,7 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QTcpSocket>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWebSocket>
@@ -919,7 +920,13 @@ ChatClient::ChatClient(const QString &dataDir, QObject *parent)
     : QObject(parent), d(std::make_unique<Private>(this, dataDir))
 {
     QDir().mkpath(dataDir);
-    connect(&d->socket, &QWebSocket::connected, this, [this] { d->onConnected(); });
+    connect(&d->socket, &QWebSocket::connected, this, [this] {
+        // A message goes out at once, not after the ack of the frame before it (Nagle). The
+        // socket under QWebSocket is its child; QWebSocket has no option of its own for this.
+        if (auto *tcp = d->socket.findChild<QTcpSocket *>())
+            tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        d->onConnected();
+    });
     connect(&d->socket, &QWebSocket::disconnected, this, [this] { d->onDisconnected(); });
     connect(&d->socket, &QWebSocket::binaryMessageReceived, this,
             [this](const QByteArray &frame) { d->onFrame(frame); });

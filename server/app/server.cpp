@@ -15,6 +15,8 @@
 #include <QFile>
 #include <QLockFile>
 #include <QSaveFile>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QWebSocketServer>
 
 #include <algorithm>
@@ -44,6 +46,7 @@ Server::~Server()
     for (Net::Session *session : sessions)
         disconnect(session, nullptr, this, nullptr);
     qDeleteAll(sessions);
+    m_tcp.reset();
     m_listener.reset();
     m_presence.reset();
     m_auth.reset();
@@ -82,21 +85,31 @@ Result<void> Server::start()
     m_context.reset(
         new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence });
 
+    // TCP is accepted here and handed to the WebSocket server for the handshake, so that each
+    // socket gets its options first: no Nagle delay on small frames (with the peer's delayed
+    // ack, a reply could otherwise wait 40 ms behind the one before it).
     m_listener =
         std::make_unique<QWebSocketServer>(m_config.serverName, QWebSocketServer::NonSecureMode);
     m_listener->setHandshakeTimeout(m_config.handshakeTimeoutMs);
     m_listener->setMaxPendingConnections(1024);
     connect(m_listener.get(), &QWebSocketServer::newConnection, this, &Server::onNewConnection);
-    connect(m_listener.get(), &QWebSocketServer::acceptError, this,
-            [](QAbstractSocket::SocketError error) {
-                qCWarning(lcNet) << "accept failed:" << error; // e.g. out of file descriptors
-            });
-    if (!m_listener->listen(m_config.listenAddress, m_config.port)) {
+    m_tcp = std::make_unique<QTcpServer>();
+    m_tcp->setMaxPendingConnections(1024);
+    connect(m_tcp.get(), &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            m_listener->handleConnection(socket); // it owns the socket from here
+        }
+    });
+    connect(m_tcp.get(), &QTcpServer::acceptError, this, [](QAbstractSocket::SocketError error) {
+        qCWarning(lcNet) << "accept failed:" << error; // e.g. out of file descriptors
+    });
+    if (!m_tcp->listen(m_config.listenAddress, m_config.port)) {
         return Error { ErrorCode::INTERNAL,
                        QStringLiteral("cannot listen on %1:%2: %3")
                            .arg(m_config.listenAddress.toString())
                            .arg(m_config.port)
-                           .arg(m_listener->errorString()) };
+                           .arg(m_tcp->errorString()) };
     }
     // Often enough to ping on time and close idle peers promptly; one timer for all sessions.
     m_sweep.setInterval(
@@ -135,7 +148,12 @@ void Server::removeAddressFile() const
 
 quint16 Server::port() const
 {
-    return m_listener ? m_listener->serverPort() : 0;
+    return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+int Server::checkpoints() const
+{
+    return m_store ? m_store->checkpoints() : 0;
 }
 
 int Server::onlineUsers() const
@@ -194,8 +212,8 @@ void Server::shutdown()
     qCInfo(lcNet) << "shutting down:" << m_sessions.size() << "sessions";
     if (m_context)
         m_context->stopping = true;
-    if (m_listener)
-        m_listener->close();
+    if (m_tcp)
+        m_tcp->close();
     m_sweep.stop();
     // Commit everything queued; the acks it produces are posted to this thread's event queue,
     // ahead of the close step below, so they are sent before the sessions close.

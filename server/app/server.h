@@ -12,6 +12,7 @@
 #include <memory>
 
 class QLockFile;
+class QTcpServer;
 class QWebSocketServer;
 
 namespace Confab {
@@ -51,6 +52,8 @@ public:
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
     [[nodiscard]] int onlineUsers() const;
+    //! Checkpoints of the write-ahead log done off the commit path so far.
+    [[nodiscard]] int checkpoints() const;
 
     //! In the data directory: held while a confabd uses it.
     static constexpr const char *kLockFileName = "confabd.lock";
@@ -76,6 +79,7 @@ private:
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
+    std::unique_ptr<QTcpServer> m_tcp; //!< accepts; m_listener does the WebSocket handshake
     std::unique_ptr<QWebSocketServer> m_listener;
     QSet<Net::Session *> m_sessions;
     QTimer m_sweep;

@@ -438,6 +438,22 @@ Result<void> SqliteStore::commit()
     return exec(query("COMMIT"));
 }
 
+Result<void> SqliteStore::setCheckpointsElsewhere(bool elsewhere)
+{
+    // 1000 pages is SQLite's own default.
+    return execOnce(elsewhere ? QStringLiteral("PRAGMA wal_autocheckpoint = 0")
+                              : QStringLiteral("PRAGMA wal_autocheckpoint = 1000"));
+}
+
+Result<void> SqliteStore::checkpoint()
+{
+    // PASSIVE: copies what no reader still needs, never waits for the writer nor blocks it.
+    QSqlQuery run(m_db);
+    if (!run.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+        return sqlError(run);
+    return {};
+}
+
 void SqliteStore::forgetCached()
 {
     m_userIdByName.clear();

@@ -46,6 +46,8 @@ public:
     Result<void> begin() override;
     Result<void> commit() override;
     void rollback() override;
+    Result<void> setCheckpointsElsewhere(bool elsewhere) override;
+    [[nodiscard]] Result<void> checkpoint() override;
     Result<Appended> append(const NewMessage &message, quint64 messageId, qint64 nowMs) override;
     Result<quint64> maxMessageId() override;
 

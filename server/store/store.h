@@ -46,6 +46,15 @@ public:
     [[nodiscard]] virtual Result<void> begin() = 0;
     [[nodiscard]] virtual Result<void> commit() = 0;
     virtual void rollback() = 0;
+    //! Maintenance off the commit path (SQLite: copying the write-ahead log into the database,
+    //! which fsyncs the database file). With elsewhere set, this connection leaves it to another
+    //! that calls checkpoint() now and then; by default a store does its own as it goes.
+    virtual Result<void> setCheckpointsElsewhere(bool elsewhere)
+    {
+        Q_UNUSED(elsewhere);
+        return {};
+    }
+    [[nodiscard]] virtual Result<void> checkpoint() { return {}; }
     //! Resolves the target (creating a direct conversation on first use), checks membership,
     //! returns the original for a repeated (sender, client id), else assigns the next seq and
     //! inserts. Errors: NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT; STORAGE_FULL and INTERNAL doom

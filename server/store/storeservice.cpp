@@ -20,9 +20,46 @@ Result<void> StoreService::start()
     m_thread.reset(QThread::create([this] { serve(); }));
     m_thread->setObjectName(QStringLiteral("confab-store"));
     m_thread->start();
-    std::unique_lock lock(m_mutex);
-    m_wake.wait(lock, [this] { return m_opened; });
-    return m_openResult;
+    {
+        std::unique_lock lock(m_mutex);
+        m_wake.wait(lock, [this] { return m_opened; });
+        if (!m_openResult)
+            return m_openResult;
+    }
+    m_checkpointer.reset(QThread::create([this] { checkpointLoop(); }));
+    m_checkpointer->setObjectName(QStringLiteral("confab-checkpoint"));
+    m_checkpointer->start();
+    return {};
+}
+
+void StoreService::checkpointLoop()
+{
+    // Its own connection: while it copies the log into the database and fsyncs that, the
+    // writer goes on committing (and acking) into the log.
+    std::unique_ptr<Store> store = m_factory();
+    if (auto opened = store->open(); !opened) {
+        qCWarning(lcStore) << "checkpoints stay with the writer:" << opened.error().message;
+        return;
+    }
+    quint64 done = m_commits.load();
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_checkpointWake.wait_for(lock, std::chrono::milliseconds(kCheckpointIntervalMs),
+                                      [this] { return m_stopping; });
+            if (m_stopping)
+                break;
+        }
+        const quint64 commits = m_commits.load();
+        if (commits == done)
+            continue;
+        done = commits;
+        if (auto checkpointed = store->checkpoint(); !checkpointed)
+            qCWarning(lcStore) << "checkpoint:" << checkpointed.error().message;
+        else
+            ++m_checkpoints;
+    }
+    static_cast<void>(store->checkpoint()); // leave the log short for the next start
 }
 
 void StoreService::stop()
@@ -34,6 +71,11 @@ void StoreService::stop()
         m_stopping = true;
     }
     m_wake.notify_all();
+    m_checkpointWake.notify_all();
+    if (m_checkpointer) {
+        m_checkpointer->wait();
+        m_checkpointer.reset();
+    }
     m_thread->wait();
     m_thread.reset();
 }
@@ -75,6 +117,8 @@ void StoreService::serve()
 {
     std::unique_ptr<Store> store = m_factory();
     Result<void> opened = store->open();
+    if (opened)
+        opened = store->setCheckpointsElsewhere(true); // checkpointLoop() does them
     if (opened) {
         if (auto newest = store->maxMessageId())
             m_ids.advancePast(newest.value());
@@ -109,6 +153,7 @@ void StoreService::serve()
             }
             commitBatch(*store, batch); // keep the order: appends queued before this task first
             item.task(*store);
+            ++m_commits; // a write, perhaps: worth a checkpoint
         }
         commitBatch(*store, batch);
     }
@@ -152,6 +197,8 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
     if (!doomed) {
         if (auto committed = store.commit(); !committed)
             doomed = committed.error();
+        else
+            ++m_commits;
     }
     if (doomed) {
         // Nothing of this batch is stored: every sender hears the error, none an ack.

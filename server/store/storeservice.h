@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QThread>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -74,6 +75,9 @@ public:
     void setMaxQueueDepth(int depth) { m_maxQueueDepth = depth; }
     //! Most appends committed in one transaction.
     static constexpr int kMaxBatch = 1000;
+    //! How often a second connection checkpoints while there are commits (off the commit path).
+    static constexpr int kCheckpointIntervalMs = 250;
+    [[nodiscard]] int checkpoints() const { return m_checkpoints.load(); }
 
 private:
     struct Item
@@ -86,15 +90,20 @@ private:
 
     void enqueue(Item item);
     void serve(); //!< the store thread's loop
+    void checkpointLoop(); //!< the checkpoint thread's loop
     void commitBatch(Store &store, std::vector<Item> &batch);
 
     const Factory m_factory;
     SnowflakeGenerator &m_ids;
     std::unique_ptr<QThread> m_thread;
+    std::unique_ptr<QThread> m_checkpointer;
+    std::atomic<quint64> m_commits { 0 };
+    std::atomic<int> m_checkpoints { 0 };
     int m_maxQueueDepth = 100'000;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
+    std::condition_variable m_checkpointWake; //!< its own: a notify_one must reach the store thread
     std::deque<Item> m_queue; // guarded by m_mutex
     bool m_stopping = false; // guarded by m_mutex
     Result<void> m_openResult; // written by the store thread before m_opened is set

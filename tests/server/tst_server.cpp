@@ -2,6 +2,7 @@
 #include "epolltestmain.h"
 #include "rawwebsocket.h"
 #include "store/sqlitestore.h"
+#include "store/storeservice.h"
 #include "wireclient.h"
 
 #include <confab/version.h>
@@ -81,6 +82,7 @@ private Q_SLOTS:
     // shutdown and the data directory
     void shutdownAcksInFlightAndClosesWithGoingAway();
     void secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished();
+    void theLogIsCheckpointedOffTheCommitPath();
 
 private:
     void startServer(ServerConfig config);
@@ -852,6 +854,21 @@ void TestServer::secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished()
     Server third(config);
     QVERIFY(third.start().isOk());
     QVERIFY(address.exists());
+}
+
+void TestServer::theLogIsCheckpointedOffTheCommitPath()
+{
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice && client(QStringLiteral("bob")));
+    QTest::qWait(2 * Store::StoreService::kCheckpointIntervalMs); // sign-ups' checkpoint done
+    const int before = m_server->checkpoints();
+    QTest::qWait(2 * Store::StoreService::kCheckpointIntervalMs);
+    QCOMPARE(m_server->checkpoints(), before); // nothing written: nothing to do
+    for (int i = 0; i < 20; ++i)
+        QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("x")))
+                    .has_message_ack());
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->checkpoints() > before,
+                             4 * Store::StoreService::kCheckpointIntervalMs);
 }
 
 CONFAB_EPOLL_TEST_MAIN(TestServer)

@@ -41,6 +41,7 @@ namespace {
 struct ProcessSample
 {
     qint64 rssKb = 0;
+    qint64 anonKb = 0;
     qint64 cpuTicks = 0;
 };
 
@@ -50,6 +51,7 @@ ProcessSample sample(qint64 pid)
     if (pid <= 0)
         return s;
     s.rssKb = Bench::rssKb(pid);
+    s.anonKb = Bench::anonKb(pid);
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (stat.open(QIODevice::ReadOnly)) {
         const QByteArray text = stat.readAll();
@@ -387,9 +389,12 @@ int main(int argc, char *argv[])
                            { QStringLiteral("server_rss_before_kb"), before.rssKb },
                            { QStringLiteral("server_rss_kb"), end.rssKb },
                            { QStringLiteral("connect_ms"), double(connectMs) } };
-        if (run.mode == QLatin1String("idle") && run.users > 0)
+        if (run.mode == QLatin1String("idle") && run.users > 0) {
             json.insert(QStringLiteral("server_kb_per_connection"),
                         double(end.rssKb - before.rssKb) / run.users);
+            json.insert(QStringLiteral("server_anon_kb_per_connection"),
+                        double(end.anonKb - before.anonKb) / run.users);
+        }
         if (run.mode == QLatin1String("rate"))
             json.insert(QStringLiteral("offered_per_s"), run.rate);
         if (run.isGroup()) {
@@ -433,8 +438,13 @@ int main(int argc, char *argv[])
                 percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99),
                 percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99));
         }
-        std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB\n", cpuPct,
-                    static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb));
+        std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB (anonymous %lld -> %lld KB)\n",
+                    cpuPct, static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb),
+                    static_cast<long long>(before.anonKb), static_cast<long long>(end.anonKb));
+        if (run.mode == QLatin1String("idle") && run.users > 0)
+            std::printf("  per connection: %.1f KB resident, %.1f KB anonymous\n",
+                        double(end.rssKb - before.rssKb) / run.users,
+                        double(end.anonKb - before.anonKb) / run.users);
         std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         if (run.isGroup() && !complete)

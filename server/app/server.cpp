@@ -26,6 +26,7 @@ namespace Confab {
 namespace {
 constexpr int kMaxSweepIntervalMs = 1000;
 constexpr int kShutdownGraceMs = 3000;
+constexpr int kListenBacklog = 4096;
 } // namespace
 
 Server::Server(ServerConfig config, QObject *parent)
@@ -95,6 +96,10 @@ Result<void> Server::start()
     connect(m_listener.get(), &QWebSocketServer::newConnection, this, &Server::onNewConnection);
     m_tcp = std::make_unique<QTcpServer>();
     m_tcp->setMaxPendingConnections(1024);
+    // Qt's default backlog is 50: in a reconnect storm the kernel would drop the rest of the
+    // SYNs, and each of those clients would wait a second to retry. (The kernel caps it at
+    // net.core.somaxconn.)
+    m_tcp->setListenBacklogSize(kListenBacklog);
     connect(m_tcp.get(), &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);

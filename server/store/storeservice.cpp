@@ -4,6 +4,8 @@
 
 #include <QDateTime>
 
+#include <chrono>
+
 namespace Confab::Store {
 
 StoreService::StoreService(Factory factory, SnowflakeGenerator &ids, QObject *parent)
@@ -78,6 +80,13 @@ void StoreService::stop()
     }
     m_thread->wait();
     m_thread.reset();
+    if (m_timings.batchSize.count() > 0) {
+        qCInfo(lcStore).noquote() << "store timings: queue" << m_timings.queueUs.summary(u"us"_qs)
+                                  << "| commit" << m_timings.commitUs.summary(u"us"_qs) << "| batch"
+                                  << m_timings.batchSize.summary(QString()) << "| hand back"
+                                  << m_timings.handBackUs.summary(u"us"_qs) << "| in all"
+                                  << m_timings.appendUs.summary(u"us"_qs);
+    }
 }
 
 int StoreService::queueDepth() const
@@ -91,8 +100,16 @@ void StoreService::append(NewMessage message, AppendDone done)
     enqueue(Item { {}, {}, std::move(message), std::move(done) });
 }
 
+qint64 StoreService::steadyUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 void StoreService::enqueue(Item item)
 {
+    item.queuedUs = steadyUs();
     {
         std::lock_guard lock(m_mutex);
         if (!m_stopping && m_opened && int(m_queue.size()) < m_maxQueueDepth) {
@@ -144,7 +161,9 @@ void StoreService::serve()
                 break; // stopping, and everything queued is done
             jobs.swap(m_queue);
         }
+        const qint64 takenUs = steadyUs();
         for (Item &item : jobs) {
+            m_timings.queueUs.add(takenUs - item.queuedUs);
             if (!item.task) {
                 batch.push_back(std::move(item));
                 if (int(batch.size()) == kMaxBatch)
@@ -195,10 +214,13 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
         results.push_back(std::move(appended));
     }
     if (!doomed) {
+        const qint64 commitStartUs = steadyUs();
         if (auto committed = store.commit(); !committed)
             doomed = committed.error();
         else
             ++m_commits;
+        m_timings.commitUs.add(steadyUs() - commitStartUs);
+        m_timings.batchSize.add(qint64(batch.size()));
     }
     if (doomed) {
         // Nothing of this batch is stored: every sender hears the error, none an ack.
@@ -207,15 +229,24 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
         qCWarning(lcStore) << "a batch of" << batch.size() << "messages failed:" << doomed->message;
     }
     std::vector<AppendDone> dones;
+    std::vector<qint64> queued;
     dones.reserve(batch.size());
-    for (Item &item : batch)
+    queued.reserve(batch.size());
+    for (Item &item : batch) {
         dones.push_back(std::move(item.done));
+        queued.push_back(item.queuedUs);
+    }
     batch.clear();
     QMetaObject::invokeMethod(
         this,
-        [dones = std::move(dones), results = std::move(results)]() {
-            for (size_t i = 0; i < dones.size(); ++i)
+        [this, committedUs = steadyUs(), dones = std::move(dones), queued = std::move(queued),
+         results = std::move(results)]() {
+            const qint64 nowUs = steadyUs();
+            m_timings.handBackUs.add(nowUs - committedUs);
+            for (size_t i = 0; i < dones.size(); ++i) {
+                m_timings.appendUs.add(nowUs - queued[i]);
                 dones[i](results[i]);
+            }
         },
         Qt::QueuedConnection);
 }

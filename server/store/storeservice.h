@@ -2,6 +2,7 @@
 
 #include "store.h"
 
+#include <confab/histogram.h>
 #include <confab/ids.h>
 
 #include <QObject>
@@ -79,6 +80,20 @@ public:
     static constexpr int kCheckpointIntervalMs = 250;
     [[nodiscard]] int checkpoints() const { return m_checkpoints.load(); }
 
+    //! Where an append's time goes, in microseconds: waiting in the queue, the batch's commit
+    //! (fsync included), and the wait for this thread to take the result; batch sizes too.
+    //! Logged when the service stops (confab.store, info); read them after stop().
+    struct Timings
+    {
+        Histogram queueUs; //!< enqueue -> the store thread takes it
+        Histogram commitUs; //!< one batch's COMMIT
+        Histogram batchSize;
+        Histogram handBackUs; //!< committed -> the result runs on this thread
+        Histogram appendUs; //!< enqueue -> the result runs on this thread
+    };
+    [[nodiscard]] const Timings &timings() const { return m_timings; }
+    [[nodiscard]] static qint64 steadyUs();
+
 private:
     struct Item
     {
@@ -86,6 +101,7 @@ private:
         std::function<void(const Error &)> refuse; //!< reports a task that could not be queued
         NewMessage message;
         AppendDone done;
+        qint64 queuedUs = 0; //!< steady clock, when enqueued
     };
 
     void enqueue(Item item);
@@ -100,6 +116,8 @@ private:
     std::atomic<quint64> m_commits { 0 };
     std::atomic<int> m_checkpoints { 0 };
     int m_maxQueueDepth = 100'000;
+    //! queueUs, commitUs and batchSize: the store thread's; the others: this thread's.
+    Timings m_timings;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

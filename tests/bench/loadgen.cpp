@@ -7,6 +7,11 @@
 //               send `messages` in all into it, each keeping `window` in flight until every other
 //               member has it: fan-out deliveries/s and send->last-member latency. Fails (exit 1)
 //               if not every delivery arrived within --seconds.
+//   resume-storm    every user drops its connection and resumes its session with its token, all
+//                   at once: resumes/s and time to the last one.
+//   reconnect-storm each user sends a message, then all drop at once, resume and sync from
+//                   scratch: time until every user has its whole history again. Both fail (exit
+//                   1) if not every user made it within --seconds.
 // Every run is bounded by --seconds and stops by itself; only 127.0.0.1 is ever contacted.
 #include "benchsupport.h"
 
@@ -106,6 +111,28 @@ struct Run
     std::function<void()> onDone;
 
     [[nodiscard]] bool isGroup() const { return mode == QLatin1String("group"); }
+    [[nodiscard]] bool isStorm() const
+    {
+        return mode == QLatin1String("resume-storm") || mode == QLatin1String("reconnect-storm");
+    }
+
+    // storms: messages acked before the storm, users back (resumed; synced), and how long each
+    // took.
+    int prepared = 0;
+    int resumed = 0;
+    int synced = 0;
+    qint64 syncedMessages = 0;
+    std::vector<double> resumeMs; //!< drop -> AuthOk(resumed)
+    std::vector<double> syncMs; //!< drop -> the last sync page
+    void checkStormDone()
+    {
+        const int target = mode == QLatin1String("reconnect-storm") ? synced : resumed;
+        if (isStorm() && measuring && doneNs == 0 && target == users) {
+            doneNs = clock.nsecsElapsed();
+            if (onDone)
+                onDone();
+        }
+    }
     [[nodiscard]] qint64 expectedDeliveries() const { return qint64(messages) * (users - 1); }
     void checkDone()
     {
@@ -134,12 +161,12 @@ public:
             e.set_request_id(1);
             e.mutable_hello()->set_protocol_major(1);
             e.mutable_hello()->set_client_name("loadgen");
-            e.mutable_hello()->set_device_id(uuidToWire(QUuid::createUuid()));
+            e.mutable_hello()->set_device_id(m_deviceId); // the same device when it comes back
             m_socket.sendBinaryMessage(Codec::encode(e));
         });
         connect(&m_socket, &QWebSocket::binaryMessageReceived, this, &User::onFrame);
         connect(&m_socket, &QWebSocket::disconnected, this, [this] {
-            if (m_run.measuring)
+            if (m_run.measuring && !m_dropping)
                 ++m_run.errors;
         });
         m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_run.port)));
@@ -196,6 +223,19 @@ public:
 
     int inFlight() const { return int(m_sentAt.size()); }
 
+    //! storms: drop the connection at once (no close handshake, like a lost network), connect
+    //! again and resume with the token; then sync from scratch if asked.
+    void dropAndResume(bool sync)
+    {
+        m_dropping = true;
+        m_socket.abort();
+        m_dropping = false;
+        m_resuming = true;
+        m_syncAfter = sync;
+        m_droppedNs = m_run.clock.nsecsElapsed();
+        m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_run.port)));
+    }
+
 private:
     static constexpr quint64 kCreateGroupRequest = 5;
 
@@ -218,8 +258,32 @@ private:
             return;
         }
         const pb::Envelope &e = decoded.value();
-        if (e.has_welcome()) {
+        if (e.has_welcome() && m_resuming) {
+            pb::Envelope resume;
+            resume.set_request_id(4);
+            resume.mutable_resume()->set_token(m_token);
+            m_socket.sendBinaryMessage(Codec::encode(resume));
+        } else if (e.has_welcome()) {
             signUp();
+        } else if (e.has_auth_ok() && e.auth_ok().resumed()) {
+            m_resuming = false;
+            ++m_run.resumed;
+            m_run.resumeMs.push_back(double(m_run.clock.nsecsElapsed() - m_droppedNs) / 1e6);
+            if (m_syncAfter)
+                requestSync();
+            m_run.checkStormDone();
+        } else if (e.has_sync_page()) {
+            const pb::SyncPage &page = e.sync_page();
+            m_run.syncedMessages += page.messages_size();
+            for (const pb::Message &message : page.messages())
+                m_cursors[message.conversation_id()] = message.seq();
+            if (page.has_more()) {
+                requestSync();
+            } else {
+                ++m_run.synced;
+                m_run.syncMs.push_back(double(m_run.clock.nsecsElapsed() - m_droppedNs) / 1e6);
+                m_run.checkStormDone();
+            }
         } else if (e.has_error() && e.request_id() <= 3 && e.error().code() == pb::UNAVAILABLE) {
             // The server bounds concurrent sign-ins; retry after its hint, as a real client does.
             QTimer::singleShot(int(e.error().retry_after_ms())
@@ -232,7 +296,11 @@ private:
             auth.mutable_login()->set_password("loadgen-password");
             m_socket.sendBinaryMessage(Codec::encode(auth));
         } else if (e.has_auth_ok()) {
+            m_token = e.auth_ok().token();
             ++m_run.ready;
+        } else if (e.has_message_ack() && m_run.isStorm()) {
+            m_sentAt.remove(e.request_id());
+            ++m_run.prepared;
         } else if (e.has_message_ack()) {
             const qint64 sentAt = m_sentAt.take(e.request_id());
             if (m_run.measuring) {
@@ -285,8 +353,28 @@ private:
         m_run.checkDone();
     }
 
+    void requestSync()
+    {
+        pb::Envelope e;
+        e.set_request_id(m_nextRequest++);
+        auto *sync = e.mutable_sync_request();
+        for (auto it = m_cursors.cbegin(); it != m_cursors.cend(); ++it) {
+            auto *cursor = sync->add_cursors();
+            cursor->set_conversation_id(it.key());
+            cursor->set_seq(it.value());
+        }
+        m_socket.sendBinaryMessage(Codec::encode(e));
+    }
+
     Run &m_run;
     const int m_index;
+    const std::string m_deviceId = uuidToWire(QUuid::createUuid());
+    std::string m_token;
+    bool m_dropping = false;
+    bool m_resuming = false;
+    bool m_syncAfter = false;
+    qint64 m_droppedNs = 0;
+    QHash<quint64, quint64> m_cursors; //!< conversation -> the highest seq synced
     QWebSocket m_socket;
     quint64 m_nextRequest = 10;
     QHash<quint64, qint64> m_sentAt;
@@ -306,7 +394,8 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Confab load generator (loopback only)."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("mode"),
-                                 QStringLiteral("throughput, rate, idle or group"));
+                                 QStringLiteral("throughput, rate, idle, group, resume-storm or "
+                                                "reconnect-storm"));
     parser.addOptions(
         { { QStringLiteral("port"), QStringLiteral("confabd's port on 127.0.0.1"),
             QStringLiteral("port"), QStringLiteral("7700") },
@@ -355,6 +444,7 @@ int main(int argc, char *argv[])
     qint64 connectMs = 0;
     qint64 groupMs = 0;
     bool finished = false;
+    bool preparing = false;
     QTimer pacer;
 
     auto finish = [&] {
@@ -365,8 +455,9 @@ int main(int argc, char *argv[])
         run.measuring = false;
         const bool complete = run.doneNs > 0;
         // group: until the last delivery (or ack), to the nanosecond; otherwise the fixed period.
-        const double secs = run.isGroup() && complete ? double(run.doneNs - run.startNs) / 1e9
-                                                      : double(measured.elapsed()) / 1000.0;
+        const double secs = (run.isGroup() || run.isStorm()) && complete
+            ? double(run.doneNs - run.startNs) / 1e9
+            : double(measured.elapsed()) / 1000.0;
         const ProcessSample end = sample(run.serverPid);
         const ProcessSample selfEnd = sample(QCoreApplication::applicationPid());
         const auto cpuPercent = [secs](const ProcessSample &from, const ProcessSample &to) {
@@ -382,10 +473,15 @@ int main(int argc, char *argv[])
                            { QStringLiteral("delivered_per_s"), double(run.delivered) / secs },
                            { QStringLiteral("errors"), run.errors },
                            { QStringLiteral("ack_p50_ms"), percentile(run.ackMs, 0.50) },
+                           { QStringLiteral("ack_p90_ms"), percentile(run.ackMs, 0.90) },
                            { QStringLiteral("ack_p99_ms"), percentile(run.ackMs, 0.99) },
+                           { QStringLiteral("ack_max_ms"), percentile(run.ackMs, 1.0) },
                            { QStringLiteral("e2e_p50_ms"), percentile(run.deliveryMs, 0.50) },
+                           { QStringLiteral("e2e_p90_ms"), percentile(run.deliveryMs, 0.90) },
                            { QStringLiteral("e2e_p99_ms"), percentile(run.deliveryMs, 0.99) },
+                           { QStringLiteral("e2e_max_ms"), percentile(run.deliveryMs, 1.0) },
                            { QStringLiteral("server_cpu_pct"), cpuPct },
+                           { QStringLiteral("loader_cpu_pct"), cpuPercent(selfStart, selfEnd) },
                            { QStringLiteral("server_rss_before_kb"), before.rssKb },
                            { QStringLiteral("server_rss_kb"), end.rssKb },
                            { QStringLiteral("connect_ms"), double(connectMs) } };
@@ -407,7 +503,6 @@ int main(int argc, char *argv[])
             json.insert(QStringLiteral("messages_per_s"), double(run.fannedOut) / secs);
             json.insert(QStringLiteral("fanout_p50_ms"), percentile(run.fanoutMs, 0.50));
             json.insert(QStringLiteral("fanout_p99_ms"), percentile(run.fanoutMs, 0.99));
-            json.insert(QStringLiteral("loadgen_cpu_pct"), cpuPercent(selfStart, selfEnd));
             json.insert(QStringLiteral("group_ms"), double(groupMs));
             std::printf("group: %d members signed in in %lld ms, group created in %lld ms; %d "
                         "senders, %d in flight each\n",
@@ -427,16 +522,51 @@ int main(int argc, char *argv[])
                         percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99),
                         percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99));
             std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
+        } else if (run.isStorm()) {
+            const bool sync = run.mode == QLatin1String("reconnect-storm");
+            json.insert(QStringLiteral("complete"), complete);
+            json.insert(QStringLiteral("resumed"), run.resumed);
+            json.insert(QStringLiteral("resumes_per_s"), double(run.resumed) / secs);
+            json.insert(QStringLiteral("resume_p50_ms"), percentile(run.resumeMs, 0.50));
+            json.insert(QStringLiteral("resume_p99_ms"), percentile(run.resumeMs, 0.99));
+            json.insert(QStringLiteral("resume_max_ms"), percentile(run.resumeMs, 1.0));
+            json.insert(QStringLiteral("all_back_ms"), secs * 1000);
+            if (sync) {
+                json.insert(QStringLiteral("synced"), run.synced);
+                json.insert(QStringLiteral("synced_messages"), run.syncedMessages);
+                json.insert(QStringLiteral("sync_p50_ms"), percentile(run.syncMs, 0.50));
+                json.insert(QStringLiteral("sync_p99_ms"), percentile(run.syncMs, 0.99));
+            }
+            std::printf(
+                "%s: %d users signed in in %lld ms; all dropped at once: %d resumed%s in "
+                "%.0f ms: %.0f resumes/s, errors %lld\n",
+                qPrintable(run.mode), run.users, static_cast<long long>(connectMs), run.resumed,
+                sync ? qPrintable(QStringLiteral(", %1 synced (%2 messages)")
+                                      .arg(run.synced)
+                                      .arg(run.syncedMessages))
+                     : "",
+                secs * 1000, double(run.resumed) / secs, static_cast<long long>(run.errors));
+            std::printf("  drop->resumed p50 %.1f p99 %.1f max %.1f ms",
+                        percentile(run.resumeMs, 0.5), percentile(run.resumeMs, 0.99),
+                        percentile(run.resumeMs, 1.0));
+            if (sync)
+                std::printf("; drop->synced p50 %.1f p99 %.1f max %.1f ms",
+                            percentile(run.syncMs, 0.5), percentile(run.syncMs, 0.99),
+                            percentile(run.syncMs, 1.0));
+            std::printf("\n  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
         } else {
             std::printf("%s: %d users signed in in %lld ms; measured %.1f s: acked %.0f/s, "
                         "delivered %.0f/s, errors %lld\n",
                         qPrintable(run.mode), run.users, static_cast<long long>(connectMs), secs,
                         double(run.acked) / secs, double(run.delivered) / secs,
                         static_cast<long long>(run.errors));
-            std::printf(
-                "  ack latency p50 %.2f ms p99 %.2f ms; send->receive p50 %.2f ms p99 %.2f ms\n",
-                percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99),
-                percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99));
+            std::printf("  ack latency p50 %.2f p90 %.2f p99 %.2f max %.2f ms; send->receive p50 "
+                        "%.2f p90 %.2f p99 %.2f max %.2f ms\n",
+                        percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.9),
+                        percentile(run.ackMs, 0.99), percentile(run.ackMs, 1.0),
+                        percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.9),
+                        percentile(run.deliveryMs, 0.99), percentile(run.deliveryMs, 1.0));
+            std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
         }
         std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB (anonymous %lld -> %lld KB)\n",
                     cpuPct, static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb),
@@ -453,7 +583,10 @@ int main(int argc, char *argv[])
                 run.seconds, static_cast<long long>(run.delivered),
                 static_cast<long long>(run.expectedDeliveries()), static_cast<long long>(run.acked),
                 run.messages);
-        const bool failed = run.isGroup()
+        if (run.isStorm() && !complete)
+            std::fprintf(stderr, "loadgen: timed out after %d s: %d of %d resumed, %d synced\n",
+                         run.seconds, run.resumed, run.users, run.synced);
+        const bool failed = run.isGroup() || run.isStorm()
             ? !complete || run.errors > 0
             : run.errors > 0 && run.mode != QLatin1String("throughput");
         app.exit(failed ? 1 : 0);
@@ -485,6 +618,22 @@ int main(int argc, char *argv[])
             }
             return;
         }
+        // reconnect-storm: each user has sent a message (so there is history to sync) first.
+        if (run.mode == QLatin1String("reconnect-storm")) {
+            if (!preparing) {
+                preparing = true;
+                for (auto &user : run.all)
+                    user->sendOne();
+            }
+            if (run.prepared < run.users) {
+                if (run.errors > 0 || connectTimer.elapsed() - connectMs > 60'000) {
+                    std::fprintf(stderr, "loadgen: only %d of %d messages acked before the storm\n",
+                                 run.prepared, run.users);
+                    app.exit(1);
+                }
+                return;
+            }
+        }
         waitReady.stop();
         if (run.isGroup())
             groupMs = connectTimer.elapsed() - connectMs;
@@ -493,6 +642,11 @@ int main(int argc, char *argv[])
         measured.start();
         run.startNs = run.clock.nsecsElapsed();
         run.measuring = run.mode != QLatin1String("idle");
+        if (run.isStorm()) {
+            const bool sync = run.mode == QLatin1String("reconnect-storm");
+            for (auto &user : run.all) // all at once: every socket dropped and reopened
+                user->dropAndResume(sync);
+        }
         if (run.mode == QLatin1String("throughput")) {
             for (auto &user : run.all)
                 for (int i = 0; i < run.window; ++i)

@@ -30,23 +30,31 @@ start_server() {
     echo "confabd did not start" >&2; cat "$work/server-$1.err" >&2; exit 1
 }
 loadgen() { taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "$@"; }
+# Stops the server (SIGTERM: it commits and exits) and shows where its appends spent their time.
+stop_server() {
+    kill "$server"; wait "$server" || true
+    grep -h "store timings" "$work"/server-"$1".err | sed 's/^.*store timings: /  server store timings: /' || true
+}
 
 if [ "$steps" = all ]; then
     start_server idle
     echo "== idle: memory per authenticated connection"
     loadgen idle --users 2000 --seconds 3
-    kill "$server"; wait "$server" || true
+    stop_server idle
 
     start_server load
     echo "== throughput: 100 users, 16 messages in flight each"
     loadgen throughput --users 100 --window 16 --seconds 10
+    stop_server load
+
+    start_server rate
     echo "== latency at a fixed rate: 100 users, 1000 msgs/s"
     loadgen rate --users 100 --rate 1000 --seconds 10
-    kill "$server"; wait "$server" || true
+    stop_server rate
 fi
 
 start_server group
 echo "== fan-out: a 100-member group, 4 senders with 8 messages in flight each, 2000 messages"
 # Fails (non-zero) if not all 2000 x 99 deliveries arrive within 60 s.
 loadgen group --users 100 --senders 4 --window 8 --messages 2000 --seconds 60
-kill "$server"; wait "$server" || true
+stop_server group

@@ -262,6 +262,7 @@ void TestEpollDispatcher::webSocketRoundTrip()
     QVERIFY(server.listen(QHostAddress::LocalHost));
     connect(&server, &QWebSocketServer::newConnection, this, [&server] {
         QWebSocket *peer = server.nextPendingConnection();
+        peer->setParent(&server); // ours to delete: it goes with the server
         connect(peer, &QWebSocket::binaryMessageReceived, peer,
                 [peer](const QByteArray &m) { peer->sendBinaryMessage(m + "!"); });
     });
@@ -308,7 +309,11 @@ void TestEpollDispatcher::timersFollowAnObjectToAnotherThread()
     QTRY_VERIFY(ticks >= before + 5); // it kept ticking, over there
     QVERIFY(!wrongThread);
     QVERIFY(qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(&worker)));
+    std::atomic<bool> gone { false };
+    connect(
+        timer, &QObject::destroyed, timer, [&gone] { gone = true; }, Qt::DirectConnection);
     QMetaObject::invokeMethod(timer, &QObject::deleteLater);
+    QTRY_VERIFY(gone); // deleted over there, by that thread's loop
     worker.quit();
     QVERIFY(worker.wait(5000));
 }

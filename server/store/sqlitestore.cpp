@@ -429,13 +429,31 @@ Result<void> SqliteStore::touchDevice(quint64 userId, const QByteArray &deviceId
 
 Result<void> SqliteStore::begin()
 {
+    // Nested (a job inside a batch's transaction): a savepoint, so that its rollback undoes
+    // just its own work.
+    if (m_depth > 0) {
+        if (auto saved = execOnce(QStringLiteral("SAVEPOINT nested%1").arg(m_depth)); !saved)
+            return saved;
+        ++m_depth;
+        return {};
+    }
     // IMMEDIATE takes the write lock now, so a batch never fails half-way on a lock upgrade.
-    return exec(query("BEGIN IMMEDIATE"));
+    if (auto begun = exec(query("BEGIN IMMEDIATE")); !begun)
+        return begun;
+    m_depth = 1;
+    return {};
 }
 
 Result<void> SqliteStore::commit()
 {
-    return exec(query("COMMIT"));
+    if (m_depth > 1) {
+        --m_depth;
+        return execOnce(QStringLiteral("RELEASE nested%1").arg(m_depth));
+    }
+    auto committed = exec(query("COMMIT"));
+    if (committed)
+        m_depth = 0;
+    return committed; // on failure the caller rolls back
 }
 
 Result<void> SqliteStore::setCheckpointsElsewhere(bool elsewhere)
@@ -464,6 +482,13 @@ void SqliteStore::forgetCached()
 void SqliteStore::rollback()
 {
     forgetCached(); // what the transaction created may be gone
+    if (m_depth > 1) {
+        --m_depth;
+        static_cast<void>(execOnce(QStringLiteral("ROLLBACK TO nested%1").arg(m_depth)));
+        static_cast<void>(execOnce(QStringLiteral("RELEASE nested%1").arg(m_depth)));
+        return;
+    }
+    m_depth = 0;
     QSqlQuery rollback(m_db);
     if (!rollback.exec(QStringLiteral("ROLLBACK")))
         qCDebug(lcStore) << "rollback:" << rollback.lastError().text(); // none was open

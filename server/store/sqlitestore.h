@@ -116,6 +116,7 @@ private:
     QSqlDatabase m_db;
     std::unordered_map<const char *, QSqlQuery> m_queries;
     int m_schemaVersion = 0;
+    int m_depth = 0; //!< open transactions: 1 is BEGIN, each more a savepoint
 
     // What every message would otherwise ask the database again. Usernames and direct
     // conversations never change once made; members change only through this object (group

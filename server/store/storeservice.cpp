@@ -97,7 +97,10 @@ int StoreService::queueDepth() const
 
 void StoreService::append(NewMessage message, AppendDone done)
 {
-    enqueue(Item { {}, {}, std::move(message), std::move(done) });
+    Item item;
+    item.message = std::move(message);
+    item.done = std::move(done);
+    enqueue(std::move(item));
 }
 
 qint64 StoreService::steadyUs()
@@ -195,21 +198,25 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
 {
     if (batch.empty())
         return;
-    std::vector<Result<Appended>> results;
+    std::vector<Result<Appended>> results; // the appends', in order
+    std::vector<std::function<void()>> batchedDone; // the batched jobs', in order
     results.reserve(batch.size());
     std::optional<Error> doomed;
     if (auto begun = store.begin(); !begun)
         doomed = begun.error();
     for (size_t i = 0; !doomed && i < batch.size(); ++i) {
+        if (batch[i].batched) {
+            Batched done = batch[i].batched(store);
+            if (done.fatal)
+                doomed = done.fatal;
+            batchedDone.push_back(std::move(done.deliver));
+            continue;
+        }
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         auto appended = store.append(batch[i].message, m_ids.next(), nowMs);
-        if (!appended) {
-            const ErrorCode code = appended.error().code;
-            if (code == ErrorCode::STORAGE_FULL || code == ErrorCode::INTERNAL
-                || code == ErrorCode::UNAVAILABLE) {
-                doomed = appended.error();
-                break;
-            }
+        if (!appended && isFatal(appended.error().code)) {
+            doomed = appended.error();
+            break;
         }
         results.push_back(std::move(appended));
     }
@@ -222,19 +229,29 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
         m_timings.commitUs.add(steadyUs() - commitStartUs);
         m_timings.batchSize.add(qint64(batch.size()));
     }
-    if (doomed) {
-        // Nothing of this batch is stored: every sender hears the error, none an ack.
-        store.rollback();
-        results.assign(batch.size(), *doomed);
-        qCWarning(lcStore) << "a batch of" << batch.size() << "messages failed:" << doomed->message;
-    }
     std::vector<AppendDone> dones;
     std::vector<qint64> queued;
     dones.reserve(batch.size());
     queued.reserve(batch.size());
+    size_t appends = 0;
     for (Item &item : batch) {
+        if (item.batched) {
+            if (doomed) // undone with the rest: its requester hears why
+                item.refuse(*doomed);
+            continue;
+        }
+        ++appends;
         dones.push_back(std::move(item.done));
         queued.push_back(item.queuedUs);
+    }
+    if (doomed) {
+        // Nothing of this batch is stored: every sender hears the error, none an ack.
+        store.rollback();
+        results.assign(appends, *doomed);
+        qCWarning(lcStore) << "a batch of" << batch.size() << "writes failed:" << doomed->message;
+    } else {
+        for (auto &deliver : batchedDone)
+            deliver();
     }
     batch.clear();
     QMetaObject::invokeMethod(

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 
 namespace Confab::Store {
@@ -64,11 +65,43 @@ public:
                 },
                 Qt::QueuedConnection);
         };
-        enqueue(
-            Item { [deliver, job = std::move(job)](Store &store) mutable { deliver(job(store)); },
-                   [deliver](const Error &error) { deliver(R(error)); },
-                   {},
-                   {} });
+        Item item;
+        item.task = [deliver, job = std::move(job)](Store &store) mutable { deliver(job(store)); };
+        item.refuse = [deliver](const Error &error) { deliver(R(error)); };
+        enqueue(std::move(item));
+    }
+
+    //! Like run(), for a small write that may share the next batch's transaction (and its one
+    //! fsync) instead of committing alone: `done` runs once that batch committed, or with its
+    //! error. For writes no reply waits on alone (a device's last sign-in, sync cursors): in a
+    //! storm of thousands they would each pay an fsync. The job may nest begin()/commit().
+    template<typename Job, typename Done>
+    void runInBatch(QObject *context, Job job, Done done)
+    {
+        using R = std::invoke_result_t<Job &, Store &>; // a Result<T>
+        QPointer<QObject> guard(context);
+        auto deliver = [this, guard, done = std::move(done)](R result) {
+            QMetaObject::invokeMethod(
+                this,
+                [guard, done, result = std::move(result)]() {
+                    if (guard)
+                        done(result);
+                },
+                Qt::QueuedConnection);
+        };
+        Item item;
+        item.batched = [deliver, job = std::move(job)](Store &store) mutable -> Batched {
+            R result = job(store);
+            std::optional<Error> fatal;
+            if (!result.isOk() && isFatal(result.error().code))
+                fatal = result.error();
+            return { [deliver, result = std::move(result)]() mutable {
+                        deliver(std::move(result));
+                    },
+                     std::move(fatal) };
+        };
+        item.refuse = [deliver](const Error &error) { deliver(R(error)); };
+        enqueue(std::move(item));
     }
 
     //! Jobs waiting for the store thread; past maxQueueDepth new work is refused (UNAVAILABLE).
@@ -95,6 +128,18 @@ public:
     [[nodiscard]] static qint64 steadyUs();
 
 private:
+    //! What a batched job left: its result to hand back after the commit, and an error that
+    //! dooms the whole batch (the disk, not the request).
+    struct Batched
+    {
+        std::function<void()> deliver;
+        std::optional<Error> fatal;
+    };
+    [[nodiscard]] static bool isFatal(ErrorCode code)
+    {
+        return code == ErrorCode::STORAGE_FULL || code == ErrorCode::INTERNAL
+            || code == ErrorCode::UNAVAILABLE;
+    }
     struct Item
     {
         std::function<void(Store &)> task; //!< a read or a single write (empty for an append)
@@ -102,6 +147,7 @@ private:
         NewMessage message;
         AppendDone done;
         qint64 queuedUs = 0; //!< steady clock, when enqueued
+        std::function<Batched(Store &)> batched; //!< a write in the batch's transaction
     };
 
     void enqueue(Item item);

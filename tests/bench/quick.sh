@@ -2,7 +2,7 @@
 # A quick local measurement of confabd (issue "confabd core" report): confabd pinned to CPU 0,
 # the load generator to CPU 1, both on 127.0.0.1; a fresh data directory each run.
 #   tests/bench/quick.sh [build-dir]      (default build/bench; builds it if needed)
-# Prints each step's figures and a JSON line. Bounded: about a minute in all.
+# Prints each step's figures and a JSON line. Bounded: about two minutes in all.
 # Only the group fan-out step:  tests/bench/quick.sh [build-dir] fanout
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,6 +51,18 @@ if [ "$steps" = all ]; then
     echo "== latency at a fixed rate: 100 users, 1000 msgs/s"
     loadgen rate --users 100 --rate 1000 --seconds 10
     stop_server rate
+
+    start_server many
+    echo "== throughput: 1000 users, 4 in flight each (random peers: most messages open a chat)"
+    loadgen throughput --users 1000 --window 4 --seconds 8
+    stop_server many
+
+    start_server storm
+    echo "== resume storm: 1000 users drop and resume at once"
+    loadgen resume-storm --users 1000 --seconds 30
+    echo "== reconnect storm: the same 1000 drop, resume and sync everything again"
+    loadgen reconnect-storm --users 1000 --seconds 30
+    stop_server storm
 fi
 
 start_server group

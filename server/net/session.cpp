@@ -403,7 +403,7 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         // Registered before any sync can run: whatever commits from now on is pushed live, so a
         // sync page and live events together miss nothing (PROTOCOL.md §5).
         m_context.router.add(this);
-        m_context.store.runInBatch(
+        m_context.store.run(
             this,
             [userId = m_userId, deviceId = m_deviceId, name = m_clientName,
              version = m_clientVersion](Store::Store &store) {
@@ -510,9 +510,9 @@ void Session::handleSync(quint64 requestId, const pb::SyncRequest &request)
     cursors.reserve(request.cursors_size());
     for (const auto &cursor : request.cursors())
         cursors.insert(cursor.conversation_id(), cursor.seq());
-    // In a batch: the cursors it saves share the batch's commit (a reconnect storm would
-    // otherwise pay one fsync per device); the page goes out once that commit is done.
-    m_context.store.runInBatch(
+    // The cursors it saves share the batch's commit (a reconnect storm would otherwise pay an
+    // fsync per device); the page goes out once that commit is done.
+    m_context.store.run(
         this,
         [userId = m_userId, deviceId = m_deviceId, cursors,
          size = int(pageSize(request.page_size()))](Store::Store &store) -> Result<pb::SyncPage> {

@@ -100,7 +100,7 @@ void PresenceTracker::update(quint64 userId)
             return;
         announce(userId, pb::PRESENCE_OFFLINE, lastSeen);
         m_users.remove(userId);
-        m_store.runInBatch(
+        m_store.run(
             this,
             [userId, lastSeen](Store::Store &store) { return store.setLastSeen(userId, lastSeen); },
             [userId](const Result<void> &done) {

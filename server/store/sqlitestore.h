@@ -48,6 +48,7 @@ public:
     void rollback() override;
     Result<void> setCheckpointsElsewhere(bool elsewhere) override;
     [[nodiscard]] Result<void> checkpoint() override;
+    [[nodiscard]] int openTransactions() const override { return m_depth; }
     Result<Appended> append(const NewMessage &message, quint64 messageId, qint64 nowMs) override;
     Result<quint64> maxMessageId() override;
 

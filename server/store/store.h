@@ -55,6 +55,8 @@ public:
         return {};
     }
     [[nodiscard]] virtual Result<void> checkpoint() { return {}; }
+    //! begin()s not yet ended by commit() or rollback().
+    [[nodiscard]] virtual int openTransactions() const = 0;
     //! Resolves the target (creating a direct conversation on first use), checks membership,
     //! returns the original for a repeated (sender, client id), else assigns the next seq and
     //! inserts. Errors: NOT_FOUND, FORBIDDEN, INVALID_ARGUMENT; STORAGE_FULL and INTERNAL doom

@@ -167,15 +167,9 @@ void StoreService::serve()
         const qint64 takenUs = steadyUs();
         for (Item &item : jobs) {
             m_timings.queueUs.add(takenUs - item.queuedUs);
-            if (!item.task) {
-                batch.push_back(std::move(item));
-                if (int(batch.size()) == kMaxBatch)
-                    commitBatch(*store, batch);
-                continue;
-            }
-            commitBatch(*store, batch); // keep the order: appends queued before this task first
-            item.task(*store);
-            ++m_commits; // a write, perhaps: worth a checkpoint
+            batch.push_back(std::move(item));
+            if (int(batch.size()) == kMaxBatch)
+                commitBatch(*store, batch);
         }
         commitBatch(*store, batch);
     }
@@ -220,6 +214,9 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
         }
         results.push_back(std::move(appended));
     }
+    if (!doomed && store.openTransactions() != 1) // a job that began and never ended
+        doomed =
+            Error { ErrorCode::INTERNAL, QStringLiteral("a store job left a transaction open") };
     if (!doomed) {
         const qint64 commitStartUs = steadyUs();
         if (auto committed = store.commit(); !committed)
@@ -246,6 +243,8 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
     }
     if (doomed) {
         // Nothing of this batch is stored: every sender hears the error, none an ack.
+        while (store.openTransactions() > 1)
+            store.rollback();
         store.rollback();
         results.assign(appends, *doomed);
         qCWarning(lcStore) << "a batch of" << batch.size() << "writes failed:" << doomed->message;

@@ -21,9 +21,10 @@
 namespace Confab::Store {
 
 //! Runs a Store on a thread of its own, so that no disk wait ever blocks the network thread.
-//! Jobs run in the order they were queued. Consecutive appends are committed together in one
-//! transaction (group commit: one fsync for the batch), and their results are reported only
-//! after that commit. Lives on the network thread; callbacks run there.
+//! Jobs run in the order they were queued. Whatever is queued together (appends and every
+//! other job, up to kMaxBatch) runs in one transaction (group commit: one fsync for the batch),
+//! and results are reported only after that commit. Lives on the network thread; callbacks run
+//! there.
 class StoreService final : public QObject
 {
     Q_OBJECT
@@ -50,33 +51,13 @@ public:
     void changeGroup(GroupChange change, std::function<void(const Result<GroupChanged> &)> done);
 
     //! Runs `job(Store &)` on the store thread and `done(result)` on this thread, unless
-    //! `context` was destroyed meanwhile.
+    //! `context` was destroyed meanwhile. Every job, read or write, runs inside the current
+    //! batch's transaction (group commit: one fsync for the lot; a job may nest begin() and
+    //! commit(), which become savepoints), in queue order, so it sees what was queued before
+    //! it. Its result is handed back only once that transaction committed, so nobody hears of
+    //! anything a crash could still undo; if the commit fails, `done` gets its error instead.
     template<typename Job, typename Done>
     void run(QObject *context, Job job, Done done)
-    {
-        using R = std::invoke_result_t<Job &, Store &>; // a Result<T>
-        QPointer<QObject> guard(context);
-        auto deliver = [this, guard, done = std::move(done)](R result) {
-            QMetaObject::invokeMethod(
-                this,
-                [guard, done, result = std::move(result)]() {
-                    if (guard)
-                        done(result);
-                },
-                Qt::QueuedConnection);
-        };
-        Item item;
-        item.task = [deliver, job = std::move(job)](Store &store) mutable { deliver(job(store)); };
-        item.refuse = [deliver](const Error &error) { deliver(R(error)); };
-        enqueue(std::move(item));
-    }
-
-    //! Like run(), for a small write that may share the next batch's transaction (and its one
-    //! fsync) instead of committing alone: `done` runs once that batch committed, or with its
-    //! error. For writes no reply waits on alone (a device's last sign-in, sync cursors): in a
-    //! storm of thousands they would each pay an fsync. The job may nest begin()/commit().
-    template<typename Job, typename Done>
-    void runInBatch(QObject *context, Job job, Done done)
     {
         using R = std::invoke_result_t<Job &, Store &>; // a Result<T>
         QPointer<QObject> guard(context);
@@ -142,12 +123,11 @@ private:
     }
     struct Item
     {
-        std::function<void(Store &)> task; //!< a read or a single write (empty for an append)
         std::function<void(const Error &)> refuse; //!< reports a task that could not be queued
         NewMessage message;
         AppendDone done;
         qint64 queuedUs = 0; //!< steady clock, when enqueued
-        std::function<Batched(Store &)> batched; //!< a write in the batch's transaction
+        std::function<Batched(Store &)> batched; //!< a job (empty for an append)
     };
 
     void enqueue(Item item);

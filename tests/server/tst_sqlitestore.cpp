@@ -303,7 +303,7 @@ void TestSqliteStore::batchedWritesShareCommits()
         [](const Result<Store::UserRecord> &) {});
     for (int i = 0; i < kJobs; ++i) {
         // The user id is looked up inside: whatever ran before in the queue is visible.
-        service.runInBatch(
+        service.run(
             &context,
             [i](Store::Store &store) -> Result<void> {
                 auto alice = store.userByName(QStringLiteral("alice"));

@@ -21,12 +21,17 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace Confab {
 
 namespace {
 constexpr int kMaxSweepIntervalMs = 1000;
 constexpr int kShutdownGraceMs = 3000;
 constexpr int kListenBacklog = 4096;
+constexpr qint64 kTrimIntervalMs = 5000;
 } // namespace
 
 Server::Server(ServerConfig config, QObject *parent)
@@ -191,6 +196,14 @@ void Server::onSessionClosed(Net::Session *session)
 void Server::sweep()
 {
     const qint64 now = Net::Session::monotonicMs();
+#ifdef __GLIBC__
+    // After a burst (a sign-in storm, a flood), glibc keeps the freed heap: give it back now
+    // and then, so resident memory follows what is in use.
+    if (now - m_lastTrimMs >= kTrimIntervalMs) {
+        m_lastTrimMs = now;
+        malloc_trim(0);
+    }
+#endif
     const Limits &limits = m_config.limits;
     const QSet<Net::Session *> sessions = m_sessions; // closing may change the set
     for (Net::Session *session : sessions) {

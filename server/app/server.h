@@ -83,6 +83,7 @@ private:
     std::unique_ptr<QWebSocketServer> m_listener;
     QSet<Net::Session *> m_sessions;
     QTimer m_sweep;
+    qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
     bool m_stopping = false;
     bool m_stopped = false;
 };

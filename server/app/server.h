@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <vector>
 
 class QLockFile;
 class QTcpServer;
@@ -64,7 +65,7 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    void onNewConnection();
+    void onNewConnection(QWebSocketServer *handshaker);
     void onSessionClosed(Net::Session *session);
     void sweep(); //!< keep-alive pings, idle and handshake timeouts
     void finishShutdown();
@@ -79,8 +80,9 @@ private:
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
-    std::unique_ptr<QTcpServer> m_tcp; //!< accepts; m_listener does the WebSocket handshake
-    std::unique_ptr<QWebSocketServer> m_listener;
+    std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakers do the WebSocket handshake
+    std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
+    size_t m_nextHandshaker = 0;
     QSet<Net::Session *> m_sessions;
     QTimer m_sweep;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed

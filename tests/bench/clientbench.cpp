@@ -20,6 +20,7 @@
 #include <QListView>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -152,6 +153,24 @@ int measure(const QString &dataDir)
     std::sort(switches.begin(), switches.end());
     std::printf("SWITCH %.2f %.2f %lld %lld\n", switches.at(switches.size() / 2), switches.last(),
                 static_cast<long long>(sizeA), static_cast<long long>(sizeB));
+
+    // Scrolling up through the largest chat, a third of a page at a time, as a wheel does:
+    // each step's layout and paint is a frame; older pages load on the way when the top is near.
+    window.openConversation(a);
+    window.messageView()->viewport()->repaint();
+    QScrollBar *bar = window.messageView()->verticalScrollBar();
+    QList<double> frames;
+    for (int i = 0; i < 400; ++i) {
+        timer.restart();
+        bar->setValue(bar->value() - std::max(1, bar->pageStep() / 3));
+        QCoreApplication::processEvents(); // what the step set off (an older page, a relayout)
+        window.messageView()->viewport()->repaint();
+        frames.append(double(timer.nsecsElapsed()) / 1e6);
+    }
+    std::sort(frames.begin(), frames.end());
+    std::printf("SCROLL %.2f %.2f %.2f %lld\n", frames.at(frames.size() / 2),
+                frames.at(frames.size() * 99 / 100), frames.last(),
+                static_cast<long long>(window.messageModel()->rowCount()));
     std::printf("RSS %lld\n", static_cast<long long>(Bench::rssKb()));
     std::fflush(stdout);
     return 0;
@@ -175,6 +194,8 @@ int main(int argc, char *argv[])
     QList<double> starts;
     qint64 rssAtWindow = 0, rssAfterSwitching = 0;
     double switchMedian = 0, switchWorst = 0;
+    double frameMedian = 0, frameP99 = 0, frameWorst = 0;
+    qint64 rowsLoaded = 0;
     for (int run = 0; run < 5; ++run) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -197,6 +218,9 @@ int main(int argc, char *argv[])
                 rssAtWindow = f.value(1).toLongLong();
             else if (f.value(0) == "SWITCH")
                 switchMedian = f.value(1).toDouble(), switchWorst = f.value(2).toDouble();
+            else if (f.value(0) == "SCROLL")
+                frameMedian = f.value(1).toDouble(), frameP99 = f.value(2).toDouble(),
+                frameWorst = f.value(3).toDouble(), rowsLoaded = f.value(4).toLongLong();
             else if (f.value(0) == "RSS")
                 rssAfterSwitching = f.value(1).toLongLong();
         }
@@ -209,10 +233,16 @@ int main(int argc, char *argv[])
                 static_cast<long long>(rssAtWindow), static_cast<long long>(rssAfterSwitching));
     std::printf("switching between the two largest conversations: median %.1f ms, worst %.1f ms\n",
                 switchMedian, switchWorst);
+    std::printf("scrolling up the largest chat (400 steps, %lld messages loaded by the end): frame "
+                "median %.2f ms, p99 %.2f ms, worst %.2f ms\n",
+                static_cast<long long>(rowsLoaded), frameMedian, frameP99, frameWorst);
     const QJsonObject json { { QStringLiteral("messages"), messages },
                              { QStringLiteral("start_to_window_ms"), starts.at(starts.size() / 2) },
                              { QStringLiteral("rss_kb_at_window"), rssAtWindow },
                              { QStringLiteral("rss_kb_after_switching"), rssAfterSwitching },
+                             { QStringLiteral("scroll_frame_p50_ms"), frameMedian },
+                             { QStringLiteral("scroll_frame_p99_ms"), frameP99 },
+                             { QStringLiteral("scroll_frame_max_ms"), frameWorst },
                              { QStringLiteral("switch_median_ms"), switchMedian },
                              { QStringLiteral("switch_worst_ms"), switchWorst } };
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());

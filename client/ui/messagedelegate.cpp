@@ -94,6 +94,20 @@ QString dayLabel(const QDate &day)
 MessageDelegate::MessageDelegate(QAbstractItemView *view) : QStyledItemDelegate(view), m_view(view)
 { }
 
+QSize MessageDelegate::cachedTextSize(const QString &text, const QFont &font, int maxWidth) const
+{
+    // Laying out wrapped text is the costly part of a row's size, and the view asks for every
+    // row's size again whenever rows arrive (an older page, a new message): remember it.
+    TextKey key { text, maxWidth, qHash(font) };
+    if (const auto found = m_textSizes.constFind(key); found != m_textSizes.cend())
+        return *found;
+    if (m_textSizes.size() >= kMaxCachedSizes)
+        m_textSizes.clear();
+    const QSize size = textSize(text, font, maxWidth);
+    m_textSizes.insert(std::move(key), size);
+    return size;
+}
+
 int MessageDelegate::viewWidth() const
 {
     return m_view ? m_view->viewport()->width() : 600;
@@ -147,7 +161,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         std::max(120, std::min(width * 7 / 10, 620) - 2 * kBubblePadding - metaWidth);
     const QFontMetrics metrics(option.font);
     const QString text = index.data(MessageListModel::TextRole).toString();
-    QRect textRect(QPoint(0, 0), textSize(text, option.font, maxText));
+    QRect textRect(QPoint(0, 0), cachedTextSize(text, option.font, maxText));
     textRect.setWidth(std::max(textRect.width(), 1));
     textRect.setHeight(std::max(textRect.height(), metrics.height()));
     int top = option.rect.top() + (startsGroup(index) ? kGap : kGroupGap);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QHash>
 #include <QPointer>
+#include <QSize>
 #include <QStyledItemDelegate>
 
 class QAbstractItemView;
@@ -41,9 +43,27 @@ private:
     [[nodiscard]] bool startsDay(const QModelIndex &index) const;
     [[nodiscard]] bool startsGroup(const QModelIndex &index) const;
     [[nodiscard]] int viewWidth() const;
+    [[nodiscard]] QSize cachedTextSize(const QString &text, const QFont &font, int maxWidth) const;
+
+    struct TextKey
+    {
+        QString text;
+        int maxWidth;
+        size_t font;
+        friend bool operator==(const TextKey &a, const TextKey &b)
+        {
+            return a.maxWidth == b.maxWidth && a.font == b.font && a.text == b.text;
+        }
+        friend size_t qHash(const TextKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.text, key.maxWidth, key.font);
+        }
+    };
+    static constexpr int kMaxCachedSizes = 20'000;
 
     QPointer<QAbstractItemView> m_view;
     quint64 m_highlightedSeq = 0;
+    mutable QHash<TextKey, QSize> m_textSizes; //!< wrapped text sizes, bounded
 };
 
 } // namespace Confab::Ui

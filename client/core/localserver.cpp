@@ -1,5 +1,6 @@
 #include "localserver.h"
 
+#include <confab/datadir.h>
 #include <confab/logging.h>
 
 #include <QCoreApplication>
@@ -94,11 +95,11 @@ QStringList LocalServer::arguments(bool allowOtherComputers, quint16 port) const
 quint16 LocalServer::runningServerPort() const
 {
     // confabd holds this lock while it uses the directory, and says where it listens beside it.
-    QLockFile lock(QDir(m_dataDir).filePath(QStringLiteral("confabd.lock")));
+    QLockFile lock(DataDir::lockFile(m_dataDir));
     lock.setStaleLockTime(0);
     if (lock.tryLock(0) || lock.error() != QLockFile::LockFailedError)
         return 0;
-    QFile address(QDir(m_dataDir).filePath(QStringLiteral("confabd.address")));
+    QFile address(DataDir::addressFile(m_dataDir));
     if (!address.open(QIODevice::ReadOnly))
         return 0;
     const QUrl url(QString::fromUtf8(address.readLine().trimmed()));

@@ -7,6 +7,7 @@
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
 
+#include <confab/datadir.h>
 #include <confab/logging.h>
 #include <confab/version.h>
 
@@ -71,8 +72,7 @@ Result<void> Server::start()
             QStringLiteral("cannot create the data directory %1").arg(m_config.dataDir)
         };
     }
-    m_dataLock =
-        std::make_unique<QLockFile>(QDir(m_config.dataDir).filePath(QLatin1String(kLockFileName)));
+    m_dataLock = std::make_unique<QLockFile>(DataDir::lockFile(m_config.dataDir));
     m_dataLock->setStaleLockTime(0); // a lock whose process is gone is taken over
     if (!m_dataLock->tryLock(0)) {
         qint64 pid = 0;
@@ -142,7 +142,7 @@ Result<void> Server::start()
 void Server::writeAddressFile() const
 {
     // Tells local tools (the desktop app's "server on this computer") where this one listens.
-    QSaveFile file(QDir(m_config.dataDir).filePath(QLatin1String(kAddressFileName)));
+    QSaveFile file(DataDir::addressFile(m_config.dataDir));
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         QHostAddress address = m_config.listenAddress;
         if (address == QHostAddress::AnyIPv6)
@@ -162,7 +162,7 @@ void Server::writeAddressFile() const
 void Server::removeAddressFile() const
 {
     if (m_dataLock && m_dataLock->isLocked())
-        QFile::remove(QDir(m_config.dataDir).filePath(QLatin1String(kAddressFileName)));
+        QFile::remove(DataDir::addressFile(m_config.dataDir));
 }
 
 quint16 Server::port() const

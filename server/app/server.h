@@ -56,11 +56,6 @@ public:
     //! Checkpoints of the write-ahead log done off the commit path so far.
     [[nodiscard]] int checkpoints() const;
 
-    //! In the data directory: held while a confabd uses it.
-    static constexpr const char *kLockFileName = "confabd.lock";
-    //! In the data directory while listening: "ws://host:port", one line.
-    static constexpr const char *kAddressFileName = "confabd.address";
-
 Q_SIGNALS:
     void stopped();
 

@@ -11,7 +11,6 @@
 #include <QVariant>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <limits>
 #include <string>
@@ -1383,31 +1382,22 @@ Result<QList<quint64>> SqliteStore::contactsOf(quint64 userId)
 
 Result<QHash<quint64, qint64>> SqliteStore::lastSeen(const QList<quint64> &userIds)
 {
-    // One statement per chunk of ids (a prepared one each, by size), not one per user.
-    constexpr qsizetype kChunk = 64;
+    // One statement for any number of ids: they travel as one JSON array.
     QHash<quint64, qint64> result;
-    for (qsizetype from = 0; from < userIds.size(); from += kChunk) {
-        const qsizetype count = std::min(kChunk, userIds.size() - from);
-        // query() caches by the text's address: one lasting text per chunk size.
-        static const std::array<std::string, kChunk> texts = [] {
-            std::array<std::string, kChunk> made;
-            for (qsizetype n = 1; n <= kChunk; ++n) {
-                made[size_t(n - 1)] = "SELECT user_id, last_seen_ms FROM users WHERE user_id IN (?";
-                for (qsizetype k = 1; k < n; ++k)
-                    made[size_t(n - 1)] += ",?";
-                made[size_t(n - 1)] += ")";
-            }
-            return made;
-        }();
-        auto &select = query(texts[size_t(count - 1)].c_str());
-        for (qsizetype i = 0; i < count; ++i)
-            select.bindValue(int(i), id(userIds.at(from + i)));
-        if (auto done = exec(select); !done)
-            return done.error();
-        const Finished finished(select);
-        while (select.next())
-            result.insert(select.value(0).toULongLong(), select.value(1).toLongLong());
-    }
+    if (userIds.isEmpty())
+        return result;
+    QByteArray ids = "[";
+    for (quint64 userId : userIds)
+        ids += QByteArray::number(userId) + ',';
+    ids.back() = ']';
+    auto &select = query("SELECT user_id, last_seen_ms FROM users "
+                         "WHERE user_id IN (SELECT value FROM json_each(?))");
+    select.bindValue(0, QString::fromLatin1(ids));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    while (select.next())
+        result.insert(select.value(0).toULongLong(), select.value(1).toLongLong());
     return result;
 }
 

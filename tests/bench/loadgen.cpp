@@ -521,7 +521,6 @@ int main(int argc, char *argv[])
                         percentile(run.fanoutMs, 0.5), percentile(run.fanoutMs, 0.99),
                         percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.99),
                         percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.99));
-            std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
         } else if (run.isStorm()) {
             const bool sync = run.mode == QLatin1String("reconnect-storm");
             json.insert(QStringLiteral("complete"), complete);
@@ -553,7 +552,7 @@ int main(int argc, char *argv[])
                 std::printf("; drop->synced p50 %.1f p99 %.1f max %.1f ms",
                             percentile(run.syncMs, 0.5), percentile(run.syncMs, 0.99),
                             percentile(run.syncMs, 1.0));
-            std::printf("\n  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
+            std::printf("\n");
         } else {
             std::printf("%s: %d users signed in in %lld ms; measured %.1f s: acked %.0f/s, "
                         "delivered %.0f/s, errors %lld\n",
@@ -566,8 +565,8 @@ int main(int argc, char *argv[])
                         percentile(run.ackMs, 0.99), percentile(run.ackMs, 1.0),
                         percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.9),
                         percentile(run.deliveryMs, 0.99), percentile(run.deliveryMs, 1.0));
-            std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
         }
+        std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
         std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB (anonymous %lld -> %lld KB)\n",
                     cpuPct, static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb),
                     static_cast<long long>(before.anonKb), static_cast<long long>(end.anonKb));

@@ -3,6 +3,8 @@
 #include "privatesettings.h"
 #include "singleinstance.h"
 
+#include <confab/datadir.h>
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -109,8 +111,7 @@ void TestLocalServer::loginItemStartsTheServerOnItsDataDirectory()
                   { QStringLiteral("-c"), QStringLiteral("exec ") + exec });
     QVERIFY(process.waitForStarted());
     // Listening: confabd says where, beside its data.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        QFile::exists(QDir(dataDir).filePath(QStringLiteral("confabd.address"))), 15'000);
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(Confab::DataDir::addressFile(dataDir)), 15'000);
     QTRY_VERIFY(QFile::exists(QDir(dataDir).filePath(QStringLiteral("confab.db"))));
     process.terminate();
     QVERIFY(process.waitForFinished(10'000));
@@ -149,7 +150,7 @@ void TestLocalServer::aRunningServerIsUsedNotStartedTwice()
 
     // Once the first one stops it, the directory is free, and the next start runs a new one.
     first.reset();
-    QVERIFY(!QFile::exists(QDir(dataDir).filePath(QStringLiteral("confabd.address"))));
+    QVERIFY(!QFile::exists(Confab::DataDir::addressFile(dataDir)));
     LocalServer third(dataDir);
     QSignalSpy thirdStarted(&third, &LocalServer::started);
     third.start(false, 0);

@@ -5,6 +5,7 @@
 #include "store/storeservice.h"
 #include "wireclient.h"
 
+#include <confab/datadir.h>
 #include <confab/version.h>
 
 #include <QDir>
@@ -830,7 +831,7 @@ void TestServer::shutdownAcksInFlightAndClosesWithGoingAway()
 void TestServer::secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished()
 {
     // While one confabd uses a data directory, it says where it listens there...
-    QFile address(QDir(m_dir->path()).filePath(QLatin1String(Server::kAddressFileName)));
+    QFile address(DataDir::addressFile(m_dir->path()));
     QVERIFY(address.open(QIODevice::ReadOnly));
     QCOMPARE(address.readAll().trimmed(),
              QStringLiteral("ws://127.0.0.1:%1").arg(m_server->port()).toUtf8());

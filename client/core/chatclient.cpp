@@ -1187,7 +1187,7 @@ void ChatClient::createGroup(const QString &title, const QStringList &usernames)
 {
     pb::Envelope envelope;
     auto *create = envelope.mutable_create_group();
-    create->set_client_id(uuidToWire(QUuid::createUuid()));
+    create->set_client_id(uuidToWire(createTimeOrderedUuid()));
     create->set_title(title.trimmed().toStdString());
     for (const QString &name : usernames)
         create->add_member_usernames(name.trimmed().toLower().toStdString());

@@ -1,5 +1,6 @@
 #include "localcache.h"
 
+#include <confab/ids.h>
 #include <confab/logging.h>
 #include <confab/pb.h>
 #include <confab/sqlsupport.h>
@@ -367,7 +368,7 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
                                            const QUuid &clientId)
 {
     ChatMessage m;
-    m.clientId = clientId.isNull() ? QUuid::createUuid() : clientId;
+    m.clientId = clientId.isNull() ? createTimeOrderedUuid() : clientId;
     m.conversationId = conversationId;
     m.peerUsername = conversationId ? QString() : peerUsername.toLower();
     m.senderId = senderId;

@@ -154,24 +154,22 @@ void StoreService::serve()
     if (!opened)
         return;
 
-    std::vector<Item> batch;
+    std::deque<Item> pending; // taken from the queue, not yet in a committed batch
     for (;;) {
-        std::deque<Item> jobs;
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
-            if (m_queue.empty())
+            if (pending.empty())
+                m_wake.wait(lock, [this] { return !m_queue.empty() || m_stopping; });
+            if (m_queue.empty() && pending.empty())
                 break; // stopping, and everything queued is done
-            jobs.swap(m_queue);
+            const qint64 takenUs = steadyUs();
+            for (Item &item : m_queue) {
+                m_timings.queueUs.add(takenUs - item.queuedUs);
+                pending.push_back(std::move(item));
+            }
+            m_queue.clear();
         }
-        const qint64 takenUs = steadyUs();
-        for (Item &item : jobs) {
-            m_timings.queueUs.add(takenUs - item.queuedUs);
-            batch.push_back(std::move(item));
-            if (int(batch.size()) == kMaxBatch)
-                commitBatch(*store, batch);
-        }
-        commitBatch(*store, batch);
+        commitBatch(*store, pending);
     }
     qCInfo(lcStore) << "store closed";
 }
@@ -188,31 +186,43 @@ void StoreService::changeGroup(GroupChange change,
         std::move(done));
 }
 
-void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
+void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
 {
-    if (batch.empty())
+    if (pending.empty())
         return;
+    std::vector<Item> batch;
     std::vector<Result<Appended>> results; // the appends', in order
     std::vector<std::function<void()>> batchedDone; // the batched jobs', in order
-    results.reserve(batch.size());
+    const qint64 startUs = steadyUs();
     std::optional<Error> doomed;
-    if (auto begun = store.begin(); !begun)
+    if (auto begun = store.begin(); !begun) {
+        // Nothing can be stored: the batch is refused as a whole, below.
         doomed = begun.error();
-    for (size_t i = 0; !doomed && i < batch.size(); ++i) {
-        if (batch[i].batched) {
-            Batched done = batch[i].batched(store);
+        while (!pending.empty() && batch.size() < size_t(kMaxBatch)) {
+            batch.push_back(std::move(pending.front()));
+            pending.pop_front();
+        }
+    }
+    // Bounded by count and by time: every ack in the batch waits for the last job's work, so a
+    // backlog is committed in slices of a few milliseconds rather than in one long transaction.
+    while (!doomed && !pending.empty() && batch.size() < size_t(kMaxBatch)
+           && (batch.empty() || steadyUs() - startUs < kBatchBudgetUs)) {
+        batch.push_back(std::move(pending.front()));
+        pending.pop_front();
+        Item &item = batch.back();
+        if (item.batched) {
+            Batched done = item.batched(store);
             if (done.fatal)
                 doomed = done.fatal;
             batchedDone.push_back(std::move(done.deliver));
             continue;
         }
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        auto appended = store.append(batch[i].message, m_ids.next(), nowMs);
-        if (!appended && isFatal(appended.error().code)) {
+        auto appended = store.append(item.message, m_ids.next(), nowMs);
+        if (!appended && isFatal(appended.error().code))
             doomed = appended.error();
-            break;
-        }
-        results.push_back(std::move(appended));
+        else
+            results.push_back(std::move(appended));
     }
     if (!doomed && store.openTransactions() != 1) // a job that began and never ended
         doomed =
@@ -252,7 +262,6 @@ void StoreService::commitBatch(Store &store, std::vector<Item> &batch)
         for (auto &deliver : batchedDone)
             deliver();
     }
-    batch.clear();
     QMetaObject::invokeMethod(
         this,
         [this, committedUs = steadyUs(), dones = std::move(dones), queued = std::move(queued),

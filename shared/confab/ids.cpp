@@ -1,6 +1,7 @@
 #include "ids.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 
 #include <algorithm>
 
@@ -54,6 +55,18 @@ quint16 SnowflakeGenerator::nodeOf(quint64 id)
 quint16 SnowflakeGenerator::sequenceOf(quint64 id)
 {
     return quint16(id & kSequenceMask);
+}
+
+QUuid createTimeOrderedUuid()
+{
+    QByteArray bytes(16, Qt::Uninitialized);
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 4);
+    const auto ms = quint64(QDateTime::currentMSecsSinceEpoch());
+    for (int i = 0; i < 6; ++i)
+        bytes[i] = char(ms >> (40 - 8 * i));
+    bytes[6] = char(0x70 | (bytes[6] & 0x0f)); // version 7
+    bytes[8] = char(0x80 | (bytes[8] & 0x3f)); // the RFC 4122 variant
+    return QUuid::fromRfc4122(bytes);
 }
 
 std::string uuidToWire(const QUuid &uuid)

@@ -2,11 +2,13 @@
 // figures and one JSON line. Modes:
 //   throughput  each user keeps `window` messages in flight to random peers: acked msgs/s
 //   rate        open loop at `rate` msgs/s in total: ack and send->receive latency percentiles
+//               With --idle N, N more users stay signed in and silent meanwhile.
 //   idle        holds N authenticated connections: server RSS per connection
 //   group       the users form one group (the first creates it with the rest); `senders` of them
 //               send `messages` in all into it, each keeping `window` in flight until every other
 //               member has it: fan-out deliveries/s and send->last-member latency. Fails (exit 1)
-//               if not every delivery arrived within --seconds.
+//               if not every delivery arrived within --seconds. With --rate, open loop instead:
+//               the senders take turns at `rate` msgs/s in all (the peers' MUC scenario).
 //   resume-storm    every user drops its connection and resumes its session with its token, all
 //                   at once: resumes/s and time to the last one.
 //   reconnect-storm each user sends a message, then all drop at once, resume and sync from
@@ -48,6 +50,7 @@ struct ProcessSample
     qint64 rssKb = 0;
     qint64 anonKb = 0;
     qint64 cpuTicks = 0;
+    qint64 diskWriteBytes = 0; //!< what the process sent to the block layer (/proc/PID/io)
 };
 
 ProcessSample sample(qint64 pid)
@@ -62,6 +65,12 @@ ProcessSample sample(qint64 pid)
         const QByteArray text = stat.readAll();
         const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
         s.cpuTicks = fields.value(11).toLongLong() + fields.value(12).toLongLong(); // utime + stime
+    }
+    QFile io(QStringLiteral("/proc/%1/io").arg(pid));
+    if (io.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : io.readAll().split('\n'))
+            if (line.startsWith("write_bytes:"))
+                s.diskWriteBytes = line.mid(12).trimmed().toLongLong();
     }
     return s;
 }
@@ -83,6 +92,8 @@ struct Run
     int users = 100;
     int window = 8;
     int rate = 1000;
+    int idle = 0; //!< rate: more users, signed in and silent (what the server holds meanwhile)
+    bool randomClientIds = false; //!< version 4 UUIDs as message client ids (ours: version 7)
     int seconds = 10;
     qint64 serverPid = 0;
     QElapsedTimer clock;
@@ -98,6 +109,7 @@ struct Run
     // group mode: the group, and per message (by its number) when, by whom, and how many got it.
     int messages = 2000;
     int senders = 4;
+    int groupRate = 0; //!< open loop at this many msgs/s in all; 0: closed loop (window)
     quint64 groupId = 0;
     int joined = 0; //!< members told of the group (its CREATED entry)
     qint64 sent = 0;
@@ -179,7 +191,8 @@ public:
         pb::Envelope e;
         e.set_request_id(m_nextRequest++);
         auto *send = e.mutable_send_message();
-        send->set_client_id(uuidToWire(QUuid::createUuid()));
+        send->set_client_id(
+            uuidToWire(m_run.randomClientIds ? QUuid::createUuid() : createTimeOrderedUuid()));
         const qint64 now = m_run.clock.nsecsElapsed();
         if (m_run.isGroup()) {
             // Into the group; the message's number follows the send time, to count its deliveries.
@@ -348,7 +361,7 @@ private:
             return;
         m_run.fanoutMs.push_back(double(now - m_run.groupSentAt[i]) / 1e6);
         ++m_run.fannedOut;
-        if (m_run.sent < m_run.messages)
+        if (m_run.groupRate == 0 && m_run.sent < m_run.messages)
             m_run.all[size_t(m_run.groupSender[i])]->sendOne();
         m_run.checkDone();
     }
@@ -409,8 +422,15 @@ int main(int argc, char *argv[])
             QStringLiteral("n"), QStringLiteral("2000") },
           { QStringLiteral("senders"), QStringLiteral("group: members that send"),
             QStringLiteral("n"), QStringLiteral("4") },
-          { QStringLiteral("rate"), QStringLiteral("rate: total messages per second"),
+          { QStringLiteral("rate"),
+            QStringLiteral("rate: total messages per second; group: the same, open loop"),
             QStringLiteral("n"), QStringLiteral("1000") },
+          { QStringLiteral("idle"),
+            QStringLiteral("rate: this many more users stay signed in and silent"),
+            QStringLiteral("n"), QStringLiteral("0") },
+          { QStringLiteral("random-client-ids"),
+            QStringLiteral("random (version 4) message client ids, as some clients send, instead "
+                           "of time-ordered ones (version 7), as the Confab app sends") },
           { QStringLiteral("seconds"),
             QStringLiteral("how long to measure (at most 300); group: the time limit"),
             QStringLiteral("s"), QStringLiteral("10") },
@@ -424,14 +444,19 @@ int main(int argc, char *argv[])
     run.users = std::max(2, parser.value(QStringLiteral("users")).toInt());
     run.window = std::max(1, parser.value(QStringLiteral("window")).toInt());
     run.rate = std::max(1, parser.value(QStringLiteral("rate")).toInt());
+    if (run.mode == QLatin1String("rate"))
+        run.idle = std::clamp(parser.value(QStringLiteral("idle")).toInt(), 0, 20'000);
     run.seconds = std::clamp(parser.value(QStringLiteral("seconds")).toInt(), 1, 300);
     run.messages = std::clamp(parser.value(QStringLiteral("messages")).toInt(), 1, 1'000'000);
     run.senders = std::clamp(parser.value(QStringLiteral("senders")).toInt(), 1, run.users);
     run.serverPid = parser.value(QStringLiteral("server-pid")).toLongLong();
+    run.randomClientIds = parser.isSet(QStringLiteral("random-client-ids"));
+    if (run.isGroup() && parser.isSet(QStringLiteral("rate")))
+        run.groupRate = run.rate;
     run.clock.start();
 
     const ProcessSample before = sample(run.serverPid);
-    for (int i = 0; i < run.users; ++i)
+    for (int i = 0; i < run.users + run.idle; ++i)
         run.all.push_back(std::make_unique<User>(run, i));
 
     QElapsedTimer connectTimer;
@@ -484,6 +509,8 @@ int main(int argc, char *argv[])
                            { QStringLiteral("loader_cpu_pct"), cpuPercent(selfStart, selfEnd) },
                            { QStringLiteral("server_rss_before_kb"), before.rssKb },
                            { QStringLiteral("server_rss_kb"), end.rssKb },
+                           { QStringLiteral("server_disk_write_kb_per_s"),
+                             double(end.diskWriteBytes - start.diskWriteBytes) / 1024 / secs },
                            { QStringLiteral("connect_ms"), double(connectMs) } };
         if (run.mode == QLatin1String("idle") && run.users > 0) {
             json.insert(QStringLiteral("server_kb_per_connection"),
@@ -491,11 +518,14 @@ int main(int argc, char *argv[])
             json.insert(QStringLiteral("server_anon_kb_per_connection"),
                         double(end.anonKb - before.anonKb) / run.users);
         }
-        if (run.mode == QLatin1String("rate"))
+        if (run.mode == QLatin1String("rate")) {
             json.insert(QStringLiteral("offered_per_s"), run.rate);
+            json.insert(QStringLiteral("idle_users"), run.idle);
+        }
         if (run.isGroup()) {
             json.insert(QStringLiteral("senders"), run.senders);
             json.insert(QStringLiteral("window"), run.window);
+            json.insert(QStringLiteral("offered_per_s"), run.groupRate);
             json.insert(QStringLiteral("messages"), run.messages);
             json.insert(QStringLiteral("deliveries"), run.delivered);
             json.insert(QStringLiteral("expected_deliveries"), run.expectedDeliveries());
@@ -505,9 +535,12 @@ int main(int argc, char *argv[])
             json.insert(QStringLiteral("fanout_p99_ms"), percentile(run.fanoutMs, 0.99));
             json.insert(QStringLiteral("group_ms"), double(groupMs));
             std::printf("group: %d members signed in in %lld ms, group created in %lld ms; %d "
-                        "senders, %d in flight each\n",
+                        "senders, %s\n",
                         run.users, static_cast<long long>(connectMs),
-                        static_cast<long long>(groupMs), run.senders, run.window);
+                        static_cast<long long>(groupMs), run.senders,
+                        run.groupRate > 0
+                            ? qPrintable(QStringLiteral("%1 msgs/s in all").arg(run.groupRate))
+                            : qPrintable(QStringLiteral("%1 in flight each").arg(run.window)));
             std::printf(
                 "  %lld of %d messages to all %d others: %lld of %lld deliveries in %.2f s: "
                 "%.0f deliveries/s, %.0f messages/s, errors %lld\n",
@@ -554,11 +587,11 @@ int main(int argc, char *argv[])
                             percentile(run.syncMs, 1.0));
             std::printf("\n");
         } else {
-            std::printf("%s: %d users signed in in %lld ms; measured %.1f s: acked %.0f/s, "
-                        "delivered %.0f/s, errors %lld\n",
-                        qPrintable(run.mode), run.users, static_cast<long long>(connectMs), secs,
-                        double(run.acked) / secs, double(run.delivered) / secs,
-                        static_cast<long long>(run.errors));
+            std::printf("%s: %d users (and %d idle) signed in in %lld ms; measured %.1f s: "
+                        "acked %.0f/s, delivered %.0f/s, errors %lld\n",
+                        qPrintable(run.mode), run.users, run.idle,
+                        static_cast<long long>(connectMs), secs, double(run.acked) / secs,
+                        double(run.delivered) / secs, static_cast<long long>(run.errors));
             std::printf("  ack latency p50 %.2f p90 %.2f p99 %.2f max %.2f ms; send->receive p50 "
                         "%.2f p90 %.2f p99 %.2f max %.2f ms\n",
                         percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.9),
@@ -567,6 +600,11 @@ int main(int argc, char *argv[])
                         percentile(run.deliveryMs, 0.99), percentile(run.deliveryMs, 1.0));
         }
         std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
+        if (run.acked > 0)
+            std::printf("  server disk writes: %.0f KB/s, %.2f KB per acked message\n",
+                        double(end.diskWriteBytes - start.diskWriteBytes) / 1024 / secs,
+                        double(end.diskWriteBytes - start.diskWriteBytes) / 1024
+                            / double(run.acked));
         std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB (anonymous %lld -> %lld KB)\n",
                     cpuPct, static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb),
                     static_cast<long long>(before.anonKb), static_cast<long long>(end.anonKb));
@@ -595,10 +633,10 @@ int main(int argc, char *argv[])
     QTimer waitReady;
     waitReady.setInterval(20);
     QObject::connect(&waitReady, &QTimer::timeout, &app, [&] {
-        if (run.ready < run.users) {
+        if (run.ready < run.users + run.idle) {
             if (connectTimer.elapsed() > 120'000) {
                 std::fprintf(stderr, "loadgen: only %d of %d users signed in\n", run.ready,
-                             run.users);
+                             run.users + run.idle);
                 app.exit(1);
             }
             return;
@@ -650,6 +688,17 @@ int main(int argc, char *argv[])
             for (auto &user : run.all)
                 for (int i = 0; i < run.window; ++i)
                     user->sendOne();
+        } else if (run.isGroup() && run.groupRate > 0) {
+            pacer.setInterval(5);
+            QObject::connect(&pacer, &QTimer::timeout, &app, [&] {
+                const qint64 due =
+                    std::min<qint64>(run.messages, measured.elapsed() * run.groupRate / 1000);
+                while (run.sent < due)
+                    run.all[size_t(run.sent % run.senders)]->sendOne(); // counts run.sent
+                if (run.sent == run.messages)
+                    pacer.stop();
+            });
+            pacer.start();
         } else if (run.isGroup()) {
             for (int i = 0; i < run.window; ++i)
                 for (int sender = 0; sender < run.senders && run.sent < run.messages; ++sender)

@@ -1,5 +1,7 @@
 #include <confab/ids.h>
 
+#include <QDateTime>
+#include <QSet>
 #include <QTest>
 #include <QThread>
 
@@ -21,6 +23,7 @@ private Q_SLOTS:
     void fieldsDecompose();
     void advancePastSkipsStoredIds();
     void uuidWireRoundTrip();
+    void timeOrderedUuids();
 };
 
 void TestIds::uniqueAndOrderedAcrossThreads()
@@ -131,6 +134,33 @@ void TestIds::uuidWireRoundTrip()
     QCOMPARE(uuidFromWire(wire), uuid);
     QVERIFY(uuidFromWire("short").isNull());
     QVERIFY(uuidFromWire(std::string(17, 'x')).isNull());
+}
+
+void TestIds::timeOrderedUuids()
+{
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    QList<QUuid> made;
+    for (int i = 0; i < 50; ++i) {
+        made.append(createTimeOrderedUuid());
+        if (i % 10 == 9)
+            QThread::msleep(2); // across milliseconds too
+    }
+    const qint64 after = QDateTime::currentMSecsSinceEpoch();
+    QSet<QUuid> distinct;
+    for (const QUuid &uuid : made) {
+        const QByteArray bytes = uuid.toRfc4122();
+        QCOMPARE(quint8(bytes[6]) >> 4, 7); // the version (QUuid::version() knows 1-5 only)
+        QCOMPARE(uuid.variant(), QUuid::DCE); // the RFC 4122 variant
+        qint64 ms = 0;
+        for (int i = 0; i < 6; ++i)
+            ms = (ms << 8) | quint8(bytes[i]);
+        QVERIFY2(ms >= before && ms <= after, qPrintable(QString::number(ms)));
+        distinct.insert(uuid);
+    }
+    QCOMPARE(distinct.size(), made.size());
+    // Ids from different milliseconds sort by time, byte-wise (as the server's index compares).
+    for (int i = 10; i < made.size(); i += 10)
+        QVERIFY(made[i - 1].toRfc4122() < made[i].toRfc4122());
 }
 
 QTEST_GUILESS_MAIN(TestIds)

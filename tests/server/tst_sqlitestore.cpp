@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Confab;
 using Confab::Store::SqliteStore;
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void rolledBackBatchLeavesNothing();
     void nestedTransactionRollsBackAlone();
     void batchedWritesShareCommits();
+    void longBatchesAreCutByTime();
     void syncPagesInOrderFromCursors();
     void historyPagesBackwards();
     void conversationListHasLastMessageAndUnread();
@@ -332,6 +334,43 @@ void TestSqliteStore::batchedWritesShareCommits()
         QCOMPARE(count.value(0).toInt(), kJobs);
     }
     QSqlDatabase::removeDatabase(QStringLiteral("devices"));
+}
+
+void TestSqliteStore::longBatchesAreCutByTime()
+{
+    m_store.reset(); // the service opens its own connection
+    SnowflakeGenerator ids(3);
+    const QString dir = m_dir->path();
+    Store::StoreService service([dir] { return std::make_unique<SqliteStore>(dir); }, ids);
+    QVERIFY(service.start());
+    QObject context;
+    // Slow jobs, all queued at once: without a time bound they would all share one transaction,
+    // and the first one's result would wait for the last one's work.
+    constexpr int kJobs = 20;
+    constexpr int kJobMs = 3;
+    std::vector<int> order;
+    for (int i = 0; i < kJobs; ++i) {
+        service.run(
+            &context,
+            [](Store::Store &) -> Result<void> {
+                QThread::msleep(kJobMs);
+                return {};
+            },
+            [&, i](const Result<void> &result) {
+                QVERIFY(result);
+                order.push_back(i);
+            });
+    }
+    QTRY_COMPARE(int(order.size()), kJobs);
+    service.stop();
+    for (int i = 0; i < kJobs; ++i)
+        QCOMPARE(order[size_t(i)], i); // in queue order across the batches
+    const auto &timings = service.timings();
+    const int perBatch = int(Store::StoreService::kBatchBudgetUs / 1000 / kJobMs) + 1;
+    QVERIFY2(timings.batchSize.max() <= quint64(perBatch),
+             qPrintable(QStringLiteral("a batch of %1").arg(timings.batchSize.max())));
+    QVERIFY2(timings.commitUs.count() >= quint64(kJobs / perBatch),
+             qPrintable(QStringLiteral("%1 commits").arg(timings.commitUs.count())));
 }
 
 void TestSqliteStore::syncPagesInOrderFromCursors()

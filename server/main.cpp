@@ -66,6 +66,11 @@ int main(int argc, char *argv[])
     }
 
     Server server(config.value());
+    // Before anything is announced: a SIGTERM right after "listening" must still stop the
+    // server cleanly (commit, close sessions, remove confabd.address), not kill it.
+    UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &server, &Server::shutdown);
+    QObject::connect(&server, &Server::stopped, &app, &QCoreApplication::quit);
     if (auto started = server.start(); !started) {
         err << "confabd: " << started.error().message << Qt::endl;
         return 1;
@@ -74,8 +79,5 @@ int main(int argc, char *argv[])
         << server.config().listenAddress.toString() << ":" << server.port() << ", data in "
         << server.config().dataDir << ", node " << server.config().nodeId << Qt::endl;
 
-    UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &server, &Server::shutdown);
-    QObject::connect(&server, &Server::stopped, &app, &QCoreApplication::quit);
     return app.exec();
 }

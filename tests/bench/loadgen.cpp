@@ -92,6 +92,8 @@ struct Run
     int users = 100;
     int window = 8;
     int rate = 1000;
+    qint64 sentMeasured = 0; //!< rate, throughput: messages sent while measuring
+    double sendSecs = 0; //!< rate: how long it sent (then it waits for what is in flight)
     int idle = 0; //!< rate: more users, signed in and silent (what the server holds meanwhile)
     bool randomClientIds = false; //!< version 4 UUIDs as message client ids (ours: version 7)
     int seconds = 10;
@@ -217,6 +219,8 @@ public:
                     .toStdString());
         }
         m_sentAt.insert(e.request_id(), now);
+        if (m_run.measuring && !m_run.isGroup())
+            ++m_run.sentMeasured;
         m_socket.sendBinaryMessage(Codec::encode(e));
     }
 
@@ -471,6 +475,8 @@ int main(int argc, char *argv[])
     bool finished = false;
     bool preparing = false;
     QTimer pacer;
+    ProcessSample sentEnd; //!< rate: when it stopped sending
+    ProcessSample selfSentEnd;
 
     auto finish = [&] {
         if (finished)
@@ -482,15 +488,19 @@ int main(int argc, char *argv[])
         // group: until the last delivery (or ack), to the nanosecond; otherwise the fixed period.
         const double secs = (run.isGroup() || run.isStorm()) && complete
             ? double(run.doneNs - run.startNs) / 1e9
-            : double(measured.elapsed()) / 1000.0;
+            : run.sendSecs > 0 ? run.sendSecs
+                               : double(measured.elapsed()) / 1000.0;
+        // rate: CPU while sending (the samples taken when it stopped), memory at the end.
         const ProcessSample end = sample(run.serverPid);
         const ProcessSample selfEnd = sample(QCoreApplication::applicationPid());
+        const ProcessSample cpuEnd = run.sendSecs > 0 ? sentEnd : end;
+        const ProcessSample selfCpuEnd = run.sendSecs > 0 ? selfSentEnd : selfEnd;
         const auto cpuPercent = [secs](const ProcessSample &from, const ProcessSample &to) {
             return secs > 0
                 ? 100.0 * double(to.cpuTicks - from.cpuTicks) / double(sysconf(_SC_CLK_TCK)) / secs
                 : 0;
         };
-        const double cpuPct = cpuPercent(start, end);
+        const double cpuPct = cpuPercent(start, cpuEnd);
         QJsonObject json { { QStringLiteral("mode"), run.mode },
                            { QStringLiteral("users"), run.users },
                            { QStringLiteral("seconds"), secs },
@@ -506,11 +516,11 @@ int main(int argc, char *argv[])
                            { QStringLiteral("e2e_p99_ms"), percentile(run.deliveryMs, 0.99) },
                            { QStringLiteral("e2e_max_ms"), percentile(run.deliveryMs, 1.0) },
                            { QStringLiteral("server_cpu_pct"), cpuPct },
-                           { QStringLiteral("loader_cpu_pct"), cpuPercent(selfStart, selfEnd) },
+                           { QStringLiteral("loader_cpu_pct"), cpuPercent(selfStart, selfCpuEnd) },
                            { QStringLiteral("server_rss_before_kb"), before.rssKb },
                            { QStringLiteral("server_rss_kb"), end.rssKb },
                            { QStringLiteral("server_disk_write_kb_per_s"),
-                             double(end.diskWriteBytes - start.diskWriteBytes) / 1024 / secs },
+                             double(cpuEnd.diskWriteBytes - start.diskWriteBytes) / 1024 / secs },
                            { QStringLiteral("connect_ms"), double(connectMs) } };
         if (run.mode == QLatin1String("idle") && run.users > 0) {
             json.insert(QStringLiteral("server_kb_per_connection"),
@@ -520,6 +530,8 @@ int main(int argc, char *argv[])
         }
         if (run.mode == QLatin1String("rate")) {
             json.insert(QStringLiteral("offered_per_s"), run.rate);
+            json.insert(QStringLiteral("sent"), run.sentMeasured);
+            json.insert(QStringLiteral("lost"), run.sentMeasured - run.delivered);
             json.insert(QStringLiteral("idle_users"), run.idle);
         }
         if (run.isGroup()) {
@@ -592,6 +604,10 @@ int main(int argc, char *argv[])
                         qPrintable(run.mode), run.users, run.idle,
                         static_cast<long long>(connectMs), secs, double(run.acked) / secs,
                         double(run.delivered) / secs, static_cast<long long>(run.errors));
+            if (run.mode == QLatin1String("rate"))
+                std::printf("  sent %lld at %d/s; not delivered within 3 s after: %lld\n",
+                            static_cast<long long>(run.sentMeasured), run.rate,
+                            static_cast<long long>(run.sentMeasured - run.delivered));
             std::printf("  ack latency p50 %.2f p90 %.2f p99 %.2f max %.2f ms; send->receive p50 "
                         "%.2f p90 %.2f p99 %.2f max %.2f ms\n",
                         percentile(run.ackMs, 0.5), percentile(run.ackMs, 0.9),
@@ -599,11 +615,11 @@ int main(int argc, char *argv[])
                         percentile(run.deliveryMs, 0.5), percentile(run.deliveryMs, 0.9),
                         percentile(run.deliveryMs, 0.99), percentile(run.deliveryMs, 1.0));
         }
-        std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfEnd));
+        std::printf("  loadgen: CPU %.0f %%\n", cpuPercent(selfStart, selfCpuEnd));
         if (run.acked > 0)
             std::printf("  server disk writes: %.0f KB/s, %.2f KB per acked message\n",
-                        double(end.diskWriteBytes - start.diskWriteBytes) / 1024 / secs,
-                        double(end.diskWriteBytes - start.diskWriteBytes) / 1024
+                        double(cpuEnd.diskWriteBytes - start.diskWriteBytes) / 1024 / secs,
+                        double(cpuEnd.diskWriteBytes - start.diskWriteBytes) / 1024
                             / double(run.acked));
         std::printf("  server: CPU %.0f %%, RSS %lld -> %lld KB (anonymous %lld -> %lld KB)\n",
                     cpuPct, static_cast<long long>(before.rssKb), static_cast<long long>(end.rssKb),
@@ -718,7 +734,23 @@ int main(int argc, char *argv[])
         }
         deadline.start(run.seconds * 1000);
     });
-    QObject::connect(&deadline, &QTimer::timeout, &app, finish);
+    QTimer drain;
+    QObject::connect(&deadline, &QTimer::timeout, &app, [&] {
+        if (run.mode != QLatin1String("rate"))
+            return finish();
+        // Stop sending, then give what is in flight up to 3 s to arrive: what does not is lost.
+        pacer.stop();
+        run.sendSecs = double(measured.elapsed()) / 1000.0;
+        sentEnd = sample(run.serverPid);
+        selfSentEnd = sample(QCoreApplication::applicationPid());
+        drain.setInterval(10);
+        QObject::connect(&drain, &QTimer::timeout, &app, [&] {
+            if (run.delivered >= run.sentMeasured
+                || double(measured.elapsed()) / 1000.0 > run.sendSecs + 3)
+                finish();
+        });
+        drain.start();
+    });
     waitReady.start();
     return app.exec();
 }

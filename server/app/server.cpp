@@ -1,6 +1,8 @@
 #include "server.h"
 
 #include "auth/authservice.h"
+#include "net/connection.h"
+#include "net/networkworker.h"
 #include "net/session.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
@@ -21,6 +23,7 @@
 #include <QWebSocketServer>
 
 #include <algorithm>
+#include <functional>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -34,6 +37,21 @@ constexpr int kShutdownGraceMs = 3000;
 constexpr int kListenBacklog = 4096;
 constexpr int kHandshakers = 64;
 constexpr qint64 kTrimIntervalMs = 5000;
+
+//! Accepts TCP connections; with network workers, hands each socket to one of them before Qt
+//! wraps it in a QTcpSocket here.
+class Acceptor final : public QTcpServer
+{
+public:
+    std::function<bool(qintptr)> handOver; //!< true: it took the socket
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override
+    {
+        if (!handOver || !handOver(socketDescriptor))
+            QTcpServer::incomingConnection(socketDescriptor);
+    }
+};
 } // namespace
 
 Server::Server(ServerConfig config, QObject *parent)
@@ -56,6 +74,7 @@ Server::~Server()
     qDeleteAll(sessions);
     m_tcp.reset();
     m_handshakers.clear();
+    m_workers.clear(); // after the sessions: their connections tell the workers they are gone
     m_presence.reset();
     m_auth.reset();
     m_store.reset();
@@ -98,7 +117,18 @@ Result<void> Server::start()
     // Several handshakers, in turn: QWebSocketServer finds the socket behind each event with
     // QObject::sender(), which walks every connection to it - O(pending handshakes) each, so a
     // storm of 5,000 reconnects spent 58 % of the CPU there with a single one.
-    for (int i = 0; i < kHandshakers; ++i) {
+    // With network workers, each takes its share of the sockets (round robin) and does their
+    // handshakes and frames on its own thread.
+    for (int i = 0; i < m_config.networkThreads; ++i) {
+        auto worker = std::make_unique<Net::NetworkWorker>(
+            i,
+            Net::NetworkWorker::Settings { m_config.serverName, m_config.handshakeTimeoutMs,
+                                           qint64(m_config.limits.maxFrameBytes),
+                                           qint64(m_config.maxSendQueueBytes) });
+        connect(worker.get(), &Net::NetworkWorker::newConnection, this, &Server::addSession);
+        m_workers.push_back(std::move(worker));
+    }
+    for (int i = 0; m_workers.empty() && i < kHandshakers; ++i) {
         auto handshaker = std::make_unique<QWebSocketServer>(m_config.serverName,
                                                              QWebSocketServer::NonSecureMode);
         handshaker->setHandshakeTimeout(m_config.handshakeTimeoutMs);
@@ -107,7 +137,15 @@ Result<void> Server::start()
                 [this, from = handshaker.get()] { onNewConnection(from); });
         m_handshakers.push_back(std::move(handshaker));
     }
-    m_tcp = std::make_unique<QTcpServer>();
+    auto acceptor = std::make_unique<Acceptor>();
+    if (!m_workers.empty()) {
+        acceptor->handOver = [this](qintptr socketDescriptor) {
+            m_nextWorker = (m_nextWorker + 1) % m_workers.size();
+            m_workers[m_nextWorker]->adopt(socketDescriptor);
+            return true;
+        };
+    }
+    m_tcp = std::move(acceptor);
     m_tcp->setMaxPendingConnections(1024);
     // Qt's default backlog is 50: in a reconnect storm the kernel would drop the rest of the
     // SYNs, and each of those clients would wait a second to retry. (The kernel caps it at
@@ -175,6 +213,14 @@ int Server::checkpoints() const
     return m_store ? m_store->checkpoints() : 0;
 }
 
+QList<int> Server::networkThreadConnections() const
+{
+    QList<int> counts;
+    for (const auto &worker : m_workers)
+        counts.append(worker->connectionCount());
+    return counts;
+}
+
 int Server::onlineUsers() const
 {
     return m_router->onlineUsers();
@@ -183,15 +229,21 @@ int Server::onlineUsers() const
 void Server::onNewConnection(QWebSocketServer *handshaker)
 {
     while (QWebSocket *socket = handshaker->nextPendingConnection()) {
-        if (m_stopping) {
-            socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("shutting down"));
-            socket->deleteLater();
-            continue;
-        }
-        auto *session = new Net::Session(socket, *m_context, this);
-        connect(session, &Net::Session::closed, this, &Server::onSessionClosed);
-        m_sessions.insert(session);
+        addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
+                                            qint64(m_config.maxSendQueueBytes)));
     }
+}
+
+void Server::addSession(Net::Connection *connection)
+{
+    if (m_stopping) {
+        connection->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("shutting down"));
+        connection->deleteLater();
+        return;
+    }
+    auto *session = new Net::Session(connection, *m_context, this);
+    connect(session, &Net::Session::closed, this, &Server::onSessionClosed);
+    m_sessions.insert(session);
 }
 
 void Server::onSessionClosed(Net::Session *session)

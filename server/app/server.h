@@ -30,6 +30,8 @@ namespace Presence {
 class PresenceTracker;
 }
 namespace Net {
+class Connection;
+class NetworkWorker;
 class Session;
 struct SessionContext;
 } // namespace Net
@@ -53,6 +55,8 @@ public:
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
     [[nodiscard]] int onlineUsers() const;
+    //! Open connections on each network thread (empty: the sockets are on this thread).
+    [[nodiscard]] QList<int> networkThreadConnections() const;
     //! Checkpoints of the write-ahead log done off the commit path so far.
     [[nodiscard]] int checkpoints() const;
 
@@ -61,6 +65,7 @@ Q_SIGNALS:
 
 private:
     void onNewConnection(QWebSocketServer *handshaker);
+    void addSession(Net::Connection *connection);
     void onSessionClosed(Net::Session *session);
     void sweep(); //!< keep-alive pings, idle and handshake timeouts
     void finishShutdown();
@@ -78,6 +83,8 @@ private:
     std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakers do the WebSocket handshake
     std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
     size_t m_nextHandshaker = 0;
+    std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
+    size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;
     QTimer m_sweep;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed

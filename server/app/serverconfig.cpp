@@ -13,6 +13,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("server/data_dir"),
     QStringLiteral("server/node_id"),
     QStringLiteral("server/name"),
+    QStringLiteral("server/network_threads"),
     QStringLiteral("limits/max_frame_bytes"),
     QStringLiteral("limits/max_text_bytes"),
     QStringLiteral("limits/max_page_size"),
@@ -109,6 +110,7 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     const bool ok = readInto(settings, "server/port", 0, 65535, config.port, &error)
         && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
                     &error)
+        && readInto(settings, "server/network_threads", 0, 64, config.networkThreads, &error)
         && readInto(settings, "limits/max_frame_bytes", 1024, 64 << 20, l.maxFrameBytes, &error)
         && readInto(settings, "limits/max_text_bytes", 1, 16 << 20, l.maxTextBytes, &error)
         && readInto(settings, "limits/max_page_size", 1, 10000, l.maxPageSize, &error)

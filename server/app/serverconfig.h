@@ -23,6 +23,9 @@ struct ServerConfig
     QString dataDir;
     quint16 nodeId = 1;
     QString serverName = QStringLiteral("confabd");
+    //! Threads that do the WebSocket work of the connections (handshakes, frames, writes) while
+    //! sessions, routing and presence stay on the main thread. 0: the main thread does it too.
+    int networkThreads = 0;
     Limits limits;
 
     qint64 tokenTtlMs = qint64(30) * 24 * 3600 * 1000;

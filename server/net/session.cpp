@@ -22,7 +22,6 @@ namespace {
 // Room for the Envelope around a page when fitting it into one frame.
 constexpr size_t kEnvelopeOverheadBytes = 64;
 constexpr int kMaxViolations = 10;
-constexpr int kCloseTimeoutMs = 5000;
 constexpr size_t kPreviewBytes = 256;
 
 // Timeouts and rates use a monotonic clock: a wall clock stepped by NTP must not close every
@@ -119,21 +118,24 @@ constexpr qsizetype kMaxTypingConversations = 64;
 
 } // namespace
 
-Session::Session(QWebSocket *socket, SessionContext &context, QObject *parent)
-    : QObject(parent), m_socket(socket), m_context(context)
+Session::Session(Connection *connection, SessionContext &context, QObject *parent)
+    : QObject(parent), m_connection(connection), m_context(context)
 {
-    m_socket->setParent(this);
+    m_connection->setParent(this);
     const Limits &limits = m_context.config.limits;
-    // Qt refuses larger frames itself (close code 1009) before buffering them.
-    m_socket->setMaxAllowedIncomingFrameSize(limits.maxFrameBytes);
-    m_socket->setMaxAllowedIncomingMessageSize(limits.maxFrameBytes);
     m_connectedMs = m_lastActivityMs = m_rateRefillMs = nowMs();
     m_rateTokens = limits.rateBurst;
 
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
-    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
-    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastActivityMs = nowMs(); });
+    connect(m_connection, &Connection::binaryReceived, this, &Session::onBinaryMessage);
+    connect(m_connection, &Connection::textReceived, this, &Session::onTextMessage);
+    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
+    connect(m_connection, &Connection::pongReceived, this, [this] { m_lastActivityMs = nowMs(); });
+    connect(m_connection, &Connection::tooSlow, this, [this](qint64 queuedBytes) {
+        qCWarning(lcNet) << "closing" << peer() << "user" << m_userId << ": not reading ("
+                         << queuedBytes << "bytes queued)";
+        close(QWebSocketProtocol::CloseCodePolicyViolated,
+              QStringLiteral("not reading fast enough"));
+    });
     qCDebug(lcNet) << "connection from" << peer();
 }
 
@@ -156,8 +158,8 @@ Session::~Session()
 QString Session::peer() const
 {
     return QStringLiteral("%1:%2")
-        .arg(m_socket->peerAddress().toString())
-        .arg(m_socket->peerPort());
+        .arg(m_connection->peerAddress().toString())
+        .arg(m_connection->peerPort());
 }
 
 void Session::send(const pb::Envelope &envelope)
@@ -169,15 +171,7 @@ void Session::sendFrame(const QByteArray &frame)
 {
     if (m_state == State::Closed)
         return;
-    // A client that does not read must not make the server hold its data without bound.
-    if (m_socket->bytesToWrite() > m_context.config.maxSendQueueBytes) {
-        qCWarning(lcNet) << "closing" << peer() << "user" << m_userId << ": not reading ("
-                         << m_socket->bytesToWrite() << "bytes queued)";
-        close(QWebSocketProtocol::CloseCodePolicyViolated,
-              QStringLiteral("not reading fast enough"));
-        return;
-    }
-    m_socket->sendBinaryMessage(frame);
+    m_connection->sendBinary(frame); // a peer that does not read is cut off (tooSlow)
 }
 
 void Session::sendError(const Error &error)
@@ -195,15 +189,13 @@ void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
     }
     m_state = State::Closed;
     qCDebug(lcNet) << "closing" << peer() << code << reason;
-    m_socket->close(code, reason);
-    // A peer that never answers the close handshake is cut off.
-    QTimer::singleShot(kCloseTimeoutMs, m_socket, &QWebSocket::abort);
+    m_connection->close(code, reason); // a peer that never answers it is cut off
 }
 
 void Session::ping()
 {
     if (m_state != State::Closed)
-        m_socket->ping();
+        m_connection->ping();
 }
 
 void Session::onDisconnected()
@@ -217,7 +209,7 @@ void Session::onDisconnected()
     Q_EMIT closed(this);
 }
 
-void Session::onTextMessage(const QString &)
+void Session::onTextMessage()
 {
     m_lastActivityMs = nowMs();
     sendError({ ErrorCode::BAD_FRAME,
@@ -437,7 +429,7 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
     case pb::Envelope::kLogin:
         auth.login(this, QString::fromStdString(envelope.login().username()),
                    QByteArray::fromStdString(envelope.login().password()),
-                   m_socket->peerAddress().toString(), m_deviceId, done);
+                   m_connection->peerAddress().toString(), m_deviceId, done);
         break;
     default:
         auth.resume(this, QString::fromStdString(envelope.resume().token()), done);

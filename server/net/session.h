@@ -1,12 +1,12 @@
 #pragma once
 
+#include "connection.h"
 #include "sessioncontext.h"
 
 #include <confab/codec.h>
 
 #include <QHash>
 #include <QObject>
-#include <QWebSocket>
 
 #include <memory>
 
@@ -21,7 +21,8 @@ class Session final : public QObject
 public:
     enum class State { AwaitingHello, AwaitingAuth, Authenticating, Live, Closed };
 
-    Session(QWebSocket *socket, SessionContext &context, QObject *parent = nullptr);
+    //! Takes the connection (it becomes a child).
+    Session(Connection *connection, SessionContext &context, QObject *parent = nullptr);
     ~Session() override;
 
     [[nodiscard]] State state() const { return m_state; }
@@ -46,7 +47,7 @@ Q_SIGNALS:
 
 private:
     void onBinaryMessage(const QByteArray &frame);
-    void onTextMessage(const QString &text);
+    void onTextMessage();
     void onDisconnected();
 
     void dispatch(pb::Envelope &envelope);
@@ -68,7 +69,7 @@ private:
     void violation(const Error &error);
     [[nodiscard]] quint32 pageSize(quint32 requested) const;
 
-    QWebSocket *const m_socket; // a child of this session
+    Connection *const m_connection; // a child of this session
     SessionContext &m_context;
     State m_state = State::AwaitingHello;
     quint64 m_userId = 0;

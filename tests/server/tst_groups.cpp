@@ -83,6 +83,8 @@ void TestGroups::startServer(int maxGroupMembers)
     config.limits.ratePerSecond = 1000;
     config.limits.maxGroupMembers = quint32(maxGroupMembers);
     config.presenceGraceMs = m_graceMs;
+    // CTest runs this file twice: sockets on the main thread, and on network worker threads.
+    config.networkThreads = qEnvironmentVariableIntValue("CONFAB_TEST_NETWORK_THREADS");
     m_server = std::make_unique<Server>(config);
     auto started = m_server->start();
     QVERIFY2(started.isOk(), started.isOk() ? "" : qPrintable(started.error().message));

@@ -1,5 +1,6 @@
 #include "app/server.h"
 #include "epolltestmain.h"
+#include "net/connection.h"
 #include "rawwebsocket.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
@@ -28,6 +29,8 @@ ServerConfig testConfig(const QString &dataDir)
     config.hashCost = Auth::HashCost::minimum();
     config.limits.rateBurst = 1000;
     config.limits.ratePerSecond = 1000;
+    // CTest runs this file twice: sockets on the main thread, and on network worker threads.
+    config.networkThreads = qEnvironmentVariableIntValue("CONFAB_TEST_NETWORK_THREADS");
     return config;
 }
 
@@ -77,6 +80,8 @@ private Q_SLOTS:
     void serverOnlyMessagesFromAClientAreViolations();
     void silentConnectionIsClosedAfterHandshakeTimeout();
     void peerThatStopsAnsweringIsClosedAfterIdleTimeout();
+    void slowReaderIsCutOffAndOthersAreServed();
+    void networkThreadsShareTheConnections();
     void peerThatAnswersPingsStaysConnected();
     void syncRecordsTheDevicesCursors();
 
@@ -761,6 +766,88 @@ void TestServer::peerThatStopsAnsweringIsClosedAfterIdleTimeout()
     QVERIFY(silent.waitForClose(5000));
     QVERIFY2(timer.elapsed() >= 400, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(m_server->onlineUsers(), 0);
+}
+
+void TestServer::slowReaderIsCutOffAndOthersAreServed()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.maxSendQueueBytes = 65536;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto carol = client(QStringLiteral("carol"));
+    QVERIFY(alice && carol);
+    // Bob signs in, then his app stops reading (hung, or on a link slower than his traffic).
+    RawWebSocket bob;
+    QVERIFY(bob.connectAndUpgrade(m_server->port()));
+    pb::Envelope hello;
+    hello.set_request_id(1);
+    hello.mutable_hello()->set_protocol_major(1);
+    hello.mutable_hello()->set_device_id(std::string(16, 'b'));
+    bob.sendEnvelope(hello);
+    pb::Envelope registration;
+    registration.set_request_id(2);
+    registration.mutable_register_account()->set_username("bob");
+    registration.mutable_register_account()->set_password("password123");
+    bob.sendEnvelope(registration);
+    const auto replies = bob.receive(5000, 2);
+    QCOMPARE(replies.size(), 2);
+    QVERIFY(replies.at(1).has_auth_ok());
+    QCOMPARE(m_server->onlineUsers(), 3);
+    bob.socket().setReadBufferSize(4096); // reads no more: the kernel's buffers fill, then ours
+
+    // Alice writes to him until the server gives up on him (bounded: 16 MB at most). Past the
+    // kernel's socket buffers, at most maxSendQueueBytes wait for him in the server.
+    const QString text(8000, u'x');
+    int sent = 0;
+    for (; sent < 2000 && m_server->onlineUsers() == 3; ++sent)
+        QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), text)).has_message_ack());
+    QVERIFY2(sent < 2000, "the slow reader was never cut off");
+    QCOMPARE(m_server->onlineUsers(), 2);
+    // He is gone from the server entirely once his close handshake times out.
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->sessionCount(), 2, 3 * Net::Connection::kCloseTimeoutMs);
+
+    // Meanwhile the others are served promptly, and what he missed is stored for his next sync.
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("carol"), QStringLiteral("hi")))
+                .has_message_ack());
+    QVERIFY(carol->waitForEvents(1));
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    auto bobAgain = client(QStringLiteral("bob"), false);
+    QVERIFY(bobAgain);
+    pb::Envelope sync;
+    sync.mutable_sync_request();
+    const auto page = bobAgain->request(sync).sync_page();
+    QVERIFY2(page.messages_size() > 0, "nothing to sync");
+    QVERIFY(page.messages_size() == sent || page.has_more());
+}
+
+void TestServer::networkThreadsShareTheConnections()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.networkThreads = 3;
+    startServer(config);
+    std::vector<std::unique_ptr<WireClient>> clients;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(client(QStringLiteral("user%1").arg(i)));
+        QVERIFY(clients.back());
+    }
+    QCOMPARE(m_server->networkThreadConnections(), QList<int>({ 2, 2, 2 }));
+    // Frames cross threads both ways, from any thread to any other.
+    for (int i = 0; i < 6; ++i) {
+        const QString peer = QStringLiteral("user%1").arg((i + 1) % 6);
+        QVERIFY(clients[size_t(i)]
+                    ->request(WireClient::sendTo(peer, QStringLiteral("hello %1").arg(i)))
+                    .has_message_ack());
+    }
+    for (auto &receiver : clients)
+        QVERIFY(receiver->waitForEvents(1));
+    clients.resize(3); // three hang up
+    QTRY_COMPARE(m_server->sessionCount(), 3);
+    int open = 0;
+    for (int count : m_server->networkThreadConnections())
+        open += count;
+    QCOMPARE(open, 3);
 }
 
 void TestServer::peerThatAnswersPingsStaysConnected()

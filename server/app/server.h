@@ -88,6 +88,7 @@ private:
     QSet<Net::Session *> m_sessions;
     QTimer m_sweep;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
+    qsizetype m_sessionsAtTrim = 0;
     bool m_stopping = false;
     bool m_stopped = false;
 };

@@ -121,7 +121,7 @@ public:
 private:
     void adopt(qintptr descriptor)
     {
-        auto *tcp = new QTcpSocket;
+        auto *tcp = new QTcpSocket(this); // deleted with the shard should a handshake be pending
         if (!tcp->setSocketDescriptor(descriptor)) {
             qCWarning(lcNet) << "cannot serve an accepted socket:" << tcp->errorString();
             delete tcp;

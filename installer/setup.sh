@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Confab needs to build, run and test on Debian 12 / Ubuntu. Idempotent: installs
 # only the packages that are missing, and skips apt entirely when nothing is.
+#   installer/setup.sh              to build, run and test
+#   installer/setup.sh --packaging  and to build and check the .deb packages (installer/package.sh)
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,9 @@ packages=(
     libqt6sql6-sqlite libprotobuf-dev protobuf-compiler libsodium-dev
     xvfb xauth trayer
 )
+if [ "${1:-}" = "--packaging" ]; then
+    packages+=(dpkg-dev fakeroot lintian desktop-file-utils appstream file)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -90,6 +90,8 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Confab"));
     QApplication::setApplicationName(QStringLiteral("confab"));
+    // Ties the windows to the installed menu entry (Wayland app id, taskbar grouping).
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.confab.Confab"));
     QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
     QApplication::setWindowIcon(Ui::applicationIcon());
     int code = 0;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <QDateTime>
+#include <QDir>
 
 #include <cstdio>
 
@@ -27,7 +28,9 @@ QString AdminCommands::usage()
         "  user disable NAME              refuse the account's logins and resumes\n"
         "  user enable NAME               allow it again\n"
         "  user reset-password NAME       set a new password; ends its sessions\n"
-        "  stats                          counts of users, conversations, messages\n");
+        "  stats                          counts of users, conversations, messages\n"
+        "  backup PATH                    a consistent copy of the database, taken while serving\n"
+        "  check                          integrity, references and gapless seqs; exit 1 if not\n");
 }
 
 QByteArray AdminCommands::readPasswordFromConsole(const QString &prompt)
@@ -81,6 +84,10 @@ int AdminCommands::run(const QStringList &arguments)
     const QString sub = arguments.value(1);
     if (command == QLatin1String("stats") && arguments.size() == 1)
         return stats();
+    if (command == QLatin1String("backup") && arguments.size() == 2)
+        return backup(arguments.at(1));
+    if (command == QLatin1String("check") && arguments.size() == 1)
+        return check();
     if (command == QLatin1String("user")) {
         if (sub == QLatin1String("add") && arguments.size() >= 3)
             return userAdd(arguments.mid(2));
@@ -211,6 +218,42 @@ int AdminCommands::stats()
           << "messages         " << s.messages << "\n"
           << "active sessions  " << s.activeTokens << "\n"
           << "database bytes   " << s.databaseBytes << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::backup(const QString &path)
+{
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    auto written = opened->backupTo(path);
+    if (!written)
+        return fail(written.error().message);
+    m_out << "backup written to " << path << " (" << written.value() << " bytes, checked)\n"
+          << "to restore it: stop confabd, then copy it to "
+          << QDir(m_config.dataDir).filePath(QStringLiteral("confab.db"))
+          << " and remove confab.db-wal and confab.db-shm beside it" << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::check()
+{
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    auto report = opened->check();
+    if (!report)
+        return fail(report.error().message);
+    const auto &found = report.value();
+    m_out << "checked " << found.conversations << " conversations, " << found.messages
+          << " messages" << Qt::endl;
+    for (const QString &problem : found.problems)
+        m_out << "problem: " << problem << "\n";
+    if (!found.problems.isEmpty()) {
+        m_out << found.problems.size() << " problems" << Qt::endl;
+        return 1;
+    }
+    m_out << "ok: integrity, references, gapless seqs, member cursors" << Qt::endl;
     return 0;
 }
 

@@ -35,6 +35,8 @@ private:
     int userSetDisabled(const QString &username, bool disabled);
     int userResetPassword(const QString &username);
     int stats();
+    int backup(const QString &path);
+    int check();
     QByteArray newPassword();
     int fail(const QString &message, int code = 1);
     //! The data directory's store, opened (and migrated); null after reporting why not.

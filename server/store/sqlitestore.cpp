@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlRecord>
 #include <QUuid>
@@ -14,6 +16,10 @@
 #include <atomic>
 #include <limits>
 #include <string>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace Confab::Store {
 
@@ -1436,6 +1442,124 @@ Result<Stats> SqliteStore::stats()
         && pages.next())
         stats.databaseBytes = pages.value(0).toLongLong();
     return stats;
+}
+
+Result<qint64> SqliteStore::backupTo(const QString &path)
+{
+    if (QFileInfo::exists(path))
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("%1 already exists").arg(path) };
+    // Written under another name first: a backup cut short never looks like a finished one.
+    const QString partial = path + QStringLiteral(".partial");
+    QFile::remove(partial);
+    {
+        QSqlQuery vacuum(m_db);
+        if (!vacuum.prepare(QStringLiteral("VACUUM INTO ?")))
+            return sqlError(vacuum);
+        vacuum.bindValue(0, partial);
+        if (!vacuum.exec()) {
+            QFile::remove(partial);
+            return sqlError(vacuum);
+        }
+    }
+    {
+        QFile file(partial);
+        bool synced = file.open(QIODevice::ReadWrite);
+#ifdef Q_OS_UNIX
+        synced = synced && ::fsync(file.handle()) == 0;
+#endif
+        if (!synced) {
+            QFile::remove(partial);
+            return Error { ErrorCode::STORAGE_FULL,
+                           QStringLiteral("cannot write %1: %2").arg(partial, file.errorString()) };
+        }
+    }
+    if (!QFile::rename(partial, path)) {
+        QFile::remove(partial);
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("cannot rename %1 to %2").arg(partial, path) };
+    }
+    // The copy opens and passes SQLite's own check.
+    const QString connection =
+        QStringLiteral("backup-check-%1").arg(QUuid::createUuid().toString());
+    QString verdict;
+    {
+        QSqlDatabase copy = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        copy.setDatabaseName(path);
+        copy.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QSqlQuery quick(copy);
+        if (copy.open() && quick.exec(QStringLiteral("PRAGMA quick_check")) && quick.next())
+            verdict = quick.value(0).toString();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    if (verdict != QLatin1String("ok"))
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("the backup %1 does not check out: %2").arg(path, verdict) };
+    return QFileInfo(path).size();
+}
+
+Result<SqliteStore::CheckReport> SqliteStore::check()
+{
+    CheckReport report;
+    QSqlQuery run(m_db);
+    run.setForwardOnly(true);
+    if (!run.exec(QStringLiteral("PRAGMA integrity_check")))
+        return sqlError(run);
+    while (run.next()) {
+        const QString line = run.value(0).toString();
+        if (line != QLatin1String("ok"))
+            report.problems << QStringLiteral("integrity: %1").arg(line);
+    }
+    if (!run.exec(QStringLiteral("PRAGMA foreign_key_check")))
+        return sqlError(run);
+    while (run.next()) {
+        report.problems << QStringLiteral("dangling reference: %1 row %2 points to a missing %3")
+                               .arg(run.value(0).toString(), run.value(1).toString(),
+                                    run.value(2).toString());
+    }
+    // With (conversation_id, seq) unique, count = max = last_seq and min = 1 mean 1..last_seq.
+    if (!run.exec(QStringLiteral(
+            "SELECT c.conversation_id, c.last_seq, COUNT(m.seq), COALESCE(MIN(m.seq), 0), "
+            "COALESCE(MAX(m.seq), 0) FROM conversations c "
+            "LEFT JOIN messages m ON m.conversation_id = c.conversation_id "
+            "GROUP BY c.conversation_id")))
+        return sqlError(run);
+    while (run.next()) {
+        ++report.conversations;
+        const qint64 lastSeq = run.value(1).toLongLong();
+        const qint64 count = run.value(2).toLongLong();
+        report.messages += count;
+        if (count != lastSeq || run.value(4).toLongLong() != lastSeq
+            || (count > 0 && run.value(3).toLongLong() != 1)) {
+            report.problems << QStringLiteral("conversation %1: seqs are not 1..%2 without gaps "
+                                              "(%3 entries, from %4 to %5)")
+                                   .arg(run.value(0).toString())
+                                   .arg(lastSeq)
+                                   .arg(count)
+                                   .arg(run.value(3).toLongLong())
+                                   .arg(run.value(4).toLongLong());
+        }
+    }
+    if (!run.exec(
+            QStringLiteral("SELECT m.conversation_id, m.user_id FROM members m "
+                           "JOIN conversations c ON c.conversation_id = m.conversation_id "
+                           "WHERE m.read_seq > c.last_seq OR m.delivered_seq > c.last_seq "
+                           "OR m.joined_seq > c.last_seq OR COALESCE(m.left_seq, 0) > c.last_seq")))
+        return sqlError(run);
+    while (run.next()) {
+        report.problems << QStringLiteral("conversation %1: member %2 has a cursor past its end")
+                               .arg(run.value(0).toString(), run.value(1).toString());
+    }
+    if (!run.exec(QStringLiteral("SELECT c.conversation_id, COUNT(m.user_id) FROM conversations c "
+                                 "LEFT JOIN members m ON m.conversation_id = c.conversation_id "
+                                 "WHERE c.kind = %1 GROUP BY c.conversation_id "
+                                 "HAVING COUNT(m.user_id) <> 2")
+                      .arg(int(pb::CONVERSATION_KIND_DIRECT))))
+        return sqlError(run);
+    while (run.next()) {
+        report.problems << QStringLiteral("direct conversation %1 has %2 members, not 2")
+                               .arg(run.value(0).toString(), run.value(1).toString());
+    }
+    return report;
 }
 
 } // namespace Confab::Store

@@ -71,6 +71,23 @@ public:
     Result<pb::ConversationList> conversations(quint64 userId) override;
     Result<Stats> stats() override;
 
+    //! A consistent copy of the database at `path` (which must not exist), taken while the
+    //! server goes on serving: one read transaction (VACUUM INTO), flushed to disk, renamed into
+    //! place, then opened and checked. Returns its size in bytes.
+    [[nodiscard]] Result<qint64> backupTo(const QString &path);
+
+    //! What `confabd check` found: nothing in `problems` means the database is sound.
+    struct CheckReport
+    {
+        QStringList problems;
+        qint64 conversations = 0;
+        qint64 messages = 0;
+    };
+    //! SQLite's integrity check, every reference resolved (foreign keys), and the invariants:
+    //! each conversation's seqs run 1..last_seq without a gap, no member's cursor is past it,
+    //! a direct conversation has two members.
+    [[nodiscard]] Result<CheckReport> check();
+
 private:
     //! A prepared statement, prepared once per connection and reused.
     QSqlQuery &query(const char *sql);

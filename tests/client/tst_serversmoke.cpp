@@ -1,7 +1,8 @@
 // An installed confabd, end to end, as an administrator and a user meet it: start it, create two
 // accounts with its admin command while it serves, a client core signs in and sends, the other
-// receives, `stats` counts the message, SIGTERM stops it cleanly. The binary is the build tree's,
-// or the one named by $CONFAB_SMOKE_CONFABD (installer/package.sh runs this against the .deb's).
+// receives, `stats` counts the message, `backup` and `check` pass, SIGTERM stops it cleanly. The
+// binary is the build tree's, or the one named by $CONFAB_SMOKE_CONFABD (installer/package.sh runs
+// this against the .deb's).
 #include "chatclient.h"
 
 #include <confab/datadir.h>
@@ -128,6 +129,12 @@ void TestServerSmoke::serveAdministerChatAndStop()
     const QString stats = admin({ QStringLiteral("stats") });
     QVERIFY2(QRegularExpression(QStringLiteral("messages\\D*1\\b")).match(stats).hasMatch(),
              qPrintable(stats));
+
+    // A backup while it serves, and the invariants checked.
+    const QString backup = m_dir->filePath("backup.db");
+    QVERIFY(admin({ QStringLiteral("backup"), backup }).contains("backup written"));
+    QVERIFY(QFile::exists(backup));
+    QVERIFY(admin({ QStringLiteral("check") }).contains("ok:"));
 
     // SIGTERM: a clean stop, exit 0, the address file gone.
     QVERIFY(QFile::exists(DataDir::addressFile(dataDir)));

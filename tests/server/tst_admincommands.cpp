@@ -2,8 +2,19 @@
 #include "app/serverconfig.h"
 #include "store/sqlitestore.h"
 
+#include <confab/ids.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
+
+#include <atomic>
+#include <thread>
 
 using namespace Confab;
 
@@ -19,9 +30,15 @@ private Q_SLOTS:
     void resetPasswordChangesTheHashAndEndsSessions();
     void statsCountsWhatIsStored();
     void unknownCommandShowsUsage();
+    void backupWhileWritingIsConsistentAndChecks();
+    void checkFindsGapsAndDanglingReferences();
 
 private:
     int run(const QStringList &arguments, QStringList passwords = {});
+    //! alice and bob, and `count` messages from alice to bob, straight into the store.
+    void seed(int count);
+    //! Runs SQL on the data directory's database behind the store's back.
+    void tamper(const QStringList &statements);
     std::unique_ptr<QTemporaryDir> m_dir;
     ServerConfig m_config;
     QString m_out;
@@ -122,6 +139,112 @@ void TestAdminCommands::unknownCommandShowsUsage()
 {
     QCOMPARE(run({ "user", "frobnicate" }), 2);
     QVERIFY(m_err.contains(QStringLiteral("reset-password")));
+}
+
+void TestAdminCommands::seed(int count)
+{
+    Store::SqliteStore store(m_config.dataDir);
+    QVERIFY(store.open());
+    SnowflakeGenerator ids(1);
+    const auto alice = store.createUser(QStringLiteral("alice"), QStringLiteral("A"), "h", 1);
+    QVERIFY(store.createUser(QStringLiteral("bob"), QStringLiteral("B"), "h", 1));
+    QVERIFY(alice);
+    for (int i = 0; i < count; ++i) {
+        Store::NewMessage message;
+        message.senderId = alice.value().userId;
+        message.clientId = QUuid::createUuid().toRfc4122();
+        message.peerUsername = QStringLiteral("bob");
+        message.text = "message " + std::to_string(i);
+        QVERIFY(store.append(message, ids.next(), 1000 + i));
+    }
+}
+
+void TestAdminCommands::tamper(const QStringList &statements)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("x"));
+        db.setDatabaseName(QDir(m_config.dataDir).filePath(QStringLiteral("confab.db")));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        for (const QString &sql : statements)
+            QVERIFY2(query.exec(sql), qPrintable(sql));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("x"));
+}
+
+void TestAdminCommands::backupWhileWritingIsConsistentAndChecks()
+{
+    seed(10);
+    // A writer appends all along (bounded), as a serving confabd would.
+    std::atomic<int> written { 0 };
+    std::atomic<bool> stop { false };
+    std::thread writer([this, &written, &stop] {
+        Store::SqliteStore store(m_config.dataDir);
+        if (!store.open())
+            return;
+        SnowflakeGenerator ids(2);
+        const quint64 alice = store.userByName(QStringLiteral("alice")).value().userId;
+        for (int i = 0; i < 20'000 && !stop; ++i) {
+            Store::NewMessage message;
+            message.senderId = alice;
+            message.clientId = QUuid::createUuid().toRfc4122();
+            message.peerUsername = QStringLiteral("bob");
+            message.text = "during the backup " + std::to_string(i);
+            if (!store.append(message, ids.next(), QDateTime::currentMSecsSinceEpoch()))
+                return;
+            ++written;
+        }
+    });
+    QTRY_VERIFY(written > 100);
+    QTemporaryDir elsewhere;
+    const QString path = elsewhere.filePath(QStringLiteral("copy.db"));
+    const int code = run({ "backup", path });
+    const int writtenAtBackup = written;
+    stop = true;
+    writer.join();
+    QCOMPARE(code, 0);
+    QVERIFY2(m_out.contains(QStringLiteral("backup written to")), qPrintable(m_out));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".partial")));
+
+    // The copy is a sound database of its own, holding a state the server was in.
+    QTemporaryDir restored;
+    QVERIFY(QFile::copy(path, restored.filePath(QStringLiteral("confab.db"))));
+    const QString live = m_config.dataDir;
+    m_config.dataDir = restored.path();
+    QCOMPARE(run({ "check" }), 0);
+    QVERIFY2(m_out.contains(QStringLiteral("ok:")), qPrintable(m_out));
+    Store::SqliteStore copy(restored.path());
+    QVERIFY(copy.open());
+    const qint64 copied = copy.stats().value().messages;
+    QVERIFY2(copied >= 10 + 100 && copied <= 10 + writtenAtBackup,
+             qPrintable(QStringLiteral("%1 of %2").arg(copied).arg(10 + writtenAtBackup)));
+    m_config.dataDir = live;
+    QCOMPARE(run({ "check" }), 0); // and the live one is sound too
+
+    // Never over an existing file.
+    QCOMPARE(run({ "backup", path }), 1);
+    QVERIFY(m_err.contains(QStringLiteral("already exists")));
+}
+
+void TestAdminCommands::checkFindsGapsAndDanglingReferences()
+{
+    seed(3);
+    QCOMPARE(run({ "check" }), 0);
+    QVERIFY2(m_out.contains(QStringLiteral("checked 1 conversations, 3 messages")),
+             qPrintable(m_out));
+
+    tamper({ QStringLiteral("DELETE FROM messages WHERE seq = 2") });
+    QCOMPARE(run({ "check" }), 1);
+    QVERIFY2(m_out.contains(QStringLiteral("seqs are not 1..3 without gaps")), qPrintable(m_out));
+
+    tamper({ QStringLiteral("PRAGMA foreign_keys = OFF"),
+             QStringLiteral("INSERT INTO members (conversation_id, user_id) "
+                            "SELECT conversation_id, 999 FROM conversations"),
+             QStringLiteral("UPDATE members SET read_seq = 50 WHERE user_id = 1") });
+    QCOMPARE(run({ "check" }), 1);
+    QVERIFY2(m_out.contains(QStringLiteral("dangling reference: members")), qPrintable(m_out));
+    QVERIFY2(m_out.contains(QStringLiteral("has a cursor past its end")), qPrintable(m_out));
+    QVERIFY2(m_out.contains(QStringLiteral("has 3 members, not 2")), qPrintable(m_out));
 }
 
 QTEST_GUILESS_MAIN(TestAdminCommands)

@@ -27,11 +27,19 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confabd"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));
-    // One line per event, stable for journald and grep: time, level, category, message.
-    qSetMessagePattern(QStringLiteral(
-        "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
-        "%{if-warning}warning%{endif}%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} "
-        "%{category}: %{message}"));
+    // One line per event, stable for grep: time, level, category, message. Under systemd
+    // (stderr is a journal stream) the journal keeps the time; the level goes in front as a
+    // syslog priority (<6> info, <4> warning, ...), so that `journalctl -p warning` works.
+    if (qEnvironmentVariableIsSet("JOURNAL_STREAM")) {
+        qSetMessagePattern(QStringLiteral(
+            "%{if-debug}<7>%{endif}%{if-info}<6>%{endif}%{if-warning}<4>%{endif}"
+            "%{if-critical}<3>%{endif}%{if-fatal}<2>%{endif}%{category}: %{message}"));
+    } else {
+        qSetMessagePattern(QStringLiteral(
+            "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
+            "%{if-warning}warning%{endif}%{if-critical}critical%{endif}%{if-fatal}fatal%{endif} "
+            "%{category}: %{message}"));
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanup();
     void serveAdministerChatAndStop();
+    void logLinesSuitTheConsoleAndTheJournal();
 
 private:
     [[nodiscard]] QString admin(const QStringList &command, const QByteArray &input = {});
@@ -143,6 +144,39 @@ void TestServerSmoke::serveAdministerChatAndStop()
     QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_server->exitCode(), 0);
     QVERIFY(!QFile::exists(DataDir::addressFile(dataDir)));
+}
+
+void TestServerSmoke::logLinesSuitTheConsoleAndTheJournal()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    auto firstLine = [&](bool journal) {
+        QProcess server;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("JOURNAL_STREAM"));
+        if (journal)
+            environment.insert(QStringLiteral("JOURNAL_STREAM"), QStringLiteral("8:12345"));
+        server.setProcessEnvironment(environment);
+        server.start(m_confabd,
+                     { QStringLiteral("--data-dir"),
+                       m_dir->filePath(journal ? "journal" : "console"), QStringLiteral("--port"),
+                       QStringLiteral("0") });
+        server.setReadChannel(QProcess::StandardError);
+        QString line;
+        if (QTest::qWaitFor([&] { return server.canReadLine(); }, 10'000))
+            line = QString::fromUtf8(server.readLine()).trimmed();
+        server.terminate();
+        server.waitForFinished(10'000);
+        return line;
+    };
+    // The first line is the store's migration of the new database, at info level.
+    const QString console = firstLine(false);
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+ info confab\\.store: "))
+            .match(console)
+            .hasMatch(),
+        qPrintable(console));
+    const QString journal = firstLine(true);
+    QVERIFY2(journal.startsWith(QStringLiteral("<6>confab.store: ")), qPrintable(journal));
 }
 
 QTEST_GUILESS_MAIN(TestServerSmoke)

@@ -16,6 +16,8 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QHttpServer>
+#include <QHttpServerResponse>
 #include <QLockFile>
 #include <QSaveFile>
 #include <QTcpServer>
@@ -73,6 +75,7 @@ Server::~Server()
     for (Net::Session *session : sessions)
         disconnect(session, nullptr, this, nullptr);
     qDeleteAll(sessions);
+    m_http.reset();
     m_tcp.reset();
     m_handshakers.clear();
     m_workers.clear(); // after the sessions: their connections tell the workers they are gone
@@ -110,7 +113,7 @@ Result<void> Server::start()
     m_presence =
         std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
     m_context.reset(
-        new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence });
+        new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence, {}, false });
 
     // TCP is accepted here and handed to the WebSocket server for the handshake, so that each
     // socket gets its options first: no Nagle delay on small frames (with the peer's delayed
@@ -174,6 +177,31 @@ Result<void> Server::start()
         std::clamp(int(m_config.limits.pingIntervalMs / 2), 50, kMaxSweepIntervalMs));
     connect(&m_sweep, &QTimer::timeout, this, &Server::sweep);
     m_sweep.start();
+    if (m_config.metricsPort >= 0) {
+        m_http = std::make_unique<QHttpServer>();
+        m_http->route(QStringLiteral("/healthz"), [this] {
+            using Status = QHttpServerResponse::StatusCode;
+            if (m_stopping)
+                return QHttpServerResponse("text/plain", "stopping\n", Status::ServiceUnavailable);
+            if (m_store->queueDepth() >= m_config.maxStoreQueue)
+                return QHttpServerResponse("text/plain", "store saturated\n",
+                                           Status::ServiceUnavailable);
+            return QHttpServerResponse("text/plain", "ok\n");
+        });
+        m_http->route(QStringLiteral("/metrics"), [this] {
+            return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8",
+                                       prometheusMetrics());
+        });
+        m_metricsPort = m_http->listen(m_config.metricsListen, quint16(m_config.metricsPort));
+        if (m_metricsPort == 0) {
+            return Error { ErrorCode::INTERNAL,
+                           QStringLiteral("cannot serve metrics on %1:%2")
+                               .arg(m_config.metricsListen.toString())
+                               .arg(m_config.metricsPort) };
+        }
+        qCInfo(lcNet) << "metrics on http://" << m_config.metricsListen.toString() << ":"
+                      << m_metricsPort << "/metrics";
+    }
     writeAddressFile();
     return {};
 }
@@ -212,6 +240,56 @@ quint16 Server::port() const
 int Server::checkpoints() const
 {
     return m_store ? m_store->checkpoints() : 0;
+}
+
+QByteArray Server::prometheusMetrics() const
+{
+    QByteArray out;
+    out.reserve(4096);
+    auto metric = [&out](const char *name, const char *type, const char *help) {
+        out += "# HELP ";
+        out += name;
+        out += ' ';
+        out += help;
+        out += "\n# TYPE ";
+        out += name;
+        out += ' ';
+        out += type;
+        out += '\n';
+    };
+    auto value = [&out](const QByteArray &series, double number) {
+        out += series + ' ' + QByteArray::number(number, 'g', 15) + '\n';
+    };
+    metric("confab_connections", "gauge", "Open client connections, signed in or not.");
+    value("confab_connections", double(m_sessions.size()));
+    metric("confab_online_users", "gauge", "Users with at least one signed-in connection.");
+    value("confab_online_users", double(m_router->onlineUsers()));
+    metric("confab_messages_stored_total", "counter",
+           "Messages committed to the database (resends not counted); rate() gives messages/s.");
+    value("confab_messages_stored_total", double(m_store->storedMessages()));
+    metric("confab_commit_duration_seconds", "histogram",
+           "Time to commit one batch of writes, fsync included.");
+    const LatencyBuckets &commits = m_store->commitLatency();
+    for (size_t i = 0; i < LatencyBuckets::kBoundsUs.size(); ++i) {
+        value("confab_commit_duration_seconds_bucket{le=\""
+                  + QByteArray::number(double(LatencyBuckets::kBoundsUs[i]) / 1e6, 'g', 6) + "\"}",
+              double(commits.cumulative(i)));
+    }
+    value("confab_commit_duration_seconds_bucket{le=\"+Inf\"}", double(commits.count()));
+    value("confab_commit_duration_seconds_sum", double(commits.sumUs()) / 1e6);
+    value("confab_commit_duration_seconds_count", double(commits.count()));
+    metric("confab_store_queue_depth", "gauge", "Storage jobs waiting for the writer.");
+    value("confab_store_queue_depth", double(m_store->queueDepth()));
+    metric("confab_checkpoints_total", "counter", "Write-ahead log checkpoints done.");
+    value("confab_checkpoints_total", double(m_store->checkpoints()));
+    metric("confab_sign_ins_total", "counter", "Sign-ins by method (password, token) and result.");
+    const Net::SignInCounters &signIns = m_context->signIns;
+    value("confab_sign_ins_total{method=\"password\",result=\"ok\"}", double(signIns.passwordOk));
+    value("confab_sign_ins_total{method=\"password\",result=\"failed\"}",
+          double(signIns.passwordFailed));
+    value("confab_sign_ins_total{method=\"token\",result=\"ok\"}", double(signIns.tokenOk));
+    value("confab_sign_ins_total{method=\"token\",result=\"failed\"}", double(signIns.tokenFailed));
+    return out;
 }
 
 QList<int> Server::networkThreadConnections() const

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+class QHttpServer;
 class QLockFile;
 class QTcpServer;
 class QWebSocketServer;
@@ -57,6 +58,10 @@ public:
     [[nodiscard]] int onlineUsers() const;
     //! Open connections on each network thread (empty: the sockets are on this thread).
     [[nodiscard]] QList<int> networkThreadConnections() const;
+    //! Where /healthz and /metrics are served (0: not served).
+    [[nodiscard]] quint16 metricsPort() const { return m_metricsPort; }
+    //! The /metrics page: Prometheus's text format.
+    [[nodiscard]] QByteArray prometheusMetrics() const;
     //! Checkpoints of the write-ahead log done off the commit path so far.
     [[nodiscard]] int checkpoints() const;
 
@@ -86,6 +91,8 @@ private:
     std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
     size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;
+    std::unique_ptr<QHttpServer> m_http; //!< /healthz, /metrics
+    quint16 m_metricsPort = 0;
     QTimer m_sweep;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
     qsizetype m_sessionsAtTrim = 0;

@@ -14,6 +14,8 @@ const QStringList kKnownKeys = {
     QStringLiteral("server/node_id"),
     QStringLiteral("server/name"),
     QStringLiteral("server/network_threads"),
+    QStringLiteral("metrics/listen"),
+    QStringLiteral("metrics/port"),
     QStringLiteral("limits/max_frame_bytes"),
     QStringLiteral("limits/max_text_bytes"),
     QStringLiteral("limits/max_page_size"),
@@ -97,6 +99,14 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
             return Error { ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("server/listen is not an IP address: \"%1\"").arg(text) };
     }
+    if (settings.contains(QStringLiteral("metrics/listen"))) {
+        const QString text = settings.value(QStringLiteral("metrics/listen")).toString().trimmed();
+        if (!config.metricsListen.setAddress(text))
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("metrics/listen is not an IP address: \"%1\"").arg(text)
+            };
+    }
     if (settings.contains(QStringLiteral("server/data_dir")))
         config.dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
     if (settings.contains(QStringLiteral("server/name")))
@@ -111,6 +121,7 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
                     &error)
         && readInto(settings, "server/network_threads", 0, 64, config.networkThreads, &error)
+        && readInto(settings, "metrics/port", 0, 65535, config.metricsPort, &error)
         && readInto(settings, "limits/max_frame_bytes", 1024, 64 << 20, l.maxFrameBytes, &error)
         && readInto(settings, "limits/max_text_bytes", 1, 16 << 20, l.maxTextBytes, &error)
         && readInto(settings, "limits/max_page_size", 1, 10000, l.maxPageSize, &error)

@@ -379,7 +379,11 @@ void Session::handleHello(quint64 requestId, const pb::Hello &hello)
 void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
 {
     m_state = State::Authenticating;
-    auto done = [this, requestId](const Result<Auth::Grant> &granted) {
+    const bool byToken = envelope.body_case() == pb::Envelope::kResume;
+    auto done = [this, requestId, byToken](const Result<Auth::Grant> &granted) {
+        SignInCounters &counters = m_context.signIns;
+        ++(granted ? (byToken ? counters.tokenOk : counters.passwordOk)
+                   : (byToken ? counters.tokenFailed : counters.passwordFailed));
         if (m_state != State::Authenticating)
             return; // closed meanwhile
         if (!granted) {

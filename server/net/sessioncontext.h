@@ -16,7 +16,18 @@ class PresenceTracker;
 }
 } // namespace Confab
 
+#include <QtGlobal>
+
 namespace Confab::Net {
+
+//! Sign-in outcomes, for the metrics endpoint. Network thread.
+struct SignInCounters
+{
+    quint64 passwordOk = 0; //!< logins and registrations
+    quint64 passwordFailed = 0;
+    quint64 tokenOk = 0; //!< session resumes
+    quint64 tokenFailed = 0;
+};
 
 //! What a session needs from the server that owns it. Owned by the Server; network thread.
 struct SessionContext
@@ -26,6 +37,7 @@ struct SessionContext
     Auth::AuthService &auth;
     Routing::Router &router;
     Presence::PresenceTracker &presence;
+    SignInCounters signIns;
     bool stopping = false; //!< the server is shutting down: refuse new work
 };
 

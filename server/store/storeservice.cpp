@@ -234,6 +234,13 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
         else
             ++m_commits;
         m_timings.commitUs.add(steadyUs() - commitStartUs);
+        if (!doomed) {
+            m_commitLatency.add(steadyUs() - commitStartUs);
+            quint64 stored = 0;
+            for (const auto &appended : results)
+                stored += appended.isOk() && !appended.value().duplicate ? 1 : 0;
+            m_storedMessages.fetch_add(stored);
+        }
         m_timings.batchSize.add(qint64(batch.size()));
     }
     std::vector<AppendDone> dones;

@@ -111,6 +111,10 @@ public:
         Histogram appendUs; //!< enqueue -> the result runs on this thread
     };
     [[nodiscard]] const Timings &timings() const { return m_timings; }
+    //! For the metrics endpoint, readable from any thread: commit latencies, and messages stored
+    //! (appended and committed, resends not counted).
+    [[nodiscard]] const LatencyBuckets &commitLatency() const { return m_commitLatency; }
+    [[nodiscard]] quint64 storedMessages() const { return m_storedMessages.load(); }
     [[nodiscard]] static qint64 steadyUs();
 
 private:
@@ -145,6 +149,8 @@ private:
     const Factory m_factory;
     SnowflakeGenerator &m_ids;
     std::unique_ptr<QThread> m_thread;
+    LatencyBuckets m_commitLatency;
+    std::atomic<quint64> m_storedMessages { 0 };
     std::unique_ptr<QThread> m_checkpointer;
     std::atomic<quint64> m_commits { 0 };
     std::atomic<int> m_checkpoints { 0 };

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 
@@ -71,6 +72,40 @@ private:
     std::array<std::uint64_t, kExact + 60 * 8> m_buckets {};
     std::uint64_t m_count = 0;
     std::uint64_t m_max = 0;
+};
+
+//! Latencies in fixed buckets, Prometheus's shape (cumulative "le" counts, a sum, a count). One
+//! thread adds; any thread may read meanwhile (relaxed atomics: a scrape sees each counter whole,
+//! not all of them at one instant).
+class LatencyBuckets
+{
+public:
+    static constexpr std::array<std::int64_t, 11> kBoundsUs { 250,    500,    1000,   2500,
+                                                              5000,   10000,  25000,  50000,
+                                                              100000, 250000, 1000000 };
+
+    void add(std::int64_t us)
+    {
+        size_t i = 0;
+        while (i < kBoundsUs.size() && us > kBoundsUs[i])
+            ++i;
+        m_counts[i].fetch_add(1, std::memory_order_relaxed);
+        m_sumUs.fetch_add(std::uint64_t(us < 0 ? 0 : us), std::memory_order_relaxed);
+    }
+    //! Values at most kBoundsUs[i] (i == kBoundsUs.size(): all of them).
+    [[nodiscard]] std::uint64_t cumulative(size_t i) const
+    {
+        std::uint64_t total = 0;
+        for (size_t j = 0; j <= i && j < m_counts.size(); ++j)
+            total += m_counts[j].load(std::memory_order_relaxed);
+        return total;
+    }
+    [[nodiscard]] std::uint64_t count() const { return cumulative(kBoundsUs.size()); }
+    [[nodiscard]] std::uint64_t sumUs() const { return m_sumUs.load(std::memory_order_relaxed); }
+
+private:
+    std::array<std::atomic<std::uint64_t>, kBoundsUs.size() + 1> m_counts {};
+    std::atomic<std::uint64_t> m_sumUs { 0 };
 };
 
 } // namespace Confab

@@ -12,6 +12,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void peerThatStopsAnsweringIsClosedAfterIdleTimeout();
     void slowReaderIsCutOffAndOthersAreServed();
     void networkThreadsShareTheConnections();
+    void metricsAndHealthFollowTheTraffic();
     void peerThatAnswersPingsStaysConnected();
     void syncRecordsTheDevicesCursors();
 
@@ -848,6 +851,75 @@ void TestServer::networkThreadsShareTheConnections()
     for (int count : m_server->networkThreadConnections())
         open += count;
     QCOMPARE(open, 3);
+}
+
+namespace {
+//! GET http://127.0.0.1:port/path: the status and the body (status 0: no answer).
+std::pair<int, QByteArray> httpGet(quint16 port, const QString &path)
+{
+    QNetworkAccessManager manager;
+    std::unique_ptr<QNetworkReply> reply(manager.get(
+        QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(10'000))
+        return { 0, {} };
+    return { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll() };
+}
+
+//! The value of one series in a Prometheus text page (-1: absent).
+double series(const QByteArray &page, const QByteArray &name)
+{
+    for (const QByteArray &line : page.split('\n'))
+        if (line.startsWith(name + ' '))
+            return line.mid(name.size() + 1).toDouble();
+    return -1;
+}
+} // namespace
+
+void TestServer::metricsAndHealthFollowTheTraffic()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.metricsPort = 0; // any free port, on 127.0.0.1
+    startServer(config);
+    const quint16 port = m_server->metricsPort();
+    QVERIFY(port != 0);
+    QCOMPARE(httpGet(port, QStringLiteral("/healthz")), std::make_pair(200, QByteArray("ok\n")));
+    auto [status, page] = httpGet(port, QStringLiteral("/metrics"));
+    QCOMPARE(status, 200);
+    QVERIFY2(page.contains("# TYPE confab_commit_duration_seconds histogram"), page.constData());
+    QCOMPARE(series(page, "confab_connections"), 0.0);
+    const double storedBefore = series(page, "confab_messages_stored_total");
+    QCOMPARE(storedBefore, 0.0);
+
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    WireClient wrong;
+    QVERIFY(wrong.open(m_server->port()));
+    wrong.hello();
+    QCOMPARE(
+        wrong.login(QStringLiteral("alice"), QStringLiteral("not-her-password")).error().code(),
+        pb::BAD_CREDENTIALS);
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QString::number(i)))
+                    .has_message_ack());
+    }
+
+    std::tie(status, page) = httpGet(port, QStringLiteral("/metrics"));
+    QCOMPARE(status, 200);
+    QCOMPARE(series(page, "confab_connections"), 3.0);
+    QCOMPARE(series(page, "confab_online_users"), 2.0);
+    QCOMPARE(series(page, "confab_messages_stored_total"), 3.0);
+    QVERIFY(series(page, "confab_commit_duration_seconds_count") >= 1);
+    QCOMPARE(series(page, "confab_commit_duration_seconds_bucket{le=\"+Inf\"}"),
+             series(page, "confab_commit_duration_seconds_count"));
+    QCOMPARE(series(page, "confab_sign_ins_total{method=\"password\",result=\"ok\"}"), 2.0);
+    QCOMPARE(series(page, "confab_sign_ins_total{method=\"password\",result=\"failed\"}"), 1.0);
+    QCOMPARE(httpGet(port, QStringLiteral("/nothing-here")).first, 404);
+
+    // Stopping: the health check says so at once, for load balancers to move on.
+    m_server->shutdown();
+    QCOMPARE(httpGet(port, QStringLiteral("/healthz")).first, 503);
 }
 
 void TestServer::peerThatAnswersPingsStaysConnected()

@@ -30,7 +30,9 @@ QString AdminCommands::usage()
         "  user reset-password NAME       set a new password; ends its sessions\n"
         "  stats                          counts of users, conversations, messages\n"
         "  backup PATH                    a consistent copy of the database, taken while serving\n"
-        "  check                          integrity, references and gapless seqs; exit 1 if not\n");
+        "  check                          integrity, references and gapless seqs; exit 1 if not\n"
+        "  group list                     groups: id, messages, members, title\n"
+        "  group show ID                  a group's members and their roles\n");
 }
 
 QByteArray AdminCommands::readPasswordFromConsole(const QString &prompt)
@@ -88,6 +90,10 @@ int AdminCommands::run(const QStringList &arguments)
         return backup(arguments.at(1));
     if (command == QLatin1String("check") && arguments.size() == 1)
         return check();
+    if (command == QLatin1String("group") && sub == QLatin1String("list") && arguments.size() == 2)
+        return groupList();
+    if (command == QLatin1String("group") && sub == QLatin1String("show") && arguments.size() == 3)
+        return groupShow(arguments.at(2));
     if (command == QLatin1String("user")) {
         if (sub == QLatin1String("add") && arguments.size() >= 3)
             return userAdd(arguments.mid(2));
@@ -254,6 +260,51 @@ int AdminCommands::check()
         return 1;
     }
     m_out << "ok: integrity, references, gapless seqs, member cursors" << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::groupList()
+{
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    auto groups = opened->groups();
+    if (!groups)
+        return fail(groups.error().message);
+    m_out << qSetFieldWidth(20) << Qt::left << "id" << qSetFieldWidth(10) << "messages"
+          << qSetFieldWidth(9) << "members" << qSetFieldWidth(0) << "title\n";
+    for (const auto &group : groups.value()) {
+        m_out << qSetFieldWidth(20) << group.conversationId << qSetFieldWidth(10) << group.lastSeq
+              << qSetFieldWidth(9) << group.members.size() << qSetFieldWidth(0) << group.title
+              << "\n";
+    }
+    m_out.flush();
+    return 0;
+}
+
+int AdminCommands::groupShow(const QString &id)
+{
+    bool ok = false;
+    const quint64 conversationId = id.toULongLong(&ok);
+    if (!ok || conversationId == 0)
+        return fail(QStringLiteral("not a group id: %1 (see: group list)").arg(id), 2);
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    auto groups = opened->groups(conversationId);
+    if (!groups)
+        return fail(groups.error().message);
+    const auto &group = groups.value().first();
+    m_out << "group " << group.conversationId << " \"" << group.title << "\", " << group.lastSeq
+          << " entries, " << group.members.size() << " members\n";
+    for (const auto &[username, role] : group.members) {
+        const char *roleName = role == pb::ROLE_OWNER ? "owner"
+            : role == pb::ROLE_ADMIN                  ? "admin"
+                                                      : "member";
+        m_out << "  " << qSetFieldWidth(34) << Qt::left << username << qSetFieldWidth(0) << roleName
+              << "\n";
+    }
+    m_out.flush();
     return 0;
 }
 

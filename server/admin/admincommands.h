@@ -37,6 +37,8 @@ private:
     int stats();
     int backup(const QString &path);
     int check();
+    int groupList();
+    int groupShow(const QString &id);
     QByteArray newPassword();
     int fail(const QString &message, int code = 1);
     //! The data directory's store, opened (and migrated); null after reporting why not.

@@ -1562,4 +1562,39 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
     return report;
 }
 
+Result<QList<SqliteStore::GroupSummary>> SqliteStore::groups(quint64 conversationId)
+{
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    if (!select.prepare(QStringLiteral(
+            "SELECT c.conversation_id, c.title, c.last_seq, u.username, m.role "
+            "FROM conversations c "
+            "LEFT JOIN members m ON m.conversation_id = c.conversation_id AND m.left_seq IS NULL "
+            "LEFT JOIN users u ON u.user_id = m.user_id "
+            "WHERE c.kind = ? AND (? = 0 OR c.conversation_id = ?) "
+            "ORDER BY c.conversation_id, m.role DESC, u.username")))
+        return sqlError(select);
+    select.bindValue(0, int(pb::CONVERSATION_KIND_GROUP));
+    select.bindValue(1, id(conversationId));
+    select.bindValue(2, id(conversationId));
+    if (!select.exec())
+        return sqlError(select);
+    QList<GroupSummary> found;
+    while (select.next()) {
+        const quint64 groupId = select.value(0).toULongLong();
+        if (found.isEmpty() || found.last().conversationId != groupId) {
+            GroupSummary group;
+            group.conversationId = groupId;
+            group.title = select.value(1).toString();
+            group.lastSeq = select.value(2).toULongLong();
+            found.append(group);
+        }
+        if (!select.value(3).isNull())
+            found.last().members.append({ select.value(3).toString(), select.value(4).toInt() });
+    }
+    if (conversationId != 0 && found.isEmpty())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no group %1").arg(conversationId) };
+    return found;
+}
+
 } // namespace Confab::Store

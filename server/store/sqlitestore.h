@@ -88,6 +88,17 @@ public:
     //! a direct conversation has two members.
     [[nodiscard]] Result<CheckReport> check();
 
+    //! A group as `confabd group` shows it: current members (those who left are not listed).
+    struct GroupSummary
+    {
+        quint64 conversationId = 0;
+        QString title;
+        quint64 lastSeq = 0;
+        QList<QPair<QString, int>> members; //!< username, pb::Role
+    };
+    //! Every group, or just `conversationId` (NOT_FOUND if it is not a group).
+    [[nodiscard]] Result<QList<GroupSummary>> groups(quint64 conversationId = 0);
+
 private:
     //! A prepared statement, prepared once per connection and reused.
     QSqlQuery &query(const char *sql);

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void unknownCommandShowsUsage();
     void backupWhileWritingIsConsistentAndChecks();
     void checkFindsGapsAndDanglingReferences();
+    void groupListAndShow();
 
 private:
     int run(const QStringList &arguments, QStringList passwords = {});
@@ -245,6 +246,36 @@ void TestAdminCommands::checkFindsGapsAndDanglingReferences()
     QVERIFY2(m_out.contains(QStringLiteral("dangling reference: members")), qPrintable(m_out));
     QVERIFY2(m_out.contains(QStringLiteral("has a cursor past its end")), qPrintable(m_out));
     QVERIFY2(m_out.contains(QStringLiteral("has 3 members, not 2")), qPrintable(m_out));
+}
+
+void TestAdminCommands::groupListAndShow()
+{
+    seed(1); // alice, bob and a direct chat, which is not a group
+    quint64 groupId = 0;
+    {
+        Store::SqliteStore store(m_config.dataDir);
+        QVERIFY(store.open());
+        QVERIFY(store.createUser(QStringLiteral("carol"), QStringLiteral("C"), "h", 1));
+        Store::GroupChange create;
+        create.actorId = store.userByName(QStringLiteral("alice")).value().userId;
+        create.clientId = QUuid::createUuid().toRfc4122();
+        create.title = QStringLiteral("Book club");
+        create.usernames = { QStringLiteral("bob"), QStringLiteral("carol") };
+        SnowflakeGenerator ids(3);
+        auto created = store.changeGroup(create, ids.next(), 5000);
+        QVERIFY2(created, created ? "" : qPrintable(created.error().message));
+        groupId = created.value().conversation.conversation_id();
+    }
+    QCOMPARE(run({ "group", "list" }), 0);
+    QVERIFY2(m_out.contains(QStringLiteral("Book club")), qPrintable(m_out));
+    QCOMPARE(m_out.count(u'\n'), 2); // the heading and the one group
+    QCOMPARE(run({ "group", "show", QString::number(groupId) }), 0);
+    QVERIFY2(m_out.contains(QStringLiteral("3 members")), qPrintable(m_out));
+    QVERIFY(m_out.contains(QRegularExpression(QStringLiteral("alice\\s+owner"))));
+    QVERIFY(m_out.contains(QRegularExpression(QStringLiteral("carol\\s+member"))));
+    QCOMPARE(run({ "group", "show", "12345" }), 1);
+    QVERIFY(m_err.contains(QStringLiteral("no group 12345")));
+    QCOMPARE(run({ "group", "show", "book-club" }), 2);
 }
 
 QTEST_GUILESS_MAIN(TestAdminCommands)

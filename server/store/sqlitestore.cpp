@@ -637,6 +637,22 @@ Result<quint64> SqliteStore::createConversation(int kind, const QString &title,
 
 Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageId, qint64 nowMs)
 {
+    // The seq and the row go together or not at all, also for a caller without a transaction
+    // of its own (the server's writer always has one: its batch).
+    if (m_depth == 0) {
+        if (auto begun = begin(); !begun)
+            return begun.error();
+        auto appended = append(message, messageId, nowMs);
+        if (appended) {
+            if (auto committed = commit(); !committed) {
+                rollback();
+                return committed.error();
+            }
+        } else {
+            rollback();
+        }
+        return appended;
+    }
     Appended result;
     // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
     auto &original =

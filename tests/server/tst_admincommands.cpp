@@ -199,6 +199,7 @@ void TestAdminCommands::backupWhileWritingIsConsistentAndChecks()
     QTRY_VERIFY(written > 100);
     QTemporaryDir elsewhere;
     const QString path = elsewhere.filePath(QStringLiteral("copy.db"));
+    const int committedBefore = written; // each append commits on its own
     const int code = run({ "backup", path });
     const int writtenAtBackup = written;
     stop = true;
@@ -212,13 +213,34 @@ void TestAdminCommands::backupWhileWritingIsConsistentAndChecks()
     QVERIFY(QFile::copy(path, restored.filePath(QStringLiteral("confab.db"))));
     const QString live = m_config.dataDir;
     m_config.dataDir = restored.path();
-    QCOMPARE(run({ "check" }), 0);
+    QVERIFY2(run({ "check" }) == 0, qPrintable(m_out + m_err));
     QVERIFY2(m_out.contains(QStringLiteral("ok:")), qPrintable(m_out));
     Store::SqliteStore copy(restored.path());
     QVERIFY(copy.open());
     const qint64 copied = copy.stats().value().messages;
-    QVERIFY2(copied >= 10 + 100 && copied <= 10 + writtenAtBackup,
-             qPrintable(QStringLiteral("%1 of %2").arg(copied).arg(10 + writtenAtBackup)));
+    QVERIFY2(copied >= 10 + committedBefore && copied <= 10 + writtenAtBackup,
+             qPrintable(QStringLiteral("%1, expected %2..%3")
+                            .arg(copied)
+                            .arg(10 + committedBefore)
+                            .arg(10 + writtenAtBackup)));
+    // Every message committed before the backup began is in it, in order, seqs 1..n.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("c"));
+        db.setDatabaseName(restored.filePath(QStringLiteral("confab.db")));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT seq, text FROM messages ORDER BY seq")));
+        int n = 0;
+        while (query.next()) {
+            ++n;
+            QCOMPARE(query.value(0).toInt(), n);
+            const QString expected = n <= 10 ? QStringLiteral("message %1").arg(n - 1)
+                                             : QStringLiteral("during the backup %1").arg(n - 11);
+            QCOMPARE(query.value(1).toString(), expected);
+        }
+        QCOMPARE(n, int(copied));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("c"));
     m_config.dataDir = live;
     QCOMPARE(run({ "check" }), 0); // and the live one is sound too
 

@@ -2,6 +2,7 @@
 
 #include "auth/authservice.h"
 #include "net/connection.h"
+#include "net/handshakedeadlines.h"
 #include "net/networkworker.h"
 #include "net/session.h"
 #include "presence/presencetracker.h"
@@ -132,6 +133,8 @@ Result<void> Server::start()
         connect(worker.get(), &Net::NetworkWorker::newConnection, this, &Server::addSession);
         m_workers.push_back(std::move(worker));
     }
+    if (m_workers.empty())
+        m_handshakeDeadlines = new Net::HandshakeDeadlines(m_config.handshakeTimeoutMs, this);
     for (int i = 0; m_workers.empty() && i < kHandshakers; ++i) {
         auto handshaker = std::make_unique<QWebSocketServer>(m_config.serverName,
                                                              QWebSocketServer::NonSecureMode);
@@ -158,6 +161,7 @@ Result<void> Server::start()
     connect(m_tcp.get(), &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
             socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            m_handshakeDeadlines->watch(socket);
             m_nextHandshaker = (m_nextHandshaker + 1) % m_handshakers.size();
             m_handshakers[m_nextHandshaker]->handleConnection(socket); // it owns the socket now
         }
@@ -308,6 +312,7 @@ int Server::onlineUsers() const
 void Server::onNewConnection(QWebSocketServer *handshaker)
 {
     while (QWebSocket *socket = handshaker->nextPendingConnection()) {
+        m_handshakeDeadlines->done(socket);
         addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
                                             qint64(m_config.maxSendQueueBytes)));
     }

@@ -32,6 +32,7 @@ class PresenceTracker;
 }
 namespace Net {
 class Connection;
+class HandshakeDeadlines;
 class NetworkWorker;
 class Session;
 struct SessionContext;
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakers do the WebSocket handshake
     std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
     size_t m_nextHandshaker = 0;
+    Net::HandshakeDeadlines *m_handshakeDeadlines = nullptr; //!< a child; without workers
     std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
     size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;

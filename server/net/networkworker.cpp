@@ -1,5 +1,7 @@
 #include "networkworker.h"
 
+#include "handshakedeadlines.h"
+
 #include <confab/logging.h>
 #ifdef Q_OS_LINUX
 #include <confab/epolldispatcher.h>
@@ -11,6 +13,10 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace Confab::Net {
 
@@ -61,6 +67,7 @@ public:
 
     void init()
     {
+        m_deadlines = new HandshakeDeadlines(m_settings.handshakeTimeoutMs, this);
         for (int i = 0; i < kHandshakersPerWorker; ++i) {
             auto handshaker = std::make_unique<QWebSocketServer>(m_settings.serverName,
                                                                  QWebSocketServer::NonSecureMode);
@@ -125,8 +132,12 @@ private:
         if (!tcp->setSocketDescriptor(descriptor)) {
             qCWarning(lcNet) << "cannot serve an accepted socket:" << tcp->errorString();
             delete tcp;
+#ifdef Q_OS_UNIX
+            ::close(int(descriptor)); // not adopted, so still ours
+#endif
             return;
         }
+        m_deadlines->watch(tcp);
         tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_nextHandshaker = (m_nextHandshaker + 1) % m_handshakers.size();
         m_handshakers[m_nextHandshaker]->handleConnection(tcp); // it owns the socket now
@@ -136,6 +147,7 @@ private:
     {
         while (QWebSocket *socket = handshaker->nextPendingConnection()) {
             const quint64 id = ++m_nextId;
+            m_deadlines->done(socket);
             socket->setParent(this);
             LocalConnection::limitFrames(socket, m_settings.maxFrameBytes);
             m_sockets.insert(id, socket);
@@ -178,6 +190,7 @@ private:
     NetworkWorker &m_worker;
     const NetworkWorker::Settings m_settings;
     std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
+    HandshakeDeadlines *m_deadlines = nullptr; //!< a child
     size_t m_nextHandshaker = 0;
     quint64 m_nextId = 0;
     QHash<quint64, QWebSocket *> m_sockets;
@@ -299,8 +312,9 @@ RemoteConnection::RemoteConnection(NetworkWorker *worker, quint64 id, QHostAddre
 
 RemoteConnection::~RemoteConnection()
 {
+    // Closing already: the worker lets the close handshake finish (or times it out) itself.
     if (m_worker && !m_gone)
-        m_worker->forget(m_id, true);
+        m_worker->forget(m_id, !m_closing);
 }
 
 void RemoteConnection::sendBinary(const QByteArray &frame)

@@ -16,6 +16,7 @@
 #include <QNetworkReply>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -81,6 +82,7 @@ private Q_SLOTS:
     void floodIsRateLimitedThenClosed();
     void serverOnlyMessagesFromAClientAreViolations();
     void silentConnectionIsClosedAfterHandshakeTimeout();
+    void silentTcpPeersAreCutOffBeforeTheHandshake();
     void peerThatStopsAnsweringIsClosedAfterIdleTimeout();
     void slowReaderIsCutOffAndOthersAreServed();
     void networkThreadsShareTheConnections();
@@ -739,6 +741,30 @@ void TestServer::silentConnectionIsClosedAfterHandshakeTimeout()
     QVERIFY(silent.open(m_server->port()));
     QVERIFY(silent.waitForDisconnected(5000));
     QCOMPARE(silent.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+}
+
+void TestServer::silentTcpPeersAreCutOffBeforeTheHandshake()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.handshakeTimeoutMs = 300;
+    startServer(config);
+    // One says nothing; one stops half-way through its HTTP upgrade request (slowloris).
+    QTcpSocket silent;
+    QTcpSocket halfway;
+    for (QTcpSocket *socket : { &silent, &halfway }) {
+        socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket->waitForConnected(5000));
+    }
+    halfway.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
+    QElapsedTimer timer;
+    timer.start();
+    for (QTcpSocket *socket : { &silent, &halfway }) {
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 5000);
+    }
+    QVERIFY2(timer.elapsed() >= 200, qPrintable(QString::number(timer.elapsed())));
+    // Meanwhile, and after, a real client gets in.
+    auto alice = client(QStringLiteral("alice"));
+    QVERIFY(alice);
 }
 
 void TestServer::peerThatStopsAnsweringIsClosedAfterIdleTimeout()

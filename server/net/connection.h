@@ -31,6 +31,10 @@ public:
 
     static constexpr int kCloseTimeoutMs = 5000;
 
+    // A LocalConnection may emit tooSlow() and disconnected() synchronously, from inside
+    // sendBinary() or close(); a RemoteConnection emits everything later, from the event loop.
+    // Receivers must cope with both (Session does: its state and the Router's copied target
+    // lists make either order safe).
 Q_SIGNALS:
     void binaryReceived(const QByteArray &frame);
     void textReceived();

@@ -31,8 +31,8 @@ public:
     {
         QString serverName;
         int handshakeTimeoutMs = 10'000;
-        qint64 maxFrameBytes = 0;
-        qint64 maxQueuedBytes = 0; //!< a slower reader is cut off
+        qint64 maxFrameBytes = 64 * 1024; //!< Limits::maxFrameBytes
+        qint64 maxQueuedBytes = 4 * 1024 * 1024; //!< a slower reader is cut off
     };
 
     NetworkWorker(int index, Settings settings, QObject *parent = nullptr);

@@ -2,7 +2,7 @@
 
 #include "auth/authservice.h"
 #include "net/connection.h"
-#include "net/handshakedeadlines.h"
+#include "net/handshakes.h"
 #include "net/networkworker.h"
 #include "net/session.h"
 #include "presence/presencetracker.h"
@@ -23,7 +23,7 @@
 #include <QSaveFile>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QWebSocketServer>
+#include <QWebSocket>
 
 #include <algorithm>
 #include <functional>
@@ -78,7 +78,6 @@ Server::~Server()
     qDeleteAll(sessions);
     m_http.reset();
     m_tcp.reset();
-    m_handshakers.clear();
     m_workers.clear(); // after the sessions: their connections tell the workers they are gone
     m_presence.reset();
     m_auth.reset();
@@ -116,13 +115,8 @@ Result<void> Server::start()
     m_context.reset(
         new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence, {}, false });
 
-    // TCP is accepted here and handed to the WebSocket server for the handshake, so that each
-    // socket gets its options first: no Nagle delay on small frames (with the peer's delayed
-    // ack, a reply could otherwise wait 40 ms behind the one before it).
-    // Several handshakers, in turn: QWebSocketServer finds the socket behind each event with
-    // QObject::sender(), which walks every connection to it - O(pending handshakes) each, so a
-    // storm of 5,000 reconnects spent 58 % of the CPU there with a single one.
-    // With network workers, each takes its share of the sockets (round robin) and does their
+    // TCP is accepted here; the WebSocket handshake follows on this thread (Handshakes), or,
+    // with network workers, each takes its share of the sockets (round robin) and does their
     // handshakes and frames on its own thread.
     for (int i = 0; i < m_config.networkThreads; ++i) {
         auto worker = std::make_unique<Net::NetworkWorker>(
@@ -133,16 +127,13 @@ Result<void> Server::start()
         connect(worker.get(), &Net::NetworkWorker::newConnection, this, &Server::addSession);
         m_workers.push_back(std::move(worker));
     }
-    if (m_workers.empty())
-        m_handshakeDeadlines = new Net::HandshakeDeadlines(m_config.handshakeTimeoutMs, this);
-    for (int i = 0; m_workers.empty() && i < kHandshakers; ++i) {
-        auto handshaker = std::make_unique<QWebSocketServer>(m_config.serverName,
-                                                             QWebSocketServer::NonSecureMode);
-        handshaker->setHandshakeTimeout(m_config.handshakeTimeoutMs);
-        handshaker->setMaxPendingConnections(1024);
-        connect(handshaker.get(), &QWebSocketServer::newConnection, this,
-                [this, from = handshaker.get()] { onNewConnection(from); });
-        m_handshakers.push_back(std::move(handshaker));
+    if (m_workers.empty()) {
+        m_handshakes = new Net::Handshakes(m_config.serverName, m_config.handshakeTimeoutMs,
+                                           kHandshakers, this);
+        connect(m_handshakes, &Net::Handshakes::upgraded, this, [this](QWebSocket *socket) {
+            addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
+                                                qint64(m_config.maxSendQueueBytes)));
+        });
     }
     auto acceptor = std::make_unique<Acceptor>();
     if (!m_workers.empty()) {
@@ -159,12 +150,8 @@ Result<void> Server::start()
     // net.core.somaxconn.)
     m_tcp->setListenBacklogSize(kListenBacklog);
     connect(m_tcp.get(), &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
-            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            m_handshakeDeadlines->watch(socket);
-            m_nextHandshaker = (m_nextHandshaker + 1) % m_handshakers.size();
-            m_handshakers[m_nextHandshaker]->handleConnection(socket); // it owns the socket now
-        }
+        while (QTcpSocket *socket = m_tcp->nextPendingConnection())
+            m_handshakes->take(socket);
     });
     connect(m_tcp.get(), &QTcpServer::acceptError, this, [](QAbstractSocket::SocketError error) {
         qCWarning(lcNet) << "accept failed:" << error; // e.g. out of file descriptors
@@ -307,15 +294,6 @@ QList<int> Server::networkThreadConnections() const
 int Server::onlineUsers() const
 {
     return m_router->onlineUsers();
-}
-
-void Server::onNewConnection(QWebSocketServer *handshaker)
-{
-    while (QWebSocket *socket = handshaker->nextPendingConnection()) {
-        m_handshakeDeadlines->done(socket);
-        addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
-                                            qint64(m_config.maxSendQueueBytes)));
-    }
 }
 
 void Server::addSession(Net::Connection *connection)

@@ -15,7 +15,6 @@
 class QHttpServer;
 class QLockFile;
 class QTcpServer;
-class QWebSocketServer;
 
 namespace Confab {
 namespace Store {
@@ -32,7 +31,7 @@ class PresenceTracker;
 }
 namespace Net {
 class Connection;
-class HandshakeDeadlines;
+class Handshakes;
 class NetworkWorker;
 class Session;
 struct SessionContext;
@@ -70,7 +69,6 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    void onNewConnection(QWebSocketServer *handshaker);
     void addSession(Net::Connection *connection);
     void onSessionClosed(Net::Session *session);
     void sweep(); //!< keep-alive pings, idle and handshake timeouts
@@ -86,10 +84,8 @@ private:
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
-    std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakers do the WebSocket handshake
-    std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
-    size_t m_nextHandshaker = 0;
-    Net::HandshakeDeadlines *m_handshakeDeadlines = nullptr; //!< a child; without workers
+    std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakes follow here or on workers
+    Net::Handshakes *m_handshakes = nullptr; //!< a child; without network workers
     std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
     size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;

@@ -10,23 +10,13 @@ LocalConnection::LocalConnection(QWebSocket *socket, qint64 maxFrameBytes, qint6
     : Connection(parent), m_socket(socket), m_maxQueuedBytes(maxQueuedBytes)
 {
     m_socket->setParent(this);
-    limitFrames(m_socket, maxFrameBytes);
+    // Qt refuses larger frames itself (close code 1009) before buffering them.
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(maxFrameBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(maxFrameBytes));
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Connection::binaryReceived);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &Connection::textReceived);
     connect(m_socket, &QWebSocket::pong, this, &Connection::pongReceived);
     connect(m_socket, &QWebSocket::disconnected, this, &Connection::disconnected);
-}
-
-void LocalConnection::limitFrames(QWebSocket *socket, qint64 maxFrameBytes)
-{
-    socket->setMaxAllowedIncomingFrameSize(quint64(maxFrameBytes));
-    socket->setMaxAllowedIncomingMessageSize(quint64(maxFrameBytes));
-}
-
-bool LocalConnection::mayQueue(const QWebSocket *socket, qint64 maxQueuedBytes)
-{
-    // A client that does not read must not make the server hold its data without bound.
-    return socket->bytesToWrite() <= maxQueuedBytes;
 }
 
 QHostAddress LocalConnection::peerAddress() const
@@ -43,7 +33,8 @@ void LocalConnection::sendBinary(const QByteArray &frame)
 {
     if (m_closing)
         return;
-    if (!mayQueue(m_socket, m_maxQueuedBytes)) {
+    // A client that does not read must not make the server hold its data without bound.
+    if (m_socket->bytesToWrite() > m_maxQueuedBytes) {
         Q_EMIT tooSlow(m_socket->bytesToWrite());
         close(QWebSocketProtocol::CloseCodePolicyViolated,
               QStringLiteral("not reading fast enough"));
@@ -66,6 +57,12 @@ void LocalConnection::ping()
 {
     if (!m_closing)
         m_socket->ping();
+}
+
+void LocalConnection::abort()
+{
+    m_closing = true;
+    m_socket->abort();
 }
 
 } // namespace Confab::Net

@@ -59,11 +59,8 @@ public:
     void sendBinary(const QByteArray &frame) override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void ping() override;
-
-    //! The same limits on a socket that will be served elsewhere (a network worker's).
-    static void limitFrames(QWebSocket *socket, qint64 maxFrameBytes);
-    //! The slow-consumer rule both kinds of connection apply: true when the frame may go.
-    [[nodiscard]] static bool mayQueue(const QWebSocket *socket, qint64 maxQueuedBytes);
+    //! Drops the connection at once, without a close handshake; disconnected() follows.
+    void abort();
 
 private:
     QWebSocket *const m_socket;

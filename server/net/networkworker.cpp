@@ -1,18 +1,15 @@
 #include "networkworker.h"
 
-#include "handshakedeadlines.h"
+#include "handshakes.h"
 
 #include <confab/logging.h>
 #ifdef Q_OS_LINUX
 #include <confab/epolldispatcher.h>
 #endif
 
-#include <QSet>
 #include <QTcpSocket>
 #include <QThread>
-#include <QTimer>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -21,10 +18,7 @@
 namespace Confab::Net {
 
 namespace {
-// QWebSocketServer finds the socket behind each handshake event by walking its connections
-// (QObject::sender()), so handshakes are spread over several of them (see Server).
-constexpr int kHandshakersPerWorker = 16;
-constexpr int kMaxPendingHandshakes = 1024;
+constexpr int kHandshakersPerWorker = 16; // see Handshakes
 
 NetworkWorker::Event makeEvent(NetworkWorker::Event::Kind kind, quint64 id)
 {
@@ -43,7 +37,8 @@ NetworkWorker::Command makeCommand(NetworkWorker::Command::Kind kind, quint64 id
 }
 } // namespace
 
-//! The worker thread's half: owns the sockets and the handshakers. Worker thread only.
+//! The worker thread's half: owns the sockets, each in a LocalConnection, and the handshakes.
+//! Worker thread only.
 class WorkerShard final : public QObject
 {
 public:
@@ -57,26 +52,19 @@ public:
         for (NetworkWorker::Command &command : takeCommands())
             if (command.kind == NetworkWorker::Command::Adopt)
                 QTcpSocket().setSocketDescriptor(command.descriptor);
-        const QHash<quint64, QWebSocket *> sockets = std::exchange(m_sockets, {});
-        m_worker.m_open.fetch_sub(int(sockets.size()));
-        for (QWebSocket *socket : sockets) {
-            QObject::disconnect(socket, nullptr, this, nullptr); // no events while going
-            delete socket; // before the handshakers that made them
+        const auto connections = std::exchange(m_connections, {});
+        m_worker.m_open.fetch_sub(int(connections.size()));
+        for (LocalConnection *connection : connections) {
+            QObject::disconnect(connection, nullptr, this, nullptr); // no events while going
+            delete connection;
         }
     }
 
     void init()
     {
-        m_deadlines = new HandshakeDeadlines(m_settings.handshakeTimeoutMs, this);
-        for (int i = 0; i < kHandshakersPerWorker; ++i) {
-            auto handshaker = std::make_unique<QWebSocketServer>(m_settings.serverName,
-                                                                 QWebSocketServer::NonSecureMode);
-            handshaker->setHandshakeTimeout(m_settings.handshakeTimeoutMs);
-            handshaker->setMaxPendingConnections(kMaxPendingHandshakes);
-            connect(handshaker.get(), &QWebSocketServer::newConnection, this,
-                    [this, from = handshaker.get()] { onHandshaken(from); });
-            m_handshakers.push_back(std::move(handshaker));
-        }
+        m_handshakes = new Handshakes(m_settings.serverName, m_settings.handshakeTimeoutMs,
+                                      kHandshakersPerWorker, this);
+        connect(m_handshakes, &Handshakes::upgraded, this, &WorkerShard::serve);
     }
 
     std::vector<NetworkWorker::Command> takeCommands()
@@ -92,32 +80,21 @@ public:
                 adopt(command.descriptor);
                 continue;
             }
-            QWebSocket *const socket = m_sockets.value(command.id);
-            if (!socket)
+            LocalConnection *const connection = m_connections.value(command.id);
+            if (!connection)
                 continue; // closed meanwhile: its Closed event is on its way
             switch (command.kind) {
             case NetworkWorker::Command::Send:
-                if (m_closing.contains(command.id))
-                    break;
-                if (!LocalConnection::mayQueue(socket, m_settings.maxQueuedBytes)) {
-                    auto slow = makeEvent(NetworkWorker::Event::TooSlow, command.id);
-                    slow.queuedBytes = socket->bytesToWrite();
-                    m_worker.postEvent(std::move(slow));
-                    close(command.id, socket, QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("not reading fast enough"));
-                    break;
-                }
-                socket->sendBinaryMessage(command.frame);
+                connection->sendBinary(command.frame); // may cut a slow reader off (tooSlow)
                 break;
             case NetworkWorker::Command::Close:
-                close(command.id, socket, command.code, command.reason);
+                connection->close(command.code, command.reason);
                 break;
             case NetworkWorker::Command::Ping:
-                if (!m_closing.contains(command.id))
-                    socket->ping();
+                connection->ping();
                 break;
             case NetworkWorker::Command::Drop:
-                socket->abort(); // disconnected() follows and tidies up
+                connection->abort(); // disconnected() follows and tidies up
                 break;
             case NetworkWorker::Command::Adopt:
                 break;
@@ -137,64 +114,48 @@ private:
 #endif
             return;
         }
-        m_deadlines->watch(tcp);
-        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_nextHandshaker = (m_nextHandshaker + 1) % m_handshakers.size();
-        m_handshakers[m_nextHandshaker]->handleConnection(tcp); // it owns the socket now
+        m_handshakes->take(tcp);
     }
 
-    void onHandshaken(QWebSocketServer *handshaker)
+    //! The same connection a session on the main thread would have; its signals become events.
+    void serve(QWebSocket *socket)
     {
-        while (QWebSocket *socket = handshaker->nextPendingConnection()) {
-            const quint64 id = ++m_nextId;
-            m_deadlines->done(socket);
-            socket->setParent(this);
-            LocalConnection::limitFrames(socket, m_settings.maxFrameBytes);
-            m_sockets.insert(id, socket);
-            m_worker.m_open.fetch_add(1);
-            connect(socket, &QWebSocket::binaryMessageReceived, this,
-                    [this, id](const QByteArray &frame) {
-                        auto received = makeEvent(NetworkWorker::Event::Binary, id);
-                        received.frame = frame;
-                        m_worker.postEvent(std::move(received));
-                    });
-            connect(socket, &QWebSocket::textMessageReceived, this,
-                    [this, id] { m_worker.postEvent(makeEvent(NetworkWorker::Event::Text, id)); });
-            connect(socket, &QWebSocket::pong, this,
-                    [this, id] { m_worker.postEvent(makeEvent(NetworkWorker::Event::Pong, id)); });
-            connect(socket, &QWebSocket::disconnected, this, [this, id, socket] {
-                if (m_sockets.remove(id))
-                    m_worker.m_open.fetch_sub(1);
-                m_closing.remove(id);
-                socket->deleteLater();
-                m_worker.postEvent(makeEvent(NetworkWorker::Event::Closed, id));
-            });
-            auto opened = makeEvent(NetworkWorker::Event::Opened, id);
-            opened.address = socket->peerAddress();
-            opened.port = socket->peerPort();
-            m_worker.postEvent(std::move(opened));
-        }
-    }
-
-    void close(quint64 id, QWebSocket *socket, QWebSocketProtocol::CloseCode code,
-               const QString &reason)
-    {
-        if (m_closing.contains(id))
-            return;
-        m_closing.insert(id);
-        socket->close(code, reason);
-        // A peer that never answers the close handshake is cut off.
-        QTimer::singleShot(Connection::kCloseTimeoutMs, socket, &QWebSocket::abort);
+        const quint64 id = ++m_nextId;
+        auto *connection =
+            new LocalConnection(socket, m_settings.maxFrameBytes, m_settings.maxQueuedBytes, this);
+        m_connections.insert(id, connection);
+        m_worker.m_open.fetch_add(1);
+        connect(connection, &Connection::binaryReceived, this, [this, id](const QByteArray &frame) {
+            auto received = makeEvent(NetworkWorker::Event::Binary, id);
+            received.frame = frame;
+            m_worker.postEvent(std::move(received));
+        });
+        connect(connection, &Connection::textReceived, this,
+                [this, id] { m_worker.postEvent(makeEvent(NetworkWorker::Event::Text, id)); });
+        connect(connection, &Connection::pongReceived, this,
+                [this, id] { m_worker.postEvent(makeEvent(NetworkWorker::Event::Pong, id)); });
+        connect(connection, &Connection::tooSlow, this, [this, id](qint64 queuedBytes) {
+            auto slow = makeEvent(NetworkWorker::Event::TooSlow, id);
+            slow.queuedBytes = queuedBytes;
+            m_worker.postEvent(std::move(slow));
+        });
+        connect(connection, &Connection::disconnected, this, [this, id, connection] {
+            if (m_connections.remove(id))
+                m_worker.m_open.fetch_sub(1);
+            connection->deleteLater();
+            m_worker.postEvent(makeEvent(NetworkWorker::Event::Closed, id));
+        });
+        auto opened = makeEvent(NetworkWorker::Event::Opened, id);
+        opened.address = connection->peerAddress();
+        opened.port = connection->peerPort();
+        m_worker.postEvent(std::move(opened));
     }
 
     NetworkWorker &m_worker;
     const NetworkWorker::Settings m_settings;
-    std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
-    HandshakeDeadlines *m_deadlines = nullptr; //!< a child
-    size_t m_nextHandshaker = 0;
+    Handshakes *m_handshakes = nullptr; //!< a child
     quint64 m_nextId = 0;
-    QHash<quint64, QWebSocket *> m_sockets;
-    QSet<quint64> m_closing;
+    QHash<quint64, LocalConnection *> m_connections;
 };
 
 NetworkWorker::NetworkWorker(int index, Settings settings, QObject *parent)

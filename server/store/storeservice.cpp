@@ -229,19 +229,20 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
             Error { ErrorCode::INTERNAL, QStringLiteral("a store job left a transaction open") };
     if (!doomed) {
         const qint64 commitStartUs = steadyUs();
-        if (auto committed = store.commit(); !committed)
+        const Result<void> committed = store.commit();
+        const qint64 commitUs = steadyUs() - commitStartUs;
+        m_timings.commitUs.add(commitUs);
+        m_timings.batchSize.add(qint64(batch.size()));
+        if (!committed) {
             doomed = committed.error();
-        else
+        } else {
             ++m_commits;
-        m_timings.commitUs.add(steadyUs() - commitStartUs);
-        if (!doomed) {
-            m_commitLatency.add(steadyUs() - commitStartUs);
+            m_commitLatency.add(commitUs);
             quint64 stored = 0;
             for (const auto &appended : results)
                 stored += appended.isOk() && !appended.value().duplicate ? 1 : 0;
             m_storedMessages.fetch_add(stored);
         }
-        m_timings.batchSize.add(qint64(batch.size()));
     }
     std::vector<AppendDone> dones;
     std::vector<qint64> queued;

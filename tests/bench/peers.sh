@@ -18,32 +18,8 @@ esac
 ONE2ONE_RATES=${ONE2ONE_RATES:-1000 2000 4000 9000 12000 20000}
 GROUP_RATES=${GROUP_RATES:-50 100 200 400 800 1000 2000}
 STEP=${STEP:-10}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFAB_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" --target confabd confab-loadgen >/dev/null
-
-work=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-ulimit -n "$(ulimit -Hn)"
-# Cheap password hashing: signing the load users in is not what is measured.
-printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\n[limits]\nrate_per_second=100000\nrate_burst=100000\nmax_group_members=1000\n' > "$work/confabd.conf"
-
-start_server() {
-    taskset -c 0 "$build/server/confabd" --config "$work/confabd.conf" --data-dir "$work/data-$1" \
-        --port 0 > "$work/server-$1.log" 2> "$work/server-$1.err" &
-    server=$!
-    for _ in $(seq 100); do
-        port=$(grep -oE '127\.0\.0\.1:[0-9]+' "$work/server-$1.log" | cut -d: -f2 || true)
-        [ -n "$port" ] && return 0
-        sleep 0.1
-    done
-    echo "confabd did not start" >&2; cat "$work/server-$1.err" >&2; exit 1
-}
-stop_server() { kill "$server"; wait "$server" || true; server=; }
-loadgen() {
-    taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "$@" \
-        | tee -a "$work/steps.out"
-}
+. tests/bench/benchserver.sh
+loadgen() { run_loadgen "$@" | tee -a "$work/steps.out"; }
 
 if [ "$which" = all ] || [ "$which" = one2one ]; then
     start_server one2one
@@ -51,7 +27,7 @@ if [ "$which" = all ] || [ "$which" = one2one ]; then
         echo "== one2one: 1000 users, $rate msgs/s"
         loadgen rate --users 1000 --rate "$rate" --seconds "$STEP" || true
     done
-    stop_server
+    stop_server one2one
 fi
 if [ "$which" = all ] || [ "$which" = group ]; then
     start_server group
@@ -60,13 +36,13 @@ if [ "$which" = all ] || [ "$which" = group ]; then
         loadgen group --users 100 --senders 1 --rate "$rate" --messages $((rate * STEP)) \
             --seconds $((STEP + 20)) || true
     done
-    stop_server
+    stop_server group
 fi
 if [ "$which" = all ] || [ "$which" = idle ]; then
     start_server idle
     echo "== idle: 5000 connections"
     loadgen idle --users 5000 --seconds 8 || true
-    stop_server
+    stop_server idle
 fi
 
 echo

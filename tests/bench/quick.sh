@@ -9,32 +9,8 @@ cd "$(dirname "$0")/../.."
 build=${1:-build/bench}
 steps=${2:-all}
 case "$steps" in all | fanout) ;; *) echo "usage: $0 [build-dir] [all|fanout]" >&2; exit 2 ;; esac
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCONFAB_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" --target confabd confab-loadgen >/dev/null
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-# Cheap password hashing: registering the load users is not what is measured here. The load users
-# all sign in from 127.0.0.1 at once (logins in progress count against the per-address limit).
-printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\n[limits]\nrate_per_second=100000\nrate_burst=100000\nmax_group_members=1000\n' > "$work/confabd.conf"
-
-start_server() {
-    taskset -c 0 "$build/server/confabd" --config "$work/confabd.conf" --data-dir "$work/data-$1" \
-        --port 0 > "$work/server-$1.log" 2> "$work/server-$1.err" &
-    server=$!
-    for _ in $(seq 100); do
-        port=$(grep -oE '127\.0\.0\.1:[0-9]+' "$work/server-$1.log" | cut -d: -f2 || true)
-        [ -n "$port" ] && return 0
-        sleep 0.1
-    done
-    echo "confabd did not start" >&2; cat "$work/server-$1.err" >&2; exit 1
-}
-loadgen() { taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "$@"; }
-# Stops the server (SIGTERM: it commits and exits) and shows where its appends spent their time.
-stop_server() {
-    kill "$server"; wait "$server" || true
-    grep -h "store timings" "$work"/server-"$1".err | sed 's/^.*store timings: /  server store timings: /' || true
-}
+. tests/bench/benchserver.sh
+loadgen() { run_loadgen "$@"; }
 
 if [ "$steps" = all ]; then
     start_server idle

@@ -55,6 +55,9 @@ private:
     Store::UserRecord addUser(const QString &name);
     Store::Appended append(quint64 sender, const QString &peer, const std::string &text,
                            QByteArray clientId = newClientId());
+    //! A StoreService on the test's directory, started (null if it failed); it opens its own
+    //! connection, so the test's own store is closed first.
+    std::unique_ptr<Store::StoreService> startService(SnowflakeGenerator &ids);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SqliteStore> m_store;
@@ -74,6 +77,17 @@ void TestSqliteStore::cleanup()
 {
     m_store.reset();
     m_dir.reset();
+}
+
+std::unique_ptr<Store::StoreService> TestSqliteStore::startService(SnowflakeGenerator &ids)
+{
+    m_store.reset();
+    const QString dir = m_dir->path();
+    auto service = std::make_unique<Store::StoreService>(
+        [dir] { return std::make_unique<SqliteStore>(dir); }, ids);
+    if (!service->start())
+        return nullptr;
+    return service;
 }
 
 Store::UserRecord TestSqliteStore::addUser(const QString &name)
@@ -289,11 +303,10 @@ void TestSqliteStore::nestedTransactionRollsBackAlone()
 
 void TestSqliteStore::batchedWritesShareCommits()
 {
-    m_store.reset(); // the service opens its own connection
     SnowflakeGenerator ids(3);
-    const QString dir = m_dir->path();
-    Store::StoreService service([dir] { return std::make_unique<SqliteStore>(dir); }, ids);
-    QVERIFY(service.start());
+    const auto started = startService(ids);
+    QVERIFY(started);
+    Store::StoreService &service = *started;
     QObject context;
     constexpr int kJobs = 300;
     int done = 0, failed = 0;
@@ -327,7 +340,7 @@ void TestSqliteStore::batchedWritesShareCommits()
     {
         QSqlDatabase db =
             QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("devices"));
-        db.setDatabaseName(QDir(dir).filePath(QStringLiteral("confab.db")));
+        db.setDatabaseName(QDir(m_dir->path()).filePath(QStringLiteral("confab.db")));
         QVERIFY(db.open());
         QSqlQuery count(db);
         QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM devices")) && count.next());
@@ -338,11 +351,10 @@ void TestSqliteStore::batchedWritesShareCommits()
 
 void TestSqliteStore::longBatchesAreCutByTime()
 {
-    m_store.reset(); // the service opens its own connection
     SnowflakeGenerator ids(3);
-    const QString dir = m_dir->path();
-    Store::StoreService service([dir] { return std::make_unique<SqliteStore>(dir); }, ids);
-    QVERIFY(service.start());
+    const auto started = startService(ids);
+    QVERIFY(started);
+    Store::StoreService &service = *started;
     QObject context;
     // Slow jobs, all queued at once: without a time bound they would all share one transaction,
     // and the first one's result would wait for the last one's work.

@@ -5,6 +5,7 @@
 #include "store/storeservice.h"
 
 #include <confab/logging.h>
+#include <confab/tsan.h>
 
 #include <QDateTime>
 #include <QPointer>
@@ -33,11 +34,29 @@ AuthService::~AuthService()
     m_pool.waitForDone();
 }
 
+namespace {
+//! A job for the hashing pool. Its own class so that run() can tell ThreadSanitizer that the job
+//! was handed over (confab/tsan.h) before anything of it is read.
+class PoolJob final : public QRunnable
+{
+public:
+    explicit PoolJob(std::function<void()> job) : m_job(std::move(job)) { }
+    void run() override
+    {
+        CONFAB_TSAN_ACQUIRE(this); // released by offload()
+        m_job();
+    }
+
+private:
+    std::function<void()> m_job;
+};
+} // namespace
+
 template<typename Work, typename Then>
 void AuthService::offload(Work work, Then then)
 {
     ++m_pendingHashes;
-    m_pool.start([this, work = std::move(work), then = std::move(then)]() mutable {
+    std::function<void()> job = [this, work = std::move(work), then = std::move(then)]() mutable {
         auto result = work();
         QMetaObject::invokeMethod(
             this,
@@ -46,7 +65,10 @@ void AuthService::offload(Work work, Then then)
                 then(std::move(result));
             },
             Qt::QueuedConnection);
-    });
+    };
+    auto *const runnable = new PoolJob(std::move(job));
+    CONFAB_TSAN_RELEASE(runnable); // the pool hands the job over under a lock TSan cannot see
+    m_pool.start(runnable);
 }
 
 bool AuthService::overloaded(const Done &done)

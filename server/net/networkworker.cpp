@@ -3,10 +3,12 @@
 #include "handshakes.h"
 
 #include <confab/logging.h>
+#include <confab/tsan.h>
 #ifdef Q_OS_LINUX
 #include <confab/epolldispatcher.h>
 #endif
 
+#include <QCoreApplication>
 #include <QTcpSocket>
 #include <QThread>
 #include <QWebSocket>
@@ -19,6 +21,11 @@ namespace Confab::Net {
 
 namespace {
 constexpr int kHandshakersPerWorker = 16; // see Handshakes
+
+//! "Your mailbox has work": posted once per batch, to the shard or to the worker. A plain event
+//! rather than a queued call: nothing is allocated behind it, and the receiver's first act is the
+//! TSan acquire that matches the poster's release (confab/tsan.h).
+const QEvent::Type kMailEvent = QEvent::Type(QEvent::registerEventType());
 
 NetworkWorker::Event makeEvent(NetworkWorker::Event::Kind kind, quint64 id)
 {
@@ -48,6 +55,7 @@ public:
 
     ~WorkerShard() override
     {
+        CONFAB_TSAN_ACQUIRE(&m_worker.m_commands); // mail never read is deleted with us
         // Sockets handed over but never served are closed with the rest.
         for (NetworkWorker::Command &command : takeCommands())
             if (command.kind == NetworkWorker::Command::Adopt)
@@ -58,8 +66,21 @@ public:
             QObject::disconnect(connection, nullptr, this, nullptr); // no events while going
             delete connection;
         }
+        CONFAB_TSAN_RELEASE(&m_worker); // ~NetworkWorker() goes on after QThread::wait()
     }
 
+    bool event(QEvent *event) override
+    {
+        CONFAB_TSAN_ACQUIRE(&m_worker.m_commands); // before even the event is read
+        if (event->type() != kMailEvent)
+            return QObject::event(event);
+        if (!m_handshakes)
+            init();
+        drainCommands();
+        return true;
+    }
+
+private:
     void init()
     {
         m_handshakes = new Handshakes(m_settings.serverName, m_settings.handshakeTimeoutMs,
@@ -102,7 +123,6 @@ public:
         }
     }
 
-private:
     void adopt(qintptr descriptor)
     {
         auto *tcp = new QTcpSocket(this); // deleted with the shard should a handshake be pending
@@ -171,8 +191,10 @@ NetworkWorker::NetworkWorker(int index, Settings settings, QObject *parent)
     shard->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, shard, &QObject::deleteLater);
     m_thread->start();
-    QMetaObject::invokeMethod(
-        shard, [shard] { shard->init(); }, Qt::QueuedConnection);
+    // The first mail sets the shard up on its thread (WorkerShard::event()).
+    auto *mail = new QEvent(kMailEvent);
+    CONFAB_TSAN_RELEASE(&m_commands);
+    QCoreApplication::postEvent(shard, mail);
 }
 
 NetworkWorker::~NetworkWorker()
@@ -182,6 +204,7 @@ NetworkWorker::~NetworkWorker()
     m_connections.clear();
     m_thread->quit();
     m_thread->wait(); // the shard is deleted as the thread finishes
+    CONFAB_TSAN_ACQUIRE(this);
 }
 
 void NetworkWorker::adopt(qintptr socketDescriptor)
@@ -200,8 +223,9 @@ void NetworkWorker::post(Command command)
         wake = m_commands.size() == 1; // otherwise a wake-up is already on its way
     }
     if (wake) {
-        QMetaObject::invokeMethod(
-            m_shard, [shard = m_shard] { shard->drainCommands(); }, Qt::QueuedConnection);
+        auto *mail = new QEvent(kMailEvent);
+        CONFAB_TSAN_RELEASE(&m_commands);
+        QCoreApplication::postEvent(m_shard, mail);
     }
 }
 
@@ -213,8 +237,20 @@ void NetworkWorker::postEvent(Event event)
         m_events.push_back(std::move(event));
         wake = m_events.size() == 1;
     }
-    if (wake)
-        QMetaObject::invokeMethod(this, &NetworkWorker::drainEvents, Qt::QueuedConnection);
+    if (wake) {
+        auto *mail = new QEvent(kMailEvent);
+        CONFAB_TSAN_RELEASE(&m_events);
+        QCoreApplication::postEvent(this, mail);
+    }
+}
+
+bool NetworkWorker::event(QEvent *event)
+{
+    CONFAB_TSAN_ACQUIRE(&m_events); // before even the event is read
+    if (event->type() != kMailEvent)
+        return QObject::event(event);
+    drainEvents();
+    return true;
 }
 
 void NetworkWorker::drainEvents()

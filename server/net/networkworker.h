@@ -69,6 +69,9 @@ Q_SIGNALS:
     //! A new connection, for a session to take (it becomes its parent).
     void newConnection(Confab::Net::Connection *connection);
 
+protected:
+    bool event(QEvent *event) override;
+
 private:
     friend class RemoteConnection;
     friend class WorkerShard;

@@ -17,7 +17,7 @@ endfunction()
 
 # What the sanitizers need at run time: leak checks on, third-party suppressions (tests/lsan.supp).
 set(CONFAB_SANITIZER_ENVIRONMENT
-    "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp")
+    "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp second_deadlock_stack=1")
 
 # Adds one Qt Test binary (tests/<area>/tst_<name>.cpp) as one CTest test.
 #   confab_add_test(tst_codec SOURCES tst_codec.cpp LIBRARIES Confab::Protocol [LABELS unit])
@@ -30,8 +30,17 @@ function(confab_add_test name)
     target_link_libraries(${name} PRIVATE Qt6::Test ${arg_LIBRARIES})
     confab_target_defaults(${name})
     add_test(NAME ${name} COMMAND ${name})
+    confab_test_watchdog(watchdog ${arg_TIMEOUT})
     set_tests_properties(${name} PROPERTIES
         TIMEOUT ${arg_TIMEOUT}
         LABELS "${arg_LABELS}"
-                ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${CONFAB_SANITIZER_ENVIRONMENT}")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${watchdog};${CONFAB_SANITIZER_ENVIRONMENT}")
+endfunction()
+
+# QtTest's own watchdog for a test given `timeout` seconds by CTest: a test function that hangs
+# is aborted 20 s before CTest would kill the binary, so QtTest prints every thread's stack (with
+# gdb, which installer/setup.sh installs) instead of the output just stopping.
+function(confab_test_watchdog out timeout)
+    math(EXPR ms "(${timeout} - 20) * 1000")
+    set(${out} "QTEST_FUNCTION_TIMEOUT=${ms}" PARENT_SCOPE)
 endfunction()

@@ -1,6 +1,7 @@
 #include "epolldispatcher.h"
 
 #include "logging.h"
+#include "tsan.h"
 
 #include <poll.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent) : QAbstractEventDisp
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
+    CONFAB_TSAN_ACQUIRE(this); // after the last wakeUp() or interrupt() from another thread
     ::close(m_wakeFd);
     ::close(m_epoll);
 }
@@ -69,6 +71,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // A post from here on writes the eventfd again, so the wait below cannot sleep through it.
     m_wakeUpPending.storeRelease(0);
     Q_EMIT awake();
+    CONFAB_TSAN_ACQUIRE(this); // what was posted before a wakeUp() is seen (tsan.h)
     QCoreApplication::sendPostedEvents();
     if (m_interrupted.loadRelaxed())
         return false;
@@ -199,6 +202,7 @@ void EpollEventDispatcher::wakeUp()
 {
     if (m_wakeUpPending.testAndSetAcquire(0, 1))
         static_cast<void>(eventfd_write(m_wakeFd, 1));
+    CONFAB_TSAN_RELEASE(this); // QCoreApplication::postEvent() calls this after posting
 }
 
 void EpollEventDispatcher::interrupt()
@@ -206,6 +210,7 @@ void EpollEventDispatcher::interrupt()
     m_interrupted.storeRelaxed(1);
     // Unconditionally: the loop may be waiting with a wake-up already marked as pending.
     static_cast<void>(eventfd_write(m_wakeFd, 1));
+    CONFAB_TSAN_RELEASE(this);
 }
 
 // ----- sockets

@@ -12,8 +12,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -880,16 +878,37 @@ void TestServer::networkThreadsShareTheConnections()
 }
 
 namespace {
-//! GET http://127.0.0.1:port/path: the status and the body (status 0: no answer).
+//! GET http://127.0.0.1:port/path: the status and the body (status 0: no answer). A plain
+//! socket, as a scraper would use, with no thread behind it (QNetworkAccessManager has one, and
+//! the suite also runs under ThreadSanitizer).
 std::pair<int, QByteArray> httpGet(quint16 port, const QString &path)
 {
-    QNetworkAccessManager manager;
-    std::unique_ptr<QNetworkReply> reply(manager.get(
-        QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)))));
-    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-    if (!finished.wait(10'000))
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    socket.write("GET " + path.toLatin1() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    // "HTTP/1.1 200 OK", headers with the body's length, a blank line, the body.
+    QByteArray answer;
+    int status = 0;
+    QByteArray body;
+    auto complete = [&] {
+        answer += socket.readAll();
+        const qsizetype headerEnd = answer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return false;
+        qsizetype length = -1;
+        const QList<QByteArray> lines = answer.left(headerEnd).split('\n');
+        for (const QByteArray &line : lines)
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        if (length < 0 || answer.size() < headerEnd + 4 + length)
+            return false;
+        status = lines.first().split(' ').value(1).toInt();
+        body = answer.mid(headerEnd + 4, length);
+        return true;
+    };
+    if (!QTest::qWaitFor(complete, 10'000))
         return { 0, {} };
-    return { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll() };
+    return { status, body };
 }
 
 //! The value of one series in a Prometheus text page (-1: absent).

@@ -63,7 +63,12 @@ Server::Server(ServerConfig config, QObject *parent)
 {
     const QString dataDir = m_config.dataDir;
     m_store = std::make_unique<Store::StoreService>(
-        [dataDir] { return std::make_unique<Store::SqliteStore>(dataDir); }, m_ids);
+        [dataDir, maxBytes = qint64(m_config.maxDatabaseMb) * 1024 * 1024] {
+            auto store = std::make_unique<Store::SqliteStore>(dataDir);
+            store->setMaxDatabaseBytes(maxBytes);
+            return store;
+        },
+        m_ids);
     m_store->setMaxQueueDepth(m_config.maxStoreQueue);
     m_router = std::make_unique<Routing::Router>();
 }

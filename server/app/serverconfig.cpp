@@ -14,6 +14,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("server/node_id"),
     QStringLiteral("server/name"),
     QStringLiteral("server/network_threads"),
+    QStringLiteral("server/max_database_mb"),
     QStringLiteral("metrics/listen"),
     QStringLiteral("metrics/port"),
     QStringLiteral("limits/max_frame_bytes"),
@@ -121,6 +122,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
                     &error)
         && readInto(settings, "server/network_threads", 0, 64, config.networkThreads, &error)
+        && readInto(settings, "server/max_database_mb", 0, quint64(1) << 30, config.maxDatabaseMb,
+                    &error)
         && readInto(settings, "metrics/port", 0, 65535, config.metricsPort, &error)
         && readInto(settings, "limits/max_frame_bytes", 1024, 64 << 20, l.maxFrameBytes, &error)
         && readInto(settings, "limits/max_text_bytes", 1, 16 << 20, l.maxTextBytes, &error)

@@ -41,6 +41,9 @@ struct ServerConfig
 
     int handshakeTimeoutMs = 10'000;
     int maxStoreQueue = 100'000;
+    //! [server] max_database_mb: the database stops growing here (0: no cap but the disk's).
+    //! Past it, as on a full disk, writes are refused with STORAGE_FULL and nothing is acked.
+    quint64 maxDatabaseMb = 0;
     int maxSendQueueBytes = 4 * 1024 * 1024; //!< a slower reader is disconnected
     //! A user whose last connection closed is announced offline only after this long: a quick
     //! reconnect (a flapping network, a restart) is not broadcast.

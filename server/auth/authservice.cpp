@@ -84,8 +84,11 @@ bool AuthService::overloaded(const Done &done)
 void AuthService::issueToken(QObject *context, const Store::UserRecord &user,
                              const QByteArray &deviceId, Done done)
 {
-    Grant grant { user, Tokens::generate(), nowMs() + m_config.tokenTtlMs, false };
-    const Store::TokenRecord record { Tokens::hash(grant.token), user.userId, deviceId, nowMs(),
+    // One clock reading: with a second one a millisecond later, a token with a short life could
+    // be swept as expired by the very job that stores it.
+    const qint64 now = nowMs();
+    Grant grant { user, Tokens::generate(), now + m_config.tokenTtlMs, false };
+    const Store::TokenRecord record { Tokens::hash(grant.token), user.userId, deviceId, now,
                                       grant.expiresMs };
     m_store.run(
         context,

@@ -74,6 +74,16 @@ Result<void> SqliteStore::open()
         if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
             return done;
     }
+    if (m_maxDatabaseBytes > 0) {
+        // Pages of the database's own size; a cap below what is already used holds it there.
+        QSqlQuery pageSize(m_db);
+        if (!pageSize.exec(QStringLiteral("PRAGMA page_size")) || !pageSize.next())
+            return sqlError(pageSize);
+        const qint64 pages =
+            std::max<qint64>(1, m_maxDatabaseBytes / pageSize.value(0).toLongLong());
+        if (auto done = execOnce(QStringLiteral("PRAGMA max_page_count = %1").arg(pages)); !done)
+            return done;
+    }
     {
         QSqlQuery mode(m_db);
         if (!mode.exec(QStringLiteral("PRAGMA journal_mode")) || !mode.next()

@@ -17,6 +17,9 @@ class SqliteStore final : public Store
 {
 public:
     explicit SqliteStore(const QString &dataDir, int busyTimeoutMs = 5000);
+    //! Caps the database file at this many bytes (PRAGMA max_page_count; 0: no cap). Past it a
+    //! write fails with STORAGE_FULL, as on a full disk. Call before open().
+    void setMaxDatabaseBytes(qint64 bytes) { m_maxDatabaseBytes = bytes; }
     ~SqliteStore() override;
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
@@ -141,6 +144,7 @@ private:
 
     const QString m_dataDir;
     const int m_busyTimeoutMs;
+    qint64 m_maxDatabaseBytes = 0;
     const QString m_connectionName;
     QSqlDatabase m_db;
     std::unordered_map<const char *, QSqlQuery> m_queries;

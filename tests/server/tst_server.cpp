@@ -65,6 +65,7 @@ private Q_SLOTS:
     void directMessageReachesPeerAndOtherDevices();
     void resendAfterLostAckStoresOnce();
     void racingSendersGetGaplessSeqs();
+    void fullStorageRefusesWritesAndRecovers();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
     void historyPagesBackwards();
@@ -421,6 +422,57 @@ void TestServer::racingSendersGetGaplessSeqs()
     std::sort(seqs.begin(), seqs.end());
     for (int i = 0; i < seqs.size(); ++i)
         QCOMPARE(seqs.at(i), quint64(i + 2)); // 2 .. 401: no gap, no repeat
+}
+
+void TestServer::fullStorageRefusesWritesAndRecovers()
+{
+    // A database capped at 1 MB fills up as a disk would (SQLITE_FULL).
+    ServerConfig config = testConfig(m_dir->path());
+    config.maxDatabaseMb = 1;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const QString text(8000, QLatin1Char('x'));
+    QList<quint64> acked;
+    pb::Envelope refused;
+    quint64 conversation = 0;
+    for (int i = 0; i < 1000 && !refused.has_error(); ++i) { // about 130 fit
+        const auto reply = alice->request(WireClient::sendTo(QStringLiteral("bob"), text));
+        if (reply.has_message_ack()) {
+            acked << reply.message_ack().seq();
+            conversation = reply.message_ack().conversation_id();
+        } else {
+            refused = reply;
+        }
+    }
+    QCOMPARE(refused.error().code(), pb::STORAGE_FULL);
+    QVERIFY(acked.size() > 10);
+    for (int i = 0; i < acked.size(); ++i)
+        QCOMPARE(acked.at(i), quint64(i + 1));
+
+    // Still serving: reads work, and the next write of that size is refused as clearly.
+    pb::Envelope history;
+    history.mutable_history_request()->set_conversation_id(conversation);
+    QVERIFY(bob->request(history).has_history_page());
+    QCOMPARE(alice->request(WireClient::sendTo(QStringLiteral("bob"), text)).error().code(),
+             pb::STORAGE_FULL);
+
+    // Space comes back (the admin lifts the cap): the next message takes the very next seq, so
+    // none of the refused ones was stored, and every acked one is there.
+    alice.reset();
+    bob.reset();
+    config.maxDatabaseMb = 0;
+    startServer(config);
+    alice = client(QStringLiteral("alice"), false);
+    QVERIFY(alice);
+    const auto after =
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("after")));
+    QVERIFY2(after.has_message_ack(), after.error().message().c_str());
+    QCOMPARE(after.message_ack().seq(), quint64(acked.size() + 1));
+    const auto page = alice->request(history).history_page();
+    QVERIFY(page.messages_size() > 0);
+    QCOMPARE(page.messages(page.messages_size() - 1).seq(), quint64(acked.size() + 1));
 }
 
 void TestServer::offlineRecipientSyncsEverythingInOrder()

@@ -64,6 +64,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     auto config =
         load({},
              "[server]\nlisten=0.0.0.0\nport=8800\ndata_dir=/srv/confab\nnode_id=42\nname=chat\n"
+             "max_database_mb=512\n"
              "[limits]\nmax_frame_bytes=300000\nmax_text_bytes=4096\nmax_page_size=50\n"
              "max_group_members=12\nrate_per_second=9\nrate_burst=11\nping_interval_ms=1000\n"
              "idle_timeout_ms=5000\nhandshake_timeout_ms=700\nmax_store_queue=33\n"
@@ -80,6 +81,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.dataDir, QStringLiteral("/srv/confab"));
     QCOMPARE(c.nodeId, quint16(42));
     QCOMPARE(c.serverName, QStringLiteral("chat"));
+    QCOMPARE(c.maxDatabaseMb, quint64(512));
     QCOMPARE(c.limits.maxFrameBytes, 300000u);
     QCOMPARE(c.limits.maxTextBytes, 4096u);
     QCOMPARE(c.limits.maxPageSize, 50u);

@@ -117,8 +117,15 @@ Result<void> Server::start()
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
     m_presence =
         std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
-    m_context.reset(
-        new Net::SessionContext { m_config, *m_store, *m_auth, *m_router, *m_presence, {}, false });
+    m_context.reset(new Net::SessionContext {
+        m_config,
+        *m_store,
+        *m_auth,
+        *m_router,
+        *m_presence,
+        {},
+        false,
+        Net::UserRateLimiter(m_config.userRatePerSecond, m_config.userRateBurst) });
 
     // TCP is accepted here; the WebSocket handshake follows on this thread (Handshakes), or,
     // with network workers, each takes its share of the sockets (round robin) and does their
@@ -285,6 +292,9 @@ QByteArray Server::prometheusMetrics() const
           double(signIns.passwordFailed));
     value("confab_sign_ins_total{method=\"token\",result=\"ok\"}", double(signIns.tokenOk));
     value("confab_sign_ins_total{method=\"token\",result=\"failed\"}", double(signIns.tokenFailed));
+    metric("confab_connections_refused_total", "counter",
+           "Connections closed at once for the per-address cap.");
+    value("confab_connections_refused_total{reason=\"per_address\"}", double(m_refusedPerAddress));
     return out;
 }
 
@@ -308,6 +318,20 @@ void Server::addSession(Net::Connection *connection)
         connection->deleteLater();
         return;
     }
+    if (m_config.maxConnectionsPerAddress > 0) {
+        int &open = m_sessionsPerAddress[connection->peerAddress()];
+        if (open >= m_config.maxConnectionsPerAddress) {
+            // Before any work for it; the others from that address go on as they were.
+            if (m_refusedPerAddress++ % 1000 == 0) // a flood must not flood the log too
+                qCWarning(lcNet) << "too many connections from" << connection->peerAddress() << "("
+                                 << open << "open); refused so far:" << m_refusedPerAddress;
+            connection->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                              QStringLiteral("too many connections from your address"));
+            connection->deleteLater();
+            return;
+        }
+        ++open;
+    }
     auto *session = new Net::Session(connection, *m_context, this);
     connect(session, &Net::Session::closed, this, &Server::onSessionClosed);
     m_sessions.insert(session);
@@ -315,6 +339,11 @@ void Server::addSession(Net::Connection *connection)
 
 void Server::onSessionClosed(Net::Session *session)
 {
+    if (m_config.maxConnectionsPerAddress > 0 && m_sessions.contains(session)) {
+        const auto it = m_sessionsPerAddress.find(session->peerAddress());
+        if (it != m_sessionsPerAddress.end() && --it.value() <= 0)
+            m_sessionsPerAddress.erase(it);
+    }
     if (m_sessions.remove(session))
         session->deleteLater();
     if (m_stopping && m_sessions.isEmpty())
@@ -359,6 +388,7 @@ void Server::sweep()
     }
     for (Net::Session *session : toPing)
         session->ping();
+    m_context->userRates.prune(now);
     for (const auto &[session, neverSignedIn] : toClose) {
         if (neverSignedIn)
             session->close(QWebSocketProtocol::CloseCodePolicyViolated,

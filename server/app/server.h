@@ -89,6 +89,8 @@ private:
     std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
     size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;
+    QHash<QHostAddress, int> m_sessionsPerAddress; //!< when maxConnectionsPerAddress is set
+    quint64 m_refusedPerAddress = 0; //!< connections closed for the per-address cap
     std::unique_ptr<QHttpServer> m_http; //!< /healthz, /metrics
     quint16 m_metricsPort = 0;
     QTimer m_sweep;

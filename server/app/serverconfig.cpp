@@ -23,6 +23,9 @@ const QStringList kKnownKeys = {
     QStringLiteral("limits/max_group_members"),
     QStringLiteral("limits/rate_per_second"),
     QStringLiteral("limits/rate_burst"),
+    QStringLiteral("limits/user_rate_per_second"),
+    QStringLiteral("limits/user_rate_burst"),
+    QStringLiteral("limits/max_connections_per_address"),
     QStringLiteral("limits/ping_interval_ms"),
     QStringLiteral("limits/idle_timeout_ms"),
     QStringLiteral("limits/handshake_timeout_ms"),
@@ -131,6 +134,11 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "limits/max_group_members", 2, 1'000'000, l.maxGroupMembers, &error)
         && readInto(settings, "limits/rate_per_second", 1, 1'000'000, l.ratePerSecond, &error)
         && readInto(settings, "limits/rate_burst", 1, 1'000'000, l.rateBurst, &error)
+        && readInto(settings, "limits/user_rate_per_second", 0, 1'000'000, config.userRatePerSecond,
+                    &error)
+        && readInto(settings, "limits/user_rate_burst", 1, 1'000'000, config.userRateBurst, &error)
+        && readInto(settings, "limits/max_connections_per_address", 0, 1'000'000,
+                    config.maxConnectionsPerAddress, &error)
         && readInto(settings, "limits/ping_interval_ms", 100, 3'600'000, l.pingIntervalMs, &error)
         && readInto(settings, "limits/idle_timeout_ms", 200, 86'400'000, l.idleTimeoutMs, &error)
         && readInto(settings, "limits/handshake_timeout_ms", 100, 600'000,

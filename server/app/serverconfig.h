@@ -41,6 +41,14 @@ struct ServerConfig
 
     int handshakeTimeoutMs = 10'000;
     int maxStoreQueue = 100'000;
+    //! [limits] user_rate_per_second / user_rate_burst: one bucket for all of a user's
+    //! connections together (each connection also has Limits::ratePerSecond); 0: none.
+    quint32 userRatePerSecond = 100;
+    quint32 userRateBurst = 200;
+    //! [limits] max_connections_per_address: open connections from one IP address; past it a new
+    //! one is closed at once (policy violation). 0: no cap. Behind a proxy every client shares
+    //! the proxy's address: raise or lift it there.
+    int maxConnectionsPerAddress = 256;
     //! [server] max_database_mb: the database stops growing here (0: no cap but the disk's).
     //! Past it, as on a full disk, writes are refused with STORAGE_FULL and nothing is acked.
     quint64 maxDatabaseMb = 0;

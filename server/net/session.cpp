@@ -122,6 +122,7 @@ Session::Session(Connection *connection, SessionContext &context, QObject *paren
     : QObject(parent), m_connection(connection), m_context(context)
 {
     m_connection->setParent(this);
+    m_peerAddress = m_connection->peerAddress();
     const Limits &limits = m_context.config.limits;
     m_connectedMs = m_lastActivityMs = m_rateRefillMs = nowMs();
     m_rateTokens = limits.rateBurst;
@@ -268,6 +269,17 @@ void Session::onBinaryMessage(const QByteArray &frame)
         // A client that keeps going after a whole burst of refusals is not listening.
         if (++m_rateStrikes > int(limits.rateBurst))
             close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("rate limit"));
+        return;
+    }
+    if (m_userId != 0 && !m_context.userRates.take(m_userId, now)) {
+        // The account as a whole is over its rate (many devices, or many stolen tokens): refused,
+        // and the connection stays; each device's own bucket deals with a device that floods.
+        sendError(
+            { ErrorCode::RATE_LIMITED,
+              QStringLiteral("over %1 requests per second for this account")
+                  .arg(m_context.config.userRatePerSecond),
+              envelope.request_id(),
+              quint32(std::max<qint64>(1, m_context.userRates.retryAfterMs(m_userId, now))) });
         return;
     }
     dispatch(envelope);

@@ -30,6 +30,8 @@ public:
     [[nodiscard]] qint64 connectedMs() const { return m_connectedMs; }
     [[nodiscard]] qint64 lastActivityMs() const { return m_lastActivityMs; }
     [[nodiscard]] QString peer() const;
+    //! The peer's address as it connected (a closed socket forgets its own).
+    [[nodiscard]] const QHostAddress &peerAddress() const { return m_peerAddress; }
     //! Milliseconds on a monotonic clock (connectedMs(), lastActivityMs() use it).
     [[nodiscard]] static qint64 monotonicMs();
 
@@ -73,6 +75,7 @@ private:
     SessionContext &m_context;
     State m_state = State::AwaitingHello;
     quint64 m_userId = 0;
+    QHostAddress m_peerAddress;
     QByteArray m_deviceId;
     QString m_clientName;
     QString m_clientVersion;

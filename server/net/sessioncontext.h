@@ -16,6 +16,8 @@ class PresenceTracker;
 }
 } // namespace Confab
 
+#include "userratelimiter.h"
+
 #include <QtGlobal>
 
 namespace Confab::Net {
@@ -39,6 +41,7 @@ struct SessionContext
     Presence::PresenceTracker &presence;
     SignInCounters signIns;
     bool stopping = false; //!< the server is shutting down: refuse new work
+    UserRateLimiter userRates; //!< ServerConfig::userRatePerSecond, per user
 };
 
 } // namespace Confab::Net

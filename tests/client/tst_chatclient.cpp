@@ -93,6 +93,7 @@ void TestChatClient::startServerWithRate(quint32 perSecond)
 {
     ServerConfig config;
     config.limits.ratePerSecond = perSecond;
+    config.userRatePerSecond = 0; // the per-connection limit is what is under test
     config.limits.rateBurst = perSecond;
     config.port = m_port;
     config.dataDir = m_serverDir->path();

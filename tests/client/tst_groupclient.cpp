@@ -59,6 +59,7 @@ void TestGroupClient::startServer(quint32 burst, quint32 rate)
     config.hashCost = Auth::HashCost::minimum();
     config.limits.rateBurst = burst;
     config.limits.ratePerSecond = rate;
+    config.userRatePerSecond = 0; // the per-connection limit is what is under test
     config.presenceGraceMs = 200;
     m_server = std::make_unique<Server>(config);
     QVERIFY(m_server->start());

@@ -81,6 +81,7 @@ void TestGroups::startServer(int maxGroupMembers)
     config.hashCost = Auth::HashCost::minimum();
     config.limits.rateBurst = 1000;
     config.limits.ratePerSecond = 1000;
+    config.userRatePerSecond = 0; // per account: TestServer::accountRateLimitSpansDevices
     config.limits.maxGroupMembers = quint32(maxGroupMembers);
     config.presenceGraceMs = m_graceMs;
     // CTest runs this file twice: sockets on the main thread, and on network worker threads.

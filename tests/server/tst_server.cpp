@@ -30,6 +30,7 @@ ServerConfig testConfig(const QString &dataDir)
     config.hashCost = Auth::HashCost::minimum();
     config.limits.rateBurst = 1000;
     config.limits.ratePerSecond = 1000;
+    config.userRatePerSecond = 0; // per account: TestServer::accountRateLimitSpansDevices
     // CTest runs this file twice: sockets on the main thread, and on network worker threads.
     config.networkThreads = qEnvironmentVariableIntValue("CONFAB_TEST_NETWORK_THREADS");
     return config;
@@ -66,6 +67,8 @@ private Q_SLOTS:
     void resendAfterLostAckStoresOnce();
     void racingSendersGetGaplessSeqs();
     void fullStorageRefusesWritesAndRecovers();
+    void accountRateLimitSpansDevices();
+    void connectionCapPerAddress();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
     void historyPagesBackwards();
@@ -473,6 +476,107 @@ void TestServer::fullStorageRefusesWritesAndRecovers()
     const auto page = alice->request(history).history_page();
     QVERIFY(page.messages_size() > 0);
     QCOMPARE(page.messages(page.messages_size() - 1).seq(), quint64(acked.size() + 1));
+}
+
+namespace {
+//! Round trips of `count` sends from `c` to `peer`, one after the other: the slowest, in ms.
+qint64 slowestSend(WireClient &c, const QString &peer, int count)
+{
+    qint64 slowest = 0;
+    for (int i = 0; i < count; ++i) {
+        QElapsedTimer timer;
+        timer.start();
+        if (!c.request(WireClient::sendTo(peer, QStringLiteral("ping %1").arg(i)))
+                 .has_message_ack())
+            return std::numeric_limits<qint64>::max();
+        slowest = std::max(slowest, timer.elapsed());
+    }
+    return slowest;
+}
+} // namespace
+
+void TestServer::accountRateLimitSpansDevices()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.userRatePerSecond = 10;
+    config.userRateBurst = 20; // each connection alone may do 1000/s (testConfig)
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto alice2 = client(QStringLiteral("alice"), false);
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(client(QStringLiteral("carol")));
+    QVERIFY(alice && alice2 && bob);
+
+    // Two devices, each well under its own limit, together over the account's.
+    QList<std::pair<WireClient *, quint64>> posted;
+    for (int i = 0; i < 20; ++i) {
+        for (WireClient *device : { alice.get(), alice2.get() })
+            posted.append(
+                { device,
+                  device->post(WireClient::sendTo(QStringLiteral("bob"), QString::number(i))) });
+    }
+    // Meanwhile another account is served as usual.
+    const qint64 bobSlowest = slowestSend(*bob, QStringLiteral("carol"), 20);
+    int acked = 0;
+    int limited = 0;
+    for (const auto &[device, id] : posted) {
+        const auto reply = device->waitForResponse(id);
+        if (reply.has_message_ack()) {
+            ++acked;
+        } else {
+            QCOMPARE(reply.error().code(), pb::RATE_LIMITED);
+            QVERIFY(reply.error().retry_after_ms() > 0);
+            ++limited;
+        }
+    }
+    qInfo("account over its rate: %d of 40 acked, %d refused; another account's slowest send "
+          "meanwhile %lld ms",
+          acked, limited, qlonglong(bobSlowest));
+    QVERIFY2(acked >= 20 && acked < 40, qPrintable(QString::number(acked))); // the burst, a refill
+    QVERIFY(alice->isConnected() && alice2->isConnected()); // refused, not cut off
+    QVERIFY2(bobSlowest < 1000, qPrintable(QString::number(bobSlowest)));
+    // The bucket refills: a moment later the account may send again.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("later")))
+            .has_message_ack(),
+        5000);
+}
+
+void TestServer::connectionCapPerAddress()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.maxConnectionsPerAddress = 3;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    WireClient third;
+    QVERIFY(third.open(m_server->port()) && third.hello().has_welcome());
+
+    // More from the same address are closed at once, however many come.
+    std::vector<std::unique_ptr<WireClient>> refused;
+    for (int i = 0; i < 50; ++i) {
+        refused.push_back(std::make_unique<WireClient>());
+        refused.back()->socket().open(
+            QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server->port())));
+    }
+    const qint64 aliceSlowest = slowestSend(*alice, QStringLiteral("bob"), 20);
+    for (auto &c : refused) {
+        QVERIFY(c->waitForDisconnected());
+        QCOMPARE(c->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    }
+    qInfo("50 connections over the cap refused; a connected client's slowest send meanwhile "
+          "%lld ms",
+          qlonglong(aliceSlowest));
+    QVERIFY2(aliceSlowest < 1000, qPrintable(QString::number(aliceSlowest)));
+    QVERIFY(third.isConnected()); // the ones within the cap are untouched
+
+    // One leaves: there is room for one more.
+    third.close();
+    QVERIFY(third.waitForDisconnected());
+    QTRY_COMPARE(m_server->sessionCount(), 2);
+    WireClient fourth;
+    QVERIFY(fourth.open(m_server->port()) && fourth.hello().has_welcome());
 }
 
 void TestServer::offlineRecipientSyncsEverythingInOrder()

@@ -67,6 +67,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
              "max_database_mb=512\n"
              "[limits]\nmax_frame_bytes=300000\nmax_text_bytes=4096\nmax_page_size=50\n"
              "max_group_members=12\nrate_per_second=9\nrate_burst=11\nping_interval_ms=1000\n"
+             "user_rate_per_second=13\nuser_rate_burst=14\nmax_connections_per_address=15\n"
              "idle_timeout_ms=5000\nhandshake_timeout_ms=700\nmax_store_queue=33\n"
              "max_send_queue_bytes=100000\n"
              "[auth]\ntoken_ttl_days=2\nargon2_ops_limit=3\nargon2_mem_limit_kib=1024\n"
@@ -88,6 +89,9 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.limits.maxGroupMembers, 12u);
     QCOMPARE(c.limits.ratePerSecond, 9u);
     QCOMPARE(c.limits.rateBurst, 11u);
+    QCOMPARE(c.userRatePerSecond, 13u);
+    QCOMPARE(c.userRateBurst, 14u);
+    QCOMPARE(c.maxConnectionsPerAddress, 15);
     QCOMPARE(c.limits.pingIntervalMs, 1000u);
     QCOMPARE(c.limits.idleTimeoutMs, 5000u);
     QCOMPARE(c.handshakeTimeoutMs, 700);

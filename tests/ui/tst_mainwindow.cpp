@@ -95,6 +95,7 @@ void TestMainWindow::startServer()
     config.dataDir = m_dir->filePath(QStringLiteral("server"));
     config.hashCost = Auth::HashCost::minimum();
     config.limits.ratePerSecond = 1000;
+    config.userRatePerSecond = 0; // per account: TestServer::accountRateLimitSpansDevices
     config.limits.rateBurst = 1000;
     m_server = std::make_unique<Server>(config);
     QVERIFY(m_server->start());

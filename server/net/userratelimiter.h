@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <unordered_map>
+
+namespace Confab::Net {
+
+//! One token bucket per signed-in user, shared by all of that user's connections: however many
+//! devices (or stolen tokens) a user has, together they get this rate. Each connection keeps its
+//! own, tighter-or-equal bucket as well (Session). Network thread.
+class UserRateLimiter
+{
+public:
+    //! `perSecond` tokens a second, at most `burst` saved up; perSecond 0: no limit.
+    UserRateLimiter(quint32 perSecond, quint32 burst) : m_perSecond(perSecond), m_burst(burst) { }
+
+    //! Takes one token of `userId`'s bucket at `nowMs` (a monotonic clock); false: none left.
+    bool take(quint64 userId, qint64 nowMs);
+    //! Milliseconds until `userId` has a token again (0: now).
+    [[nodiscard]] qint64 retryAfterMs(quint64 userId, qint64 nowMs) const;
+    //! Forgets the buckets that are full again: a full bucket is the same as none. Keeps the map
+    //! to the users active in the last burst/perSecond seconds.
+    void prune(qint64 nowMs);
+    [[nodiscard]] size_t size() const { return m_buckets.size(); }
+
+private:
+    struct Bucket
+    {
+        double tokens = 0;
+        qint64 refillMs = 0;
+    };
+    [[nodiscard]] double tokensAt(const Bucket &bucket, qint64 nowMs) const;
+
+    const quint32 m_perSecond;
+    const quint32 m_burst;
+    std::unordered_map<quint64, Bucket> m_buckets;
+};
+
+} // namespace Confab::Net

@@ -64,6 +64,9 @@ public:
     [[nodiscard]] QByteArray prometheusMetrics() const;
     //! Checkpoints of the write-ahead log done off the commit path so far.
     [[nodiscard]] int checkpoints() const;
+    //! Serves a connection made elsewhere as if it had been accepted (the fuzzer's, in
+    //! tests/fuzz); the server takes it over. After start().
+    void adoptConnection(Net::Connection *connection) { addSession(connection); }
 
 Q_SIGNALS:
     void stopped();

@@ -5,7 +5,6 @@
 #include "store/storeservice.h"
 
 #include <confab/logging.h>
-#include <confab/tsan.h>
 
 #include <QDateTime>
 #include <QPointer>
@@ -21,42 +20,18 @@ qint64 nowMs()
 
 AuthService::AuthService(const ServerConfig &config, Store::StoreService &store, QObject *parent)
     : QObject(parent), m_config(config), m_store(store),
-      m_throttle(config.loginFailuresPerUser, config.loginFailuresPerAddress, config.loginWindowMs)
-{
-    m_pool.setMaxThreadCount(config.authThreads);
-    m_pool.setObjectName(QStringLiteral("confab-auth"));
-    // Made once, at the configured cost, so that logins of unknown users cost the same.
-    m_decoyHash = PasswordHasher::decoy(config.hashCost);
-}
+      m_throttle(config.loginFailuresPerUser, config.loginFailuresPerAddress, config.loginWindowMs),
+      // Made once, at the configured cost, so that logins of unknown users cost the same.
+      m_decoyHash(PasswordHasher::decoy(config.hashCost)), m_pool(config.authThreads, "confab-auth")
+{ }
 
-AuthService::~AuthService()
-{
-    m_pool.waitForDone();
-}
-
-namespace {
-//! A job for the hashing pool. Its own class so that run() can tell ThreadSanitizer that the job
-//! was handed over (confab/tsan.h) before anything of it is read.
-class PoolJob final : public QRunnable
-{
-public:
-    explicit PoolJob(std::function<void()> job) : m_job(std::move(job)) { }
-    void run() override
-    {
-        CONFAB_TSAN_ACQUIRE(this); // released by offload()
-        m_job();
-    }
-
-private:
-    std::function<void()> m_job;
-};
-} // namespace
+AuthService::~AuthService() = default;
 
 template<typename Work, typename Then>
 void AuthService::offload(Work work, Then then)
 {
     ++m_pendingHashes;
-    std::function<void()> job = [this, work = std::move(work), then = std::move(then)]() mutable {
+    m_pool.post([this, work = std::move(work), then = std::move(then)]() mutable {
         auto result = work();
         QMetaObject::invokeMethod(
             this,
@@ -65,10 +40,7 @@ void AuthService::offload(Work work, Then then)
                 then(std::move(result));
             },
             Qt::QueuedConnection);
-    };
-    auto *const runnable = new PoolJob(std::move(job));
-    CONFAB_TSAN_RELEASE(runnable); // the pool hands the job over under a lock TSan cannot see
-    m_pool.start(runnable);
+    });
 }
 
 bool AuthService::overloaded(const Done &done)

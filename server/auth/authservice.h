@@ -1,12 +1,12 @@
 #pragma once
 
+#include "hashpool.h"
 #include "loginthrottle.h"
 #include "store/records.h"
 
 #include <confab/result.h>
 
 #include <QObject>
-#include <QThreadPool>
 
 #include <functional>
 
@@ -63,9 +63,9 @@ private:
     const ServerConfig &m_config;
     Store::StoreService &m_store;
     LoginThrottle m_throttle;
-    QThreadPool m_pool;
     QByteArray m_decoyHash;
     int m_pendingHashes = 0;
+    HashPool m_pool; //!< last: its threads finish their jobs before the rest goes
 };
 
 } // namespace Confab::Auth

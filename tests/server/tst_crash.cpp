@@ -53,8 +53,8 @@ void TestCrash::init()
     QFile config(m_dir->filePath(QStringLiteral("confabd.conf")));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write("[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\n"
-                 "[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_"
-                 "connections_per_address=0\n");
+                 "[limits]\nrate_per_second=100000\nrate_burst=100000\n"
+                 "user_rate_per_second=0\nmax_connections_per_address=0\n");
 }
 
 void TestCrash::cleanup()
@@ -133,10 +133,23 @@ void TestCrash::ackedMessageSurvivesSigkill()
 
 void TestCrash::randomSigkillsUnderLoadLoseAndDuplicateNothing()
 {
+    // CTest runs a short soak. The long one, hundreds of kills:
+    //   CONFAB_SOAK_ROUNDS=300 CONFAB_SOAK_SEED=0 tst_crash
+    //   randomSigkillsUnderLoadLoseAndDuplicateNothing
+    // (seed 0: a new one each run, printed so that a failure can be replayed).
     constexpr int kSenders = 4;
-    constexpr int kRounds = 6;
     constexpr int kNewPerRound = 150;
-    QRandomGenerator random(20261123);
+    const int soakRounds = qEnvironmentVariableIntValue("CONFAB_SOAK_ROUNDS");
+    const int kRounds = soakRounds > 0 ? std::min(soakRounds, 100'000) : 6;
+    quint32 seed = 20261123;
+    if (qEnvironmentVariableIsSet("CONFAB_SOAK_SEED")) {
+        seed = quint32(qEnvironmentVariableIntValue("CONFAB_SOAK_SEED"));
+        if (seed == 0)
+            seed = QRandomGenerator::system()->generate() | 1;
+    }
+    qInfo("soak: %d rounds, seed %u", kRounds, seed);
+    QRandomGenerator random(seed);
+    int clientKills = 0;
     QList<Sender> senders;
     for (int i = 0; i < kSenders; ++i)
         senders.append({ QStringLiteral("sender%1").arg(i), {}, {}, 0 });
@@ -169,6 +182,11 @@ void TestCrash::randomSigkillsUnderLoadLoseAndDuplicateNothing()
             total += inFlight[i].size();
         // Kill after a random number of acks: at a random moment of the commit stream.
         const int killAfter = last ? total : int(random.bounded(1, std::max(2, total)));
+        // In half the rounds a client dies too, earlier: its answers in flight are lost, and it
+        // comes back and resends its whole outbox (same client ids) to the same server.
+        const int clientKillAfter =
+            !last && random.bounded(2) == 0 ? int(random.bounded(0, killAfter)) : -1;
+        const int victim = int(random.bounded(kSenders));
         int mismatches = 0;
         auto collect = [&] {
             int acks = 0;
@@ -197,12 +215,30 @@ void TestCrash::randomSigkillsUnderLoadLoseAndDuplicateNothing()
             return acks;
         };
         int acked = 0;
+        bool clientKilled = false;
+        bool reconnectFailed = false;
         QVERIFY(QTest::qWaitFor(
             [&] {
                 acked += collect();
+                if (clientKillAfter >= 0 && !clientKilled && acked >= clientKillAfter) {
+                    clientKilled = true;
+                    ++clientKills;
+                    clients[victim]->socket().abort();
+                    inFlight[victim].clear();
+                    clients[victim] = connect(senders[victim].name, false);
+                    if (!clients[victim]) {
+                        reconnectFailed = true;
+                        return true;
+                    }
+                    for (const auto &[id, text] : std::as_const(senders[victim].outbox))
+                        inFlight[victim].insert(clients[victim]->post(WireClient::sendTo(
+                                                    QStringLiteral("bob"), text, id)),
+                                                id);
+                }
                 return acked >= killAfter;
             },
             60'000));
+        QVERIFY(!reconnectFailed);
         killServer();
         acked += collect(); // acks that arrived before the kill took effect
         QCOMPARE(mismatches, 0);
@@ -216,6 +252,18 @@ void TestCrash::randomSigkillsUnderLoadLoseAndDuplicateNothing()
         created += sender.created;
     }
     QCOMPARE(created, kSenders * kRounds * kNewPerRound);
+    qInfo("soak: %d server kills (SIGKILL), %d client kills, %d messages each acked once", kRounds,
+          clientKills, created);
+
+    // confabd's own check agrees: integrity, gapless seqs, cursors.
+    QProcess check;
+    check.start(QStringLiteral(CONFABD_PATH),
+                { QStringLiteral("--config"), m_dir->filePath(QStringLiteral("confabd.conf")),
+                  QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
+                  QStringLiteral("check") });
+    QVERIFY(check.waitForFinished(60'000));
+    QVERIFY2(check.exitStatus() == QProcess::NormalExit && check.exitCode() == 0,
+             check.readAllStandardOutput() + check.readAllStandardError());
 
     Store::SqliteStore store(m_dir->filePath(QStringLiteral("data")));
     QVERIFY(store.open());

@@ -3,6 +3,7 @@
 # only the packages that are missing, and skips apt entirely when nothing is.
 #   installer/setup.sh              to build, run and test
 #   installer/setup.sh --packaging  and to build and check the .deb packages (installer/package.sh)
+#   installer/setup.sh --fuzz       and to build and run the libFuzzer targets (tests/fuzz/run.sh)
 set -euo pipefail
 
 packages=(
@@ -12,9 +13,13 @@ packages=(
     xvfb xauth trayer
     gdb # QtTest prints every thread's stack with it when a test crashes or hangs
 )
-if [ "${1:-}" = "--packaging" ]; then
-    packages+=(dpkg-dev fakeroot lintian desktop-file-utils appstream file)
-fi
+for option in "$@"; do
+    case "$option" in
+        --packaging) packages+=(dpkg-dev fakeroot lintian desktop-file-utils appstream file) ;;
+        --fuzz) packages+=(clang libfuzzer-14-dev) ;;
+        *) echo "setup.sh: unknown option $option" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

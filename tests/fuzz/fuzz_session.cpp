@@ -4,9 +4,8 @@
 // every request handler. Ids 1 (conversation) and 2 (user) in decodable frames are replaced by the
 // session's real direct conversation and peer. tests/fuzz/run.sh runs it.
 
-#include "fuzzseeds.h"
-
 #include "app/server.h"
+#include "fuzzseeds.h"
 #include "net/connection.h"
 
 #include <confab/codec.h>
@@ -128,8 +127,8 @@ void patchIds(google::protobuf::Message &message)
         if (field->cpp_type() != FieldDescriptor::CPPTYPE_UINT64)
             continue;
         const bool conversation = field->name() == "conversation_id";
-        const bool user = field->name().find("user") != std::string::npos
-            || field->name() == "member_ids";
+        const bool user =
+            field->name().find("user") != std::string::npos || field->name() == "member_ids";
         auto swap = [&](quint64 value) {
             if (conversation && value == 1)
                 return world->conversationId;
@@ -182,7 +181,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (Fuzz::writeSeedsIfAsked(seeds))
         std::exit(0);
 
-    QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false\n*.info=false\n*.warning=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("*.debug=false\n*.info=false\n*.warning=false"));
     new QCoreApplication(*argc, *argv); // for the life of the process
     world = new World;
     ServerConfig config;

@@ -89,7 +89,8 @@ QList<std::pair<QString, QByteArray>> seedFrames()
         e.mutable_set_role()->set_user_id(2);
         e.mutable_set_role()->set_role(pb::ROLE_ADMIN);
     });
-    add("presence", [](pb::Envelope &e) { e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY); });
+    add("presence",
+        [](pb::Envelope &e) { e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY); });
     add("typing", [](pb::Envelope &e) { e.mutable_typing()->set_conversation_id(1); });
     add("receipt", [](pb::Envelope &e) {
         e.mutable_update_receipt()->set_conversation_id(1);
@@ -132,7 +133,8 @@ bool writeSeedsIfAsked(const QList<std::pair<QString, QByteArray>> &seeds)
     QDir().mkpath(dir);
     for (const auto &[name, bytes] : seeds) {
         QFile file(QDir(dir).filePath(name));
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size())
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || file.write(bytes) != bytes.size())
             qFatal("cannot write the seed %s", qPrintable(file.fileName()));
     }
     return true;

@@ -15,6 +15,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace Confab::Net {
 
 namespace {
@@ -42,15 +44,36 @@ void shorten(std::string *text, size_t maxBytes)
     text->resize(cut);
 }
 
+bool hasMessagesOf(const pb::SyncPage &page, quint64 conversationId)
+{
+    return std::any_of(page.messages().begin(), page.messages().end(),
+                       [conversationId](const pb::Message &message) {
+                           return message.conversation_id() == conversationId;
+                       });
+}
+
 // Pages are bounded by count in the store and by bytes here: whatever does not fit in one frame
-// waits for the next page (has_more).
+// waits for the next page (has_more). A page always keeps something the client moves on with:
+// one message, or, when none was fetched, one summary, even if that is more than a frame
+// (PROTOCOL.md §6). Trimming those too would send the same page back for ever.
 void fitToFrame(pb::SyncPage &page, size_t maxBytes)
 {
-    while (page.ByteSizeLong() + kEnvelopeOverheadBytes > maxBytes) {
-        if (page.messages_size() > 0)
-            page.mutable_messages()->RemoveLast();
-        else if (page.conversations_size() > 1)
+    auto fits = [&page, maxBytes] {
+        return page.ByteSizeLong() + kEnvelopeOverheadBytes <= maxBytes;
+    };
+    if (fits())
+        return;
+    // The messages are in the page in full; in a summary the last message is only a preview.
+    for (auto &conversation : *page.mutable_conversations())
+        shorten(conversation.mutable_last_message()->mutable_text(), kPreviewBytes);
+    while (!fits()) {
+        // Summaries and messages come in conversation order: trim both from the end.
+        const int conversations = page.conversations_size();
+        if (conversations > 1
+            && !hasMessagesOf(page, page.conversations(conversations - 1).conversation_id()))
             page.mutable_conversations()->RemoveLast();
+        else if (page.messages_size() > 1)
+            page.mutable_messages()->RemoveLast();
         else
             break;
         page.set_has_more(true);

@@ -244,21 +244,9 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
             m_storedMessages.fetch_add(stored);
         }
     }
-    std::vector<AppendDone> dones;
-    std::vector<qint64> queued;
-    dones.reserve(batch.size());
-    queued.reserve(batch.size());
     size_t appends = 0;
-    for (Item &item : batch) {
-        if (item.batched) {
-            if (doomed) // undone with the rest: its requester hears why
-                item.refuse(*doomed);
-            continue;
-        }
-        ++appends;
-        dones.push_back(std::move(item.done));
-        queued.push_back(item.queuedUs);
-    }
+    for (const Item &item : batch)
+        appends += item.batched ? 0 : 1;
     if (doomed) {
         // Nothing of this batch is stored: every sender hears the error, none an ack.
         while (store.openTransactions() > 1)
@@ -266,22 +254,46 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
         store.rollback();
         results.assign(appends, *doomed);
         qCWarning(lcStore) << "a batch of" << batch.size() << "writes failed:" << doomed->message;
-    } else {
-        for (auto &deliver : batchedDone)
-            deliver();
     }
-    QMetaObject::invokeMethod(
-        this,
-        [this, committedUs = steadyUs(), dones = std::move(dones), queued = std::move(queued),
-         results = std::move(results)]() {
-            const qint64 nowUs = steadyUs();
-            m_timings.handBackUs.add(nowUs - committedUs);
-            for (size_t i = 0; i < dones.size(); ++i) {
-                m_timings.appendUs.add(nowUs - queued[i]);
-                dones[i](results[i]);
-            }
-        },
-        Qt::QueuedConnection);
+    // The results go back in queue order: a run of appends as one hand-back, each job's on its
+    // own, posted one after the other (so delivered in that order). A job's effect on a cache
+    // (a member removed) must not be undone by the answer to an append queued before it.
+    std::vector<AppendDone> dones;
+    std::vector<qint64> queued;
+    std::vector<Result<Appended>> slice;
+    const qint64 committedUs = steadyUs();
+    auto handBackAppends = [&] {
+        if (dones.empty())
+            return;
+        QMetaObject::invokeMethod(
+            this,
+            [this, committedUs, dones = std::exchange(dones, {}),
+             queued = std::exchange(queued, {}), results = std::exchange(slice, {})]() {
+                const qint64 nowUs = steadyUs();
+                m_timings.handBackUs.add(nowUs - committedUs);
+                for (size_t i = 0; i < dones.size(); ++i) {
+                    m_timings.appendUs.add(nowUs - queued[i]);
+                    dones[i](results[i]);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    size_t nextAppend = 0;
+    size_t nextJob = 0;
+    for (Item &item : batch) {
+        if (item.batched) {
+            handBackAppends();
+            if (doomed) // undone with the rest: its requester hears why
+                item.refuse(*doomed);
+            else
+                batchedDone[nextJob++]();
+            continue;
+        }
+        dones.push_back(std::move(item.done));
+        queued.push_back(item.queuedUs);
+        slice.push_back(std::move(results[nextAppend++]));
+    }
+    handBackAppends();
 }
 
 } // namespace Confab::Store

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void racingSendersGetGaplessSeqs();
     void fullStorageRefusesWritesAndRecovers();
     void accountRateLimitSpansDevices();
+    void syncPagesAlwaysMoveOn();
     void connectionCapPerAddress();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
@@ -540,6 +541,50 @@ void TestServer::accountRateLimitSpansDevices()
         alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("later")))
             .has_message_ack(),
         5000);
+}
+
+void TestServer::syncPagesAlwaysMoveOn()
+{
+    // Four people each leave Bob a message of the largest size while he is away: their summaries
+    // and messages together are twice a frame. Every page must still move his cursors on.
+    QVERIFY(client(QStringLiteral("bob")));
+    const QString big(int(testConfig(m_dir->path()).limits.maxTextBytes) / 3, QChar(0x4F60));
+    for (int i = 0; i < 4; ++i) {
+        auto sender = client(QStringLiteral("sender%1").arg(i));
+        QVERIFY(sender);
+        QVERIFY(sender->request(WireClient::sendTo(QStringLiteral("bob"), big)).has_message_ack());
+    }
+    auto bob = client(QStringLiteral("bob"), false);
+    QVERIFY(bob);
+    // As the reference client does: a cursor for every conversation it knows, at its newest seq.
+    QHash<quint64, quint64> cursors;
+    int received = 0;
+    int pages = 0;
+    for (bool more = true; more; ++pages) {
+        QVERIFY2(pages < 10, "sync does not move on");
+        pb::Envelope request;
+        for (auto it = cursors.cbegin(); it != cursors.cend(); ++it) {
+            auto *cursor = request.mutable_sync_request()->add_cursors();
+            cursor->set_conversation_id(it.key());
+            cursor->set_seq(it.value());
+        }
+        request.mutable_sync_request();
+        const auto reply = bob->request(request);
+        QVERIFY2(reply.has_sync_page(), reply.error().message().c_str());
+        const pb::SyncPage &page = reply.sync_page();
+        for (const auto &conversation : page.conversations())
+            cursors.insert(conversation.conversation_id(),
+                           cursors.value(conversation.conversation_id()));
+        for (const auto &message : page.messages()) {
+            QCOMPARE(QString::fromStdString(message.text()), big); // in full
+            cursors[message.conversation_id()] = message.seq();
+            ++received;
+        }
+        more = page.has_more();
+    }
+    QCOMPARE(received, 4);
+    QCOMPARE(cursors.size(), 4);
+    QVERIFY(pages > 1); // it did need more than one page
 }
 
 void TestServer::connectionCapPerAddress()

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void nestedTransactionRollsBackAlone();
     void batchedWritesShareCommits();
     void longBatchesAreCutByTime();
+    void appendsAndJobsAnswerInQueueOrder();
     void syncPagesInOrderFromCursors();
     void historyPagesBackwards();
     void conversationListHasLastMessageAndUnread();
@@ -383,6 +384,50 @@ void TestSqliteStore::longBatchesAreCutByTime()
              qPrintable(QStringLiteral("a batch of %1").arg(timings.batchSize.max())));
     QVERIFY2(timings.commitUs.count() >= quint64(kJobs / perBatch),
              qPrintable(QStringLiteral("%1 commits").arg(timings.commitUs.count())));
+}
+
+void TestSqliteStore::appendsAndJobsAnswerInQueueOrder()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    addUser(QStringLiteral("bob"));
+    SnowflakeGenerator ids(3);
+    const auto started = startService(ids);
+    QVERIFY(started);
+    Store::StoreService &service = *started;
+    QObject context;
+    QStringList answered;
+    // A slow job holds the writer, so that what is queued behind it shares the next batch:
+    // an append, a job, an append. Their answers must come in that order (the session caches
+    // what a job changed, and an earlier append's answer must not overwrite it).
+    service.run(
+        &context,
+        [](Store::Store &) -> Result<void> {
+            QThread::msleep(50);
+            return {};
+        },
+        [&](const Result<void> &) { answered << QStringLiteral("slow job"); });
+    auto appendOne = [&](const QString &name) {
+        Store::NewMessage message;
+        message.senderId = alice.userId;
+        message.clientId = QUuid::createUuid().toRfc4122();
+        message.peerUsername = QStringLiteral("bob");
+        message.text = name.toStdString();
+        service.append(message, [&, name](const Result<Store::Appended> &result) {
+            QVERIFY(result);
+            answered << name;
+        });
+    };
+    appendOne(QStringLiteral("first append"));
+    service.run(
+        &context, [](Store::Store &) -> Result<void> { return {}; },
+        [&](const Result<void> &) { answered << QStringLiteral("job"); });
+    appendOne(QStringLiteral("second append"));
+    QTRY_COMPARE(answered.size(), 4);
+    service.stop();
+    QCOMPARE(answered,
+             QStringList({ QStringLiteral("slow job"), QStringLiteral("first append"),
+                           QStringLiteral("job"), QStringLiteral("second append") }));
+    QVERIFY(service.timings().batchSize.max() >= 3); // the three did share a batch
 }
 
 void TestSqliteStore::syncPagesInOrderFromCursors()

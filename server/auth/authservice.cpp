@@ -86,12 +86,14 @@ void AuthService::registerAccount(QObject *context, const QString &username,
         return done(name.error());
     if (auto valid = AccountRules::checkPassword(password); !valid)
         return done(valid.error());
-    if (overloaded(done))
-        return;
     const QString shown = displayName.trimmed().isEmpty() ? name.value() : displayName.trimmed();
     QPointer<QObject> guard(context);
-    offload([password, cost = m_config.hashCost] { return PasswordHasher::hash(password, cost); },
-            [this, guard, name = name.value(), shown, deviceId, done](Result<QByteArray> hashed) {
+    auto hashAndCreate = [this, guard, name = name.value(), shown, password, deviceId, done] {
+        if (!guard || overloaded(done))
+            return;
+        offload(
+            [password, cost = m_config.hashCost] { return PasswordHasher::hash(password, cost); },
+            [this, guard, name, shown, deviceId, done](Result<QByteArray> hashed) {
                 if (!guard)
                     return;
                 if (!hashed)
@@ -102,12 +104,25 @@ void AuthService::registerAccount(QObject *context, const QString &username,
                         return store.createUser(name, shown, hash, nowMs());
                     },
                     [this, guard, deviceId, done](const Result<Store::UserRecord> &created) {
-                        if (!created)
+                        if (!created) // USERNAME_TAKEN by a registration at the same time
                             return done(created.error());
                         qCInfo(lcAuth) << "registered user" << created.value().userId;
                         issueToken(guard, created.value(), deviceId, done);
                     });
             });
+    };
+    // A taken name is refused before any hashing: registering it over and over must not keep
+    // the hashing threads (and so everyone's sign-ins) busy.
+    m_store.run(
+        guard, [name = name.value()](Store::Store &store) { return store.userByName(name); },
+        [done, hashAndCreate](const Result<Store::UserRecord> &found) {
+            if (found)
+                return done(
+                    Error { ErrorCode::USERNAME_TAKEN, QStringLiteral("the username is taken") });
+            if (found.error().code != ErrorCode::NOT_FOUND)
+                return done(found.error());
+            hashAndCreate();
+        });
 }
 
 void AuthService::login(QObject *context, const QString &username, const QByteArray &password,

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void fullStorageRefusesWritesAndRecovers();
     void accountRateLimitSpansDevices();
     void syncPagesAlwaysMoveOn();
+    void takenNameIsRefusedWithoutHashing();
     void connectionCapPerAddress();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
@@ -585,6 +586,30 @@ void TestServer::syncPagesAlwaysMoveOn()
     QCOMPARE(received, 4);
     QCOMPARE(cursors.size(), 4);
     QVERIFY(pages > 1); // it did need more than one page
+}
+
+void TestServer::takenNameIsRefusedWithoutHashing()
+{
+    // One hashing thread, room for one hash, at the real cost (tens of milliseconds).
+    ServerConfig config = testConfig(m_dir->path());
+    config.hashCost = Auth::HashCost();
+    config.authThreads = 1;
+    config.maxPendingAuth = 1;
+    startServer(config);
+    QVERIFY(client(QStringLiteral("alice")));
+    WireClient newcomer, taken, another;
+    for (WireClient *c : { &newcomer, &taken, &another })
+        QVERIFY(c->open(m_server->port()) && c->hello().has_welcome());
+
+    pb::Envelope registration;
+    registration.mutable_register_account()->set_username("newcomer");
+    registration.mutable_register_account()->set_password("password123");
+    const quint64 pending = newcomer.post(registration); // its hash fills the queue
+    // Registering a taken name costs no hash: it is answered even now...
+    QCOMPARE(taken.registerAccount(QStringLiteral("alice")).error().code(), pb::USERNAME_TAKEN);
+    // ...while a new name has to wait its turn.
+    QCOMPARE(another.registerAccount(QStringLiteral("another")).error().code(), pb::UNAVAILABLE);
+    QVERIFY(newcomer.waitForResponse(pending).has_auth_ok());
 }
 
 void TestServer::connectionCapPerAddress()

@@ -2,10 +2,6 @@
 
 namespace Confab::Auth {
 
-namespace {
-constexpr qsizetype kMaxTracked = 100'000;
-}
-
 LoginThrottle::LoginThrottle(int perUser, int perAddress, int windowMs)
     : m_perUser(perUser), m_perAddress(perAddress), m_windowMs(windowMs)
 { }
@@ -19,14 +15,30 @@ qint64 LoginThrottle::wait(const QHash<QString, Window> &windows, const QString 
     return std::max<qint64>(0, it->startMs + windowMs - nowMs);
 }
 
-void LoginThrottle::bump(QHash<QString, Window> &windows, const QString &key, int windowMs,
-                         qint64 nowMs)
+QString LoginThrottle::addressKey(const QHostAddress &address)
 {
-    if (windows.size() >= kMaxTracked) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4).toString();
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return address.toString();
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    std::fill(std::begin(bytes.c) + 8, std::end(bytes.c), quint8(0));
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
+void LoginThrottle::bump(QHash<QString, Window> &windows, const QString &key, int limit,
+                         int windowMs, qint64 nowMs)
+{
+    if (windows.size() >= kMaxTracked && !windows.contains(key)) {
+        // Bounded memory: first the windows that are over, then those holding nobody back.
         windows.removeIf(
             [&](const auto &entry) { return entry.value().startMs + windowMs <= nowMs; });
         if (windows.size() >= kMaxTracked)
-            windows.clear(); // a flood of distinct keys: forget rather than grow without bound
+            windows.removeIf([&](const auto &entry) { return entry.value().failures < limit; });
+        if (windows.size() >= kMaxTracked)
+            return; // every one of them is a lock: keep those, do not count this key
     }
     Window &window = windows[key];
     if (window.startMs + windowMs <= nowMs)
@@ -66,8 +78,8 @@ void LoginThrottle::end(const QString &username, const QString &address)
 void LoginThrottle::recordFailure(const QString &username, const QString &address, qint64 nowMs)
 {
     end(username, address);
-    bump(m_users, username, m_windowMs, nowMs);
-    bump(m_addresses, address, m_windowMs, nowMs);
+    bump(m_users, username, m_perUser, m_windowMs, nowMs);
+    bump(m_addresses, address, m_perAddress, m_windowMs, nowMs);
 }
 
 void LoginThrottle::recordSuccess(const QString &username, const QString &address)

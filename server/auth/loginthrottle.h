@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QHostAddress>
 #include <QString>
 
 namespace Confab::Auth {
@@ -12,6 +13,13 @@ class LoginThrottle final
 {
 public:
     LoginThrottle(int perUser, int perAddress, int windowMs);
+
+    //! The key an address is counted under: an IPv4 address itself (also when IPv4-mapped), an
+    //! IPv6 address by its /64, which one subscriber usually holds whole.
+    [[nodiscard]] static QString addressKey(const QHostAddress &address);
+    //! Windows tracked per kind (usernames, addresses) at most; past it, the ones not holding
+    //! anybody back are forgotten first, so a flood of new keys cannot reset a real lock.
+    static constexpr qsizetype kMaxTracked = 100'000;
 
     //! 0 when an attempt may go ahead, else milliseconds until one may.
     [[nodiscard]] qint64 retryAfterMs(const QString &username, const QString &address,
@@ -32,7 +40,7 @@ private:
     };
     static qint64 wait(const QHash<QString, Window> &windows, const QString &key, int limit,
                        int windowMs, qint64 nowMs);
-    static void bump(QHash<QString, Window> &windows, const QString &key, int windowMs,
+    static void bump(QHash<QString, Window> &windows, const QString &key, int limit, int windowMs,
                      qint64 nowMs);
 
     const int m_perUser;

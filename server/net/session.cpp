@@ -468,7 +468,7 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
     case pb::Envelope::kLogin:
         auth.login(this, QString::fromStdString(envelope.login().username()),
                    QByteArray::fromStdString(envelope.login().password()),
-                   m_connection->peerAddress().toString(), m_deviceId, done);
+                   Auth::LoginThrottle::addressKey(m_peerAddress), m_deviceId, done);
         break;
     default:
         auth.resume(this, QString::fromStdString(envelope.resume().token()), done);

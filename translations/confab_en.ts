@@ -471,6 +471,10 @@
         <source>Starting the server…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This server does not take new accounts. Ask its administrator for one, then sign in.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MainWindow</name>

@@ -468,6 +468,10 @@
         <source>Starting the server…</source>
         <translation>正在启动服务器…</translation>
     </message>
+    <message>
+        <source>This server does not take new accounts. Ask its administrator for one, then sign in.</source>
+        <translation>此服务器不接受新账户注册。请向其管理员申请账户，然后登录。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MainWindow</name>

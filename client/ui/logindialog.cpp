@@ -126,7 +126,11 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
     connect(client, &Client::ChatClient::authenticationFailed, this,
             [this](const Confab::Error &error) {
                 setBusy(false);
-                showError(userMessage(error.code));
+                if (m_creating && error.code == ErrorCode::FORBIDDEN) // [auth] registration=closed
+                    showError(tr("This server does not take new accounts. Ask its administrator "
+                                 "for one, then sign in."));
+                else
+                    showError(userMessage(error.code));
             });
     connect(client, &Client::ChatClient::stateChanged, this,
             [this](Client::ChatClient::State state, const QString &reason) {
@@ -185,6 +189,7 @@ void LoginDialog::setBusy(bool busy)
 
 void LoginDialog::submit(bool create)
 {
+    m_creating = create;
     const QString address = m_server->text().trimmed();
     const QUrl url =
         QUrl::fromUserInput(address.contains(u"://") ? address : QStringLiteral("ws://") + address);

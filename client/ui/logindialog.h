@@ -56,6 +56,7 @@ private:
     QCheckBox *m_keepRunning = nullptr;
     QLabel *m_serverInfo = nullptr;
     bool m_triedFreePort = false;
+    bool m_creating = false; //!< the last submit() asked for a new account
 };
 
 } // namespace Confab::Ui

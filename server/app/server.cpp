@@ -319,7 +319,8 @@ void Server::addSession(Net::Connection *connection)
         return;
     }
     if (m_config.maxConnectionsPerAddress > 0) {
-        int &open = m_sessionsPerAddress[connection->peerAddress()];
+        int &open =
+            m_sessionsPerAddress[Auth::LoginThrottle::addressKey(connection->peerAddress())];
         if (open >= m_config.maxConnectionsPerAddress) {
             // Before any work for it; the others from that address go on as they were.
             if (m_refusedPerAddress++ % 1000 == 0) // a flood must not flood the log too
@@ -340,7 +341,8 @@ void Server::addSession(Net::Connection *connection)
 void Server::onSessionClosed(Net::Session *session)
 {
     if (m_config.maxConnectionsPerAddress > 0 && m_sessions.contains(session)) {
-        const auto it = m_sessionsPerAddress.find(session->peerAddress());
+        const auto it =
+            m_sessionsPerAddress.find(Auth::LoginThrottle::addressKey(session->peerAddress()));
         if (it != m_sessionsPerAddress.end() && --it.value() <= 0)
             m_sessionsPerAddress.erase(it);
     }

@@ -92,7 +92,7 @@ private:
     std::vector<std::unique_ptr<Net::NetworkWorker>> m_workers; //!< none: sockets stay here
     size_t m_nextWorker = 0;
     QSet<Net::Session *> m_sessions;
-    QHash<QHostAddress, int> m_sessionsPerAddress; //!< when maxConnectionsPerAddress is set
+    QHash<QString, int> m_sessionsPerAddress; //!< LoginThrottle::addressKey: IPv6 by /64
     quint64 m_refusedPerAddress = 0; //!< connections closed for the per-address cap
     std::unique_ptr<QHttpServer> m_http; //!< /healthz, /metrics
     quint16 m_metricsPort = 0;

@@ -40,6 +40,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("auth/login_failures_per_user"),
     QStringLiteral("auth/login_failures_per_address"),
     QStringLiteral("auth/login_window_seconds"),
+    QStringLiteral("auth/registration"),
 };
 
 // Reads an unsigned key into `out`; false (with a message) when present but not a number in range.
@@ -164,6 +165,19 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;
     config.hashCost.memLimitBytes = memKib * 1024;
     config.loginWindowMs = int(windowSeconds * 1000);
+    if (settings.contains(QStringLiteral("auth/registration"))) {
+        const QString text =
+            settings.value(QStringLiteral("auth/registration")).toString().trimmed();
+        if (text == QLatin1String("open"))
+            config.openRegistration = true;
+        else if (text == QLatin1String("closed"))
+            config.openRegistration = false;
+        else
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("auth/registration is \"open\" or \"closed\", not \"%1\"").arg(text)
+            };
+    }
     if (auto valid = config.validate(); !valid)
         return valid.error();
     return config;

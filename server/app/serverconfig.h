@@ -34,6 +34,9 @@ struct ServerConfig
     qint64 tokenTtlMs = qint64(30) * 24 * 3600 * 1000;
     Auth::HashCost hashCost;
     int authThreads = 2;
+    //! [auth] registration = open | closed: whether anyone who reaches the server may create an
+    //! account. Closed: only `confabd user add` does; existing accounts sign in as before.
+    bool openRegistration = true;
     int maxPendingAuth = 64;
     int loginFailuresPerUser = 5;
     int loginFailuresPerAddress = 20;

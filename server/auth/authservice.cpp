@@ -81,6 +81,10 @@ void AuthService::registerAccount(QObject *context, const QString &username,
                                   const QByteArray &password, const QString &displayName,
                                   const QByteArray &deviceId, Done done)
 {
+    if (!m_config.openRegistration)
+        return done(Error { ErrorCode::FORBIDDEN,
+                            QStringLiteral("this server does not take new accounts; ask its "
+                                           "administrator for one") });
     auto name = AccountRules::normalizeUsername(username);
     if (!name)
         return done(name.error());

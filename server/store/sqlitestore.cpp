@@ -113,12 +113,24 @@ QSqlQuery &SqliteStore::query(const char *sql)
 Error SqliteStore::sqlError(const QSqlQuery &query) const
 {
     const QSqlError error = query.lastError();
+    const int code = error.nativeErrorCode().toInt();
+    if ((code & 0xFF) == 13) { // SQLITE_FULL: every write fails alike until space returns
+        // Said once every 10 s with how often, not once per refused write: a full disk under a
+        // flood of sends must not fill the log as well.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        ++m_fullRefusals;
+        if (now - m_fullLoggedMs >= 10'000) {
+            qCCritical(lcStore).noquote()
+                << "the database or disk is full: writes are refused (" << m_fullRefusals
+                << "since the last report); last:" << query.lastQuery();
+            m_fullLoggedMs = now;
+            m_fullRefusals = 0;
+        }
+        return { ErrorCode::STORAGE_FULL, QStringLiteral("the database or disk is full") };
+    }
     qCWarning(lcStore).noquote() << "SQL failed:" << query.lastQuery() << "|"
                                  << error.nativeErrorCode() << error.text();
-    const int code = error.nativeErrorCode().toInt();
     switch (code & 0xFF) { // primary result code of an extended one
-    case 13: // SQLITE_FULL
-        return { ErrorCode::STORAGE_FULL, QStringLiteral("the database or disk is full") };
     case 5: // SQLITE_BUSY
     case 6: // SQLITE_LOCKED
         return { ErrorCode::UNAVAILABLE, QStringLiteral("the database is busy") };

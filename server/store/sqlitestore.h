@@ -145,6 +145,8 @@ private:
     const QString m_dataDir;
     const int m_busyTimeoutMs;
     qint64 m_maxDatabaseBytes = 0;
+    mutable qint64 m_fullLoggedMs = 0; //!< sqlError(): when a full disk was last reported
+    mutable quint64 m_fullRefusals = 0; //!< refusals since
     const QString m_connectionName;
     QSqlDatabase m_db;
     std::unordered_map<const char *, QSqlQuery> m_queries;

@@ -253,7 +253,15 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
             store.rollback();
         store.rollback();
         results.assign(appends, *doomed);
-        qCWarning(lcStore) << "a batch of" << batch.size() << "writes failed:" << doomed->message;
+        // Once every 10 s at most, with the count: a full disk fails every batch alike.
+        ++m_failedBatches;
+        if (startUs - m_failedBatchLoggedUs >= 10'000'000) {
+            qCWarning(lcStore) << "a batch of" << batch.size()
+                               << "writes failed:" << doomed->message << "(" << m_failedBatches
+                               << "failed batches since the last report)";
+            m_failedBatchLoggedUs = startUs;
+            m_failedBatches = 0;
+        }
     }
     // The results go back in queue order: a run of appends as one hand-back, each job's on its
     // own, posted one after the other (so delivered in that order). A job's effect on a cache

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -157,6 +158,8 @@ private:
     int m_maxQueueDepth = 100'000;
     //! queueUs, commitUs and batchSize: the store thread's; the others: this thread's.
     Timings m_timings;
+    qint64 m_failedBatchLoggedUs = std::numeric_limits<qint64>::min() / 2; //!< store thread
+    quint64 m_failedBatches = 0; //!< store thread: since the last report
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void accountRateLimitSpansDevices();
     void syncPagesAlwaysMoveOn();
     void takenNameIsRefusedWithoutHashing();
+    void closedRegistrationStillSignsIn();
     void connectionCapPerAddress();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
@@ -610,6 +611,21 @@ void TestServer::takenNameIsRefusedWithoutHashing()
     // ...while a new name has to wait its turn.
     QCOMPARE(another.registerAccount(QStringLiteral("another")).error().code(), pb::UNAVAILABLE);
     QVERIFY(newcomer.waitForResponse(pending).has_auth_ok());
+}
+
+void TestServer::closedRegistrationStillSignsIn()
+{
+    QVERIFY(client(QStringLiteral("alice"))); // made while registration was open
+    ServerConfig config = testConfig(m_dir->path());
+    config.openRegistration = false;
+    startServer(config);
+    WireClient stranger;
+    QVERIFY(stranger.open(m_server->port()) && stranger.hello().has_welcome());
+    const auto refused = stranger.registerAccount(QStringLiteral("bob"));
+    QCOMPARE(refused.error().code(), pb::FORBIDDEN);
+    QVERIFY(!refused.error().message().empty()); // says what to do
+    QVERIFY(stranger.isConnected()); // and may still sign in
+    QVERIFY(stranger.login(QStringLiteral("alice")).has_auth_ok());
 }
 
 void TestServer::connectionCapPerAddress()

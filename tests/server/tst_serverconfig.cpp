@@ -72,7 +72,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
              "max_send_queue_bytes=100000\n"
              "[auth]\ntoken_ttl_days=2\nargon2_ops_limit=3\nargon2_mem_limit_kib=1024\n"
              "threads=4\nmax_pending=5\nlogin_failures_per_user=6\n"
-             "login_failures_per_address=7\nlogin_window_seconds=8\n",
+             "login_failures_per_address=7\nlogin_window_seconds=8\nregistration=closed\n",
              &warnings);
     QVERIFY2(config.isOk(), config.isOk() ? "" : qPrintable(config.error().message));
     QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
@@ -104,6 +104,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.maxPendingAuth, 5);
     QCOMPARE(c.loginFailuresPerUser, 6);
     QCOMPARE(c.loginFailuresPerAddress, 7);
+    QVERIFY(!c.openRegistration);
     QCOMPARE(c.loginWindowMs, 8000);
 }
 
@@ -134,6 +135,8 @@ void TestServerConfig::invalidValuesAreRefused_data()
     QTest::newRow("idle-before-ping")
         << QByteArray("[limits]\nping_interval_ms=5000\nidle_timeout_ms=4000\n") << QStringList()
         << "idle";
+    QTest::newRow("registration") << QByteArray("[auth]\nregistration=maybe\n") << QStringList()
+                                  << "auth/registration";
     QTest::newRow("cli-port") << QByteArray("") << QStringList { "--port", "-1" } << "--port";
     QTest::newRow("cli-node") << QByteArray("") << QStringList { "--node-id", "5000" }
                               << "--node-id";

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void cleanup();
     void signUpChatAndSurviveAnOutage();
     void wrongPasswordIsShownInTheDialog();
+    void closedRegistrationIsExplainedInTheDialog();
     void olderHistoryLoadsWhenScrolledToTheTop();
     void draftsAreKeptPerConversationAndAcrossRestarts();
     void searchJumpsToTheMessage();
@@ -56,7 +57,7 @@ private Q_SLOTS:
     void aNewLanguageOffersARestart();
 
 private:
-    void startServer();
+    void startServer(bool openRegistration = true);
     std::unique_ptr<ChatClient> coreClient(const QString &name);
 
     PrivateSettings m_settings;
@@ -88,9 +89,11 @@ void TestMainWindow::cleanup()
     m_dir.reset();
 }
 
-void TestMainWindow::startServer()
+void TestMainWindow::startServer(bool openRegistration)
 {
+    m_server.reset();
     ServerConfig config;
+    config.openRegistration = openRegistration;
     config.port = m_port;
     config.dataDir = m_dir->filePath(QStringLiteral("server"));
     config.hashCost = Auth::HashCost::minimum();
@@ -213,6 +216,24 @@ void TestMainWindow::wrongPasswordIsShownInTheDialog()
     QSignalSpy accepted(&login, &QDialog::accepted);
     QTest::mouseClick(login.signInButton(), Qt::LeftButton);
     QVERIFY(accepted.wait(10'000));
+}
+
+void TestMainWindow::closedRegistrationIsExplainedInTheDialog()
+{
+    startServer(false); // [auth] registration = closed
+    ChatClient client(m_dir->filePath(QStringLiteral("dora-app")));
+    Ui::LoginDialog login(&client);
+    login.show();
+    login.serverField()->setText(QStringLiteral("127.0.0.1:%1").arg(m_port));
+    login.usernameField()->setText(QStringLiteral("dora"));
+    login.passwordField()->setText(QStringLiteral("password123"));
+    QTest::mouseClick(login.registerButton(), Qt::LeftButton);
+    // Not the generic "not allowed": what is going on, and what to do.
+    QTRY_COMPARE(login.errorText(),
+                 Ui::LoginDialog::tr("This server does not take new accounts. Ask its "
+                                     "administrator for one, then sign in."));
+    QVERIFY(login.isVisible());
+    QVERIFY(login.signInButton()->isEnabled());
 }
 
 void TestMainWindow::olderHistoryLoadsWhenScrolledToTheTop()

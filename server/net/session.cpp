@@ -147,8 +147,8 @@ Session::Session(Connection *connection, SessionContext &context, QObject *paren
     m_connection->setParent(this);
     m_peerAddress = m_connection->peerAddress();
     const Limits &limits = m_context.config.limits;
-    m_connectedMs = m_lastActivityMs = m_rateRefillMs = nowMs();
-    m_rateTokens = limits.rateBurst;
+    m_connectedMs = m_lastActivityMs = nowMs();
+    m_rate = { double(limits.rateBurst), m_connectedMs };
 
     connect(m_connection, &Connection::binaryReceived, this, &Session::onBinaryMessage);
     connect(m_connection, &Connection::textReceived, this, &Session::onTextMessage);
@@ -245,16 +245,10 @@ void Session::onTextMessage()
 bool Session::takeRateToken(qint64 now)
 {
     const Limits &limits = m_context.config.limits;
-    const qint64 elapsedMs = std::max<qint64>(0, now - m_rateRefillMs);
-    m_rateTokens = std::min<double>(
-        limits.rateBurst, m_rateTokens + double(elapsedMs) * limits.ratePerSecond / 1000.0);
-    m_rateRefillMs = now;
-    if (m_rateTokens >= 1.0) {
-        m_rateTokens -= 1.0;
-        m_rateStrikes = 0;
-        return true;
-    }
-    return false;
+    if (!m_rate.take(now, limits.ratePerSecond, limits.rateBurst))
+        return false;
+    m_rateStrikes = 0;
+    return true;
 }
 
 void Session::violation(const Error &error)

@@ -82,8 +82,7 @@ private:
     QString m_token;
     qint64 m_connectedMs = 0;
     qint64 m_lastActivityMs = 0;
-    double m_rateTokens = 0;
-    qint64 m_rateRefillMs = 0;
+    TokenBucket m_rate; //!< Limits::ratePerSecond, this connection's
     int m_rateStrikes = 0;
     int m_violations = 0;
     QHash<quint64, qint64> m_typingMs; //!< when Typing was last passed on, per conversation

@@ -5,24 +5,28 @@
 
 namespace Confab::Net {
 
-double UserRateLimiter::tokensAt(const Bucket &bucket, qint64 nowMs) const
+double TokenBucket::tokensAt(qint64 nowMs, quint32 perSecond, quint32 burst) const
 {
-    const qint64 elapsedMs = std::max<qint64>(0, nowMs - bucket.refillMs);
-    return std::min<double>(m_burst, bucket.tokens + double(elapsedMs) * m_perSecond / 1000.0);
+    const qint64 elapsedMs = std::max<qint64>(0, nowMs - refillMs);
+    return std::min<double>(burst, tokens + double(elapsedMs) * perSecond / 1000.0);
+}
+
+bool TokenBucket::take(qint64 nowMs, quint32 perSecond, quint32 burst)
+{
+    tokens = tokensAt(nowMs, perSecond, burst);
+    refillMs = nowMs;
+    if (tokens < 1.0)
+        return false;
+    tokens -= 1.0;
+    return true;
 }
 
 bool UserRateLimiter::take(quint64 userId, qint64 nowMs)
 {
     if (m_perSecond == 0)
         return true;
-    auto [it, added] = m_buckets.try_emplace(userId, Bucket { double(m_burst), nowMs });
-    Bucket &bucket = it->second;
-    bucket.tokens = tokensAt(bucket, nowMs);
-    bucket.refillMs = nowMs;
-    if (bucket.tokens < 1.0)
-        return false;
-    bucket.tokens -= 1.0;
-    return true;
+    auto [it, added] = m_buckets.try_emplace(userId, TokenBucket { double(m_burst), nowMs });
+    return it->second.take(nowMs, m_perSecond, m_burst);
 }
 
 qint64 UserRateLimiter::retryAfterMs(quint64 userId, qint64 nowMs) const
@@ -30,14 +34,14 @@ qint64 UserRateLimiter::retryAfterMs(quint64 userId, qint64 nowMs) const
     const auto it = m_buckets.find(userId);
     if (m_perSecond == 0 || it == m_buckets.end())
         return 0;
-    const double missing = 1.0 - tokensAt(it->second, nowMs);
+    const double missing = 1.0 - it->second.tokensAt(nowMs, m_perSecond, m_burst);
     return missing <= 0 ? 0 : qint64(std::ceil(missing * 1000.0 / m_perSecond));
 }
 
 void UserRateLimiter::prune(qint64 nowMs)
 {
     for (auto it = m_buckets.begin(); it != m_buckets.end();) {
-        if (tokensAt(it->second, nowMs) >= double(m_burst))
+        if (it->second.tokensAt(nowMs, m_perSecond, m_burst) >= double(m_burst))
             it = m_buckets.erase(it);
         else
             ++it;

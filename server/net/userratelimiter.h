@@ -6,6 +6,19 @@
 
 namespace Confab::Net {
 
+//! A token bucket: `perSecond` tokens a second, at most `burst` saved up. Its rate is passed in,
+//! so that a million of them (one per connection) cost 16 bytes each.
+struct TokenBucket
+{
+    double tokens = 0;
+    qint64 refillMs = 0; //!< a monotonic clock
+
+    //! The tokens at `nowMs`, refilled since the last take.
+    [[nodiscard]] double tokensAt(qint64 nowMs, quint32 perSecond, quint32 burst) const;
+    //! Refills, then takes one token if there is one.
+    bool take(qint64 nowMs, quint32 perSecond, quint32 burst);
+};
+
 //! One token bucket per signed-in user, shared by all of that user's connections: however many
 //! devices (or stolen tokens) a user has, together they get this rate. Each connection keeps its
 //! own, tighter-or-equal bucket as well (Session). Network thread.
@@ -25,16 +38,9 @@ public:
     [[nodiscard]] size_t size() const { return m_buckets.size(); }
 
 private:
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 refillMs = 0;
-    };
-    [[nodiscard]] double tokensAt(const Bucket &bucket, qint64 nowMs) const;
-
     const quint32 m_perSecond;
     const quint32 m_burst;
-    std::unordered_map<quint64, Bucket> m_buckets;
+    std::unordered_map<quint64, TokenBucket> m_buckets;
 };
 
 } // namespace Confab::Net

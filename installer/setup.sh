@@ -11,6 +11,7 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite libprotobuf-dev protobuf-compiler libsodium-dev
     xvfb xauth trayer
+    openssl # the TLS tests make their certificates with it
     gdb # QtTest prints every thread's stack with it when a test crashes or hangs
 )
 for option in "$@"; do

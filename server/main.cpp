@@ -83,9 +83,11 @@ int main(int argc, char *argv[])
         err << "confabd: " << started.error().message << Qt::endl;
         return 1;
     }
-    out << "confabd " << kVersion << " listening on ws://"
+    out << "confabd " << kVersion << " listening on " << (server.isSecure() ? "wss" : "ws") << "://"
         << server.config().listenAddress.toString() << ":" << server.port() << ", data in "
         << server.config().dataDir << ", node " << server.config().nodeId << Qt::endl;
+    if (server.isSecure()) // what users compare before they trust a self-signed certificate
+        out << "TLS certificate SHA-256 fingerprint " << server.tlsFingerprint() << Qt::endl;
 
     return app.exec();
 }

@@ -127,7 +127,7 @@ Result<void> LocalServer::setStartAtLogin(bool enabled, bool allowOtherComputers
 void LocalServer::onOutput()
 {
     m_output += m_process->readAllStandardOutput();
-    static const QRegularExpression listening(QStringLiteral("listening on ws://[^:]+:(\\d+)"));
+    static const QRegularExpression listening(QStringLiteral("listening on wss?://[^:]+:(\\d+)"));
     const auto match = listening.match(QString::fromUtf8(m_output));
     if (match.hasMatch() && m_port == 0) {
         m_port = quint16(match.captured(1).toUInt());

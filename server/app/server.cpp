@@ -5,12 +5,14 @@
 #include "net/handshakes.h"
 #include "net/networkworker.h"
 #include "net/session.h"
+#include "net/tls.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
 
 #include <confab/datadir.h>
+#include <confab/fingerprint.h>
 #include <confab/logging.h>
 #include <confab/version.h>
 
@@ -21,6 +23,7 @@
 #include <QHttpServerResponse>
 #include <QLockFile>
 #include <QSaveFile>
+#include <QSslCertificate>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -42,19 +45,15 @@ constexpr int kHandshakers = 64;
 constexpr qint64 kTrimIntervalMs = 5000;
 constexpr qint64 kQuietTrimIntervalMs = 60'000;
 
-//! Accepts TCP connections; with network workers, hands each socket to one of them before Qt
-//! wraps it in a QTcpSocket here.
+//! Accepts TCP connections and hands each descriptor on: to the handshakes here, or to a network
+//! worker, before any QTcpSocket wraps it (with TLS, a QSslSocket must).
 class Acceptor final : public QTcpServer
 {
 public:
-    std::function<bool(qintptr)> handOver; //!< true: it took the socket
+    std::function<void(qintptr)> handOver;
 
 protected:
-    void incomingConnection(qintptr socketDescriptor) override
-    {
-        if (!handOver || !handOver(socketDescriptor))
-            QTcpServer::incomingConnection(socketDescriptor);
-    }
+    void incomingConnection(qintptr socketDescriptor) override { handOver(socketDescriptor); }
 };
 } // namespace
 
@@ -92,6 +91,24 @@ Server::~Server()
 
 Result<void> Server::start()
 {
+    if (!m_config.tlsCertificate.isEmpty()) {
+        auto tls = Net::Tls::serverConfiguration(m_config.tlsCertificate, m_config.tlsKey);
+        if (!tls)
+            return tls.error();
+        if (auto works = Net::Tls::selfTest(tls.value()); !works)
+            return works;
+        const QSslCertificate certificate = tls.value().localCertificate();
+        m_tlsFingerprint = certificateFingerprint(certificate.toDer());
+        m_tls = tls.value();
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        qCInfo(lcNet).noquote() << "TLS certificate" << certificate.subjectDisplayName()
+                                << "SHA-256" << m_tlsFingerprint << "valid until"
+                                << certificate.expiryDate().toString(Qt::ISODate);
+        if (certificate.expiryDate() < now)
+            qCWarning(lcNet) << "the TLS certificate has expired: clients will refuse it";
+        else if (certificate.expiryDate() < now.addDays(14))
+            qCWarning(lcNet) << "the TLS certificate expires within 14 days";
+    }
     // One confabd per data directory: a second one would share the database behind the first
     // one's caches (sequence numbers, members, sessions).
     if (!QDir().mkpath(m_config.dataDir)) {
@@ -135,36 +152,33 @@ Result<void> Server::start()
             i,
             Net::NetworkWorker::Settings { m_config.serverName, m_config.handshakeTimeoutMs,
                                            qint64(m_config.limits.maxFrameBytes),
-                                           qint64(m_config.maxSendQueueBytes) });
+                                           qint64(m_config.maxSendQueueBytes), m_tls });
         connect(worker.get(), &Net::NetworkWorker::newConnection, this, &Server::addSession);
         m_workers.push_back(std::move(worker));
     }
     if (m_workers.empty()) {
         m_handshakes = new Net::Handshakes(m_config.serverName, m_config.handshakeTimeoutMs,
-                                           kHandshakers, this);
+                                           kHandshakers, m_tls, this);
         connect(m_handshakes, &Net::Handshakes::upgraded, this, [this](QWebSocket *socket) {
             addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
                                                 qint64(m_config.maxSendQueueBytes)));
         });
     }
     auto acceptor = std::make_unique<Acceptor>();
-    if (!m_workers.empty()) {
-        acceptor->handOver = [this](qintptr socketDescriptor) {
+    acceptor->handOver = [this](qintptr socketDescriptor) {
+        if (m_workers.empty()) {
+            m_handshakes->adopt(socketDescriptor);
+        } else {
             m_nextWorker = (m_nextWorker + 1) % m_workers.size();
             m_workers[m_nextWorker]->adopt(socketDescriptor);
-            return true;
-        };
-    }
+        }
+    };
     m_tcp = std::move(acceptor);
     m_tcp->setMaxPendingConnections(1024);
     // Qt's default backlog is 50: in a reconnect storm the kernel would drop the rest of the
     // SYNs, and each of those clients would wait a second to retry. (The kernel caps it at
     // net.core.somaxconn.)
     m_tcp->setListenBacklogSize(kListenBacklog);
-    connect(m_tcp.get(), &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_tcp->nextPendingConnection())
-            m_handshakes->take(socket);
-    });
     connect(m_tcp.get(), &QTcpServer::acceptError, this, [](QAbstractSocket::SocketError error) {
         qCWarning(lcNet) << "accept failed:" << error; // e.g. out of file descriptors
     });
@@ -222,7 +236,10 @@ void Server::writeAddressFile() const
         const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
             ? QStringLiteral("[%1]").arg(address.toString())
             : address.toString();
-        file.write(QStringLiteral("ws://%1:%2\n").arg(host).arg(port()).toUtf8());
+        file.write(QStringLiteral("%1://%2:%3\n")
+                       .arg(QLatin1String(m_tls ? "wss" : "ws"), host)
+                       .arg(port())
+                       .toUtf8());
         if (file.commit())
             return;
     }

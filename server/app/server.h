@@ -7,9 +7,11 @@
 
 #include <QObject>
 #include <QSet>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QHttpServer;
@@ -54,6 +56,9 @@ public:
 
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] quint16 port() const;
+    //! wss://: the connections are TLS; fingerprint of the certificate (empty without TLS).
+    [[nodiscard]] bool isSecure() const { return m_tls.has_value(); }
+    [[nodiscard]] QString tlsFingerprint() const { return m_tlsFingerprint; }
     [[nodiscard]] int sessionCount() const { return int(m_sessions.size()); }
     [[nodiscard]] int onlineUsers() const;
     //! Open connections on each network thread (empty: the sockets are on this thread).
@@ -80,6 +85,8 @@ private:
     void removeAddressFile() const;
 
     ServerConfig m_config;
+    std::optional<QSslConfiguration> m_tls; //!< Net::Tls; none: plain ws://
+    QString m_tlsFingerprint;
     std::unique_ptr<QLockFile> m_dataLock;
     SnowflakeGenerator m_ids;
     std::unique_ptr<Store::StoreService> m_store;

@@ -1,5 +1,6 @@
 #include "serverconfig.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
 
@@ -41,6 +42,8 @@ const QStringList kKnownKeys = {
     QStringLiteral("auth/login_failures_per_address"),
     QStringLiteral("auth/login_window_seconds"),
     QStringLiteral("auth/registration"),
+    QStringLiteral("tls/certificate"),
+    QStringLiteral("tls/key"),
 };
 
 // Reads an unsigned key into `out`; false (with a message) when present but not a number in range.
@@ -114,6 +117,16 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     }
     if (settings.contains(QStringLiteral("server/data_dir")))
         config.dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
+    // Relative paths are taken from the config file's directory, so a config and its
+    // certificate can move together.
+    auto path = [&settings](const char *key) {
+        const QString value = settings.value(QLatin1String(key)).toString().trimmed();
+        if (value.isEmpty() || QFileInfo(value).isAbsolute())
+            return value;
+        return QFileInfo(settings.fileName()).dir().filePath(value);
+    };
+    config.tlsCertificate = path("tls/certificate");
+    config.tlsKey = path("tls/key");
     if (settings.contains(QStringLiteral("server/name")))
         config.serverName = settings.value(QStringLiteral("server/name")).toString();
 
@@ -195,6 +208,9 @@ Result<void> ServerConfig::validate() const
         };
     if (dataDir.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("no data directory") };
+    if (tlsCertificate.isEmpty() != tlsKey.isEmpty())
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("tls: name both the certificate and the key, or neither") };
     return {};
 }
 

@@ -26,6 +26,9 @@ struct ServerConfig
     //! Threads that do the WebSocket work of the connections (handshakes, frames, writes) while
     //! sessions, routing and presence stay on the main thread. 0: the main thread does it too.
     int networkThreads = 0;
+    //! [tls] certificate and key: PEM files; with both, clients connect with wss:// only.
+    QString tlsCertificate;
+    QString tlsKey;
     //! /healthz and /metrics (Prometheus) over HTTP on their own port; -1: not served.
     QHostAddress metricsListen { QHostAddress::LocalHost };
     int metricsPort = -1;

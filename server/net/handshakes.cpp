@@ -4,11 +4,16 @@
 
 #include <confab/logging.h>
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 #include <algorithm>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace Confab::Net {
 
@@ -16,8 +21,9 @@ namespace {
 constexpr int kMaxPendingHandshakes = 1024;
 } // namespace
 
-Handshakes::Handshakes(const QString &serverName, int timeoutMs, int handshakers, QObject *parent)
-    : QObject(parent), m_timeoutMs(timeoutMs)
+Handshakes::Handshakes(const QString &serverName, int timeoutMs, int handshakers,
+                       std::optional<QSslConfiguration> tls, QObject *parent)
+    : QObject(parent), m_timeoutMs(timeoutMs), m_tls(std::move(tls))
 {
     for (int i = 0; i < std::max(1, handshakers); ++i) {
         auto handshaker =
@@ -33,13 +39,45 @@ Handshakes::Handshakes(const QString &serverName, int timeoutMs, int handshakers
 
 Handshakes::~Handshakes() = default;
 
-void Handshakes::take(QTcpSocket *socket)
+void Handshakes::adopt(qintptr socketDescriptor)
 {
+    QSslSocket *tls = m_tls ? new QSslSocket(this) : nullptr;
+    QTcpSocket *socket = tls ? tls : new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        qCWarning(lcNet) << "cannot serve an accepted socket:" << socket->errorString();
+        delete socket;
+#ifdef Q_OS_UNIX
+        ::close(int(socketDescriptor)); // not adopted, so still ours
+#endif
+        return;
+    }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_pending.insert({ socket->peerAddress(), socket->peerPort() },
                      { socket, Session::monotonicMs() + m_timeoutMs });
     if (!m_timer.isActive())
         m_timer.start();
+    if (!tls) {
+        upgrade(socket);
+        return;
+    }
+    tls->setSslConfiguration(*m_tls);
+    connect(tls, &QSslSocket::encrypted, this, [this, tls] {
+        QObject::disconnect(tls, nullptr, this, nullptr);
+        upgrade(tls);
+    });
+    // Plain HTTP to a TLS port, a protocol or cipher we refuse, a peer gone: before the
+    // WebSocket handshake this socket is still ours to drop.
+    connect(tls, &QAbstractSocket::errorOccurred, this, [this, tls] {
+        QObject::disconnect(tls, nullptr, this, nullptr);
+        qCDebug(lcNet) << "TLS handshake failed with" << tls->peerAddress() << tls->errorString();
+        tls->abort();
+        tls->deleteLater();
+    });
+    tls->startServerEncryption();
+}
+
+void Handshakes::upgrade(QTcpSocket *socket)
+{
     m_next = (m_next + 1) % m_handshakers.size();
     m_handshakers[m_next]->handleConnection(socket);
 }

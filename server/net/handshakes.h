@@ -4,9 +4,11 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QTcpSocket;
@@ -23,17 +25,20 @@ namespace Confab::Net {
 //! - Qt 6.4's QWebSocketServer applies its handshake timeout only to sockets it accepted itself,
 //!   not to those given to handleConnection(); this does it (one timer for all), so a peer that
 //!   connects and says nothing, or stops half-way through its request, is cut off.
+//! - With TLS, the TLS handshake comes first, under the same deadline.
 class Handshakes final : public QObject
 {
     Q_OBJECT
 public:
+    //! tls: the server's certificate and key (Net::Tls); none: plain WebSocket.
     Handshakes(const QString &serverName, int timeoutMs, int handshakers,
-               QObject *parent = nullptr);
+               std::optional<QSslConfiguration> tls, QObject *parent = nullptr);
     ~Handshakes() override;
 
-    //! Sets the socket's options (no Nagle delay: with the peer's delayed ack, a reply could
-    //! wait 40 ms behind the one before it) and starts its handshake. A handshaker owns it now.
-    void take(QTcpSocket *socket);
+    //! Serves an accepted socket: wraps it (in a QSslSocket with TLS), sets its options (no
+    //! Nagle delay: with the peer's delayed ack, a reply could wait 40 ms behind the one before
+    //! it) and starts its handshake. The descriptor is closed if it cannot be served.
+    void adopt(qintptr socketDescriptor);
 
 Q_SIGNALS:
     //! A handshake done; the WebSocket is the receiver's to take (it has no parent yet that
@@ -46,10 +51,12 @@ private:
         QPointer<QTcpSocket> socket;
         qint64 deadlineMs = 0;
     };
+    void upgrade(QTcpSocket *socket); //!< a handshaker owns it now
     void onNewConnection(QWebSocketServer *handshaker);
     void sweep();
 
     const int m_timeoutMs;
+    const std::optional<QSslConfiguration> m_tls;
     std::vector<std::unique_ptr<QWebSocketServer>> m_handshakers;
     size_t m_next = 0;
     QTimer m_timer;

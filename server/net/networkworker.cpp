@@ -84,7 +84,7 @@ private:
     void init()
     {
         m_handshakes = new Handshakes(m_settings.serverName, m_settings.handshakeTimeoutMs,
-                                      kHandshakersPerWorker, this);
+                                      kHandshakersPerWorker, m_settings.tls, this);
         connect(m_handshakes, &Handshakes::upgraded, this, &WorkerShard::serve);
     }
 
@@ -98,7 +98,7 @@ private:
     {
         for (NetworkWorker::Command &command : takeCommands()) {
             if (command.kind == NetworkWorker::Command::Adopt) {
-                adopt(command.descriptor);
+                m_handshakes->adopt(command.descriptor);
                 continue;
             }
             LocalConnection *const connection = m_connections.value(command.id);
@@ -121,20 +121,6 @@ private:
                 break;
             }
         }
-    }
-
-    void adopt(qintptr descriptor)
-    {
-        auto *tcp = new QTcpSocket(this); // deleted with the shard should a handshake be pending
-        if (!tcp->setSocketDescriptor(descriptor)) {
-            qCWarning(lcNet) << "cannot serve an accepted socket:" << tcp->errorString();
-            delete tcp;
-#ifdef Q_OS_UNIX
-            ::close(int(descriptor)); // not adopted, so still ours
-#endif
-            return;
-        }
-        m_handshakes->take(tcp);
     }
 
     //! The same connection a session on the main thread would have; its signals become events.

@@ -6,10 +6,12 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 class QThread;
@@ -33,6 +35,7 @@ public:
         int handshakeTimeoutMs = 10'000;
         qint64 maxFrameBytes = 64 * 1024; //!< Limits::maxFrameBytes
         qint64 maxQueuedBytes = 4 * 1024 * 1024; //!< a slower reader is cut off
+        std::optional<QSslConfiguration> tls; //!< Net::Tls; none: plain WebSocket
     };
 
     NetworkWorker(int index, Settings settings, QObject *parent = nullptr);

@@ -4,9 +4,11 @@
 #include "rawwebsocket.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
+#include "testcertificate.h"
 #include "wireclient.h"
 
 #include <confab/datadir.h>
+#include <confab/fingerprint.h>
 #include <confab/version.h>
 
 #include <QDir>
@@ -14,6 +16,7 @@
 #include <QFile>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -94,6 +97,11 @@ private Q_SLOTS:
     void metricsAndHealthFollowTheTraffic();
     void peerThatAnswersPingsStaysConnected();
     void syncRecordsTheDevicesCursors();
+
+    // TLS
+    void tlsServesWssOnly();
+    void silentTlsPeersAreCutOff();
+    void tlsMisconfigurationIsReportedAtStart();
 
     // shutdown and the data directory
     void shutdownAcksInFlightAndClosesWithGoingAway();
@@ -1272,6 +1280,119 @@ void TestServer::shutdownAcksInFlightAndClosesWithGoingAway()
     QVERIFY(store.open());
     // Every ack the client got is stored; nothing more was stored than acked or still in flight.
     QCOMPARE(store.stats().value().messages, qint64(acked));
+}
+
+// ----- TLS
+// ---------------------------------------------------------------------------------------
+
+void TestServer::tlsServesWssOnly()
+{
+    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
+    QVERIFY(certificate);
+    ServerConfig config = testConfig(m_dir->path());
+    config.tlsCertificate = certificate->certificatePath;
+    config.tlsKey = certificate->keyPath;
+    startServer(config);
+    QVERIFY(m_server->isSecure());
+    QCOMPARE(m_server->tlsFingerprint(), certificate->fingerprint);
+    QFile address(DataDir::addressFile(m_dir->path()));
+    QVERIFY(address.open(QIODevice::ReadOnly));
+    QCOMPARE(address.readAll().trimmed(),
+             QStringLiteral("wss://127.0.0.1:%1").arg(m_server->port()).toUtf8());
+
+    // Clients that trust the certificate chat as over plain WebSockets.
+    WireClient alice;
+    WireClient bob;
+    for (WireClient *c : { &alice, &bob })
+        c->useTls(certificate->certificate);
+    QVERIFY(alice.connectAs(m_server->port(), QStringLiteral("alice")));
+    QVERIFY(bob.connectAs(m_server->port(), QStringLiteral("bob")));
+    QCOMPARE(certificateFingerprint(alice.socket().sslConfiguration().peerCertificate().toDer()),
+             certificate->fingerprint);
+    const auto ack = alice.request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("🔒")));
+    QVERIFY2(ack.has_message_ack(), ack.error().message().c_str());
+    QVERIFY(bob.waitForEvents(1));
+    QCOMPARE(bob.events().first().message_event().message().text(), std::string("🔒"));
+
+    // A client that does not trust it gets no further than the TLS handshake...
+    // (It trusts another certificate only, or it would trust the system's authorities.)
+    const auto other = TestCertificate::make(m_dir->path(), QStringLiteral("other"));
+    QVERIFY(other);
+    QWebSocket doubting;
+    QSslConfiguration doubtful = QSslConfiguration::defaultConfiguration();
+    doubtful.setCaCertificates({ other->certificate });
+    doubting.setSslConfiguration(doubtful);
+    // ...and nor does one that speaks plain WebSocket to the TLS port.
+    QWebSocket plain;
+    QSignalSpy sslErrors(&doubting, &QWebSocket::sslErrors);
+    QSignalSpy connected(&doubting, &QWebSocket::connected);
+    QSignalSpy plainConnected(&plain, &QWebSocket::connected);
+    doubting.open(QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(m_server->port())));
+    plain.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server->port())));
+    QTRY_VERIFY_WITH_TIMEOUT(!sslErrors.isEmpty(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(doubting.state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(plain.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(connected.size(), 0);
+    QCOMPARE(plainConnected.size(), 0);
+    QCOMPARE(alice.request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still here")))
+                 .has_message_ack(),
+             true);
+}
+
+void TestServer::silentTlsPeersAreCutOff()
+{
+    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
+    QVERIFY(certificate);
+    ServerConfig config = testConfig(m_dir->path());
+    config.tlsCertificate = certificate->certificatePath;
+    config.tlsKey = certificate->keyPath;
+    config.handshakeTimeoutMs = 300;
+    startServer(config);
+    // One never starts TLS; one finishes TLS but never asks for the WebSocket: the deadline
+    // covers both handshakes.
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(silent.waitForConnected(5000));
+    QSslSocket encryptedOnly;
+    QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
+    trusting.setCaCertificates({ certificate->certificate });
+    encryptedOnly.setSslConfiguration(trusting);
+    QSignalSpy encrypted(&encryptedOnly, &QSslSocket::encrypted);
+    encryptedOnly.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_server->port());
+    QTRY_COMPARE_WITH_TIMEOUT(encrypted.size(), 1, 5000); // not waitForEncrypted: the server
+                                                          // is on this thread
+    QElapsedTimer timer;
+    timer.start();
+    for (QAbstractSocket *socket :
+         std::initializer_list<QAbstractSocket *> { &silent, &encryptedOnly })
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 5000);
+    WireClient alice;
+    alice.useTls(certificate->certificate);
+    QVERIFY(alice.connectAs(m_server->port(), QStringLiteral("alice")));
+}
+
+void TestServer::tlsMisconfigurationIsReportedAtStart()
+{
+    m_server.reset();
+    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
+    const auto other = TestCertificate::make(m_dir->path(), QStringLiteral("other"));
+    QVERIFY(certificate && other);
+    auto startWith = [this](const QString &certificatePath, const QString &keyPath) {
+        ServerConfig config = testConfig(m_dir->path());
+        config.tlsCertificate = certificatePath;
+        config.tlsKey = keyPath;
+        Server server(config);
+        const auto started = server.start();
+        return started ? QString() : started.error().message;
+    };
+    const QString mismatched = startWith(certificate->certificatePath, other->keyPath);
+    QVERIFY2(mismatched.contains(QStringLiteral("do not work together")), qPrintable(mismatched));
+    const QString missing =
+        startWith(certificate->certificatePath, m_dir->filePath(QStringLiteral("nothing.key")));
+    QVERIFY2(missing.contains(QStringLiteral("cannot read the TLS key")), qPrintable(missing));
+    const QString swapped = startWith(certificate->keyPath, certificate->certificatePath);
+    QVERIFY2(swapped.contains(QStringLiteral("no PEM certificate")), qPrintable(swapped));
+    QVERIFY(startWith(certificate->certificatePath, certificate->keyPath).isEmpty());
 }
 
 void TestServer::secondServerOnTheSameDataIsRefusedAndTheAddressIsPublished()

@@ -1,5 +1,6 @@
 #include "app/serverconfig.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -72,7 +73,8 @@ void TestServerConfig::readsEveryKeyFromTheFile()
              "max_send_queue_bytes=100000\n"
              "[auth]\ntoken_ttl_days=2\nargon2_ops_limit=3\nargon2_mem_limit_kib=1024\n"
              "threads=4\nmax_pending=5\nlogin_failures_per_user=6\n"
-             "login_failures_per_address=7\nlogin_window_seconds=8\nregistration=closed\n",
+             "login_failures_per_address=7\nlogin_window_seconds=8\nregistration=closed\n"
+             "[tls]\ncertificate=/etc/ssl/chat.pem\nkey=private/chat.key\n",
              &warnings);
     QVERIFY2(config.isOk(), config.isOk() ? "" : qPrintable(config.error().message));
     QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
@@ -106,6 +108,9 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.loginFailuresPerAddress, 7);
     QVERIFY(!c.openRegistration);
     QCOMPARE(c.loginWindowMs, 8000);
+    QCOMPARE(c.tlsCertificate, QStringLiteral("/etc/ssl/chat.pem"));
+    // A relative path is taken from the config file's directory.
+    QCOMPARE(c.tlsKey, QDir(m_dir.path()).filePath(QStringLiteral("private/chat.key")));
 }
 
 void TestServerConfig::unknownKeysAreReported()
@@ -137,6 +142,8 @@ void TestServerConfig::invalidValuesAreRefused_data()
         << "idle";
     QTest::newRow("registration") << QByteArray("[auth]\nregistration=maybe\n") << QStringList()
                                   << "auth/registration";
+    QTest::newRow("tls-half") << QByteArray("[tls]\ncertificate=/etc/ssl/chat.pem\n")
+                              << QStringList() << "both the certificate and the key";
     QTest::newRow("cli-port") << QByteArray("") << QStringList { "--port", "-1" } << "--port";
     QTest::newRow("cli-node") << QByteArray("") << QStringList { "--node-id", "5000" }
                               << "--node-id";

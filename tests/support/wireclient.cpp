@@ -1,5 +1,6 @@
 #include "wireclient.h"
 
+#include <QSslConfiguration>
 #include <QTest>
 #include <QUrl>
 
@@ -28,9 +29,18 @@ WireClient::WireClient(QObject *parent) : QObject(parent)
     });
 }
 
+void WireClient::useTls(const QSslCertificate &trusted)
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates({ trusted });
+    m_socket.setSslConfiguration(configuration);
+    m_tls = true;
+}
+
 bool WireClient::open(quint16 port, int timeoutMs)
 {
-    m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    m_socket.open(QUrl(
+        QStringLiteral("%1://127.0.0.1:%2/").arg(QLatin1String(m_tls ? "wss" : "ws")).arg(port)));
     return QTest::qWaitFor([this] { return isConnected(); }, timeoutMs);
 }
 

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSslCertificate>
 #include <QWebSocket>
 
 //! A test client that speaks the raw protocol over a real WebSocket: one Envelope per frame.
@@ -17,6 +18,8 @@ class WireClient final : public QObject
 public:
     explicit WireClient(QObject *parent = nullptr);
 
+    //! Connects with wss:// from now on, trusting only this certificate (the test's own CA).
+    void useTls(const QSslCertificate &trusted);
     [[nodiscard]] bool open(quint16 port, int timeoutMs = 5000);
     void close() { m_socket.close(); }
     [[nodiscard]] bool isConnected() const
@@ -67,6 +70,7 @@ public:
 
 private:
     QWebSocket m_socket;
+    bool m_tls = false;
     QHash<quint64, Confab::pb::Envelope> m_responses;
     QList<Confab::pb::Envelope> m_events;
     QList<Confab::pb::PresenceEvent> m_presence;

@@ -58,6 +58,14 @@
         <source>The connection was lost before the server answered. Check the group, then try again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate has changed since you trusted it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate is not trusted</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -250,6 +258,71 @@
     </message>
     <message>
         <source>Unknown error (code %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::CertificatePrompt</name>
+    <message>
+        <source>Certificate Changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the Server&apos;s Certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The certificate of %1 has changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server now presents a different certificate from the one you trusted. That happens when its administrator replaces the certificate, but it can also mean that someone is intercepting the connection. Confab has not connected.
+
+Trust the new certificate only if its administrator confirms this fingerprint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Is this the certificate of %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer cannot verify the server&apos;s certificate, which is usual for a server on a home or office network. Compare its fingerprint with the one the server&apos;s administrator gives you (confabd prints it when it starts). If they match, trust it: Confab will then accept this certificate from this server, and no other.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trusted before:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Presented now:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issued to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Issued by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Valid until:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust the New Certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trust and Connect</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -475,6 +548,14 @@
         <source>This server does not take new accounts. Ask its administrator for one, then sign in.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>host:port, or wss://host:port for TLS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate was not trusted.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MainWindow</name>
@@ -698,6 +779,18 @@
     </message>
     <message>
         <source>Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate has changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate is not trusted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check Certificate…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -58,6 +58,14 @@
         <source>The connection was lost before the server answered. Check the group, then try again.</source>
         <translation>服务器回复前连接已断开。请检查群组后重试。</translation>
     </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate has changed since you trusted it</source>
+        <translation>未连接：服务器的证书与您之前信任的不同</translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate is not trusted</source>
+        <translation>未连接：服务器的证书未受信任</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -249,6 +257,73 @@
     <message>
         <source>Unknown error (code %1).</source>
         <translation>未知错误（代码 %1）。</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::CertificatePrompt</name>
+    <message>
+        <source>Certificate Changed</source>
+        <translation>证书已更改</translation>
+    </message>
+    <message>
+        <source>Check the Server&apos;s Certificate</source>
+        <translation>核对服务器的证书</translation>
+    </message>
+    <message>
+        <source>The certificate of %1 has changed</source>
+        <translation>%1 的证书已更改</translation>
+    </message>
+    <message>
+        <source>This server now presents a different certificate from the one you trusted. That happens when its administrator replaces the certificate, but it can also mean that someone is intercepting the connection. Confab has not connected.
+
+Trust the new certificate only if its administrator confirms this fingerprint.</source>
+        <translation>此服务器现在出示的证书与您之前信任的不同。管理员更换证书时会出现这种情况，但也可能意味着有人正在截取连接。Confab 没有连接。
+
+只有在服务器管理员确认此指纹后，才信任新证书。</translation>
+    </message>
+    <message>
+        <source>Is this the certificate of %1?</source>
+        <translation>这是 %1 的证书吗？</translation>
+    </message>
+    <message>
+        <source>This computer cannot verify the server&apos;s certificate, which is usual for a server on a home or office network. Compare its fingerprint with the one the server&apos;s administrator gives you (confabd prints it when it starts). If they match, trust it: Confab will then accept this certificate from this server, and no other.</source>
+        <translation>这台电脑无法验证服务器的证书，家庭或办公室网络中的服务器通常如此。请将其指纹与服务器管理员提供的指纹核对（confabd 启动时会打印）。如果一致，就信任它：此后 Confab 只接受此服务器的这份证书。</translation>
+    </message>
+    <message>
+        <source>Trusted before:</source>
+        <translation>之前信任的：</translation>
+    </message>
+    <message>
+        <source>Presented now:</source>
+        <translation>现在出示的：</translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint:</source>
+        <translation>SHA-256 指纹：</translation>
+    </message>
+    <message>
+        <source>Issued to:</source>
+        <translation>颁发给：</translation>
+    </message>
+    <message>
+        <source>Issued by:</source>
+        <translation>颁发者：</translation>
+    </message>
+    <message>
+        <source>Valid until:</source>
+        <translation>有效期至：</translation>
+    </message>
+    <message>
+        <source>Problems:</source>
+        <translation>问题：</translation>
+    </message>
+    <message>
+        <source>Trust the New Certificate</source>
+        <translation>信任新证书</translation>
+    </message>
+    <message>
+        <source>Trust and Connect</source>
+        <translation>信任并连接</translation>
     </message>
 </context>
 <context>
@@ -472,6 +547,14 @@
         <source>This server does not take new accounts. Ask its administrator for one, then sign in.</source>
         <translation>此服务器不接受新账户注册。请向其管理员申请账户，然后登录。</translation>
     </message>
+    <message>
+        <source>host:port, or wss://host:port for TLS</source>
+        <translation>主机:端口，TLS 用 wss://主机:端口</translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate was not trusted.</source>
+        <translation>未连接：服务器的证书未被信任。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MainWindow</name>
@@ -693,6 +776,18 @@
     <message>
         <source>Later</source>
         <translation>稍后</translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate has changed</source>
+        <translation>未连接：服务器的证书已更改</translation>
+    </message>
+    <message>
+        <source>Not connected: the server&apos;s certificate is not trusted</source>
+        <translation>未连接：服务器的证书未受信任</translation>
+    </message>
+    <message>
+        <source>Check Certificate…</source>
+        <translation>核对证书…</translation>
     </message>
 </context>
 <context>

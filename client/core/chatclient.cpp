@@ -3,6 +3,7 @@
 #include "localcache.h"
 
 #include <confab/codec.h>
+#include <confab/fingerprint.h>
 #include <confab/ids.h>
 #include <confab/logging.h>
 #include <confab/version.h>
@@ -13,6 +14,9 @@
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QSslCertificate>
+#include <QSslError>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QThreadPool>
 #include <QTimer>
@@ -139,6 +143,7 @@ public:
     qint64 outboxPausedUntilMs = 0;
     qint64 sendRefillMs = 0;
 
+    std::optional<CertificateInfo> untrusted; //!< refused; the user has not decided
     bool away = false;
     QHash<quint64, Presence> presence;
     QHash<quint64, QHash<quint64, qint64>> typing; //!< conversation -> user -> shown until (ms)
@@ -282,6 +287,55 @@ public:
             socket.abort();
     }
 
+    //! Certificates the user trusted, by server: `trusted-certificates.ini` in the data directory.
+    QSettings trustStore() const
+    {
+        return QSettings(QDir(dataDir).filePath(QStringLiteral("trusted-certificates.ini")),
+                         QSettings::IniFormat);
+    }
+    static QString trustKey(const QUrl &server)
+    {
+        // Per host and port, as the certificate is: every account on that server shares it.
+        return QStringLiteral("%1:%2").arg(server.host().toLower()).arg(server.port(443));
+    }
+
+    //! Verification failed. A certificate the user trusted for this server is accepted, with
+    //! whatever errors it has (it is the same one: self-signed, or for another name); any other
+    //! is refused, and the user is asked.
+    void onSslErrors(const QList<QSslError> &errors)
+    {
+        // The QSslSocket under QWebSocket is its child (the newest one, after reconnects).
+        const QList<QSslSocket *> sockets = socket.findChildren<QSslSocket *>();
+        QSslCertificate certificate =
+            sockets.isEmpty() ? QSslCertificate() : sockets.last()->peerCertificate();
+        if (certificate.isNull() && !errors.isEmpty())
+            certificate = errors.first().certificate();
+        const QString fingerprint = certificateFingerprint(certificate.toDer());
+        QSettings store = trustStore();
+        const QString trusted = store.value(trustKey(url)).toString();
+        if (!certificate.isNull() && trusted == fingerprint) {
+            socket.ignoreSslErrors();
+            return;
+        }
+        CertificateInfo info;
+        info.server = url;
+        info.fingerprint = fingerprint;
+        info.trustedFingerprint = trusted;
+        info.subject = certificate.subjectDisplayName();
+        info.issuer = certificate.issuerDisplayName();
+        info.expiry = certificate.expiryDate();
+        for (const QSslError &error : errors)
+            info.problems.append(error.errorString());
+        untrusted = info;
+        // No automatic retries: the same certificate would come back until the user decides.
+        wantConnection = false;
+        backoffTimer.stop();
+        qCWarning(lcClientSync).noquote()
+            << "refused the certificate of" << url.toDisplayString() << "SHA-256" << fingerprint
+            << (trusted.isEmpty() ? "(not trusted yet)" : "(another one is trusted)");
+        Q_EMIT q->certificateNeedsTrust(info);
+    }
+
     void connectNow()
     {
         backoffTimer.stop();
@@ -309,6 +363,7 @@ public:
 
     void onConnected()
     {
+        untrusted.reset();
         lastFrameMs = nowMs();
         setState(State::Authenticating, ChatClient::tr("Signing in"));
         pb::Envelope hello;
@@ -352,6 +407,14 @@ public:
             Q_EMIT q->typingChanged(conversationId);
         syncing = false;
         livenessTimer.stop();
+        if (untrusted) {
+            scheduleReconnect(untrusted->hasChanged()
+                                  ? ChatClient::tr("Not connected: the server's certificate has "
+                                                   "changed since you trusted it")
+                                  : ChatClient::tr("Not connected: the server's certificate is "
+                                                   "not trusted"));
+            return;
+        }
         const QString reason =
             socket.closeReason().isEmpty() ? socket.errorString() : socket.closeReason();
         scheduleReconnect(ChatClient::tr("Disconnected: %1").arg(reason));
@@ -928,6 +991,8 @@ ChatClient::ChatClient(const QString &dataDir, QObject *parent)
         d->onConnected();
     });
     connect(&d->socket, &QWebSocket::disconnected, this, [this] { d->onDisconnected(); });
+    connect(&d->socket, &QWebSocket::sslErrors, this,
+            [this](const QList<QSslError> &errors) { d->onSslErrors(errors); });
     connect(&d->socket, &QWebSocket::binaryMessageReceived, this,
             [this](const QByteArray &frame) { d->onFrame(frame); });
     connect(&d->socket, &QWebSocket::pong, this, [this] { d->lastFrameMs = nowMs(); });
@@ -1065,6 +1130,24 @@ void ChatClient::disconnectFromServer()
         d->setState(State::Disconnected, tr("Disconnected"));
     else
         d->socket.close();
+}
+
+void ChatClient::trustCertificate(const CertificateInfo &certificate)
+{
+    QSettings store = d->trustStore();
+    store.setValue(Private::trustKey(certificate.server), certificate.fingerprint);
+    store.sync();
+    d->untrusted.reset();
+    if (d->credentials == Private::Credentials::None || certificate.server != d->url)
+        return;
+    d->wantConnection = true;
+    d->backoffAttempt = 0;
+    d->connectNow();
+}
+
+std::optional<CertificateInfo> ChatClient::untrustedCertificate() const
+{
+    return d->untrusted;
 }
 
 void ChatClient::reconnectNow()

@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace Confab::Client {
 
@@ -94,6 +95,13 @@ public:
     static constexpr int kTypingIntervalMs = 3000;
     static constexpr int kTypingShownMs = 6000;
 
+    //! Trusts this certificate for its server from now on (remembered on this device, in place
+    //! of any other trusted before) and connects again. Only after the user compared the
+    //! fingerprint: see certificateNeedsTrust().
+    void trustCertificate(const CertificateInfo &certificate);
+    //! The certificate last refused, while it keeps the client disconnected; nullopt otherwise.
+    [[nodiscard]] std::optional<CertificateInfo> untrustedCertificate() const;
+
     //! Tunes reconnect back-off (tests shorten it); defaults 500 ms doubling up to 30 s.
     void setBackoff(int initialMs, int maxMs);
 
@@ -117,6 +125,10 @@ Q_SIGNALS:
     void receiptsChanged(quint64 conversationId);
     void presenceChanged(quint64 userId);
     void typingChanged(quint64 conversationId);
+    //! The server's certificate cannot be verified, or it is not the one trusted before: the
+    //! client did not connect and stays disconnected until trustCertificate() (or a new
+    //! sign-in). A changed certificate may be an attack: say so.
+    void certificateNeedsTrust(const Confab::Client::CertificateInfo &certificate);
     //! The cache file was unusable: it was moved to `movedAsidePath` and is rebuilt by syncing.
     void cacheRecovered(const QString &movedAsidePath);
 

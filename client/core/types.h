@@ -1,8 +1,10 @@
 #pragma once
 
+#include <QDateTime>
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 #include <QUuid>
 
@@ -111,6 +113,22 @@ struct Profile
     bool isCurrent = false;
 };
 
+//! A server certificate this device could not verify (self-signed, or from an unknown authority,
+//! or for another name), or one that differs from the certificate the user trusted before. The
+//! client connects to that server only once the user trusts this fingerprint.
+struct CertificateInfo
+{
+    QUrl server;
+    QString fingerprint; //!< SHA-256, "AB:CD:..." (confabd prints its own at start)
+    QString trustedFingerprint; //!< the one trusted before; empty: never asked
+    QString subject;
+    QString issuer;
+    QDateTime expiry;
+    QStringList problems; //!< why verification failed, one line each (Qt's words)
+    [[nodiscard]] bool hasChanged() const { return !trustedFingerprint.isEmpty(); }
+};
+
 } // namespace Confab::Client
 
 Q_DECLARE_METATYPE(Confab::Client::ChatMessage)
+Q_DECLARE_METATYPE(Confab::Client::CertificateInfo)

@@ -1,6 +1,7 @@
 #include "logindialog.h"
 
 #include "appicon.h"
+#include "certificateprompt.h"
 #include "chatclient.h"
 #include "localserver.h"
 #include "settings.h"
@@ -36,8 +37,13 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
     heading->setFont(big);
     heading->setAlignment(Qt::AlignCenter);
 
-    m_server = new QLineEdit(client->serverUrl().authority(), this);
+    const QUrl url = client->serverUrl();
+    m_server = new QLineEdit(url.scheme() == QLatin1String("wss")
+                                 ? QStringLiteral("wss://") + url.authority()
+                                 : url.authority(),
+                             this);
     m_server->setAccessibleName(tr("Server address"));
+    m_server->setPlaceholderText(tr("host:port, or wss://host:port for TLS"));
     m_username = new QLineEdit(this);
     m_username->setAccessibleName(tr("Username"));
     m_password = new QLineEdit(this);
@@ -131,6 +137,20 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
                                  "for one, then sign in."));
                 else
                     showError(userMessage(error.code));
+            });
+    connect(client, &Client::ChatClient::certificateNeedsTrust, this,
+            [this](const Client::CertificateInfo &certificate) {
+                auto *prompt = new CertificatePrompt(certificate, this);
+                prompt->setAttribute(Qt::WA_DeleteOnClose);
+                connect(prompt, &QDialog::finished, this, [this, certificate](int result) {
+                    if (result == QDialog::Accepted) {
+                        m_client->trustCertificate(certificate); // and signs in
+                        return;
+                    }
+                    setBusy(false);
+                    showError(tr("Not connected: the server's certificate was not trusted."));
+                });
+                prompt->open();
             });
     connect(client, &Client::ChatClient::stateChanged, this,
             [this](Client::ChatClient::State state, const QString &reason) {

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "appicon.h"
+#include "certificateprompt.h"
 #include "composer.h"
 #include "conversationdelegate.h"
 #include "conversationlistmodel.h"
@@ -54,6 +55,7 @@ MainWindow::MainWindow(ChatClient *client, QWidget *parent) : QMainWindow(parent
     buildUi();
 
     connect(client, &ChatClient::stateChanged, this, &MainWindow::updateBanner);
+    connect(client, &ChatClient::certificateNeedsTrust, this, &MainWindow::askAboutCertificate);
     connect(client, &ChatClient::conversationsChanged, this, &MainWindow::onConversationsChanged);
     connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
     m_bannerTimer.setInterval(500);
@@ -153,7 +155,12 @@ void MainWindow::buildUi()
     m_bannerText = new QLabel(m_banner);
     m_retry = new QPushButton(tr("Retry now"), m_banner);
     m_retry->setFlat(true);
-    connect(m_retry, &QPushButton::clicked, m_client, &ChatClient::reconnectNow);
+    connect(m_retry, &QPushButton::clicked, this, [this] {
+        if (auto certificate = m_client->untrustedCertificate())
+            askAboutCertificate(*certificate);
+        else
+            m_client->reconnectNow();
+    });
     bannerLayout->addWidget(m_bannerText, 1);
     bannerLayout->addWidget(m_retry);
     chatLayout->addWidget(m_banner);
@@ -714,6 +721,18 @@ void MainWindow::selectRelative(int step)
     m_conversations->setCurrentIndex(m_conversationModel->index(next));
 }
 
+void MainWindow::askAboutCertificate(const Client::CertificateInfo &certificate)
+{
+    if (m_certificatePrompt) // one at a time; the newest certificate is the one to judge
+        m_certificatePrompt->close();
+    m_certificatePrompt = new CertificatePrompt(certificate, this);
+    m_certificatePrompt->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_certificatePrompt, &QDialog::accepted, this,
+            [this, certificate] { m_client->trustCertificate(certificate); });
+    m_certificatePrompt->open();
+    updateBanner();
+}
+
 void MainWindow::updateBanner()
 {
     using State = ChatClient::State;
@@ -738,11 +757,19 @@ void MainWindow::updateBanner()
         break;
     }
     case State::Disconnected:
-        text = tr("Offline");
+        if (const auto certificate = m_client->untrustedCertificate()) {
+            text = certificate->hasChanged()
+                ? tr("Not connected: the server's certificate has changed")
+                : tr("Not connected: the server's certificate is not trusted");
+            retry = true;
+        } else {
+            text = tr("Offline");
+        }
         break;
     }
     m_banner->setVisible(!text.isEmpty());
     m_bannerText->setText(text);
+    m_retry->setText(state == State::Disconnected ? tr("Check Certificate…") : tr("Retry now"));
     m_retry->setVisible(retry);
     if (state == State::Backoff)
         m_bannerTimer.start();

@@ -23,6 +23,7 @@ class ConversationListModel;
 
 namespace Confab::Ui {
 
+class CertificatePrompt;
 class Composer;
 
 //! The main window: the conversation list on the left, the open conversation on the right (a
@@ -74,6 +75,7 @@ public:
     Client::ConversationListModel *conversationModel() const { return m_conversationModel; }
     QLabel *bannerLabel() const { return m_bannerText; }
     QFrame *banner() const { return m_banner; }
+    QPushButton *bannerButton() const { return m_retry; }
 
     QPushButton *groupInfoButton() const { return m_groupInfo; }
     QLineEdit *findField() const { return m_findField; }
@@ -94,6 +96,8 @@ private:
     void newChat();
     void selectRelative(int step);
     void updateBanner();
+    //! The server's certificate needs the user's decision (ChatClient::certificateNeedsTrust).
+    void askAboutCertificate(const Client::CertificateInfo &certificate);
     void updateHeader();
     void onConversationsChanged();
     void onMessageContextMenu(const QPoint &position);
@@ -136,6 +140,7 @@ private:
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;
+    QPointer<CertificatePrompt> m_certificatePrompt;
     QWidget *m_chat = nullptr;
     QLabel *m_empty = nullptr;
     QTimer m_bannerTimer;

@@ -70,9 +70,10 @@ Result<QSslConfiguration> serverConfiguration(const QString &certificatePath,
             break;
     }
     if (key.isNull()) {
-        return Error { ErrorCode::INVALID_ARGUMENT,
-                       QStringLiteral("%1 holds no unencrypted PEM private key (RSA, EC or DSA)")
-                           .arg(keyPath) };
+        return Error {
+            ErrorCode::INVALID_ARGUMENT,
+            QStringLiteral("%1 holds no unencrypted PEM private key (RSA, EC or DSA)").arg(keyPath)
+        };
     }
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setLocalCertificateChain(chain);
@@ -114,7 +115,8 @@ Result<void> selfTest(const QSslConfiguration &configuration)
     while (listener.descriptor == -1 && deadline.isActive())
         listener.waitForNewConnection(50);
     if (listener.descriptor == -1)
-        return Error { ErrorCode::INTERNAL, QStringLiteral("TLS self-test: no loopback connection") };
+        return Error { ErrorCode::INTERNAL,
+                       QStringLiteral("TLS self-test: no loopback connection") };
     server.setSslConfiguration(configuration);
     if (!server.setSocketDescriptor(listener.descriptor))
         return Error { ErrorCode::INTERNAL,
@@ -128,9 +130,10 @@ Result<void> selfTest(const QSslConfiguration &configuration)
         ? server.errorString()
         : client.error() != QAbstractSocket::UnknownSocketError ? client.errorString()
                                                                 : QStringLiteral("timed out");
-    return Error { ErrorCode::INVALID_ARGUMENT,
-                   QStringLiteral("the TLS certificate and key do not work together: %1")
-                       .arg(reason) };
+    return Error {
+        ErrorCode::INVALID_ARGUMENT,
+        QStringLiteral("the TLS certificate and key do not work together: %1").arg(reason)
+    };
 }
 
 } // namespace Confab::Net::Tls

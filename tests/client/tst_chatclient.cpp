@@ -2,6 +2,7 @@
 #include "chatclient.h"
 #include "localcache.h"
 #include "store/sqlitestore.h"
+#include "testcertificate.h"
 #include "wireclient.h"
 
 #include <QElapsedTimer>
@@ -45,10 +46,12 @@ private Q_SLOTS:
     void profilesRememberEveryAccount();
     void frozenServerIsDetectedAndLeft();
     void messageWrittenBeforeTheFirstSignInIsOwn();
+    void selfSignedCertificateIsTrustedOnFirstUseOnly();
 
 private:
     void startServer();
     void startServerWithRate(quint32 perSecond);
+    void startTlsServer(const TestCertificate &certificate);
     void stopServer();
     std::unique_ptr<ChatClient> newClient(const QString &name);
     std::unique_ptr<ChatClient> signedIn(const QString &name, bool registerFirst = true);
@@ -98,6 +101,19 @@ void TestChatClient::startServerWithRate(quint32 perSecond)
     config.port = m_port;
     config.dataDir = m_serverDir->path();
     config.hashCost = Auth::HashCost::minimum();
+    m_server = std::make_unique<Server>(config);
+    auto started = m_server->start();
+    QVERIFY2(started.isOk(), started.isOk() ? "" : qPrintable(started.error().message));
+}
+
+void TestChatClient::startTlsServer(const TestCertificate &certificate)
+{
+    ServerConfig config;
+    config.port = m_port;
+    config.dataDir = m_serverDir->path();
+    config.hashCost = Auth::HashCost::minimum();
+    config.tlsCertificate = certificate.certificatePath;
+    config.tlsKey = certificate.keyPath;
     m_server = std::make_unique<Server>(config);
     auto started = m_server->start();
     QVERIFY2(started.isOk(), started.isOk() ? "" : qPrintable(started.error().message));
@@ -552,4 +568,71 @@ void TestChatClient::messageWrittenBeforeTheFirstSignInIsOwn()
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)
+void TestChatClient::selfSignedCertificateIsTrustedOnFirstUseOnly()
+{
+    stopServer();
+    const auto first = TestCertificate::make(m_serverDir->path(), QStringLiteral("first"));
+    const auto second = TestCertificate::make(m_serverDir->path(), QStringLiteral("second"));
+    QVERIFY(first && second);
+    startTlsServer(*first);
+
+    auto alice = newClient(QStringLiteral("alice"));
+    const QUrl server(QStringLiteral("wss://127.0.0.1:%1/").arg(m_port));
+    alice->setServerUrl(server);
+    QSignalSpy asked(alice.get(), &ChatClient::certificateNeedsTrust);
+    QSignalSpy authenticated(alice.get(), &ChatClient::authenticated);
+    alice->registerAccount(QStringLiteral("alice"), QStringLiteral("password123"));
+    // Unknown to this device, it is shown (the fingerprint as openssl prints it), not used.
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 1, 10'000);
+    auto info = asked.first().first().value<CertificateInfo>();
+    QCOMPARE(info.fingerprint, first->fingerprint);
+    QVERIFY(!info.hasChanged());
+    QCOMPARE(info.server, server);
+    QCOMPARE(info.subject, QStringLiteral("localhost"));
+    QVERIFY(!info.problems.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Disconnected, 5000);
+    QVERIFY(alice->untrustedCertificate().has_value());
+    // It does not retry on its own (back-off here is 20-200 ms), and never signed in.
+    QTest::qWait(500);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(alice->state(), ChatClient::State::Disconnected);
+    QCOMPARE(authenticated.size(), 0);
+
+    // Trusted: it connects and registers, and reconnects without asking again.
+    alice->trustCertificate(info);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Online, 10'000);
+    QVERIFY(!alice->untrustedCertificate().has_value());
+    QVERIFY(alice->sendMessageTo(QStringLiteral("alice"), QStringLiteral("note to self")));
+    stopServer();
+    QTRY_VERIFY_WITH_TIMEOUT(alice->state() != ChatClient::State::Online, 5000);
+    startTlsServer(*first);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Online, 10'000);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(authenticated.size(), 2);
+
+    // The same server with another certificate (a new install, or someone in the middle): it is
+    // refused, and the user is told it changed.
+    stopServer();
+    startTlsServer(*second);
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 10'000);
+    info = asked.last().first().value<CertificateInfo>();
+    QCOMPARE(info.fingerprint, second->fingerprint);
+    QVERIFY(info.hasChanged());
+    QCOMPARE(info.trustedFingerprint, first->fingerprint);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ChatClient::State::Disconnected, 5000);
+    QTest::qWait(300);
+    QCOMPARE(authenticated.size(), 2);
+    QCOMPARE(asked.size(), 2);
+
+    // Another app on this device (same data directory) asks too: the trust is per server.
+    auto again = newClient(QStringLiteral("alice"));
+    again->setServerUrl(server);
+    QSignalSpy againAsked(again.get(), &ChatClient::certificateNeedsTrust);
+    alice.reset();
+    again->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE_WITH_TIMEOUT(againAsked.size(), 1, 10'000);
+    again->trustCertificate(againAsked.first().first().value<CertificateInfo>());
+    QTRY_COMPARE_WITH_TIMEOUT(again->state(), ChatClient::State::Online, 10'000);
+}
+
 #include "tst_chatclient.moc"

@@ -2,6 +2,7 @@
 // look at). Starts a real server core on 127.0.0.1 and real clients; nothing is mocked.
 //   confab-screenshots OUTPUT_DIR [LANGUAGE]     e.g. "en" or "zh_CN"
 #include "app/server.h"
+#include "certificateprompt.h"
 #include "chatclient.h"
 #include "groupdialogs.h"
 #include "localcache.h"
@@ -16,6 +17,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QSslError>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -235,6 +237,30 @@ int main(int argc, char *argv[])
     login.show();
     QTest::qWait(200);
     login.grab().save(out + QStringLiteral("/login-%1.png").arg(language));
+
+    // A self-signed server certificate, first seen; then a different one from the same server.
+    Client::CertificateInfo certificate;
+    certificate.server = QUrl(QStringLiteral("wss://chat.lan:7700"));
+    certificate.fingerprint = QStringLiteral(
+        "3F:A1:9C:07:D2:5B:E8:41:6C:90:2D:B7:55:0E:F3:18:A4:7D:C9:62:1B:8E:F0:35:D6:29:4A:BC:"
+        "07:93:E1:5F");
+    certificate.subject = QStringLiteral("chat.lan");
+    certificate.issuer = QStringLiteral("chat.lan");
+    certificate.expiry = QDateTime(QDate(2029, 2, 25), QTime(12, 0));
+    certificate.problems = { QSslError(QSslError::SelfSignedCertificate).errorString() };
+    for (const bool changed : { false, true }) {
+        if (changed)
+            certificate.trustedFingerprint = QStringLiteral(
+                "C2:08:7E:B1:44:F9:13:6A:DD:50:9B:E2:37:C4:8F:01:6E:A3:B8:2C:F5:1D:90:47:"
+                "E6:3B:A0:C8:52:7F:19:D4");
+        Ui::CertificatePrompt prompt(certificate);
+        prompt.show();
+        QTest::qWait(200);
+        prompt.grab().save(
+            out
+            + QStringLiteral("/%1-%2.png")
+                  .arg(QLatin1String(changed ? "certificate-changed" : "certificate"), language));
+    }
     std::printf("screenshots in %s\n", qPrintable(out));
     return 0;
 }

@@ -1,4 +1,5 @@
 #include "app/server.h"
+#include "certificateprompt.h"
 #include "chatclient.h"
 #include "composer.h"
 #include "conversationlistmodel.h"
@@ -11,6 +12,7 @@
 #include "privatesettings.h"
 #include "searchdialog.h"
 #include "settingsdialog.h"
+#include "testcertificate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -55,9 +57,10 @@ private Q_SLOTS:
     void idleMeansAwayAndInputMeansOnline();
     void findInThisChat();
     void aNewLanguageOffersARestart();
+    void certificateIsCheckedBeforeSigningIn();
 
 private:
-    void startServer(bool openRegistration = true);
+    void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
     std::unique_ptr<ChatClient> coreClient(const QString &name);
 
     PrivateSettings m_settings;
@@ -89,11 +92,15 @@ void TestMainWindow::cleanup()
     m_dir.reset();
 }
 
-void TestMainWindow::startServer(bool openRegistration)
+void TestMainWindow::startServer(bool openRegistration, const TestCertificate *tls)
 {
     m_server.reset();
     ServerConfig config;
     config.openRegistration = openRegistration;
+    if (tls) {
+        config.tlsCertificate = tls->certificatePath;
+        config.tlsKey = tls->keyPath;
+    }
     config.port = m_port;
     config.dataDir = m_dir->filePath(QStringLiteral("server"));
     config.hashCost = Auth::HashCost::minimum();
@@ -630,4 +637,69 @@ void TestMainWindow::findInThisChat()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::certificateIsCheckedBeforeSigningIn()
+{
+    const auto first = TestCertificate::make(m_dir->path(), QStringLiteral("first"));
+    const auto second = TestCertificate::make(m_dir->path(), QStringLiteral("second"));
+    QVERIFY(first && second);
+    startServer(true, &*first);
+
+    ChatClient erin(m_dir->filePath(QStringLiteral("erin-app")));
+    erin.setBackoff(20, 200);
+    {
+        Ui::LoginDialog login(&erin);
+        login.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&login));
+        login.serverField()->setText(QStringLiteral("wss://127.0.0.1:%1").arg(m_port));
+        login.usernameField()->setText(QStringLiteral("erin"));
+        login.passwordField()->setText(QStringLiteral("password123"));
+        QTest::mouseClick(login.registerButton(), Qt::LeftButton);
+
+        // The prompt shows the fingerprint openssl computed; Cancel is the default.
+        Ui::CertificatePrompt *prompt = nullptr;
+        QTRY_VERIFY((prompt = login.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible());
+        QCOMPARE(prompt->fingerprintLabel()->text().remove(u'\n'), first->fingerprint);
+        QVERIFY(!prompt->trustButton()->isDefault());
+        prompt->reject();
+        QTRY_COMPARE(login.errorText(),
+                     Ui::LoginDialog::tr("Not connected: the server's certificate was not "
+                                         "trusted."));
+        QVERIFY(login.registerButton()->isEnabled());
+        QCOMPARE(erin.state(), ChatClient::State::Disconnected);
+
+        // Asked again, trusted this time: signed up.
+        QSignalSpy accepted(&login, &QDialog::accepted);
+        QTest::mouseClick(login.registerButton(), Qt::LeftButton);
+        QTRY_VERIFY((prompt = login.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible());
+        QTest::mouseClick(prompt->trustButton(), Qt::LeftButton);
+        QVERIFY(accepted.wait(10'000));
+    }
+
+    // The server comes back with another certificate: the main window warns, and stays offline.
+    Ui::MainWindow window(&erin);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE(erin.state(), ChatClient::State::Online);
+    startServer(true, &*second);
+    Ui::CertificatePrompt *prompt = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (prompt = window.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible(), 10'000);
+    QCOMPARE(prompt->windowTitle(), Ui::CertificatePrompt::tr("Certificate Changed"));
+    QCOMPARE(prompt->certificate().trustedFingerprint, first->fingerprint);
+    QCOMPARE(prompt->fingerprintLabel()->text().remove(u'\n'), second->fingerprint);
+    prompt->reject();
+    QTRY_COMPARE(window.bannerLabel()->text(),
+                 Ui::MainWindow::tr("Not connected: the server's certificate has changed"));
+    QVERIFY(!window.bannerButton()->isHidden());
+    QCOMPARE(window.bannerButton()->text(), Ui::MainWindow::tr("Check Certificate…"));
+    QCOMPARE(erin.state(), ChatClient::State::Disconnected);
+
+    // The banner's button asks again; trusting the new one reconnects.
+    QTest::mouseClick(window.bannerButton(), Qt::LeftButton);
+    QTRY_VERIFY((prompt = window.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible());
+    QTest::mouseClick(prompt->trustButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(erin.state(), ChatClient::State::Online, 10'000);
+    QTRY_VERIFY(window.banner()->isHidden());
+}
+
 #include "tst_mainwindow.moc"

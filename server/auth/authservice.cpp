@@ -222,4 +222,103 @@ void AuthService::logout(QObject *context, const QString &token,
         std::move(done));
 }
 
+void AuthService::sessions(QObject *context, quint64 userId,
+                           std::function<void(const Result<QList<Store::SessionRecord>> &)> done)
+{
+    m_store.run(
+        context, [userId](Store::Store &store) { return store.sessions(userId, nowMs()); },
+        std::move(done));
+}
+
+void AuthService::revokeSession(QObject *context, quint64 userId, const QByteArray &tokenHash,
+                                Finished done)
+{
+    m_store.run(
+        context,
+        [userId, tokenHash](Store::Store &store) {
+            return store.removeUserToken(userId, tokenHash);
+        },
+        [userId, done](const Result<void> &removed) {
+            if (removed)
+                qCInfo(lcAuth) << "user" << userId << "ended one of their sessions";
+            done(removed);
+        });
+}
+
+void AuthService::revokeOtherSessions(QObject *context, quint64 userId, const QByteArray &keepToken,
+                                      Finished done)
+{
+    m_store.run(
+        context,
+        [userId, keepToken](Store::Store &store) {
+            return store.removeUserTokens(userId, keepToken);
+        },
+        [userId, done](const Result<int> &removed) {
+            if (!removed)
+                return done(removed.error());
+            qCInfo(lcAuth) << "user" << userId << "ended" << removed.value() << "other sessions";
+            done({});
+        });
+}
+
+void AuthService::changePassword(QObject *context, quint64 userId, const QString &address,
+                                 const QByteArray &currentPassword, const QByteArray &newPassword,
+                                 const QByteArray &keepToken, Finished done)
+{
+    if (auto valid = AccountRules::checkPassword(newPassword); !valid)
+        return done(valid.error());
+    QPointer<QObject> guard(context);
+    m_store.run(
+        guard, [userId](Store::Store &store) { return store.userById(userId); },
+        [=, this](const Result<Store::UserRecord> &found) {
+            if (!found)
+                return done(found.error());
+            const QString name = found.value().username;
+            // A stolen session must not become a way to guess the password faster than logins.
+            if (const qint64 waitMs = m_throttle.retryAfterMs(name, address, nowMs())) {
+                Error throttled { ErrorCode::LOGIN_THROTTLED,
+                                  QStringLiteral("too many wrong passwords") };
+                throttled.retryAfterMs = quint32(waitMs);
+                return done(throttled);
+            }
+            const Done failed = [done](const Result<Grant> &result) { done(result.error()); };
+            if (overloaded(failed))
+                return;
+            m_throttle.begin(name, address);
+            offload(
+                [hash = found.value().passwordHash, currentPassword, newPassword,
+                 cost = m_config.hashCost]() -> Result<QByteArray> {
+                    if (!PasswordHasher::verify(hash, currentPassword))
+                        return Error { ErrorCode::BAD_CREDENTIALS,
+                                       QStringLiteral("the current password is wrong") };
+                    return PasswordHasher::hash(newPassword, cost);
+                },
+                [=, this](Result<QByteArray> hashed) {
+                    if (!hashed && hashed.error().code == ErrorCode::BAD_CREDENTIALS) {
+                        m_throttle.recordFailure(name, address, nowMs());
+                        qCInfo(lcAuth)
+                            << "wrong current password for user" << userId << "from" << address;
+                    } else if (hashed) {
+                        m_throttle.recordSuccess(name, address);
+                    } else {
+                        m_throttle.abandon(name, address);
+                    }
+                    if (!guard)
+                        return;
+                    if (!hashed)
+                        return done(hashed.error());
+                    m_store.run(
+                        guard,
+                        [userId, hash = hashed.value(), keepToken](Store::Store &store) {
+                            return store.setPasswordHash(userId, hash, keepToken);
+                        },
+                        [userId, done](const Result<void> &stored) {
+                            if (stored)
+                                qCInfo(lcAuth) << "user" << userId << "changed their password";
+                            done(stored);
+                        });
+                });
+        });
+}
+
 } // namespace Confab::Auth

@@ -48,6 +48,20 @@ public:
     void logout(QObject *context, const QString &token,
                 std::function<void(const Result<void> &)> done);
 
+    // The account's own sessions (PROTOCOL.md "Account and sessions"); tokens by their hash.
+    using Finished = std::function<void(const Result<void> &)>;
+    void sessions(QObject *context, quint64 userId,
+                  std::function<void(const Result<QList<Store::SessionRecord>> &)> done);
+    void revokeSession(QObject *context, quint64 userId, const QByteArray &tokenHash,
+                       Finished done);
+    void revokeOtherSessions(QObject *context, quint64 userId, const QByteArray &keepToken,
+                             Finished done);
+    //! Checks the current password as a login does (same throttle, by username and address),
+    //! then stores the new one and ends every other session.
+    void changePassword(QObject *context, quint64 userId, const QString &address,
+                        const QByteArray &currentPassword, const QByteArray &newPassword,
+                        const QByteArray &keepToken, Finished done);
+
     //! Hashes waiting for or running on the pool.
     [[nodiscard]] int pendingHashes() const { return m_pendingHashes; }
 

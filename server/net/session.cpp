@@ -2,6 +2,8 @@
 
 #include "app/serverconfig.h"
 #include "auth/authservice.h"
+#include "auth/credentials.h"
+#include "auth/loginthrottle.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/storeservice.h"
@@ -13,6 +15,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -128,6 +131,10 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kSetRole:
     case B::kSetPresence:
     case B::kTyping:
+    case B::kListSessions:
+    case B::kRevokeSession:
+    case B::kRevokeOtherSessions:
+    case B::kChangePassword:
     case B::kUpdateReceipt:
         return true;
     default:
@@ -366,6 +373,14 @@ void Session::dispatch(pb::Envelope &envelope)
         return handleTyping(requestId, envelope.typing());
     case B::kSetPresence:
         return handleSetPresence(requestId, envelope.set_presence());
+    case B::kListSessions:
+        return handleListSessions(requestId);
+    case B::kRevokeSession:
+        return handleRevokeSession(requestId, envelope.revoke_session());
+    case B::kRevokeOtherSessions:
+        return handleRevokeOtherSessions(requestId);
+    case B::kChangePassword:
+        return handleChangePassword(requestId, envelope.change_password());
     default:
         return violation({ ErrorCode::PROTOCOL_VIOLATION,
                            QStringLiteral("%1 is only valid before authentication")
@@ -390,6 +405,7 @@ void Session::handleHello(quint64 requestId, const pb::Hello &hello)
     m_deviceId = QByteArray::fromStdString(hello.device_id());
     m_clientName = QString::fromStdString(hello.client_name());
     m_clientVersion = QString::fromStdString(hello.client_version());
+    m_deviceName = QString::fromStdString(hello.device_name());
     m_state = State::AwaitingAuth;
 
     pb::Envelope reply;
@@ -424,6 +440,7 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         const Auth::Grant &grant = granted.value();
         m_userId = grant.user.userId;
         m_token = grant.token;
+        m_tokenHash = Auth::Tokens::hash(grant.token);
         m_state = State::Live;
         // Registered before any sync can run: whatever commits from now on is pushed live, so a
         // sync page and live events together miss nothing (PROTOCOL.md §5).
@@ -431,8 +448,8 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         m_context.store.run(
             this,
             [userId = m_userId, deviceId = m_deviceId, name = m_clientName,
-             version = m_clientVersion](Store::Store &store) {
-                return store.touchDevice(userId, deviceId, name, version,
+             version = m_clientVersion, deviceName = m_deviceName](Store::Store &store) {
+                return store.touchDevice(userId, deviceId, name, version, deviceName,
                                          QDateTime::currentMSecsSinceEpoch());
             },
             [](const Result<void> &) {});
@@ -603,6 +620,90 @@ void Session::handleLogout(quint64 requestId)
         send(reply);
         close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
     });
+}
+
+void Session::handleListSessions(quint64 requestId)
+{
+    m_context.auth.sessions(
+        this, m_userId, [this, requestId](const Result<QList<Store::SessionRecord>> &found) {
+            if (!found)
+                return sendError({ found.error().code, found.error().message, requestId });
+            QSet<QByteArray> online;
+            for (const Session *session : m_context.router.sessionsOf(m_userId))
+                online.insert(session->m_tokenHash);
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            auto *list = reply.mutable_session_list();
+            for (const Store::SessionRecord &record : found.value()) {
+                const bool current = record.tokenHash == m_tokenHash;
+                pb::SessionInfo *info = list->add_sessions();
+                info->set_session_id(record.tokenHash.toStdString());
+                info->set_client_name(record.clientName.toStdString());
+                info->set_client_version(record.clientVersion.toStdString());
+                info->set_device_name(record.deviceName.toStdString());
+                info->set_created_ms(record.createdMs);
+                info->set_last_seen_ms(record.lastSeenMs);
+                info->set_expires_ms(record.expiresMs);
+                info->set_current(current);
+                info->set_online(online.contains(record.tokenHash));
+                if (current && list->sessions_size() > 1) // the current one first
+                    list->mutable_sessions()->SwapElements(0, list->sessions_size() - 1);
+            }
+            send(reply);
+        });
+}
+
+void Session::handleRevokeSession(quint64 requestId, const pb::RevokeSession &revoke)
+{
+    const QByteArray tokenHash = QByteArray::fromStdString(revoke.session_id());
+    m_context.auth.revokeSession(
+        this, m_userId, tokenHash, [this, requestId, tokenHash](const Result<void> &done) {
+            if (!done)
+                return sendError({ done.error().code, done.error().message, requestId });
+            replyOk(requestId);
+            endSessions(
+                [&tokenHash](const Session &session) { return session.m_tokenHash == tokenHash; });
+        });
+}
+
+void Session::handleRevokeOtherSessions(quint64 requestId)
+{
+    m_context.auth.revokeOtherSessions(
+        this, m_userId, m_tokenHash, [this, requestId](const Result<void> &done) {
+            if (!done)
+                return sendError({ done.error().code, done.error().message, requestId });
+            replyOk(requestId);
+            endSessions(
+                [this](const Session &session) { return session.m_tokenHash != m_tokenHash; });
+        });
+}
+
+void Session::handleChangePassword(quint64 requestId, const pb::ChangePassword &change)
+{
+    m_context.auth.changePassword(this, m_userId, Auth::LoginThrottle::addressKey(m_peerAddress),
+                                  QByteArray::fromStdString(change.current_password()),
+                                  QByteArray::fromStdString(change.new_password()), m_tokenHash,
+                                  [this, requestId](const Result<void> &done) {
+                                      if (!done) {
+                                          Error error = done.error();
+                                          error.requestId = requestId;
+                                          return sendError(error);
+                                      }
+                                      replyOk(requestId);
+                                      endSessions([this](const Session &session) {
+                                          return session.m_tokenHash != m_tokenHash;
+                                      });
+                                  });
+}
+
+void Session::endSessions(const std::function<bool(const Session &)> &which)
+{
+    // The tokens are gone from the store; the connections signed in with them go now, not at
+    // their next resume.
+    for (Session *session : m_context.router.sessionsOf(m_userId)) {
+        if (session != this && which(*session))
+            session->close(kCloseSessionRevoked, QStringLiteral("session revoked"));
+    }
 }
 
 void Session::replyOk(quint64 requestId)

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace Confab::Net {
@@ -20,6 +21,8 @@ class Session final : public QObject
     Q_OBJECT
 public:
     enum class State { AwaitingHello, AwaitingAuth, Authenticating, Live, Closed };
+    //! The close code of a connection whose session was revoked from another (PROTOCOL.md §11).
+    static constexpr auto kCloseSessionRevoked = QWebSocketProtocol::CloseCode(4001);
 
     //! Takes the connection (it becomes a child).
     Session(Connection *connection, SessionContext &context, QObject *parent = nullptr);
@@ -65,6 +68,12 @@ private:
     void handleTyping(quint64 requestId, const pb::Typing &typing);
     void handleSetPresence(quint64 requestId, const pb::SetPresence &presence);
     void typingTo(quint64 requestId, quint64 conversationId, const QList<quint64> &members);
+    void handleListSessions(quint64 requestId);
+    void handleRevokeSession(quint64 requestId, const pb::RevokeSession &revoke);
+    void handleRevokeOtherSessions(quint64 requestId);
+    void handleChangePassword(quint64 requestId, const pb::ChangePassword &change);
+    //! Closes the user's other live sessions that `which` picks (their tokens were revoked).
+    void endSessions(const std::function<bool(const Session &)> &which);
     void replyOk(quint64 requestId);
 
     [[nodiscard]] bool takeRateToken(qint64 nowMs);
@@ -79,7 +88,9 @@ private:
     QByteArray m_deviceId;
     QString m_clientName;
     QString m_clientVersion;
+    QString m_deviceName;
     QString m_token;
+    QByteArray m_tokenHash; //!< Auth::Tokens::hash(m_token): the session's id
     qint64 m_connectedMs = 0;
     qint64 m_lastActivityMs = 0;
     TokenBucket m_rate; //!< Limits::ratePerSecond, this connection's

@@ -29,6 +29,19 @@ struct TokenRecord
     qint64 expiresMs = 0;
 };
 
+//! A session as its user sees it: a token (by its hash) and the device that holds it.
+struct SessionRecord
+{
+    QByteArray tokenHash;
+    QByteArray deviceId;
+    QString clientName; //!< empty when the device never finished signing in
+    QString clientVersion;
+    QString deviceName; //!< e.g. "laptop (Debian GNU/Linux 12)"; empty when not told
+    qint64 createdMs = 0;
+    qint64 lastSeenMs = 0; //!< the device's last sign-in or resume
+    qint64 expiresMs = 0;
+};
+
 //! A message to append. Exactly one target is set: conversationId, peerUserId or peerUsername.
 struct NewMessage
 {

@@ -182,12 +182,14 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 2, "add the new step here");
+    static_assert(kSchemaVersion == 3, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
     case 2:
         return migrateTo2();
+    case 3:
+        return migrateTo3();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -269,6 +271,13 @@ Result<void> SqliteStore::migrateTo2()
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
             return done;
     return {};
+}
+
+Result<void> SqliteStore::migrateTo3()
+{
+    // Sessions are listed to their user by device: the name the device gives itself.
+    return execOnce(
+        QStringLiteral("ALTER TABLE devices ADD COLUMN device_name TEXT NOT NULL DEFAULT ''"));
 }
 
 // ----- accounts
@@ -369,7 +378,8 @@ Result<void> SqliteStore::setUserDisabled(quint64 userId, bool disabled)
     return {};
 }
 
-Result<void> SqliteStore::setPasswordHash(quint64 userId, const QByteArray &hash)
+Result<void> SqliteStore::setPasswordHash(quint64 userId, const QByteArray &hash,
+                                          const QByteArray &keepToken)
 {
     if (auto begun = begin(); !begun)
         return begun;
@@ -380,9 +390,8 @@ Result<void> SqliteStore::setPasswordHash(quint64 userId, const QByteArray &hash
     if (done && update.numRowsAffected() != 1)
         done = Error { ErrorCode::NOT_FOUND, QStringLiteral("no such user") };
     if (done) {
-        auto &revoke = query("DELETE FROM tokens WHERE user_id = ?");
-        revoke.bindValue(0, id(userId));
-        done = exec(revoke);
+        if (auto revoked = removeUserTokens(userId, keepToken); !revoked)
+            done = revoked.error();
     }
     if (done)
         done = commit();
@@ -396,6 +405,13 @@ Result<void> SqliteStore::setPasswordHash(quint64 userId, const QByteArray &hash
 
 Result<void> SqliteStore::addToken(const TokenRecord &token)
 {
+    if (!token.deviceId.isEmpty()) { // the device signed in again: its older session ends
+        auto &replace = query("DELETE FROM tokens WHERE user_id = ? AND device_id = ?");
+        replace.bindValue(0, id(token.userId));
+        replace.bindValue(1, token.deviceId);
+        if (auto done = exec(replace); !done)
+            return done;
+    }
     auto &insert = query("INSERT INTO tokens (token_hash, user_id, device_id, created_ms, "
                          "expires_ms) VALUES (?, ?, ?, ?, ?)");
     insert.bindValue(0, token.tokenHash);
@@ -428,6 +444,62 @@ Result<void> SqliteStore::removeToken(const QByteArray &tokenHash)
     return exec(remove);
 }
 
+Result<void> SqliteStore::removeUserToken(quint64 userId, const QByteArray &tokenHash)
+{
+    auto &remove = query("DELETE FROM tokens WHERE user_id = ? AND token_hash = ?");
+    remove.bindValue(0, id(userId));
+    remove.bindValue(1, tokenHash);
+    if (auto done = exec(remove); !done)
+        return done;
+    if (remove.numRowsAffected() != 1)
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such session") };
+    return {};
+}
+
+Result<int> SqliteStore::removeUserTokens(quint64 userId, const QByteArray &keepToken)
+{
+    // Two statements, not "token_hash <> ?": an empty blob may bind as NULL, and nothing is
+    // unequal to NULL.
+    QSqlQuery &remove = keepToken.isEmpty()
+        ? query("DELETE FROM tokens WHERE user_id = ?")
+        : query("DELETE FROM tokens WHERE user_id = ? AND token_hash <> ?");
+    remove.bindValue(0, id(userId));
+    if (!keepToken.isEmpty())
+        remove.bindValue(1, keepToken);
+    if (auto done = exec(remove); !done)
+        return done.error();
+    return remove.numRowsAffected();
+}
+
+Result<QList<SessionRecord>> SqliteStore::sessions(quint64 userId, qint64 nowMs)
+{
+    auto &select =
+        query("SELECT t.token_hash, t.device_id, d.client_name, d.client_version, t.created_ms, "
+              "d.last_seen_ms, t.expires_ms, d.device_name FROM tokens t LEFT JOIN devices d "
+              "ON d.user_id = t.user_id AND d.device_id = t.device_id "
+              "WHERE t.user_id = ? AND t.expires_ms > ? "
+              "ORDER BY COALESCE(d.last_seen_ms, t.created_ms) DESC, t.token_hash");
+    select.bindValue(0, id(userId));
+    select.bindValue(1, nowMs);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<SessionRecord> found;
+    while (select.next()) {
+        SessionRecord session;
+        session.tokenHash = select.value(0).toByteArray();
+        session.deviceId = select.value(1).toByteArray();
+        session.clientName = select.value(2).toString();
+        session.clientVersion = select.value(3).toString();
+        session.createdMs = select.value(4).toLongLong();
+        session.lastSeenMs = select.isNull(5) ? session.createdMs : select.value(5).toLongLong();
+        session.expiresMs = select.value(6).toLongLong();
+        session.deviceName = select.value(7).toString();
+        found.append(session);
+    }
+    return found;
+}
+
 Result<void> SqliteStore::removeExpiredTokens(qint64 nowMs)
 {
     auto &remove = query("DELETE FROM tokens WHERE expires_ms <= ?");
@@ -437,17 +509,22 @@ Result<void> SqliteStore::removeExpiredTokens(qint64 nowMs)
 
 Result<void> SqliteStore::touchDevice(quint64 userId, const QByteArray &deviceId,
                                       const QString &clientName, const QString &clientVersion,
-                                      qint64 nowMs)
+                                      const QString &deviceName, qint64 nowMs)
 {
-    auto &upsert = query("INSERT INTO devices (user_id, device_id, client_name, client_version, "
-                         "last_seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, device_id) "
-                         "DO UPDATE SET client_name = excluded.client_name, client_version = "
-                         "excluded.client_version, last_seen_ms = excluded.last_seen_ms");
+    auto &upsert =
+        query("INSERT INTO devices (user_id, device_id, client_name, client_version, "
+              "device_name, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (user_id, device_id) DO UPDATE SET "
+              "client_name = excluded.client_name, "
+              "client_version = excluded.client_version, "
+              "device_name = excluded.device_name, last_seen_ms = excluded.last_seen_ms");
     upsert.bindValue(0, id(userId));
     upsert.bindValue(1, deviceId);
-    upsert.bindValue(2, clientName);
-    upsert.bindValue(3, clientVersion);
-    upsert.bindValue(4, nowMs);
+    // A null QString binds as SQL NULL: these columns are NOT NULL, so bind "" for "not said".
+    upsert.bindValue(2, clientName.isNull() ? QStringLiteral("") : clientName);
+    upsert.bindValue(3, clientVersion.isNull() ? QStringLiteral("") : clientVersion);
+    upsert.bindValue(4, deviceName.isNull() ? QStringLiteral("") : deviceName);
+    upsert.bindValue(5, nowMs);
     return exec(upsert);
 }
 

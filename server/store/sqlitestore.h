@@ -25,7 +25,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -37,14 +37,19 @@ public:
     Result<UserRecord> userById(quint64 userId) override;
     Result<QList<UserRecord>> users() override;
     Result<void> setUserDisabled(quint64 userId, bool disabled) override;
-    Result<void> setPasswordHash(quint64 userId, const QByteArray &hash) override;
+    Result<void> setPasswordHash(quint64 userId, const QByteArray &hash,
+                                 const QByteArray &keepToken = {}) override;
 
     Result<void> addToken(const TokenRecord &token) override;
     Result<TokenRecord> token(const QByteArray &tokenHash) override;
     Result<void> removeToken(const QByteArray &tokenHash) override;
+    Result<void> removeUserToken(quint64 userId, const QByteArray &tokenHash) override;
+    Result<int> removeUserTokens(quint64 userId, const QByteArray &keepToken) override;
+    Result<QList<SessionRecord>> sessions(quint64 userId, qint64 nowMs) override;
     Result<void> removeExpiredTokens(qint64 nowMs) override;
     Result<void> touchDevice(quint64 userId, const QByteArray &deviceId, const QString &clientName,
-                             const QString &clientVersion, qint64 nowMs) override;
+                             const QString &clientVersion, const QString &deviceName,
+                             qint64 nowMs) override;
 
     Result<void> begin() override;
     Result<void> commit() override;
@@ -113,6 +118,7 @@ private:
     Result<void> migrateTo(int version);
     Result<void> migrateTo1();
     Result<void> migrateTo2();
+    Result<void> migrateTo3();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);

@@ -29,17 +29,31 @@ public:
     [[nodiscard]] virtual Result<UserRecord> userById(quint64 userId) = 0; // NOT_FOUND
     [[nodiscard]] virtual Result<QList<UserRecord>> users() = 0;
     [[nodiscard]] virtual Result<void> setUserDisabled(quint64 userId, bool disabled) = 0;
-    //! Replaces the password hash and revokes every session token of the user.
-    [[nodiscard]] virtual Result<void> setPasswordHash(quint64 userId, const QByteArray &hash) = 0;
+    //! Replaces the password hash and revokes every session token of the user but keepToken
+    //! (the hash of the one that asked; empty: none is kept).
+    [[nodiscard]] virtual Result<void> setPasswordHash(quint64 userId, const QByteArray &hash,
+                                                       const QByteArray &keepToken = {}) = 0;
 
     // Sessions and devices
+    //! A device holds one session per user: a new sign-in replaces the device's older token.
     [[nodiscard]] virtual Result<void> addToken(const TokenRecord &token) = 0;
     [[nodiscard]] virtual Result<TokenRecord> token(const QByteArray &tokenHash) = 0; // NOT_FOUND
     [[nodiscard]] virtual Result<void> removeToken(const QByteArray &tokenHash) = 0;
+    //! Revokes one of the user's sessions; NOT_FOUND when it is not theirs (or gone).
+    [[nodiscard]] virtual Result<void> removeUserToken(quint64 userId,
+                                                       const QByteArray &tokenHash) = 0;
+    //! Revokes every session of the user but keepToken's (empty: all); how many ended.
+    [[nodiscard]] virtual Result<int> removeUserTokens(quint64 userId,
+                                                       const QByteArray &keepToken) = 0;
+    //! The user's unexpired sessions with their devices, most recently seen first.
+    [[nodiscard]] virtual Result<QList<SessionRecord>> sessions(quint64 userId, qint64 nowMs) = 0;
     [[nodiscard]] virtual Result<void> removeExpiredTokens(qint64 nowMs) = 0;
+    //! Remembers what the device said in Hello (deviceName: what its user calls it, e.g. the
+    //! computer's name and system) and that it signed in now.
     [[nodiscard]] virtual Result<void> touchDevice(quint64 userId, const QByteArray &deviceId,
                                                    const QString &clientName,
-                                                   const QString &clientVersion, qint64 nowMs) = 0;
+                                                   const QString &clientVersion,
+                                                   const QString &deviceName, qint64 nowMs) = 0;
 
     // Messages. append() runs inside begin()/commit(), so that one transaction (one fsync)
     // commits a whole batch: group commit.

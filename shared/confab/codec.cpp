@@ -179,7 +179,8 @@ bool Validator::body(const pb::Envelope &e)
     case B::kHello:
         return uuid(e.hello().device_id(), "Hello.device_id")
             && maxBytes(e.hello().client_name(), kMaxNameBytes, "Hello.client_name")
-            && maxBytes(e.hello().client_version(), kMaxNameBytes, "Hello.client_version");
+            && maxBytes(e.hello().client_version(), kMaxNameBytes, "Hello.client_version")
+            && maxBytes(e.hello().device_name(), kMaxNameBytes, "Hello.device_name");
     case B::kWelcome:
         return maxBytes(e.welcome().server_name(), kMaxNameBytes, "Welcome.server_name")
             && maxBytes(e.welcome().server_version(), kMaxNameBytes, "Welcome.server_version");
@@ -208,6 +209,25 @@ bool Validator::body(const pb::Envelope &e)
     case B::kTypingEvent:
     case B::kUpdateReceipt:
     case B::kReceiptEvent:
+    case B::kListSessions:
+    case B::kRevokeOtherSessions:
+        return true;
+    case B::kRevokeSession:
+        return maxBytes(e.revoke_session().session_id(), kMaxSessionIdBytes,
+                        "RevokeSession.session_id");
+    case B::kChangePassword:
+        return maxBytes(e.change_password().current_password(), kMaxPasswordBytes,
+                        "ChangePassword.current_password")
+            && maxBytes(e.change_password().new_password(), kMaxPasswordBytes,
+                        "ChangePassword.new_password");
+    case B::kSessionList:
+        for (const pb::SessionInfo &session : e.session_list().sessions()) {
+            if (!maxBytes(session.session_id(), kMaxSessionIdBytes, "SessionInfo.session_id")
+                || !maxBytes(session.client_name(), kMaxNameBytes, "SessionInfo.client_name")
+                || !maxBytes(session.client_version(), kMaxNameBytes, "SessionInfo.client_version")
+                || !maxBytes(session.device_name(), kMaxNameBytes, "SessionInfo.device_name"))
+                return false;
+        }
         return true;
     case B::kCreateGroup:
         return uuid(e.create_group().client_id(), "CreateGroup.client_id")

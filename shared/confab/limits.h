@@ -11,6 +11,7 @@ inline constexpr int kUuidBytes = 16;
 inline constexpr int kMaxNameBytes = 128; //!< usernames, display names, titles, client names
 inline constexpr int kMaxPasswordBytes = 1024;
 inline constexpr int kMaxTokenBytes = 256;
+inline constexpr int kMaxSessionIdBytes = 64; // SessionInfo.session_id (a token's hash)
 inline constexpr int kMaxErrorMessageBytes = 1024;
 inline constexpr int kMaxSyncCursors = 10000;
 inline constexpr int kMaxPresences = 100000; //!< entries in one PresenceEvent

@@ -97,6 +97,14 @@ QList<std::pair<QString, QByteArray>> seedFrames()
         e.mutable_update_receipt()->set_delivered_seq(2);
         e.mutable_update_receipt()->set_read_seq(1);
     });
+    add("list-sessions", [](pb::Envelope &e) { e.mutable_list_sessions(); });
+    add("revoke-session",
+        [](pb::Envelope &e) { e.mutable_revoke_session()->set_session_id(std::string(32, 'x')); });
+    add("revoke-others", [](pb::Envelope &e) { e.mutable_revoke_other_sessions(); });
+    add("change-password", [](pb::Envelope &e) {
+        e.mutable_change_password()->set_current_password("password123");
+        e.mutable_change_password()->set_new_password("password456");
+    });
     add("logout", [](pb::Envelope &e) { e.mutable_logout(); });
     return seeds;
 }

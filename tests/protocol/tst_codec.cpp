@@ -210,6 +210,27 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         r->set_delivered_seq(9);
         r->set_read_seq(7);
     });
+    add("list_sessions", [](pb::Envelope &e) { e.mutable_list_sessions(); });
+    add("session_list", [](pb::Envelope &e) {
+        pb::SessionInfo *session = e.mutable_session_list()->add_sessions();
+        session->set_session_id(std::string(32, '\x7f'));
+        session->set_client_name("confab");
+        session->set_client_version("0.1.0");
+        session->set_device_name("笔记本 (Debian GNU/Linux 12)");
+        session->set_created_ms(1'700'000'000'000);
+        session->set_last_seen_ms(1'700'000'100'000);
+        session->set_expires_ms(1'702'592'000'000);
+        session->set_current(true);
+        session->set_online(true);
+    });
+    add("revoke_session", [](pb::Envelope &e) {
+        e.mutable_revoke_session()->set_session_id(std::string(32, '\x01'));
+    });
+    add("revoke_other_sessions", [](pb::Envelope &e) { e.mutable_revoke_other_sessions(); });
+    add("change_password", [](pb::Envelope &e) {
+        e.mutable_change_password()->set_current_password("old password");
+        e.mutable_change_password()->set_new_password("new password");
+    });
     return samples;
 }
 

@@ -61,6 +61,9 @@ private Q_SLOTS:
     void disabledUserCannotSignIn();
     void expiredTokenIsRefused();
     void logoutRevokesTheToken();
+    void sessionsAreListedAndRevoked();
+    void changingThePasswordEndsOtherSessions();
+    void aDeviceHasOneSession();
     void repeatedFailedLoginsAreThrottled();
     void guessingManyUsernamesFromOneAddressIsThrottled();
     void parallelGuessesCannotOutrunTheThrottle();
@@ -292,6 +295,155 @@ void TestServer::logoutRevokesTheToken()
     WireClient c;
     QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
     QCOMPARE(c.resume(alice->token()).error().code(), pb::TOKEN_INVALID);
+}
+
+namespace {
+
+pb::SessionList listSessions(WireClient &c)
+{
+    pb::Envelope list;
+    list.mutable_list_sessions();
+    const pb::Envelope reply = c.request(list);
+    pb::SessionList sessions = reply.session_list();
+    return sessions;
+}
+
+pb::Envelope revokeSession(WireClient &c, const std::string &sessionId)
+{
+    pb::Envelope revoke;
+    revoke.mutable_revoke_session()->set_session_id(sessionId);
+    return c.request(revoke);
+}
+
+std::string currentSessionId(WireClient &c)
+{
+    const pb::SessionList sessions = listSessions(c); // alive for the loop
+    for (const pb::SessionInfo &session : sessions.sessions())
+        if (session.current())
+            return session.session_id();
+    return {};
+}
+
+pb::Envelope changePassword(WireClient &c, const QString &current, const QString &next)
+{
+    pb::Envelope change;
+    change.mutable_change_password()->set_current_password(current.toStdString());
+    change.mutable_change_password()->set_new_password(next.toStdString());
+    return c.request(change);
+}
+
+} // namespace
+
+void TestServer::sessionsAreListedAndRevoked()
+{
+    auto laptop = client(QStringLiteral("alice"));
+    auto phone = client(QStringLiteral("alice"), false);
+    auto tablet = client(QStringLiteral("alice"), false);
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(laptop && phone && tablet && bob);
+
+    // Three sessions, the asking one first, all online; ids are not tokens.
+    const pb::SessionList sessions = listSessions(*laptop);
+    QCOMPARE(sessions.sessions_size(), 3);
+    QVERIFY(sessions.sessions(0).current());
+    QSet<std::string> ids;
+    for (const pb::SessionInfo &session : sessions.sessions()) {
+        QVERIFY(session.online());
+        QCOMPARE(session.client_name(), std::string("wireclient"));
+        QVERIFY(session.last_seen_ms() >= session.created_ms());
+        QVERIFY(session.expires_ms() > QDateTime::currentMSecsSinceEpoch());
+        for (WireClient *c : { laptop.get(), phone.get(), tablet.get() })
+            QVERIFY(session.session_id() != c->token().toStdString());
+        ids.insert(session.session_id());
+    }
+    QCOMPARE(ids.size(), 3);
+    QCOMPARE(listSessions(*phone).sessions_size(), 3);
+    QCOMPARE(listSessions(*bob).sessions_size(), 1);
+
+    // Someone else's session, or none: NOT_FOUND, and nothing ends.
+    const std::string phoneSession = currentSessionId(*phone);
+    QVERIFY(!phoneSession.empty());
+    QCOMPARE(revokeSession(*bob, phoneSession).error().code(), pb::NOT_FOUND);
+    QCOMPARE(revokeSession(*laptop, std::string(32, 'x')).error().code(), pb::NOT_FOUND);
+    QVERIFY(phone->isConnected());
+
+    // The laptop ends the phone's session: it is closed at once, and its token is dead.
+    QVERIFY(revokeSession(*laptop, phoneSession).has_ok());
+    QVERIFY(phone->waitForDisconnected());
+    QCOMPARE(int(phone->closeCode()), 4001);
+    WireClient again;
+    QVERIFY(again.open(m_server->port()) && again.hello().has_welcome());
+    QCOMPARE(again.resume(phone->token()).error().code(), pb::TOKEN_INVALID);
+    QCOMPARE(listSessions(*laptop).sessions_size(), 2);
+
+    // Everywhere else: the tablet goes, the laptop stays and still works.
+    pb::Envelope others;
+    others.mutable_revoke_other_sessions();
+    QVERIFY(laptop->request(others).has_ok());
+    QVERIFY(tablet->waitForDisconnected());
+    QCOMPARE(int(tablet->closeCode()), 4001);
+    QCOMPARE(listSessions(*laptop).sessions_size(), 1);
+    QVERIFY(laptop->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still in")))
+                .has_message_ack());
+    QVERIFY(bob->isConnected()); // other people's sessions are not touched
+}
+
+void TestServer::changingThePasswordEndsOtherSessions()
+{
+    auto laptop = client(QStringLiteral("alice"));
+    auto phone = client(QStringLiteral("alice"), false);
+    QVERIFY(laptop && phone);
+
+    QCOMPARE(
+        changePassword(*laptop, QStringLiteral("wrong-password"), QStringLiteral("new-pass-456"))
+            .error()
+            .code(),
+        pb::BAD_CREDENTIALS);
+    QCOMPARE(changePassword(*laptop, QStringLiteral("password123"), QStringLiteral("short"))
+                 .error()
+                 .code(),
+             pb::INVALID_ARGUMENT);
+    QVERIFY(phone->isConnected()); // failures change nothing
+    QVERIFY(changePassword(*laptop, QStringLiteral("password123"), QStringLiteral("new-pass-456"))
+                .has_ok());
+    QVERIFY(phone->waitForDisconnected());
+    QCOMPARE(int(phone->closeCode()), 4001);
+
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    QCOMPARE(c.resume(phone->token()).error().code(), pb::TOKEN_INVALID);
+    QCOMPARE(c.login(QStringLiteral("alice")).error().code(), pb::BAD_CREDENTIALS);
+    QVERIFY(c.login(QStringLiteral("alice"), QStringLiteral("new-pass-456")).has_auth_ok());
+    // The session that changed it goes on, and its token still resumes.
+    QVERIFY(laptop->isConnected());
+    WireClient resumed;
+    QVERIFY(resumed.open(m_server->port()) && resumed.hello().has_welcome());
+    QVERIFY(resumed.resume(laptop->token()).has_auth_ok());
+
+    // Guessing the current password is throttled like logins (5 failures per user).
+    pb::ErrorCode last = pb::ERROR_CODE_UNSPECIFIED;
+    for (int i = 0; i < 8 && last != pb::LOGIN_THROTTLED; ++i)
+        last = changePassword(*laptop, QStringLiteral("guess-%1").arg(i),
+                              QStringLiteral("new-pass-789"))
+                   .error()
+                   .code();
+    QCOMPARE(last, pb::LOGIN_THROTTLED);
+}
+
+void TestServer::aDeviceHasOneSession()
+{
+    // The same device signs in twice (say, after the app lost its token): the older session
+    // ends rather than linger until it expires.
+    WireClient first;
+    QVERIFY(first.connectAs(m_server->port(), QStringLiteral("alice")));
+    WireClient second;
+    second.deviceId = first.deviceId;
+    QVERIFY(second.connectAs(m_server->port(), QStringLiteral("alice"), false));
+    QCOMPARE(listSessions(second).sessions_size(), 1);
+    WireClient c;
+    QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
+    QCOMPARE(c.resume(first.token()).error().code(), pb::TOKEN_INVALID);
+    QVERIFY(c.resume(second.token()).has_auth_ok());
 }
 
 void TestServer::repeatedFailedLoginsAreThrottled()

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void historyPagesBackwards();
     void conversationListHasLastMessageAndUnread();
     void passwordResetRevokesTokens();
+    void sessionsAreListedAndRevokedPerUser();
     void syncCursorsMoveForwardAndIgnoreStrangers();
     void dataSurvivesReopen();
 
@@ -327,7 +328,7 @@ void TestSqliteStore::batchedWritesShareCommits()
                     return alice.error();
                 return store.touchDevice(alice.value().userId,
                                          QByteArray::number(i).leftJustified(16, '-'),
-                                         QStringLiteral("test"), QStringLiteral("1"), i);
+                                         QStringLiteral("test"), QStringLiteral("1"), {}, i);
             },
             [&](const Result<void> &result) { result ? ++done : ++failed; });
     }
@@ -535,6 +536,48 @@ void TestSqliteStore::passwordResetRevokesTokens()
     QCOMPARE(m_store->token("tokenhash").error().code, ErrorCode::NOT_FOUND);
     QCOMPARE(m_store->userById(alice.userId).value().passwordHash, QByteArray("newhash"));
     QCOMPARE(m_store->setPasswordHash(4242, "x").error().code, ErrorCode::NOT_FOUND);
+}
+
+void TestSqliteStore::sessionsAreListedAndRevokedPerUser()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    const qint64 never = 99'999'999'999'999;
+    QVERIFY(m_store->addToken({ "laptop-token", alice.userId, "laptop", 10, never }));
+    QVERIFY(m_store->addToken({ "phone-token", alice.userId, "phone", 20, never }));
+    QVERIFY(m_store->addToken({ "old-token", alice.userId, "old", 5, 50 })); // expired at 50
+    QVERIFY(m_store->addToken({ "bob-token", bob.userId, "bob-phone", 30, never }));
+    QVERIFY(m_store->touchDevice(alice.userId, "phone", QStringLiteral("confab"),
+                                 QStringLiteral("0.2.0"), QStringLiteral("pocket (Android 14)"),
+                                 40));
+
+    // Unexpired ones only, most recently seen first, with what the device said.
+    const auto sessions = m_store->sessions(alice.userId, 100).value();
+    QCOMPARE(sessions.size(), 2);
+    QCOMPARE(sessions[0].tokenHash, QByteArray("phone-token"));
+    QCOMPARE(sessions[0].clientName, QStringLiteral("confab"));
+    QCOMPARE(sessions[0].deviceName, QStringLiteral("pocket (Android 14)"));
+    QCOMPARE(sessions[0].lastSeenMs, qint64(40));
+    QCOMPARE(sessions[1].tokenHash, QByteArray("laptop-token"));
+    QCOMPARE(sessions[1].lastSeenMs, qint64(10)); // never finished signing in: created
+
+    // A device signing in again replaces its own session only.
+    QVERIFY(m_store->addToken({ "phone-token-2", alice.userId, "phone", 60, never }));
+    QCOMPARE(m_store->token("phone-token").error().code, ErrorCode::NOT_FOUND);
+    QVERIFY(m_store->token("laptop-token").isOk());
+
+    // Revoking: only one's own; "all but this one"; a password change keeping one.
+    QCOMPARE(m_store->removeUserToken(bob.userId, "laptop-token").error().code,
+             ErrorCode::NOT_FOUND);
+    QVERIFY(m_store->removeUserToken(alice.userId, "laptop-token"));
+    QVERIFY(m_store->addToken({ "tablet-token", alice.userId, "tablet", 70, never }));
+    QCOMPARE(m_store->removeUserTokens(alice.userId, "tablet-token").value(), 2);
+    QCOMPARE(m_store->sessions(alice.userId, 100).value().size(), 1);
+    QVERIFY(m_store->addToken({ "desk-token", alice.userId, "desk", 80, never }));
+    QVERIFY(m_store->setPasswordHash(alice.userId, "newhash", "desk-token"));
+    QVERIFY(m_store->token("desk-token").isOk());
+    QCOMPARE(m_store->token("tablet-token").error().code, ErrorCode::NOT_FOUND);
+    QVERIFY(m_store->token("bob-token").isOk()); // never someone else's
 }
 
 void TestSqliteStore::syncCursorsMoveForwardAndIgnoreStrangers()

@@ -66,6 +66,22 @@
         <source>Not connected: the server&apos;s certificate is not trusted</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The connection was lost before the server answered. Try again once online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not connected to the server. Try again once online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server is too old to manage sessions and passwords from here. Ask its administrator to update it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -262,6 +278,113 @@
     </message>
 </context>
 <context>
+    <name>Confab::Ui::AccountDialog</name>
+    <message>
+        <source>Today, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account and Devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in as &lt;b&gt;%1&lt;/b&gt; on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Devices signed in to this account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign Out Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its session ends at once; it must sign in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign Out All Other Devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change Password…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changing it signs out every other device of this account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign Out of This Device…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing that device out…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing the other devices out…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password changed. Every other device was signed out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign out of this device? Your chats stay here; messages not yet sent are sent when you sign in again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confab %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Online now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed in %1; the session lasts until %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This device</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Confab::Ui::CertificatePrompt</name>
     <message>
         <source>Certificate Changed</source>
@@ -323,6 +446,52 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>Trust and Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::ChangePasswordDialog</name>
+    <message>
+        <source>Change Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Current password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Repeat it:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The new password needs at least %n characters.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -793,6 +962,30 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Check Certificate…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server speaks another version of Confab&apos;s protocol. Update Confab, or ask the server&apos;s administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed Out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account has been disabled by the server&apos;s administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This device was signed out: from another device, by a password change, or because the session expired. Sign in again to go on.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -939,6 +1132,18 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>Port %1; only this computer can join.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account and Devices…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>See the devices signed in, sign them out, change the password</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

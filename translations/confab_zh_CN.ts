@@ -66,6 +66,22 @@
         <source>Not connected: the server&apos;s certificate is not trusted</source>
         <translation>未连接：服务器的证书未受信任</translation>
     </message>
+    <message>
+        <source>The connection was lost before the server answered. Try again once online.</source>
+        <translation>服务器回答之前连接已断开。请在联网后重试。</translation>
+    </message>
+    <message>
+        <source>Not connected to the server. Try again once online.</source>
+        <translation>未连接到服务器。请在联网后重试。</translation>
+    </message>
+    <message>
+        <source>This server is too old to manage sessions and passwords from here. Ask its administrator to update it.</source>
+        <translation>此服务器版本太旧，无法在这里管理会话和密码。请让管理员更新服务器。</translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>当前密码不正确。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -260,6 +276,113 @@
     </message>
 </context>
 <context>
+    <name>Confab::Ui::AccountDialog</name>
+    <message>
+        <source>Today, %1</source>
+        <translation>今天 %1</translation>
+    </message>
+    <message>
+        <source>Account and Devices</source>
+        <translation>账户和设备</translation>
+    </message>
+    <message>
+        <source>Signed in as &lt;b&gt;%1&lt;/b&gt; on %2</source>
+        <translation>已在 %2 上以 &lt;b&gt;%1&lt;/b&gt; 登录</translation>
+    </message>
+    <message>
+        <source>Devices signed in to this account</source>
+        <translation>登录此账户的设备</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Last active</source>
+        <translation>最近活动</translation>
+    </message>
+    <message>
+        <source>Sign Out Device</source>
+        <translation>让设备退出登录</translation>
+    </message>
+    <message>
+        <source>Its session ends at once; it must sign in again</source>
+        <translation>它的会话立即结束，需要重新登录</translation>
+    </message>
+    <message>
+        <source>Sign Out All Other Devices</source>
+        <translation>让其他所有设备退出登录</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Change Password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <source>Changing it signs out every other device of this account.</source>
+        <translation>修改密码会让此账户的其他所有设备退出登录。</translation>
+    </message>
+    <message>
+        <source>Sign Out of This Device…</source>
+        <translation>在此设备上退出登录…</translation>
+    </message>
+    <message>
+        <source>Signing that device out…</source>
+        <translation>正在让该设备退出登录…</translation>
+    </message>
+    <message>
+        <source>Signing the other devices out…</source>
+        <translation>正在让其他设备退出登录…</translation>
+    </message>
+    <message>
+        <source>Password changed. Every other device was signed out.</source>
+        <translation>密码已修改。其他所有设备均已退出登录。</translation>
+    </message>
+    <message>
+        <source>Sign Out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Sign out of this device? Your chats stay here; messages not yet sent are sent when you sign in again.</source>
+        <translation>要在此设备上退出登录吗？聊天记录会保留在这里；尚未发送的消息会在您重新登录后发送。</translation>
+    </message>
+    <message>
+        <source>Signed out.</source>
+        <translation>已退出登录。</translation>
+    </message>
+    <message>
+        <source>Unknown device</source>
+        <translation>未知设备</translation>
+    </message>
+    <message>
+        <source>Confab %1</source>
+        <translation>Confab %1</translation>
+    </message>
+    <message>
+        <source>Online now</source>
+        <translation>当前在线</translation>
+    </message>
+    <message>
+        <source>Signed in %1; the session lasts until %2</source>
+        <translation>%1 登录；会话有效期至 %2</translation>
+    </message>
+    <message>
+        <source>App</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>This device</source>
+        <translation>此设备</translation>
+    </message>
+</context>
+<context>
     <name>Confab::Ui::CertificatePrompt</name>
     <message>
         <source>Certificate Changed</source>
@@ -324,6 +447,51 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>Trust and Connect</source>
         <translation>信任并连接</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::ChangePasswordDialog</name>
+    <message>
+        <source>Change Password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>当前密码</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
+        <source>&amp;Current password:</source>
+        <translation>当前密码(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;New password:</source>
+        <translation>新密码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat it:</source>
+        <translation>再输一次(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation>请输入当前密码。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The new password needs at least %n characters.</source>
+        <translation>
+            <numerusform>新密码至少需要 %n 个字符。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -789,6 +957,30 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Check Certificate…</source>
         <translation>核对证书…</translation>
     </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%2 上的 %1</translation>
+    </message>
+    <message>
+        <source>Cannot Connect</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>This server speaks another version of Confab&apos;s protocol. Update Confab, or ask the server&apos;s administrator.</source>
+        <translation>此服务器使用另一版本的 Confab 协议。请更新 Confab，或联系服务器管理员。</translation>
+    </message>
+    <message>
+        <source>Signed Out</source>
+        <translation>已退出登录</translation>
+    </message>
+    <message>
+        <source>This account has been disabled by the server&apos;s administrator.</source>
+        <translation>此账户已被服务器管理员停用。</translation>
+    </message>
+    <message>
+        <source>This device was signed out: from another device, by a password change, or because the session expired. Sign in again to go on.</source>
+        <translation>此设备已退出登录：可能是在其他设备上操作、修改了密码，或会话已过期。请重新登录以继续。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -935,6 +1127,18 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>Port %1; only this computer can join.</source>
         <translation>端口 %1；仅本机可以加入。</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <source>Account and Devices…</source>
+        <translation>账户和设备…</translation>
+    </message>
+    <message>
+        <source>See the devices signed in, sign them out, change the password</source>
+        <translation>查看已登录的设备、让它们退出登录、修改密码</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,7 @@
 #include <QSslCertificate>
 #include <QSslError>
 #include <QSslSocket>
+#include <QSysInfo>
 #include <QTcpSocket>
 #include <QThreadPool>
 #include <QTimer>
@@ -94,7 +95,10 @@ public:
         Logout,
         Group,
         Receipt,
-        Presence
+        Presence,
+        Sessions,
+        Revoke,
+        Password
     };
     struct Request
     {
@@ -117,6 +121,7 @@ public:
     std::unique_ptr<LocalCache> cache;
     UserInfo user;
     Limits limits;
+    unsigned serverMinor = 0; //!< Welcome.protocol_minor
 
     Credentials credentials = Credentials::None;
     QString username;
@@ -361,6 +366,19 @@ public:
         backoffTimer.start(delay);
     }
 
+    //! How this device appears in the account's session list: the computer's name and system.
+    static QString deviceName()
+    {
+        // "Debian GNU/Linux 12 (bookworm)": the code name in brackets only adds length.
+        QString system = QSysInfo::prettyProductName();
+        if (system.endsWith(u')') && system.contains(QLatin1String(" (")))
+            system.truncate(system.lastIndexOf(QLatin1String(" (")));
+        QString name = QStringLiteral("%1 (%2)").arg(QSysInfo::machineHostName(), system);
+        while (name.toUtf8().size() > kMaxNameBytes)
+            name.chop(1);
+        return name;
+    }
+
     void onConnected()
     {
         untrusted.reset();
@@ -373,6 +391,7 @@ public:
         h->set_client_name("confab");
         h->set_client_version(kVersion);
         h->set_device_id(deviceId.toStdString());
+        h->set_device_name(deviceName().toStdString());
         send(hello, { Kind::Hello, {}, 0 });
     }
 
@@ -380,6 +399,7 @@ public:
     {
         // Older-history requests die with the connection: say so, so that views can ask again.
         bool groupRequestLost = false;
+        bool accountRequestLost = false;
         for (const Request &request : std::as_const(requests)) {
             if (request.kind == Kind::History)
                 Q_EMIT q->historyLoaded(request.conversationId, 0, true);
@@ -387,6 +407,9 @@ public:
                 queueReceipt(request.conversationId, request.delivered, request.read);
             else if (request.kind == Kind::Group)
                 groupRequestLost = true;
+            else if (request.kind == Kind::Sessions || request.kind == Kind::Revoke
+                     || request.kind == Kind::Password)
+                accountRequestLost = true;
         }
         requests.clear();
         if (groupRequestLost)
@@ -394,6 +417,11 @@ public:
                 { ErrorCode::UNAVAILABLE,
                   ChatClient::tr("The connection was lost before the server answered. Check "
                                  "the group, then try again.") });
+        if (accountRequestLost)
+            Q_EMIT q->accountRequestFailed(
+                { ErrorCode::UNAVAILABLE,
+                  ChatClient::tr("The connection was lost before the server answered. Try "
+                                 "again once online.") });
         inFlight.clear();
         gapFilling.clear();
         // Offline, we know nothing of others' presence and typing.
@@ -841,6 +869,7 @@ public:
             return onError(request, Error::fromPb(envelope.error()));
         switch (request.kind) {
         case Kind::Hello:
+            serverMinor = envelope.welcome().protocol_minor();
             limits = Limits::fromPb(envelope.welcome().limits());
             sendTokens = 0.8 * limits.rateBurst;
             sendRefillMs = nowMs();
@@ -894,11 +923,51 @@ public:
         case Kind::Group:
             onGroupResult(envelope.group_result());
             break;
+        case Kind::Sessions: {
+            QList<SessionInfo> sessions;
+            for (const pb::SessionInfo &session : envelope.session_list().sessions()) {
+                sessions.append({ QByteArray::fromStdString(session.session_id()),
+                                  QString::fromStdString(session.client_name()),
+                                  QString::fromStdString(session.client_version()),
+                                  QString::fromStdString(session.device_name()),
+                                  QDateTime::fromMSecsSinceEpoch(session.created_ms()),
+                                  QDateTime::fromMSecsSinceEpoch(session.last_seen_ms()),
+                                  QDateTime::fromMSecsSinceEpoch(session.expires_ms()),
+                                  session.current(), session.online() });
+            }
+            Q_EMIT q->sessionsListed(sessions);
+            break;
+        }
+        case Kind::Revoke:
+            Q_EMIT q->sessionsRevoked();
+            break;
+        case Kind::Password:
+            Q_EMIT q->passwordChanged();
+            break;
         case Kind::Logout:
         case Kind::Receipt:
         case Kind::Presence:
             break;
         }
+    }
+
+    //! Sends an account request, or says at once why it cannot go.
+    void sendAccountRequest(const pb::Envelope &envelope, Kind kind)
+    {
+        if (state != State::Online && state != State::Syncing) {
+            Q_EMIT q->accountRequestFailed(
+                { ErrorCode::UNAVAILABLE,
+                  ChatClient::tr("Not connected to the server. Try again once online.") });
+            return;
+        }
+        if (serverMinor < 2) {
+            Q_EMIT q->accountRequestFailed(
+                { ErrorCode::UNKNOWN_BODY,
+                  ChatClient::tr("This server is too old to manage sessions and passwords from "
+                                 "here. Ask its administrator to update it.") });
+            return;
+        }
+        send(envelope, { kind, {}, 0 });
     }
 
     void onError(const Request &request, const Error &error)
@@ -957,6 +1026,14 @@ public:
         case Kind::Receipt:
             if (error.isTransient()) // said again with the next flush
                 queueReceipt(request.conversationId, request.delivered, request.read);
+            break;
+        case Kind::Sessions:
+        case Kind::Revoke:
+        case Kind::Password:
+            Q_EMIT q->accountRequestFailed({ error.code,
+                                             error.code == ErrorCode::BAD_CREDENTIALS
+                                                 ? ChatClient::tr("The current password is wrong.")
+                                                 : userMessage(error.code) });
             break;
         case Kind::ListConversations:
         case Kind::Logout:
@@ -1130,6 +1207,35 @@ void ChatClient::disconnectFromServer()
         d->setState(State::Disconnected, tr("Disconnected"));
     else
         d->socket.close();
+}
+
+void ChatClient::listSessions()
+{
+    pb::Envelope list;
+    list.mutable_list_sessions();
+    d->sendAccountRequest(list, Private::Kind::Sessions);
+}
+
+void ChatClient::revokeSession(const QByteArray &sessionId)
+{
+    pb::Envelope revoke;
+    revoke.mutable_revoke_session()->set_session_id(sessionId.toStdString());
+    d->sendAccountRequest(revoke, Private::Kind::Revoke);
+}
+
+void ChatClient::revokeOtherSessions()
+{
+    pb::Envelope revoke;
+    revoke.mutable_revoke_other_sessions();
+    d->sendAccountRequest(revoke, Private::Kind::Revoke);
+}
+
+void ChatClient::changePassword(const QString &currentPassword, const QString &newPassword)
+{
+    pb::Envelope change;
+    change.mutable_change_password()->set_current_password(currentPassword.toStdString());
+    change.mutable_change_password()->set_new_password(newPassword.toStdString());
+    d->sendAccountRequest(change, Private::Kind::Password);
 }
 
 void ChatClient::trustCertificate(const CertificateInfo &certificate)

@@ -95,6 +95,16 @@ public:
     static constexpr int kTypingIntervalMs = 3000;
     static constexpr int kTypingShownMs = 6000;
 
+    // The account's sessions and password; they need a connection. Answered by sessionsListed(),
+    // sessionsRevoked() or passwordChanged(), or by accountRequestFailed().
+    void listSessions();
+    //! Signs that device out: its token stops working and its connection is closed.
+    void revokeSession(const QByteArray &sessionId);
+    //! Signs out every other device of this account.
+    void revokeOtherSessions();
+    //! Every other device is signed out once it is changed.
+    void changePassword(const QString &currentPassword, const QString &newPassword);
+
     //! Trusts this certificate for its server from now on (remembered on this device, in place
     //! of any other trusted before) and connects again. Only after the user compared the
     //! fingerprint: see certificateNeedsTrust().
@@ -125,6 +135,11 @@ Q_SIGNALS:
     void receiptsChanged(quint64 conversationId);
     void presenceChanged(quint64 userId);
     void typingChanged(quint64 conversationId);
+    void sessionsListed(const QList<Confab::Client::SessionInfo> &sessions);
+    void sessionsRevoked();
+    void passwordChanged();
+    //! error.message is for the user; BAD_CREDENTIALS: the current password was wrong.
+    void accountRequestFailed(const Confab::Error &error);
     //! The server's certificate cannot be verified, or it is not the one trusted before: the
     //! client did not connect and stays disconnected until trustCertificate() (or a new
     //! sign-in). A changed certificate may be an attack: say so.

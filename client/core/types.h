@@ -113,6 +113,20 @@ struct Profile
     bool isCurrent = false;
 };
 
+//! One of the account's sessions: a device signed in to it (PROTOCOL.md "Account and sessions").
+struct SessionInfo
+{
+    QByteArray id; //!< for ChatClient::revokeSession
+    QString clientName; //!< as the device says, e.g. "confab"
+    QString clientVersion;
+    QString deviceName; //!< e.g. "laptop (Debian GNU/Linux 12)"; may be empty
+    QDateTime created; //!< signed in with the password
+    QDateTime lastSeen; //!< last signed in or reconnected
+    QDateTime expires;
+    bool current = false; //!< this device
+    bool online = false; //!< connected now
+};
+
 //! A server certificate this device could not verify (self-signed, or from an unknown authority,
 //! or for another name), or one that differs from the certificate the user trusted before. The
 //! client connects to that server only once the user trusts this fingerprint.
@@ -132,3 +146,4 @@ struct CertificateInfo
 
 Q_DECLARE_METATYPE(Confab::Client::ChatMessage)
 Q_DECLARE_METATYPE(Confab::Client::CertificateInfo)
+Q_DECLARE_METATYPE(Confab::Client::SessionInfo)

@@ -43,11 +43,11 @@ CertificatePrompt::CertificatePrompt(const Client::CertificateInfo &certificate,
 
     auto *icon = new QLabel(this);
     const int size = style()->pixelMetric(QStyle::PM_MessageBoxIconSize, nullptr, this);
-    icon->setPixmap(style()
-                        ->standardIcon(changed ? QStyle::SP_MessageBoxWarning
-                                               : QStyle::SP_MessageBoxQuestion,
-                                       nullptr, this)
-                        .pixmap(size, size));
+    icon->setPixmap(
+        style()
+            ->standardIcon(changed ? QStyle::SP_MessageBoxWarning : QStyle::SP_MessageBoxQuestion,
+                           nullptr, this)
+            .pixmap(size, size));
     icon->setAlignment(Qt::AlignTop);
 
     auto *heading = new QLabel(this);
@@ -102,8 +102,9 @@ CertificatePrompt::CertificatePrompt(const Client::CertificateInfo &certificate,
     }
 
     auto *buttons = new QDialogButtonBox(this);
-    m_trust = buttons->addButton(changed ? tr("Trust the New Certificate") : tr("Trust and Connect"),
-                                 QDialogButtonBox::AcceptRole);
+    m_trust =
+        buttons->addButton(changed ? tr("Trust the New Certificate") : tr("Trust and Connect"),
+                           QDialogButtonBox::AcceptRole);
     QPushButton *cancel = buttons->addButton(QDialogButtonBox::Cancel);
     m_trust->setAutoDefault(false);
     cancel->setDefault(true);

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "accountdialog.h"
 #include "appicon.h"
 #include "certificateprompt.h"
 #include "composer.h"
@@ -56,6 +57,7 @@ MainWindow::MainWindow(ChatClient *client, QWidget *parent) : QMainWindow(parent
 
     connect(client, &ChatClient::stateChanged, this, &MainWindow::updateBanner);
     connect(client, &ChatClient::certificateNeedsTrust, this, &MainWindow::askAboutCertificate);
+    connect(client, &ChatClient::authenticationFailed, this, &MainWindow::onSignedOut);
     connect(client, &ChatClient::conversationsChanged, this, &MainWindow::onConversationsChanged);
     connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
     m_bannerTimer.setInterval(500);
@@ -539,14 +541,56 @@ void MainWindow::showMessage(quint64 conversationId, quint64 seq)
 
 void MainWindow::openSettings()
 {
-    auto *dialog = new SettingsDialog(this);
+    const QUrl server = m_client->serverUrl();
+    const QString account =
+        tr("%1 on %2")
+            .arg(m_client->currentUser().username,
+                 server.host()
+                     + (server.port() > 0 ? QStringLiteral(":%1").arg(server.port()) : QString()));
+    auto *dialog = new SettingsDialog(this, account);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::accountRequested, this,
+            [this, dialog] { openAccount(dialog); });
     connect(dialog, &SettingsDialog::applied, this, &MainWindow::settingsApplied);
     connect(dialog, &SettingsDialog::applied, this, [this](const AppSettings &settings) {
         if (settings.language != m_languageInEffect)
             offerRestart();
     });
     dialog->open();
+}
+
+void MainWindow::openAccount(QWidget *over)
+{
+    auto *dialog = new AccountDialog(m_client, over ? over : this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &AccountDialog::signOutRequested, this, [this] {
+        m_client->signOut();
+        Q_EMIT restartRequested(); // and the sign-in dialog comes up
+    });
+    dialog->open();
+}
+
+void MainWindow::onSignedOut(const Confab::Error &error)
+{
+    if (error.code == ErrorCode::UNSUPPORTED_VERSION) { // nothing to sign in to
+        QMessageBox::warning(this, tr("Cannot Connect"),
+                             tr("This server speaks another version of Confab's protocol. "
+                                "Update Confab, or ask the server's administrator."));
+        return;
+    }
+    // The stored session no longer works: ended from another device or by a password change,
+    // expired, or the account was disabled. The user signs in again.
+    auto *notice = new QMessageBox(
+        QMessageBox::Information, tr("Signed Out"),
+        error.code == ErrorCode::ACCOUNT_DISABLED
+            ? tr("This account has been disabled by the server's administrator.")
+            : tr("This device was signed out: from another device, by a password change, or "
+                 "because the session expired. Sign in again to go on."),
+        QMessageBox::Ok, this);
+    notice->setObjectName(QStringLiteral("signedOutNotice"));
+    notice->setAttribute(Qt::WA_DeleteOnClose);
+    connect(notice, &QMessageBox::finished, this, &MainWindow::restartRequested);
+    notice->open();
 }
 
 void MainWindow::offerRestart()

@@ -96,6 +96,9 @@ private:
     void newChat();
     void selectRelative(int step);
     void updateBanner();
+    //! AccountDialog over `over` (the settings dialog that asked, or this window).
+    void openAccount(QWidget *over = nullptr);
+    void onSignedOut(const Confab::Error &error);
     //! The server's certificate needs the user's decision (ChatClient::certificateNeedsTrust).
     void askAboutCertificate(const Client::CertificateInfo &certificate);
     void updateHeader();

@@ -5,16 +5,29 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace Confab::Ui {
 
-SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
+SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QDialog(parent)
 {
     setWindowTitle(tr("Settings"));
     const AppSettings current = AppSettings::load();
+
+    auto *account = new QGroupBox(tr("Account"), this);
+    auto *accountLabel = new QLabel(accountText, account);
+    accountLabel->setWordWrap(true);
+    m_account = new QPushButton(tr("Account and Devices…"), account);
+    m_account->setToolTip(tr("See the devices signed in, sign them out, change the password"));
+    connect(m_account, &QPushButton::clicked, this, &SettingsDialog::accountRequested);
+    auto *accountLayout = new QHBoxLayout(account);
+    accountLayout->addWidget(accountLabel, 1);
+    accountLayout->addWidget(m_account);
+    account->setVisible(!accountText.isEmpty());
 
     auto *notifications = new QGroupBox(tr("Notifications"), this);
     m_notifications = new QCheckBox(tr("Show notifications for new messages"), notifications);
@@ -97,6 +110,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(account);
     layout->addWidget(notifications);
     layout->addWidget(appearance);
     layout->addWidget(presence);

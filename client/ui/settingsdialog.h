@@ -8,18 +8,22 @@ class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 
 namespace Confab::Ui {
 
-//! Preferences: notifications, do not disturb, theme, language, start-up and login items, and
-//! the server on this computer where there is one. Saved on OK; everything applies at once
-//! except the language, which applies at the next start (MainWindow offers to restart).
+//! Preferences: the account (its devices and password, in AccountDialog), notifications, do not
+//! disturb, theme, language, start-up and login items, and the server on this computer where there
+//! is one. Saved on OK; everything applies at once except the language, which applies at the next
+//! start (MainWindow offers to restart).
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
 public:
-    explicit SettingsDialog(QWidget *parent = nullptr);
+    //! With accountText (e.g. "alice on chat.example.org:7700"), an Account section offers
+    //! "Account and Devices…" (accountRequested()).
+    explicit SettingsDialog(QWidget *parent = nullptr, const QString &accountText = {});
 
     [[nodiscard]] AppSettings settings() const;
     QCheckBox *notificationsBox() const { return m_notifications; }
@@ -32,10 +36,12 @@ public:
     QCheckBox *serverAtLoginBox() const { return m_serverAtLogin; }
     QCheckBox *keepServerBox() const { return m_keepServer; }
     QGroupBox *serverGroup() const { return m_server; }
+    QPushButton *accountButton() const { return m_account; }
     [[nodiscard]] QString errorText() const;
 
 Q_SIGNALS:
     void applied(const Confab::Ui::AppSettings &settings);
+    void accountRequested();
 
 private:
     QCheckBox *m_notifications;
@@ -51,6 +57,7 @@ private:
     QCheckBox *m_keepServer;
     QCheckBox *m_serverAtLogin;
     QLabel *m_error;
+    QPushButton *m_account = nullptr;
     AppSettings m_base;
 };
 

@@ -1,6 +1,7 @@
 // Renders Confab's main screens with sample data into PNGs (for the README, and for a person to
 // look at). Starts a real server core on 127.0.0.1 and real clients; nothing is mocked.
 //   confab-screenshots OUTPUT_DIR [LANGUAGE]     e.g. "en" or "zh_CN"
+#include "accountdialog.h"
 #include "app/server.h"
 #include "certificateprompt.h"
 #include "chatclient.h"
@@ -20,6 +21,7 @@
 #include <QSslError>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 #include <cstdio>
 
@@ -210,12 +212,30 @@ int main(int argc, char *argv[])
         local.localServerAllowOthers = true;
         local.localServerKeepRunning = true;
         static_cast<void>(local.save());
-        Ui::SettingsDialog settings(&window);
+        Ui::SettingsDialog settings(
+            &window,
+            Ui::MainWindow::tr("%1 on %2")
+                .arg(QStringLiteral("alice"), QStringLiteral("127.0.0.1:7700")));
         settings.show();
         QTest::qWait(200);
         settings.grab().save(out + QStringLiteral("/settings-%1.png").arg(language));
         local.localServer = false;
         static_cast<void>(local.save());
+    }
+
+    {
+        // The account's devices: this one, and a second one signed in.
+        Client::ChatClient second(dir.filePath(QStringLiteral("alice-second")));
+        second.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+        second.signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+        static_cast<void>(QTest::qWaitFor(
+            [&] { return second.state() == Client::ChatClient::State::Online; }, 10'000));
+        Ui::AccountDialog account(alice.get(), &window);
+        account.show();
+        static_cast<void>(QTest::qWaitFor(
+            [&] { return account.deviceList()->topLevelItemCount() == 2; }, 10'000));
+        QTest::qWait(200);
+        account.grab().save(out + QStringLiteral("/account-%1.png").arg(language));
     }
 
     // Offline: the banner, and a message waiting in the outbox.

@@ -1,3 +1,4 @@
+#include "accountdialog.h"
 #include "app/server.h"
 #include "certificateprompt.h"
 #include "chatclient.h"
@@ -14,6 +15,8 @@
 #include "settingsdialog.h"
 #include "testcertificate.h"
 
+#include <confab/version.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -28,9 +31,11 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSysInfo>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace Confab;
 using Client::ChatClient;
@@ -58,6 +63,7 @@ private Q_SLOTS:
     void findInThisChat();
     void aNewLanguageOffersARestart();
     void certificateIsCheckedBeforeSigningIn();
+    void accountDialogSignsOutDevicesAndChangesThePassword();
 
 private:
     void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
@@ -700,6 +706,90 @@ void TestMainWindow::certificateIsCheckedBeforeSigningIn()
     QTest::mouseClick(prompt->trustButton(), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(erin.state(), ChatClient::State::Online, 10'000);
     QTRY_VERIFY(window.banner()->isHidden());
+}
+
+void TestMainWindow::accountDialogSignsOutDevicesAndChangesThePassword()
+{
+    auto laptop = coreClient(QStringLiteral("alice")); // registers alice
+    QVERIFY(laptop);
+    auto signedIn = [this](const QString &device) {
+        auto client = std::make_unique<ChatClient>(m_dir->filePath(device));
+        client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+        client->setBackoff(20, 200);
+        client->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+        if (!QTest::qWaitFor([&] { return client->state() == ChatClient::State::Online; }, 10'000))
+            return std::unique_ptr<ChatClient>();
+        return client;
+    };
+    auto phone = signedIn(QStringLiteral("alice-phone"));
+    auto tablet = signedIn(QStringLiteral("alice-tablet"));
+    QVERIFY(phone && tablet);
+    QSignalSpy phoneOut(phone.get(), &ChatClient::authenticationFailed);
+    QSignalSpy tabletOut(tablet.get(), &ChatClient::authenticationFailed);
+
+    Ui::MainWindow window(laptop.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openSettings();
+    Ui::SettingsDialog *settings = nullptr;
+    QTRY_VERIFY((settings = window.findChild<Ui::SettingsDialog *>()) && settings->isVisible());
+    QTest::mouseClick(settings->accountButton(), Qt::LeftButton);
+    Ui::AccountDialog *account = nullptr;
+    QTRY_VERIFY((account = settings->findChild<Ui::AccountDialog *>()) && account->isVisible());
+
+    // Three devices, this one first and marked; it cannot sign itself out from the list.
+    QTreeWidget *devices = account->deviceList();
+    QTRY_COMPARE(devices->topLevelItemCount(), 3);
+    // Named as the device names itself: the computer and its system, then the app.
+    const QString thisDevice = devices->topLevelItem(0)->text(0);
+    QVERIFY2(thisDevice.startsWith(QSysInfo::machineHostName() + QLatin1String(" ("))
+                 && devices->topLevelItem(0)->text(1).contains(QLatin1String(kVersion))
+                 && devices->topLevelItem(0)->font(0).bold(),
+             qPrintable(thisDevice));
+    QCOMPARE(devices->topLevelItem(0)->text(2), Ui::AccountDialog::tr("This device"));
+    QCOMPARE(devices->topLevelItem(1)->text(2), Ui::AccountDialog::tr("Online now"));
+    devices->setCurrentItem(devices->topLevelItem(0));
+    QVERIFY(!account->signOutDeviceButton()->isEnabled());
+
+    // Signing the second one out ends that device's session at once.
+    devices->setCurrentItem(devices->topLevelItem(1));
+    QVERIFY(account->signOutDeviceButton()->isEnabled());
+    QTest::mouseClick(account->signOutDeviceButton(), Qt::LeftButton);
+    QTRY_COMPARE(devices->topLevelItemCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(phoneOut.size() + tabletOut.size(), 1, 10'000);
+    ChatClient *const gone = phoneOut.isEmpty() ? tablet.get() : phone.get();
+    ChatClient *const left = phoneOut.isEmpty() ? phone.get() : tablet.get();
+    QCOMPARE(gone->state(), ChatClient::State::Disconnected);
+    QCOMPARE(left->state(), ChatClient::State::Online);
+
+    // The password: a wrong current one is refused in the dialog; the right one signs out the
+    // remaining other device, and this one stays.
+    QTest::mouseClick(account->changePasswordButton(), Qt::LeftButton);
+    Ui::ChangePasswordDialog *change = nullptr;
+    QTRY_VERIFY((change = account->findChild<Ui::ChangePasswordDialog *>()) && change->isVisible());
+    change->currentField()->setText(QStringLiteral("not-my-password"));
+    change->newField()->setText(QStringLiteral("brand-new-pass"));
+    change->repeatField()->setText(QStringLiteral("brand-new-pass"));
+    QTest::mouseClick(change->changeButton(), Qt::LeftButton);
+    QTRY_COMPARE(change->errorText(), ChatClient::tr("The current password is wrong."));
+    change->currentField()->setText(QStringLiteral("password123"));
+    change->repeatField()->setText(QStringLiteral("brand-new-past"));
+    QTest::mouseClick(change->changeButton(), Qt::LeftButton);
+    QCOMPARE(change->errorText(), Ui::ChangePasswordDialog::tr("The two new passwords differ."));
+    change->repeatField()->setText(QStringLiteral("brand-new-pass"));
+    QSignalSpy changed(change, &QDialog::accepted);
+    QTest::mouseClick(change->changeButton(), Qt::LeftButton);
+    QVERIFY(changed.wait(10'000));
+    QTRY_COMPARE(account->statusText(),
+                 Ui::AccountDialog::tr("Password changed. Every other device was signed out."));
+    QTRY_COMPARE_WITH_TIMEOUT(phoneOut.size() + tabletOut.size(), 2, 10'000);
+    QCOMPARE(left->state(), ChatClient::State::Disconnected);
+    QTRY_COMPARE(devices->topLevelItemCount(), 1);
+    QCOMPARE(laptop->state(), ChatClient::State::Online);
+    auto withNew = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("alice-new")));
+    withNew->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    withNew->signIn(QStringLiteral("alice"), QStringLiteral("brand-new-pass")); // elsewhere
+    QTRY_COMPARE_WITH_TIMEOUT(withNew->state(), ChatClient::State::Online, 10'000);
 }
 
 #include "tst_mainwindow.moc"

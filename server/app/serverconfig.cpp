@@ -42,6 +42,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("auth/login_failures_per_address"),
     QStringLiteral("auth/login_window_seconds"),
     QStringLiteral("auth/registration"),
+    QStringLiteral("auth/registrations_per_address_per_hour"),
     QStringLiteral("tls/certificate"),
     QStringLiteral("tls/key"),
 };
@@ -171,6 +172,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
                     config.loginFailuresPerUser, &error)
         && readInto(settings, "auth/login_failures_per_address", 1, 1'000'000,
                     config.loginFailuresPerAddress, &error)
+        && readInto(settings, "auth/registrations_per_address_per_hour", 0, 1'000'000,
+                    config.registrationsPerAddressPerHour, &error)
         && readNumber(settings, QStringLiteral("auth/login_window_seconds"), 1, 86400,
                       windowSeconds, &error);
     if (!ok)

@@ -44,6 +44,9 @@ struct ServerConfig
     int loginFailuresPerUser = 5;
     int loginFailuresPerAddress = 20;
     int loginWindowMs = 60'000;
+    //! [auth] registrations_per_address_per_hour: accounts one IP address (IPv6: /64) may
+    //! create per hour; 0: no limit. Behind a proxy every client shares its address.
+    int registrationsPerAddressPerHour = 20;
 
     int handshakeTimeoutMs = 10'000;
     int maxStoreQueue = 100'000;

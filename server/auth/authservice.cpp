@@ -9,6 +9,9 @@
 #include <QDateTime>
 #include <QPointer>
 
+#include <algorithm>
+#include <limits>
+
 namespace Confab::Auth {
 
 namespace {
@@ -21,6 +24,11 @@ qint64 nowMs()
 AuthService::AuthService(const ServerConfig &config, Store::StoreService &store, QObject *parent)
     : QObject(parent), m_config(config), m_store(store),
       m_throttle(config.loginFailuresPerUser, config.loginFailuresPerAddress, config.loginWindowMs),
+      m_registrations(std::numeric_limits<int>::max(),
+                      config.registrationsPerAddressPerHour > 0
+                          ? config.registrationsPerAddressPerHour
+                          : std::numeric_limits<int>::max(),
+                      3600 * 1000),
       // Made once, at the configured cost, so that logins of unknown users cost the same.
       m_decoyHash(PasswordHasher::decoy(config.hashCost)), m_pool(config.authThreads, "confab-auth")
 { }
@@ -79,7 +87,7 @@ void AuthService::issueToken(QObject *context, const Store::UserRecord &user,
 
 void AuthService::registerAccount(QObject *context, const QString &username,
                                   const QByteArray &password, const QString &displayName,
-                                  const QByteArray &deviceId, Done done)
+                                  const QString &address, const QByteArray &deviceId, Done done)
 {
     if (!m_config.openRegistration)
         return done(Error { ErrorCode::FORBIDDEN,
@@ -91,6 +99,22 @@ void AuthService::registerAccount(QObject *context, const QString &username,
     if (auto valid = AccountRules::checkPassword(password); !valid)
         return done(valid.error());
     const QString shown = displayName.trimmed().isEmpty() ? name.value() : displayName.trimmed();
+    // One address making accounts by the hundred (spam, or squatting names) waits; the check
+    // and the count are per address, the username only keys the attempt.
+    if (const qint64 waitMs = m_registrations.retryAfterMs(name.value(), address, nowMs())) {
+        Error throttled { ErrorCode::LOGIN_THROTTLED,
+                          QStringLiteral("too many new accounts from this address; try later") };
+        throttled.retryAfterMs = quint32(std::min<qint64>(waitMs, UINT32_MAX));
+        return done(throttled);
+    }
+    m_registrations.begin(name.value(), address);
+    done = [this, name = name.value(), address, done](const Result<Grant> &result) {
+        if (result)
+            m_registrations.recordFailure(name, address, nowMs()); // counts, as a success
+        else
+            m_registrations.abandon(name, address);
+        done(result);
+    };
     QPointer<QObject> guard(context);
     auto hashAndCreate = [this, guard, name = name.value(), shown, password, deviceId, done] {
         if (!guard || overloaded(done))

@@ -40,8 +40,10 @@ public:
     AuthService(const ServerConfig &config, Store::StoreService &store, QObject *parent = nullptr);
     ~AuthService() override;
 
+    //! address: LoginThrottle::addressKey of the peer; its registrations per hour are capped.
     void registerAccount(QObject *context, const QString &username, const QByteArray &password,
-                         const QString &displayName, const QByteArray &deviceId, Done done);
+                         const QString &displayName, const QString &address,
+                         const QByteArray &deviceId, Done done);
     void login(QObject *context, const QString &username, const QByteArray &password,
                const QString &address, const QByteArray &deviceId, Done done);
     void resume(QObject *context, const QString &token, Done done);
@@ -77,6 +79,8 @@ private:
     const ServerConfig &m_config;
     Store::StoreService &m_store;
     LoginThrottle m_throttle;
+    //! Registrations count as attempts against the address (a limit per username is moot).
+    LoginThrottle m_registrations;
     QByteArray m_decoyHash;
     int m_pendingHashes = 0;
     HashPool m_pool; //!< last: its threads finish their jobs before the rest goes

@@ -473,7 +473,8 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         const auto &r = envelope.register_account();
         auth.registerAccount(this, QString::fromStdString(r.username()),
                              QByteArray::fromStdString(r.password()),
-                             QString::fromStdString(r.display_name()), m_deviceId, done);
+                             QString::fromStdString(r.display_name()),
+                             Auth::LoginThrottle::addressKey(m_peerAddress), m_deviceId, done);
         break;
     }
     case pb::Envelope::kLogin:

@@ -86,6 +86,20 @@ void PresenceTracker::update(quint64 userId)
         return; // e.g. back within the grace period: nobody hears of it
     }
     if (now != pb::PRESENCE_OFFLINE) {
+        const qint64 sinceMs = Net::Session::monotonicMs() - user.announcedAtMs;
+        if (user.announcedAtMs >= 0 && sinceMs < kMinAnnounceIntervalMs) {
+            if (!user.announcePending) { // the latest state goes out when the interval ends
+                user.announcePending = true;
+                QTimer::singleShot(kMinAnnounceIntervalMs - sinceMs, this, [this, userId] {
+                    const auto it = m_users.find(userId);
+                    if (it == m_users.end() || !it->announcePending)
+                        return;
+                    it->announcePending = false;
+                    update(userId);
+                });
+            }
+            return;
+        }
         announce(userId, now, 0);
         return;
     }
@@ -115,6 +129,7 @@ void PresenceTracker::announce(quint64 userId, pb::PresenceState state, qint64 l
 {
     User &user = m_users[userId];
     user.announced = state;
+    user.announcedAtMs = Net::Session::monotonicMs();
     pb::Envelope event;
     auto *presence = event.mutable_presence_event()->add_presences();
     presence->set_user_id(userId);

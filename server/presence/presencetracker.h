@@ -48,6 +48,11 @@ public:
     //! query, for last-seen), with no lookup of anyone's whole contact list.
     void becameContacts(quint64 a, quint64 b);
 
+    //! Online/away changes of one user are broadcast at most this often; changes in between are
+    //! coalesced into the one that follows (a client toggling away would otherwise make every
+    //! contact's devices hear of each toggle).
+    static constexpr qint64 kMinAnnounceIntervalMs = 1000;
+
     [[nodiscard]] pb::PresenceState announced(quint64 userId) const;
     [[nodiscard]] int broadcasts() const { return m_broadcasts; }
 
@@ -58,6 +63,8 @@ private:
         pb::PresenceState announced = pb::PRESENCE_OFFLINE;
         QSet<quint64> contacts;
         int generation = 0; //!< bumps on every state change; stale grace timers see it
+        qint64 announcedAtMs = -1; //!< monotonic; when online/away was last broadcast
+        bool announcePending = false; //!< a change waits out kMinAnnounceIntervalMs
     };
 
     [[nodiscard]] static pb::PresenceState computed(const User &user);

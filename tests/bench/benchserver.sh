@@ -10,7 +10,7 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; 
 ulimit -n "$(ulimit -Hn)"
 # Cheap password hashing: signing the load users in is not what is measured. They all sign in
 # from 127.0.0.1 at once (logins in progress count against the per-address limit).
-printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\n[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_connections_per_address=0\nmax_group_members=1000\n' > "$work/confabd.conf"
+printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\nregistrations_per_address_per_hour=0\n[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_connections_per_address=0\nmax_group_members=1000\n' > "$work/confabd.conf"
 
 # start_server NAME: its output goes to $work/server-NAME.{log,err}.
 start_server() {

@@ -192,6 +192,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     config.limits.ratePerSecond = 1'000'000;
     config.limits.rateBurst = 1'000'000;
     config.userRatePerSecond = 0;
+    config.registrationsPerAddressPerHour = 0;
     config.maxConnectionsPerAddress = 0;
     config.loginFailuresPerUser = 1'000'000;
     config.loginFailuresPerAddress = 1'000'000;

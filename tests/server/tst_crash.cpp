@@ -53,6 +53,7 @@ void TestCrash::init()
     QFile config(m_dir->filePath(QStringLiteral("confabd.conf")));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write("[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\n"
+                 "registrations_per_address_per_hour=0\n"
                  "[limits]\nrate_per_second=100000\nrate_burst=100000\n"
                  "user_rate_per_second=0\nmax_connections_per_address=0\n");
 }

@@ -1,5 +1,6 @@
 #include "app/server.h"
 #include "epolltestmain.h"
+#include "presence/presencetracker.h"
 #include "wireclient.h"
 
 #include <confab/codec.h>
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void groupSizeIsEnforced();
     void directConversationsAreNotGroups();
     void presenceGoesOnlyToContactsAndIsCoalesced();
+    void presenceTogglingIsNotAmplified();
     void aFirstDirectMessageMakesContacts();
     void awayFollowsEveryDevice();
     void membershipChangesWhoSeesPresence();
@@ -660,6 +662,36 @@ void TestGroups::presenceGoesOnlyToContactsAndIsCoalesced()
     QVERIFY(alice->presence().first().presences(0).last_seen_ms() > 0);
 
     QCOMPARE(eve->presence().size(), 0); // a stranger sees nothing, ever
+}
+
+void TestGroups::presenceTogglingIsNotAmplified()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QVERIFY(createGroup(*alice, QStringLiteral("pair"), { bob.get() }));
+    QTest::qWait(Presence::PresenceTracker::kMinAnnounceIntervalMs + 200);
+    alice->clearPresence();
+    // Bob's client flips between away and online as fast as his rate allows: each flip would
+    // otherwise reach every device of every contact.
+    constexpr int kFlips = 40;
+    for (int i = 0; i < kFlips; ++i) {
+        pb::Envelope flip;
+        flip.mutable_set_presence()->set_state(i % 2 == 0 ? pb::PRESENCE_AWAY
+                                                          : pb::PRESENCE_ONLINE);
+        QVERIFY(bob->request(flip).has_ok());
+    }
+    pb::Envelope last;
+    last.mutable_set_presence()->set_state(pb::PRESENCE_AWAY);
+    QVERIFY(bob->request(last).has_ok());
+    // Alice hears the latest state, once per interval at most.
+    QTRY_VERIFY_WITH_TIMEOUT(!alice->presence().isEmpty()
+                                 && alice->presence().last().presences(0).state()
+                                     == pb::PRESENCE_AWAY,
+                             5000);
+    QTest::qWait(Presence::PresenceTracker::kMinAnnounceIntervalMs + 200);
+    QVERIFY2(alice->presence().size() <= 3, qPrintable(QString::number(alice->presence().size())));
+    QCOMPARE(alice->presence().last().presences(0).state(), pb::PRESENCE_AWAY);
 }
 
 void TestGroups::awayFollowsEveryDevice()

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void syncPagesAlwaysMoveOn();
     void takenNameIsRefusedWithoutHashing();
     void closedRegistrationStillSignsIn();
+    void registrationsPerAddressAreCapped();
     void connectionCapPerAddress();
     void offlineRecipientSyncsEverythingInOrder();
     void syncDuringLiveTrafficMissesNothing();
@@ -786,6 +787,23 @@ void TestServer::closedRegistrationStillSignsIn()
     QVERIFY(!refused.error().message().empty()); // says what to do
     QVERIFY(stranger.isConnected()); // and may still sign in
     QVERIFY(stranger.login(QStringLiteral("alice")).has_auth_ok());
+}
+
+void TestServer::registrationsPerAddressAreCapped()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.registrationsPerAddressPerHour = 3;
+    startServer(config);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(client(QStringLiteral("user%1").arg(i)));
+    // The fourth account from 127.0.0.1 within the hour waits, and is told how long.
+    WireClient fourth;
+    QVERIFY(fourth.open(m_server->port()) && fourth.hello().has_welcome());
+    const auto refused = fourth.registerAccount(QStringLiteral("user3"));
+    QCOMPARE(refused.error().code(), pb::LOGIN_THROTTLED);
+    QVERIFY(refused.error().retry_after_ms() > 3500 * 1000); // about an hour
+    // Signing in from there is not affected.
+    QVERIFY(fourth.login(QStringLiteral("user0")).has_auth_ok());
 }
 
 void TestServer::connectionCapPerAddress()

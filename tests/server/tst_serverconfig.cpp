@@ -74,6 +74,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
              "[auth]\ntoken_ttl_days=2\nargon2_ops_limit=3\nargon2_mem_limit_kib=1024\n"
              "threads=4\nmax_pending=5\nlogin_failures_per_user=6\n"
              "login_failures_per_address=7\nlogin_window_seconds=8\nregistration=closed\n"
+             "registrations_per_address_per_hour=9\n"
              "[tls]\ncertificate=/etc/ssl/chat.pem\nkey=private/chat.key\n",
              &warnings);
     QVERIFY2(config.isOk(), config.isOk() ? "" : qPrintable(config.error().message));
@@ -108,6 +109,7 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.loginFailuresPerAddress, 7);
     QVERIFY(!c.openRegistration);
     QCOMPARE(c.loginWindowMs, 8000);
+    QCOMPARE(c.registrationsPerAddressPerHour, 9);
     QCOMPARE(c.tlsCertificate, QStringLiteral("/etc/ssl/chat.pem"));
     // A relative path is taken from the config file's directory.
     QCOMPARE(c.tlsKey, QDir(m_dir.path()).filePath(QStringLiteral("private/chat.key")));

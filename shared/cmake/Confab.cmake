@@ -20,8 +20,10 @@ function(confab_target_defaults target)
 endfunction()
 
 # What the sanitizers need at run time: leak checks on, third-party suppressions (tests/lsan.supp).
+# die_after_fork=0: the TLS tests run `openssl` (QProcess) from a process with threads, and the
+# child only execs.
 set(CONFAB_SANITIZER_ENVIRONMENT
-    "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp second_deadlock_stack=1")
+    "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp;TSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/tsan.supp second_deadlock_stack=1 die_after_fork=0")
 
 # Adds one Qt Test binary (tests/<area>/tst_<name>.cpp) as one CTest test.
 #   confab_add_test(tst_codec SOURCES tst_codec.cpp LIBRARIES Confab::Protocol [LABELS unit])

@@ -21,6 +21,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 using namespace Confab;
 
 namespace {
@@ -118,11 +120,19 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Server> m_server;
+    // Made once, before any server thread runs: a fork in a multi-threaded process is beyond
+    // ThreadSanitizer (the TSan stage runs this file).
+    QTemporaryDir m_certificates;
+    std::optional<TestCertificate> m_certificate;
+    std::optional<TestCertificate> m_otherCertificate;
 };
 
 void TestServer::initTestCase()
 {
     QVERIFY(Auth::initCrypto());
+    m_certificate = TestCertificate::make(m_certificates.path(), QStringLiteral("server"));
+    m_otherCertificate = TestCertificate::make(m_certificates.path(), QStringLiteral("other"));
+    QVERIFY(m_certificate && m_otherCertificate);
 }
 
 void TestServer::init()
@@ -1457,8 +1467,7 @@ void TestServer::shutdownAcksInFlightAndClosesWithGoingAway()
 
 void TestServer::tlsServesWssOnly()
 {
-    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
-    QVERIFY(certificate);
+    const auto &certificate = m_certificate;
     ServerConfig config = testConfig(m_dir->path());
     config.tlsCertificate = certificate->certificatePath;
     config.tlsKey = certificate->keyPath;
@@ -1486,8 +1495,7 @@ void TestServer::tlsServesWssOnly()
 
     // A client that does not trust it gets no further than the TLS handshake...
     // (It trusts another certificate only, or it would trust the system's authorities.)
-    const auto other = TestCertificate::make(m_dir->path(), QStringLiteral("other"));
-    QVERIFY(other);
+    const auto &other = m_otherCertificate;
     QWebSocket doubting;
     QSslConfiguration doubtful = QSslConfiguration::defaultConfiguration();
     doubtful.setCaCertificates({ other->certificate });
@@ -1511,8 +1519,7 @@ void TestServer::tlsServesWssOnly()
 
 void TestServer::silentTlsPeersAreCutOff()
 {
-    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
-    QVERIFY(certificate);
+    const auto &certificate = m_certificate;
     ServerConfig config = testConfig(m_dir->path());
     config.tlsCertificate = certificate->certificatePath;
     config.tlsKey = certificate->keyPath;
@@ -1544,9 +1551,8 @@ void TestServer::silentTlsPeersAreCutOff()
 void TestServer::tlsMisconfigurationIsReportedAtStart()
 {
     m_server.reset();
-    const auto certificate = TestCertificate::make(m_dir->path(), QStringLiteral("server"));
-    const auto other = TestCertificate::make(m_dir->path(), QStringLiteral("other"));
-    QVERIFY(certificate && other);
+    const auto &certificate = m_certificate;
+    const auto &other = m_otherCertificate;
     auto startWith = [this](const QString &certificatePath, const QString &keyPath) {
         ServerConfig config = testConfig(m_dir->path());
         config.tlsCertificate = certificatePath;

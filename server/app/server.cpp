@@ -22,6 +22,7 @@
 #include <QHttpServer>
 #include <QHttpServerResponse>
 #include <QLockFile>
+#include <QPointer>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QTcpServer>
@@ -194,6 +195,9 @@ Result<void> Server::start()
         std::clamp(int(m_config.limits.pingIntervalMs / 2), 50, kMaxSweepIntervalMs));
     connect(&m_sweep, &QTimer::timeout, this, &Server::sweep);
     m_sweep.start();
+    m_sessionCheck.setInterval(m_config.sessionCheckIntervalMs);
+    connect(&m_sessionCheck, &QTimer::timeout, this, &Server::checkSessions);
+    m_sessionCheck.start();
     if (m_config.metricsPort >= 0) {
         m_http = std::make_unique<QHttpServer>();
         m_http->route(QStringLiteral("/healthz"), [this] {
@@ -367,6 +371,43 @@ void Server::onSessionClosed(Net::Session *session)
         session->deleteLater();
     if (m_stopping && m_sessions.isEmpty())
         finishShutdown();
+}
+
+void Server::checkSessions()
+{
+    QHash<QByteArray, QList<QPointer<Net::Session>>> byToken;
+    for (Net::Session *session : std::as_const(m_sessions)) {
+        if (session->state() == Net::Session::State::Live)
+            byToken[session->tokenHash()].append(session);
+    }
+    if (byToken.isEmpty() || m_checkingSessions)
+        return;
+    m_checkingSessions = true;
+    m_store->run(
+        this,
+        [hashes = byToken.keys()](Store::Store &store) {
+            return store.validTokens(hashes, QDateTime::currentMSecsSinceEpoch());
+        },
+        [this, byToken](const Result<QSet<QByteArray>> &valid) {
+            m_checkingSessions = false;
+            if (!valid)
+                return; // e.g. the store is saturated: next time
+            int ended = 0;
+            for (auto it = byToken.cbegin(); it != byToken.cend(); ++it) {
+                if (valid.value().contains(it.key()))
+                    continue;
+                for (const QPointer<Net::Session> &session : it.value()) {
+                    if (session && session->state() == Net::Session::State::Live) {
+                        session->close(Net::Session::kCloseSessionRevoked,
+                                       QStringLiteral("session revoked"));
+                        ++ended;
+                    }
+                }
+            }
+            if (ended > 0)
+                qCInfo(lcAuth) << "closed" << ended
+                               << "connections whose session was revoked, expired or disabled";
+        });
 }
 
 void Server::sweep()

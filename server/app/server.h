@@ -80,6 +80,9 @@ private:
     void addSession(Net::Connection *connection);
     void onSessionClosed(Net::Session *session);
     void sweep(); //!< keep-alive pings, idle and handshake timeouts
+    //! Closes live sessions whose token no longer signs anyone in (revoked or expired, or the
+    //! account disabled), whoever changed the store: admin commands run in another process.
+    void checkSessions();
     void finishShutdown();
     void writeAddressFile() const;
     void removeAddressFile() const;
@@ -104,6 +107,8 @@ private:
     std::unique_ptr<QHttpServer> m_http; //!< /healthz, /metrics
     quint16 m_metricsPort = 0;
     QTimer m_sweep;
+    QTimer m_sessionCheck;
+    bool m_checkingSessions = false;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
     qsizetype m_sessionsAtTrim = 0;
     bool m_stopping = false;

@@ -65,6 +65,9 @@ struct ServerConfig
     //! A user whose last connection closed is announced offline only after this long: a quick
     //! reconnect (a flapping network, a restart) is not broadcast.
     int presenceGraceMs = 10'000;
+    //! How often live sessions are checked against the store: a token revoked or an account
+    //! disabled by an admin command (another process) ends its connections within this.
+    int sessionCheckIntervalMs = 30'000;
 
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();

@@ -30,6 +30,8 @@ public:
 
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] quint64 userId() const { return m_userId; }
+    //! Auth::Tokens::hash of the token it signed in with: the session's id (empty before).
+    [[nodiscard]] const QByteArray &tokenHash() const { return m_tokenHash; }
     [[nodiscard]] qint64 connectedMs() const { return m_connectedMs; }
     [[nodiscard]] qint64 lastActivityMs() const { return m_lastActivityMs; }
     [[nodiscard]] QString peer() const;

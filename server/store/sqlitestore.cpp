@@ -471,6 +471,34 @@ Result<int> SqliteStore::removeUserTokens(quint64 userId, const QByteArray &keep
     return remove.numRowsAffected();
 }
 
+Result<QSet<QByteArray>> SqliteStore::validTokens(const QList<QByteArray> &tokenHashes,
+                                                  qint64 nowMs)
+{
+    // In chunks of a fixed size (the last one padded with a repeat), so that one statement,
+    // prepared once, serves any number of sessions.
+    constexpr int kChunk = 256;
+    static const QByteArray sql = [] {
+        QByteArray text = "SELECT t.token_hash FROM tokens t JOIN users u ON u.user_id = t.user_id "
+                          "WHERE u.disabled = 0 AND t.expires_ms > ? AND t.token_hash IN (?";
+        for (int i = 1; i < kChunk; ++i)
+            text += ",?";
+        return text + ')';
+    }();
+    QSet<QByteArray> valid;
+    auto &select = query(sql.constData());
+    for (qsizetype at = 0; at < tokenHashes.size(); at += kChunk) {
+        select.bindValue(0, nowMs);
+        for (int i = 0; i < kChunk; ++i)
+            select.bindValue(1 + i, tokenHashes[std::min(at + i, tokenHashes.size() - 1)]);
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            valid.insert(select.value(0).toByteArray());
+    }
+    return valid;
+}
+
 Result<QList<SessionRecord>> SqliteStore::sessions(quint64 userId, qint64 nowMs)
 {
     auto &select =

@@ -46,6 +46,8 @@ public:
     Result<void> removeUserToken(quint64 userId, const QByteArray &tokenHash) override;
     Result<int> removeUserTokens(quint64 userId, const QByteArray &keepToken) override;
     Result<QList<SessionRecord>> sessions(quint64 userId, qint64 nowMs) override;
+    Result<QSet<QByteArray>> validTokens(const QList<QByteArray> &tokenHashes,
+                                         qint64 nowMs) override;
     Result<void> removeExpiredTokens(qint64 nowMs) override;
     Result<void> touchDevice(quint64 userId, const QByteArray &deviceId, const QString &clientName,
                              const QString &clientVersion, const QString &deviceName,

@@ -5,6 +5,7 @@
 #include <confab/result.h>
 
 #include <QHash>
+#include <QSet>
 
 namespace Confab::Store {
 
@@ -45,6 +46,11 @@ public:
     //! Revokes every session of the user but keepToken's (empty: all); how many ended.
     [[nodiscard]] virtual Result<int> removeUserTokens(quint64 userId,
                                                        const QByteArray &keepToken) = 0;
+    //! Of these token hashes, those that still sign someone in: stored, unexpired, and of an
+    //! account that is not disabled. (Admin commands revoke tokens and disable accounts from
+    //! another process; the server asks this now and then of its live sessions.)
+    [[nodiscard]] virtual Result<QSet<QByteArray>> validTokens(const QList<QByteArray> &tokenHashes,
+                                                               qint64 nowMs) = 0;
     //! The user's unexpired sessions with their devices, most recently seen first.
     [[nodiscard]] virtual Result<QList<SessionRecord>> sessions(quint64 userId, qint64 nowMs) = 0;
     [[nodiscard]] virtual Result<void> removeExpiredTokens(qint64 nowMs) = 0;

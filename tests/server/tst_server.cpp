@@ -66,6 +66,7 @@ private Q_SLOTS:
     void sessionsAreListedAndRevoked();
     void changingThePasswordEndsOtherSessions();
     void aDeviceHasOneSession();
+    void sessionsEndedByAdminCommandsAreClosed();
     void repeatedFailedLoginsAreThrottled();
     void guessingManyUsernamesFromOneAddressIsThrottled();
     void parallelGuessesCannotOutrunTheThrottle();
@@ -455,6 +456,30 @@ void TestServer::aDeviceHasOneSession()
     QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
     QCOMPARE(c.resume(first.token()).error().code(), pb::TOKEN_INVALID);
     QVERIFY(c.resume(second.token()).has_auth_ok());
+}
+
+void TestServer::sessionsEndedByAdminCommandsAreClosed()
+{
+    ServerConfig config = testConfig(m_dir->path());
+    config.sessionCheckIntervalMs = 200;
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    auto carol = client(QStringLiteral("carol"));
+    QVERIFY(alice && bob && carol);
+    // `confabd user disable alice` and `confabd user reset-password bob`: another process, the
+    // same database.
+    Store::SqliteStore admin(m_dir->path());
+    QVERIFY(admin.open());
+    QVERIFY(admin.setUserDisabled(alice->userId(), true));
+    QVERIFY(admin.setPasswordHash(bob->userId(), "$argon2id$reset"));
+    for (WireClient *ended : { alice.get(), bob.get() }) {
+        QVERIFY(ended->waitForDisconnected(5000));
+        QCOMPARE(int(ended->closeCode()), 4001);
+    }
+    QVERIFY(carol->isConnected());
+    QVERIFY(carol->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still here")))
+                .has_message_ack());
 }
 
 void TestServer::repeatedFailedLoginsAreThrottled()

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void conversationListHasLastMessageAndUnread();
     void passwordResetRevokesTokens();
     void sessionsAreListedAndRevokedPerUser();
+    void validTokensAreThoseThatStillSignIn();
     void syncCursorsMoveForwardAndIgnoreStrangers();
     void dataSurvivesReopen();
 
@@ -578,6 +579,28 @@ void TestSqliteStore::sessionsAreListedAndRevokedPerUser()
     QVERIFY(m_store->token("desk-token").isOk());
     QCOMPARE(m_store->token("tablet-token").error().code, ErrorCode::NOT_FOUND);
     QVERIFY(m_store->token("bob-token").isOk()); // never someone else's
+}
+
+void TestSqliteStore::validTokensAreThoseThatStillSignIn()
+{
+    const auto alice = addUser(QStringLiteral("alice"));
+    const auto bob = addUser(QStringLiteral("bob"));
+    const qint64 never = 99'999'999'999'999;
+    QList<QByteArray> asked;
+    QSet<QByteArray> expected;
+    for (int i = 0; i < 600; ++i) { // more than one chunk of the query, and a partial one
+        const QByteArray hash = "alice-" + QByteArray::number(i);
+        QVERIFY(m_store->addToken({ hash, alice.userId, "device-" + QByteArray::number(i), 1,
+                                    i == 7 ? 50 : never })); // one expired at 50
+        asked.append(hash);
+        if (i != 7)
+            expected.insert(hash);
+    }
+    QVERIFY(m_store->addToken({ "bob-token", bob.userId, "bob-device", 1, never }));
+    QVERIFY(m_store->setUserDisabled(bob.userId, true));
+    asked << "bob-token" << "never-issued";
+    QCOMPARE(m_store->validTokens(asked, 100).value(), expected);
+    QCOMPARE(m_store->validTokens({}, 100).value().size(), 0);
 }
 
 void TestSqliteStore::syncCursorsMoveForwardAndIgnoreStrangers()

@@ -316,6 +316,13 @@ QByteArray Server::prometheusMetrics() const
     metric("confab_connections_refused_total", "counter",
            "Connections closed at once for the per-address cap.");
     value("confab_connections_refused_total{reason=\"per_address\"}", double(m_refusedPerAddress));
+    metric("confab_presence_broadcasts_total", "counter",
+           "Presence changes sent to a user's contacts.");
+    value("confab_presence_broadcasts_total", m_presence ? double(m_presence->broadcasts()) : 0);
+    metric("confab_presence_contact_lookups_total", "counter",
+           "Store queries for a user's contacts (sign-ins, membership changes).");
+    value("confab_presence_contact_lookups_total",
+          m_presence ? double(m_presence->contactLookups()) : 0);
     return out;
 }
 

@@ -787,20 +787,22 @@ void Session::handleGroupChange(quint64 requestId, const pb::Envelope &envelope)
                 router->broadcast(c.appended.memberIds, Codec::encode(event), self.data());
                 // Who gained or lost contacts: the members who came or went, not everyone.
                 const pb::GroupEvent &change = c.appended.message.group_event();
-                QList<quint64> moved;
                 switch (change.kind()) {
                 case pb::GroupEvent::CREATED:
                 case pb::GroupEvent::MEMBERS_ADDED:
+                    presence->joined({ change.user_ids().begin(), change.user_ids().end() },
+                                     c.appended.memberIds);
+                    break;
                 case pb::GroupEvent::MEMBER_REMOVED:
-                    moved = { change.user_ids().begin(), change.user_ids().end() };
+                    presence->contactsChanged(
+                        { change.user_ids().begin(), change.user_ids().end() });
                     break;
                 case pb::GroupEvent::MEMBER_LEFT:
-                    moved = { c.appended.message.sender_id() };
+                    presence->contactsChanged({ c.appended.message.sender_id() });
                     break;
                 default:
                     break; // a rename or a role: nobody's contacts change
                 }
-                presence->contactsChanged(moved);
             }
             if (!self)
                 return;

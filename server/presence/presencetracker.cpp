@@ -144,6 +144,7 @@ void PresenceTracker::announce(quint64 userId, pb::PresenceState state, qint64 l
 
 void PresenceTracker::lookUpContacts(quint64 userId, std::function<void(const Contacts &)> then)
 {
+    ++m_contactLookups;
     m_store.run(
         this,
         [userId](Store::Store &store) -> Result<Contacts> {
@@ -251,6 +252,49 @@ void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
             tellOfContacts(userId, applyContacts(userId, found, Scan::All), found.lastSeen);
         });
     }
+}
+
+void PresenceTracker::joined(const QList<quint64> &userIds, const QList<quint64> &memberIds)
+{
+    QList<quint64> offline;
+    for (quint64 userId : userIds) {
+        if (!m_users.contains(userId)) {
+            offline.append(userId);
+            continue;
+        }
+        lookUpContacts(userId, [this, userId](const Contacts &found) {
+            tellOfContacts(userId, applyContacts(userId, found, Scan::AddOnly), found.lastSeen);
+        });
+    }
+    // Offline joiners: the members online now learn of them (offline, with last-seen). The
+    // joiners learn of everyone in their snapshot when they sign in.
+    QList<quint64> online;
+    for (quint64 member : memberIds)
+        if (m_users.contains(member) && !offline.contains(member))
+            online.append(member);
+    if (offline.isEmpty() || online.isEmpty())
+        return;
+    m_store.run(
+        this, [offline](Store::Store &store) { return store.lastSeen(offline); },
+        [this, offline, online](const Result<QHash<quint64, qint64>> &seen) {
+            if (!seen) {
+                qCWarning(lcRoute) << "cannot load last-seen:" << seen.error().message;
+                return;
+            }
+            for (quint64 member : online) {
+                const auto it = m_users.find(member);
+                if (it == m_users.end())
+                    continue;
+                QList<quint64> learnt;
+                for (quint64 joiner : offline) {
+                    if (joiner != member && !it->contacts.contains(joiner)) {
+                        it->contacts.insert(joiner);
+                        learnt.append(joiner);
+                    }
+                }
+                tellOfContacts(member, learnt, seen.value());
+            }
+        });
 }
 
 void PresenceTracker::becameContacts(quint64 a, quint64 b)

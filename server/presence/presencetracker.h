@@ -41,9 +41,17 @@ public:
     void sessionOnline(Net::Session *session);
     void sessionOffline(Net::Session *session);
     void setAway(Net::Session *session, bool away);
-    //! These users joined or left conversations: their contacts are looked up again (one query
-    //! each), and whoever gained a contact hears of its presence.
+    //! These users left conversations (or were removed): their contacts are looked up again
+    //! (one query each), every online user's view of them is corrected, and whoever gained a
+    //! contact hears of its presence.
     void contactsChanged(const QList<quint64> &userIds);
+    //! These users joined a conversation with these members: contacts only grow. Online joiners
+    //! are looked up as above, but without scanning every online user; offline joiners cost one
+    //! query in all (their last-seen), told to the members online now. So a group of 1,000
+    //! mostly offline members costs a few queries, not 1,000 lookups and scans.
+    void joined(const QList<quint64> &userIds, const QList<quint64> &memberIds);
+    //! Contact lookups run so far (each is a store query): tests see the cost.
+    [[nodiscard]] int contactLookups() const { return m_contactLookups; }
     //! A first direct message made two users contacts: each hears of the other (one small
     //! query, for last-seen), with no lookup of anyone's whole contact list.
     void becameContacts(quint64 a, quint64 b);
@@ -92,6 +100,7 @@ private:
     Routing::Router &m_router;
     Store::StoreService &m_store;
     const int m_graceMs;
+    int m_contactLookups = 0;
     QHash<quint64, User> m_users;
     int m_broadcasts = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <confab/codec.h>
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void directConversationsAreNotGroups();
     void presenceGoesOnlyToContactsAndIsCoalesced();
     void presenceTogglingIsNotAmplified();
+    void aBigGroupOfOfflineMembersCostsFewLookups();
     void aFirstDirectMessageMakesContacts();
     void awayFollowsEveryDevice();
     void membershipChangesWhoSeesPresence();
@@ -86,6 +88,7 @@ void TestGroups::startServer(int maxGroupMembers)
     config.userRatePerSecond = 0; // per account: TestServer::accountRateLimitSpansDevices
     config.limits.maxGroupMembers = quint32(maxGroupMembers);
     config.presenceGraceMs = m_graceMs;
+    config.registrationsPerAddressPerHour = 0; // dozens of accounts from 127.0.0.1
     // CTest runs this file twice: sockets on the main thread, and on network worker threads.
     config.networkThreads = qEnvironmentVariableIntValue("CONFAB_TEST_NETWORK_THREADS");
     m_server = std::make_unique<Server>(config);
@@ -692,6 +695,45 @@ void TestGroups::presenceTogglingIsNotAmplified()
     QTest::qWait(Presence::PresenceTracker::kMinAnnounceIntervalMs + 200);
     QVERIFY2(alice->presence().size() <= 3, qPrintable(QString::number(alice->presence().size())));
     QCOMPARE(alice->presence().last().presences(0).state(), pb::PRESENCE_AWAY);
+}
+
+void TestGroups::aBigGroupOfOfflineMembersCostsFewLookups()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QList<quint64> ids { bob->userId() };
+    constexpr int kOffline = 60;
+    for (int i = 0; i < kOffline; ++i) {
+        auto member = client(QStringLiteral("member%1").arg(i));
+        QVERIFY(member);
+        ids.append(member->userId());
+    } // gone: offline once the grace period is over
+    QTest::qWait(m_graceMs + 300);
+    bob->clearPresence();
+    auto lookups = [this] {
+        static const QRegularExpression line(
+            QStringLiteral("^confab_presence_contact_lookups_total (\\d+)$"),
+            QRegularExpression::MultilineOption);
+        return line.match(QString::fromUtf8(m_server->prometheusMetrics())).captured(1).toInt();
+    };
+    const int before = lookups();
+    const auto reply = alice->request(create(QStringLiteral("everyone"), ids));
+    QVERIFY(reply.has_group_result());
+    // Bob, online, hears of all 60 (offline, with when they were last seen) and of alice.
+    QSet<quint64> heard;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            heard.clear();
+            for (const pb::PresenceEvent &event : bob->presence())
+                for (const pb::Presence &p : event.presences())
+                    if (p.state() != pb::PRESENCE_OFFLINE || p.last_seen_ms() > 0)
+                        heard.insert(p.user_id());
+            return heard.size() == kOffline + 1;
+        }(),
+        5000);
+    // Two online members were looked up; the 60 offline ones cost none.
+    QCOMPARE(lookups() - before, 2);
 }
 
 void TestGroups::awayFollowsEveryDevice()

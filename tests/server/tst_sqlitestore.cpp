@@ -598,7 +598,8 @@ void TestSqliteStore::validTokensAreThoseThatStillSignIn()
     }
     QVERIFY(m_store->addToken({ "bob-token", bob.userId, "bob-device", 1, never }));
     QVERIFY(m_store->setUserDisabled(bob.userId, true));
-    asked << "bob-token" << "never-issued";
+    asked << "bob-token"
+          << "never-issued";
     QCOMPARE(m_store->validTokens(asked, 100).value(), expected);
     QCOMPARE(m_store->validTokens({}, 100).value().size(), 0);
 }

@@ -22,6 +22,7 @@
 #include <QTest>
 
 #include <optional>
+#include <sys/resource.h>
 
 using namespace Confab;
 
@@ -98,6 +99,7 @@ private Q_SLOTS:
     void serverOnlyMessagesFromAClientAreViolations();
     void silentConnectionIsClosedAfterHandshakeTimeout();
     void silentTcpPeersAreCutOffBeforeTheHandshake();
+    void thousandsOfHalfOpenConnectionsDoNotStarveRealClients();
     void peerThatStopsAnsweringIsClosedAfterIdleTimeout();
     void slowReaderIsCutOffAndOthersAreServed();
     void networkThreadsShareTheConnections();
@@ -1218,6 +1220,62 @@ void TestServer::silentTcpPeersAreCutOffBeforeTheHandshake()
     // Meanwhile, and after, a real client gets in.
     auto alice = client(QStringLiteral("alice"));
     QVERIFY(alice);
+}
+
+void TestServer::thousandsOfHalfOpenConnectionsDoNotStarveRealClients()
+{
+    // Each connection is two descriptors here (both ends are in this process).
+    rlimit files {};
+    QVERIFY(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+    QVERIFY(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    const int count = int(std::min<rlim_t>(2000, (files.rlim_cur - 300) / 2));
+    QVERIFY2(count >= 400, qPrintable(QString::number(count)));
+
+    ServerConfig config = testConfig(m_dir->path());
+    config.handshakeTimeoutMs = 4000; // they are all pending while the real clients talk
+    config.maxConnectionsPerAddress = 0; // all of them come from 127.0.0.1
+    startServer(config);
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+
+    // Half say nothing; half stop half-way through the HTTP upgrade (slowloris).
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < count; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+        if (i % 2 == 1) {
+            connect(socket.get(), &QTcpSocket::connected, socket.get(), [s = socket.get()] {
+                s->write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n");
+            });
+        }
+        idle.push_back(std::move(socket));
+    }
+    const auto connectedCount = [&idle] {
+        return std::count_if(idle.begin(), idle.end(), [](const auto &s) {
+            return s->state() == QAbstractSocket::ConnectedState;
+        });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(), qsizetype(count), 10'000);
+
+    const qint64 slowest = slowestSend(*alice, QStringLiteral("bob"), 20);
+    QElapsedTimer signIn;
+    signIn.start();
+    auto carol = client(QStringLiteral("carol"));
+    QVERIFY(carol);
+    const qint64 signInMs = signIn.elapsed();
+    qInfo("%d half-open connections: a signed-in client's slowest send %lld ms, a new sign-in "
+          "%lld ms",
+          count, slowest, signInMs);
+    QVERIFY2(slowest < 1000, qPrintable(QString::number(slowest)));
+    QVERIFY2(signInMs < 2000, qPrintable(QString::number(signInMs)));
+    QVERIFY(connectedCount() > count * 9 / 10); // still pending: it was measured beside them
+
+    // Past the deadline every one of them is gone.
+    QTRY_COMPARE_WITH_TIMEOUT(connectedCount(), qsizetype(0), config.handshakeTimeoutMs + 5000);
+    QVERIFY(alice->isConnected() && carol->isConnected());
 }
 
 void TestServer::peerThatStopsAnsweringIsClosedAfterIdleTimeout()

@@ -21,8 +21,10 @@ class Session final : public QObject
     Q_OBJECT
 public:
     enum class State { AwaitingHello, AwaitingAuth, Authenticating, Live, Closed };
-    //! The close code of a connection whose session was revoked from another (PROTOCOL.md §11).
-    static constexpr auto kCloseSessionRevoked = QWebSocketProtocol::CloseCode(4001);
+    //! The close code of a connection whose session was revoked from another (PROTOCOL.md §11),
+    //! with the reason "session revoked". Not a 4000-range code: QWebSocketProtocol::CloseCode
+    //! cannot hold one without undefined behaviour (UBSan: invalid enum load).
+    static constexpr auto kCloseSessionRevoked = QWebSocketProtocol::CloseCodePolicyViolated;
 
     //! Takes the connection (it becomes a child).
     Session(Connection *connection, SessionContext &context, QObject *parent = nullptr);

@@ -384,7 +384,8 @@ void TestServer::sessionsAreListedAndRevoked()
     // The laptop ends the phone's session: it is closed at once, and its token is dead.
     QVERIFY(revokeSession(*laptop, phoneSession).has_ok());
     QVERIFY(phone->waitForDisconnected());
-    QCOMPARE(int(phone->closeCode()), 4001);
+    QCOMPARE(phone->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(phone->socket().closeReason(), QStringLiteral("session revoked"));
     WireClient again;
     QVERIFY(again.open(m_server->port()) && again.hello().has_welcome());
     QCOMPARE(again.resume(phone->token()).error().code(), pb::TOKEN_INVALID);
@@ -395,7 +396,8 @@ void TestServer::sessionsAreListedAndRevoked()
     others.mutable_revoke_other_sessions();
     QVERIFY(laptop->request(others).has_ok());
     QVERIFY(tablet->waitForDisconnected());
-    QCOMPARE(int(tablet->closeCode()), 4001);
+    QCOMPARE(tablet->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(tablet->socket().closeReason(), QStringLiteral("session revoked"));
     QCOMPARE(listSessions(*laptop).sessions_size(), 1);
     QVERIFY(laptop->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still in")))
                 .has_message_ack());
@@ -421,7 +423,8 @@ void TestServer::changingThePasswordEndsOtherSessions()
     QVERIFY(changePassword(*laptop, QStringLiteral("password123"), QStringLiteral("new-pass-456"))
                 .has_ok());
     QVERIFY(phone->waitForDisconnected());
-    QCOMPARE(int(phone->closeCode()), 4001);
+    QCOMPARE(phone->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(phone->socket().closeReason(), QStringLiteral("session revoked"));
 
     WireClient c;
     QVERIFY(c.open(m_server->port()) && c.hello().has_welcome());
@@ -477,7 +480,8 @@ void TestServer::sessionsEndedByAdminCommandsAreClosed()
     QVERIFY(admin.setPasswordHash(bob->userId(), "$argon2id$reset"));
     for (WireClient *ended : { alice.get(), bob.get() }) {
         QVERIFY(ended->waitForDisconnected(5000));
-        QCOMPARE(int(ended->closeCode()), 4001);
+        QCOMPARE(ended->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+        QCOMPARE(ended->socket().closeReason(), QStringLiteral("session revoked"));
     }
     QVERIFY(carol->isConnected());
     QVERIFY(carol->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still here")))

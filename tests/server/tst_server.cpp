@@ -1176,7 +1176,13 @@ void TestServer::floodIsRateLimitedThenClosed()
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), QStringLiteral("still here")))
                 .has_message_ack());
     QVERIFY(bob->waitForEvents(1));
-    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    const qint64 delivered = timer.elapsed();
+    const qint64 slowest = slowestSend(*alice, QStringLiteral("bob"), 20);
+    qInfo("flood of 200 requests: %d RATE_LIMITED, then closed; another client's message "
+          "delivered in %lld ms, its slowest of 20 sends %lld ms",
+          limited, delivered, slowest);
+    QVERIFY2(delivered < 2000, qPrintable(QString::number(delivered)));
+    QVERIFY2(slowest < 1000, qPrintable(QString::number(slowest)));
 }
 
 void TestServer::serverOnlyMessagesFromAClientAreViolations()
@@ -1356,7 +1362,10 @@ void TestServer::slowReaderIsCutOffAndOthersAreServed()
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("carol"), QStringLiteral("hi")))
                 .has_message_ack());
     QVERIFY(carol->waitForEvents(1));
-    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    const qint64 delivered = timer.elapsed();
+    qInfo("slow reader cut off after %d messages; another client's message delivered in %lld ms",
+          sent, delivered);
+    QVERIFY2(delivered < 2000, qPrintable(QString::number(delivered)));
     auto bobAgain = client(QStringLiteral("bob"), false);
     QVERIFY(bobAgain);
     pb::Envelope sync;

@@ -155,6 +155,17 @@ LoginDialog::LoginDialog(Client::ChatClient *client, Client::LocalServer *localS
     connect(client, &Client::ChatClient::stateChanged, this,
             [this](Client::ChatClient::State state, const QString &reason) {
                 if (state == Client::ChatClient::State::Backoff && !m_signIn->isEnabled()) {
+                    if (m_tryTlsNext) {
+                        // An address without a scheme: plain WebSocket failed; the server may
+                        // speak only TLS. Try wss:// once (never the other way round).
+                        m_tryTlsNext = false;
+                        QUrl secure = m_client->serverUrl();
+                        secure.setScheme(QStringLiteral("wss"));
+                        m_client->disconnectFromServer();
+                        m_client->setServerUrl(secure);
+                        signInOrRegister();
+                        return;
+                    }
                     // Cannot reach the server: say so, and let the user fix the address.
                     m_client->disconnectFromServer();
                     setBusy(false);
@@ -229,7 +240,13 @@ void LoginDialog::submit(bool create)
     if (server.port() == -1)
         server.setPort(7700);
     m_client->setServerUrl(server);
-    if (create)
+    m_tryTlsNext = !address.contains(u"://");
+    signInOrRegister();
+}
+
+void LoginDialog::signInOrRegister()
+{
+    if (m_creating)
         m_client->registerAccount(m_username->text().trimmed(), m_password->text());
     else
         m_client->signIn(m_username->text().trimmed(), m_password->text());

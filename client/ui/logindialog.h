@@ -38,6 +38,7 @@ public:
 
 private:
     void submit(bool create);
+    void signInOrRegister(); //!< with the fields as they are, to the client's server URL
     void setBusy(bool busy);
     void showError(const QString &text);
     void startLocalServer();
@@ -57,6 +58,8 @@ private:
     QLabel *m_serverInfo = nullptr;
     bool m_triedFreePort = false;
     bool m_creating = false; //!< the last submit() asked for a new account
+    //! The address had no scheme and ws:// is being tried: wss:// is tried if it fails.
+    bool m_tryTlsNext = false;
 };
 
 } // namespace Confab::Ui

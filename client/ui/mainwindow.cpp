@@ -119,9 +119,13 @@ void MainWindow::buildUi()
             });
     leftLayout->addWidget(m_conversations, 1);
 
-    // Right: the open conversation.
+    // Right: the connection banner (whether or not a chat is open), then the open conversation.
     auto *right = new QWidget(this);
-    auto *stack = new QStackedLayout(right);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->setSpacing(0);
+    auto *pages = new QWidget(right);
+    auto *stack = new QStackedLayout(pages);
     m_empty = new QLabel(tr("Select a chat, or start a new one with Ctrl+N."), right);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setEnabled(false);
@@ -148,10 +152,12 @@ void MainWindow::buildUi()
     headerRow->addWidget(m_groupInfo, 0, Qt::AlignVCenter);
     chatLayout->addLayout(headerRow);
 
-    m_banner = new QFrame(m_chat);
+    m_banner = new QFrame(right);
     m_banner->setObjectName(QStringLiteral("banner"));
     m_banner->setStyleSheet(
-        QStringLiteral("#banner { background: #fef3c7; } #banner QLabel { color: #78350f; }"));
+        QStringLiteral("#banner { background: #fef3c7; } #banner QLabel { color: #78350f; } "
+                       "#banner QPushButton { color: #92400e; font-weight: 600; border: none; "
+                       "padding: 2px 6px; } #banner QPushButton:hover { color: #451a03; }"));
     auto *bannerLayout = new QHBoxLayout(m_banner);
     bannerLayout->setContentsMargins(14, 4, 8, 4);
     m_bannerText = new QLabel(m_banner);
@@ -165,7 +171,8 @@ void MainWindow::buildUi()
     });
     bannerLayout->addWidget(m_bannerText, 1);
     bannerLayout->addWidget(m_retry);
-    chatLayout->addWidget(m_banner);
+    rightLayout->addWidget(m_banner);
+    rightLayout->addWidget(pages, 1);
 
     // Find in this chat (Ctrl+F).
     m_findBar = new QFrame(m_chat);

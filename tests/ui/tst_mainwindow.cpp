@@ -658,7 +658,8 @@ void TestMainWindow::certificateIsCheckedBeforeSigningIn()
         Ui::LoginDialog login(&erin);
         login.show();
         QVERIFY(QTest::qWaitForWindowExposed(&login));
-        login.serverField()->setText(QStringLiteral("wss://127.0.0.1:%1").arg(m_port));
+        // No scheme: plain WebSocket fails against a TLS-only server, and wss:// is tried.
+        login.serverField()->setText(QStringLiteral("127.0.0.1:%1").arg(m_port));
         login.usernameField()->setText(QStringLiteral("erin"));
         login.passwordField()->setText(QStringLiteral("password123"));
         QTest::mouseClick(login.registerButton(), Qt::LeftButton);
@@ -667,6 +668,7 @@ void TestMainWindow::certificateIsCheckedBeforeSigningIn()
         Ui::CertificatePrompt *prompt = nullptr;
         QTRY_VERIFY((prompt = login.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible());
         QCOMPARE(prompt->fingerprintLabel()->text().remove(u'\n'), first->fingerprint);
+        QCOMPARE(prompt->certificate().server.scheme(), QStringLiteral("wss"));
         QVERIFY(!prompt->trustButton()->isDefault());
         prompt->reject();
         QTRY_COMPARE(login.errorText(),
@@ -681,6 +683,7 @@ void TestMainWindow::certificateIsCheckedBeforeSigningIn()
         QTRY_VERIFY((prompt = login.findChild<Ui::CertificatePrompt *>()) && prompt->isVisible());
         QTest::mouseClick(prompt->trustButton(), Qt::LeftButton);
         QVERIFY(accepted.wait(10'000));
+        QCOMPARE(erin.serverUrl().scheme(), QStringLiteral("wss")); // remembered as such
     }
 
     // The server comes back with another certificate: the main window warns, and stays offline.

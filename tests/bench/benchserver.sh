@@ -10,7 +10,18 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; 
 ulimit -n "$(ulimit -Hn)"
 # Cheap password hashing: signing the load users in is not what is measured. They all sign in
 # from 127.0.0.1 at once (logins in progress count against the per-address limit).
+# CONFAB_BENCH_TLS=1: confabd serves wss:// with a self-signed certificate made here, and the
+# load generator connects with --tls.
+tls_args=()
+if [ "${CONFAB_BENCH_TLS:-0}" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj /CN=localhost -keyout "$work/bench.key" -out "$work/bench.crt" 2>/dev/null
+    tls_args=(--tls)
+fi
 printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\nregistrations_per_address_per_hour=0\n[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_connections_per_address=0\nmax_group_members=1000\n' > "$work/confabd.conf"
+if [ ${#tls_args[@]} -gt 0 ]; then
+    printf '[tls]\ncertificate=%s\nkey=%s\n' "$work/bench.crt" "$work/bench.key" >> "$work/confabd.conf"
+fi
 
 # start_server NAME: its output goes to $work/server-NAME.{log,err}.
 start_server() {
@@ -31,4 +42,4 @@ stop_server() {
     grep -h "store timings" "$work"/server-"$1".err | sed 's/^.*store timings: /  server store timings: /' || true
 }
 # The load generator, pinned to CPU 1, pointed at the running confabd.
-run_loadgen() { taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "$@"; }
+run_loadgen() { taskset -c 1 "$build/tests/bench/confab-loadgen" --port "$port" --server-pid "$server" "${tls_args[@]}" "$@"; }

@@ -96,6 +96,13 @@ struct Run
     double sendSecs = 0; //!< rate: how long it sent (then it waits for what is in flight)
     int idle = 0; //!< rate: more users, signed in and silent (what the server holds meanwhile)
     bool randomClientIds = false; //!< version 4 UUIDs as message client ids (ours: version 7)
+    //! wss://, trusting whatever certificate the server shows (a loopback benchmark only)
+    bool tls = false;
+    [[nodiscard]] QUrl url() const
+    {
+        return QUrl(
+            QStringLiteral("%1://127.0.0.1:%2/").arg(QLatin1String(tls ? "wss" : "ws")).arg(port));
+    }
     int seconds = 10;
     qint64 serverPid = 0;
     QElapsedTimer clock;
@@ -179,11 +186,12 @@ public:
             m_socket.sendBinaryMessage(Codec::encode(e));
         });
         connect(&m_socket, &QWebSocket::binaryMessageReceived, this, &User::onFrame);
+        connect(&m_socket, &QWebSocket::sslErrors, this, [this] { m_socket.ignoreSslErrors(); });
         connect(&m_socket, &QWebSocket::disconnected, this, [this] {
             if (m_run.measuring && !m_dropping)
                 ++m_run.errors;
         });
-        m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_run.port)));
+        m_socket.open(m_run.url());
     }
 
     QString name() const { return QStringLiteral("load%1").arg(m_index); }
@@ -250,7 +258,7 @@ public:
         m_resuming = true;
         m_syncAfter = sync;
         m_droppedNs = m_run.clock.nsecsElapsed();
-        m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_run.port)));
+        m_socket.open(m_run.url());
     }
 
 private:
@@ -438,6 +446,9 @@ int main(int argc, char *argv[])
           { QStringLiteral("seconds"),
             QStringLiteral("how long to measure (at most 300); group: the time limit"),
             QStringLiteral("s"), QStringLiteral("10") },
+          { QStringLiteral("tls"),
+            QStringLiteral("connect with wss:// (confabd with [tls]); any certificate is "
+                           "accepted: loopback only") },
           { QStringLiteral("server-pid"), QStringLiteral("confabd's pid, for its CPU and memory"),
             QStringLiteral("pid"), QStringLiteral("0") } });
     parser.process(app);
@@ -455,6 +466,7 @@ int main(int argc, char *argv[])
     run.senders = std::clamp(parser.value(QStringLiteral("senders")).toInt(), 1, run.users);
     run.serverPid = parser.value(QStringLiteral("server-pid")).toLongLong();
     run.randomClientIds = parser.isSet(QStringLiteral("random-client-ids"));
+    run.tls = parser.isSet(QStringLiteral("tls"));
     if (run.isGroup() && parser.isSet(QStringLiteral("rate")))
         run.groupRate = run.rate;
     run.clock.start();

@@ -15,6 +15,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace Confab::Ui {
 
 namespace {
@@ -103,10 +105,12 @@ AccountDialog::AccountDialog(Client::ChatClient *client, QWidget *parent)
         if (!item || item->data(0, kCurrentRole).toBool())
             return;
         showStatus(tr("Signing that device out…"), false);
+        m_waiting = true;
         m_client->revokeSession(item->data(0, kSessionIdRole).toByteArray());
     });
     connect(m_signOutOthers, &QPushButton::clicked, this, [this] {
         showStatus(tr("Signing the other devices out…"), false);
+        m_waiting = true;
         m_client->revokeOtherSessions();
     });
     connect(m_changePassword, &QPushButton::clicked, this, [this] {
@@ -136,11 +140,17 @@ AccountDialog::AccountDialog(Client::ChatClient *client, QWidget *parent)
 
     connect(client, &Client::ChatClient::sessionsListed, this, &AccountDialog::showSessions);
     connect(client, &Client::ChatClient::sessionsRevoked, this, [this] {
+        m_waiting = false;
         showStatus(tr("Signed out."), false);
         refresh();
     });
+    // Failures of this dialog's own requests (ChangePasswordDialog shows its own).
     connect(client, &Client::ChatClient::accountRequestFailed, this,
-            [this](const Confab::Error &error) { showStatus(error.message, true); });
+            [this](const Confab::Error &error) {
+                if (!std::exchange(m_waiting, false))
+                    return;
+                showStatus(error.message, true);
+            });
     updateButtons();
     refresh();
 }
@@ -152,11 +162,13 @@ QString AccountDialog::statusText() const
 
 void AccountDialog::refresh()
 {
+    m_waiting = true;
     m_client->listSessions();
 }
 
 void AccountDialog::showSessions(const QList<Client::SessionInfo> &sessions)
 {
+    m_waiting = false;
     m_devices->clear();
     for (const Client::SessionInfo &session : sessions) {
         const QString app = session.clientName == QLatin1String("confab")
@@ -235,6 +247,8 @@ ChangePasswordDialog::ChangePasswordDialog(Client::ChatClient *client, QWidget *
     connect(client, &Client::ChatClient::passwordChanged, this, &QDialog::accept);
     connect(client, &Client::ChatClient::accountRequestFailed, this,
             [this](const Confab::Error &error) {
+                if (m_change->isEnabled())
+                    return; // not an answer to this dialog's request
                 m_change->setEnabled(true);
                 showError(error.message);
             });

@@ -48,6 +48,7 @@ private:
     QPushButton *m_signOutOthers;
     QPushButton *m_changePassword;
     QPushButton *m_signOut;
+    bool m_waiting = false; //!< a request of this dialog's own awaits its answer
 };
 
 //! Current password, new password twice; answered by the server (ChatClient::changePassword).

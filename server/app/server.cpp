@@ -405,8 +405,7 @@ void Server::checkSessions()
                     continue;
                 for (const QPointer<Net::Session> &session : it.value()) {
                     if (session && session->state() == Net::Session::State::Live) {
-                        session->close(Net::Session::kCloseSessionRevoked,
-                                       QStringLiteral("session revoked"));
+                        session->closeRevoked();
                         ++ended;
                     }
                 }

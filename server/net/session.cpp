@@ -703,8 +703,13 @@ void Session::endSessions(const std::function<bool(const Session &)> &which)
     // their next resume.
     for (Session *session : m_context.router.sessionsOf(m_userId)) {
         if (session != this && which(*session))
-            session->close(kCloseSessionRevoked, QStringLiteral("session revoked"));
+            session->closeRevoked();
     }
+}
+
+void Session::closeRevoked()
+{
+    close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("session revoked"));
 }
 
 void Session::replyOk(quint64 requestId)

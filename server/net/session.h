@@ -21,10 +21,6 @@ class Session final : public QObject
     Q_OBJECT
 public:
     enum class State { AwaitingHello, AwaitingAuth, Authenticating, Live, Closed };
-    //! The close code of a connection whose session was revoked from another (PROTOCOL.md §11),
-    //! with the reason "session revoked". Not a 4000-range code: QWebSocketProtocol::CloseCode
-    //! cannot hold one without undefined behaviour (UBSan: invalid enum load).
-    static constexpr auto kCloseSessionRevoked = QWebSocketProtocol::CloseCodePolicyViolated;
 
     //! Takes the connection (it becomes a child).
     Session(Connection *connection, SessionContext &context, QObject *parent = nullptr);
@@ -48,6 +44,10 @@ public:
     void sendError(const Error &error);
     //! Closes with a WebSocket close code; the session is deleted once the socket is gone.
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    //! Its token was revoked (by another of the user's sessions, a password change, or an admin):
+    //! closed with 1008 and the reason "session revoked" (PROTOCOL.md §11). Not a 4000-range
+    //! code: QWebSocketProtocol::CloseCode cannot hold one without undefined behaviour (UBSan).
+    void closeRevoked();
     //! Keep-alive, called by the server's sweep timer.
     void ping();
 

@@ -120,6 +120,7 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kResume:
     case B::kLogout:
     case B::kSendMessage:
+    case B::kChangeMessage:
     case B::kSyncRequest:
     case B::kHistoryRequest:
     case B::kListConversations:
@@ -352,6 +353,8 @@ void Session::dispatch(pb::Envelope &envelope)
     switch (body) {
     case B::kSendMessage:
         return handleSend(requestId, envelope.send_message());
+    case B::kChangeMessage:
+        return handleChangeMessage(requestId, envelope.change_message());
     case B::kSyncRequest:
         return handleSync(requestId, envelope.sync_request());
     case B::kHistoryRequest:
@@ -504,6 +507,8 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
     message.peerUserId = send.has_peer_user_id() ? send.peer_user_id() : 0;
     message.peerUsername = QString::fromStdString(send.peer_username()).toLower();
     message.text = send.text();
+    message.replyTo = send.reply_to_message_id();
+    message.mentions = { send.mention_user_ids().begin(), send.mention_user_ids().end() };
 
     QPointer<Session> self(this);
     Routing::Router *router = &m_context.router;
@@ -528,16 +533,49 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
                 error.requestId = requestId;
                 return self->sendError(error);
             }
-            const pb::Message &stored = appended.value().message;
-            pb::Envelope reply;
-            reply.set_request_id(requestId);
-            auto *ack = reply.mutable_message_ack();
-            ack->set_client_id(stored.client_id());
-            ack->set_message_id(stored.message_id());
-            ack->set_conversation_id(stored.conversation_id());
-            ack->set_seq(stored.seq());
-            ack->set_server_time_ms(stored.server_time_ms());
-            self->send(reply);
+            self->sendAck(requestId, appended.value().message);
+        });
+}
+
+void Session::sendAck(quint64 requestId, const pb::Message &stored)
+{
+    pb::Envelope reply;
+    reply.set_request_id(requestId);
+    auto *ack = reply.mutable_message_ack();
+    ack->set_client_id(stored.client_id());
+    ack->set_message_id(stored.message_id());
+    ack->set_conversation_id(stored.conversation_id());
+    ack->set_seq(stored.seq());
+    ack->set_server_time_ms(stored.server_time_ms());
+    send(reply);
+}
+
+void Session::handleChangeMessage(quint64 requestId, const pb::ChangeMessage &change)
+{
+    Store::MessageChangeRequest request;
+    request.actorId = m_userId;
+    request.clientId = QByteArray::fromStdString(change.client_id());
+    request.conversationId = change.conversation_id();
+    request.targetId = change.message_id();
+    request.kind = change.kind();
+    request.text = change.text();
+    request.emoji = change.emoji();
+
+    QPointer<Session> self(this);
+    Routing::Router *router = &m_context.router;
+    m_context.store.changeMessage(
+        std::move(request), [self, router, requestId](const Result<Store::Appended> &appended) {
+            // Every member's devices apply it, whether or not the requester is still here.
+            if (appended && !appended.value().duplicate)
+                router->deliver(appended.value(), self.data());
+            if (!self)
+                return;
+            if (!appended) {
+                Error error = appended.error();
+                error.requestId = requestId;
+                return self->sendError(error);
+            }
+            self->sendAck(requestId, appended.value().message);
         });
 }
 

@@ -63,6 +63,9 @@ private:
     void handleHello(quint64 requestId, const pb::Hello &hello);
     void handleAuth(quint64 requestId, pb::Envelope &envelope);
     void handleSend(quint64 requestId, const pb::SendMessage &send);
+    void handleChangeMessage(quint64 requestId, const pb::ChangeMessage &change);
+    //! The MessageAck for a stored entry (a message or a change).
+    void sendAck(quint64 requestId, const pb::Message &stored);
     void handleSync(quint64 requestId, const pb::SyncRequest &request);
     void handleHistory(quint64 requestId, const pb::HistoryRequest &request);
     void handleListConversations(quint64 requestId);

@@ -51,6 +51,20 @@ struct NewMessage
     quint64 peerUserId = 0;
     QString peerUsername;
     std::string text;
+    quint64 replyTo = 0; //!< a message of the same conversation, 0: none
+    QList<quint64> mentions {}; //!< user ids the text names; those not members are dropped
+};
+
+//! An edit, delete or reaction to a stored message (PROTOCOL.md §13).
+struct MessageChangeRequest
+{
+    quint64 actorId = 0;
+    QByteArray clientId; //!< 16 bytes: a repeated request returns the original entry
+    quint64 conversationId = 0;
+    quint64 targetId = 0; //!< the message changed
+    pb::MessageChange::Kind kind = pb::MessageChange::KIND_UNSPECIFIED;
+    std::string text; //!< EDITED
+    std::string emoji; //!< REACTION_*
 };
 
 //! The outcome of appending one message.

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include <confab/limits.h>
 #include <confab/logging.h>
 #include <confab/sqlsupport.h>
 
@@ -28,6 +29,39 @@ namespace {
 using Sql::Finished;
 using Sql::id;
 using Sql::nonNull;
+
+// The columns readMessage() reads, in its order.
+#define CONFAB_MESSAGE_COLUMNS                                                                     \
+    "message_id, conversation_id, seq, sender_id, client_id, server_time_ms, text, event, "        \
+    "change, reply_to, reply_seq, mentions, edited_ms, deleted, changed_seq"
+
+QString joinIds(const QList<quint64> &ids)
+{
+    QStringList parts;
+    parts.reserve(ids.size());
+    for (quint64 value : ids)
+        parts.append(QString::number(value));
+    return parts.join(QLatin1Char(','));
+}
+
+// One reaction is one emoji: short, printable, no spaces (ZWJ sequences and skin tones pass).
+bool isReactionEmoji(const std::string &emoji)
+{
+    if (emoji.empty() || emoji.size() > size_t(kMaxEmojiBytes))
+        return false;
+    const QString text = QString::fromStdString(emoji);
+    if (text.toStdString() != emoji)
+        return false;
+    for (const char32_t c : text.toUcs4()) {
+        if (c < 0x80 && c != '#' && c != '*' && !(c >= '0' && c <= '9'))
+            return false; // letters, spaces and controls are text, not a reaction
+        const auto category = QChar::category(c);
+        if (category == QChar::Separator_Space || category == QChar::Separator_Line
+            || category == QChar::Separator_Paragraph || category == QChar::Other_Control)
+            return false;
+    }
+    return true;
+}
 
 } // namespace
 
@@ -70,7 +104,9 @@ Result<void> SqliteStore::open()
     // both bounded (16 MB of cache, 256 MB of address space, shared with the page cache).
     for (const char *pragma :
          { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
-           "PRAGMA cache_size = -16384", "PRAGMA mmap_size = 268435456" }) {
+           "PRAGMA cache_size = -16384", "PRAGMA mmap_size = 268435456",
+           // Deleted text is overwritten with zeros, not left in free space (PROTOCOL.md §13).
+           "PRAGMA secure_delete = ON" }) {
         if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
             return done;
     }
@@ -182,7 +218,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 3, "add the new step here");
+    static_assert(kSchemaVersion == 4, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -190,6 +226,8 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo2();
     case 3:
         return migrateTo3();
+    case 4:
+        return migrateTo4();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -278,6 +316,38 @@ Result<void> SqliteStore::migrateTo3()
     // Sessions are listed to their user by device: the name the device gives itself.
     return execOnce(
         QStringLiteral("ALTER TABLE devices ADD COLUMN device_name TEXT NOT NULL DEFAULT ''"));
+}
+
+Result<void> SqliteStore::migrateTo4()
+{
+    // Rich messages: edits, deletes and reactions are stream entries (change) aimed at a target
+    // whose row holds the current state; replies and mentions; earlier versions of edited text.
+    const char *const statements[] = {
+        "ALTER TABLE messages ADD COLUMN change BLOB",
+        "ALTER TABLE messages ADD COLUMN target_id INTEGER",
+        "ALTER TABLE messages ADD COLUMN reply_to INTEGER",
+        "ALTER TABLE messages ADD COLUMN reply_seq BIGINT",
+        "ALTER TABLE messages ADD COLUMN mentions TEXT",
+        "ALTER TABLE messages ADD COLUMN edited_ms BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE messages ADD COLUMN changed_seq BIGINT NOT NULL DEFAULT 0",
+        "CREATE INDEX messages_by_target ON messages (target_id) WHERE target_id IS NOT NULL",
+        R"(CREATE TABLE reactions (
+            message_id INTEGER NOT NULL REFERENCES messages (message_id),
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            emoji TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            PRIMARY KEY (message_id, user_id, emoji)))",
+        R"(CREATE TABLE message_edits (
+            message_id INTEGER NOT NULL REFERENCES messages (message_id),
+            edited_ms BIGINT NOT NULL,
+            previous_text TEXT NOT NULL))",
+        "CREATE INDEX message_edits_by_message ON message_edits (message_id)",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
 }
 
 // ----- accounts
@@ -638,6 +708,48 @@ void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
     out->set_text(query.value(6).toString().toStdString());
     if (const QByteArray event = query.value(7).toByteArray(); !event.isEmpty())
         out->mutable_group_event()->ParseFromArray(event.constData(), int(event.size()));
+    if (const QByteArray change = query.value(8).toByteArray(); !change.isEmpty())
+        out->mutable_change()->ParseFromArray(change.constData(), int(change.size()));
+    out->set_reply_to_message_id(query.value(9).toULongLong());
+    out->set_reply_to_seq(query.value(10).toULongLong());
+    const QString mentions = query.value(11).toString();
+    for (const QStringView part : QStringView(mentions).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out->add_mention_user_ids(part.toULongLong());
+    out->set_edited_ms(query.value(12).toLongLong());
+    out->set_deleted(query.value(13).toBool());
+    out->set_changed_seq(query.value(14).toULongLong());
+}
+
+Result<void> SqliteStore::fillReactions(pb::Message *message)
+{
+    // Only messages that were ever changed can have reactions: most pages cost nothing here.
+    if (message->changed_seq() == 0 || message->deleted())
+        return {};
+    auto &select = query("SELECT emoji, user_id FROM reactions WHERE message_id = ? "
+                         "ORDER BY seq, user_id, emoji");
+    select.bindValue(0, id(message->message_id()));
+    if (auto done = exec(select); !done)
+        return done;
+    const Finished finished(select);
+    QHash<QString, pb::Reaction *> byEmoji;
+    while (select.next()) {
+        const QString emoji = select.value(0).toString();
+        pb::Reaction *&reaction = byEmoji[emoji];
+        if (!reaction) {
+            reaction = message->add_reactions();
+            reaction->set_emoji(emoji.toStdString());
+        }
+        reaction->add_user_ids(select.value(1).toULongLong());
+    }
+    return {};
+}
+
+Result<void> SqliteStore::fillReactions(google::protobuf::RepeatedPtrField<pb::Message> *messages)
+{
+    for (pb::Message &message : *messages)
+        if (auto done = fillReactions(&message); !done)
+            return done;
+    return {};
 }
 
 Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
@@ -782,32 +894,49 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     }
     Appended result;
     // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
-    auto &original =
-        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-              "server_time_ms, text, event FROM messages WHERE sender_id = ? AND client_id = ?");
-    original.bindValue(0, id(message.senderId));
-    original.bindValue(1, message.clientId);
-    if (auto done = exec(original); !done)
-        return done.error();
-    if (original.next()) {
-        readMessage(original, &result.message);
-        original.finish();
-        result.duplicate = true;
-        auto members = memberIds(result.message.conversation_id());
-        if (!members)
-            return members.error();
-        result.memberIds = std::move(members).value();
+    auto original = findOriginal(message.senderId, message.clientId, &result);
+    if (!original)
+        return original.error();
+    if (original.value())
         return result;
-    }
-    original.finish();
 
     auto conversation = resolveConversation(message, nowMs);
     if (!conversation)
         return conversation.error();
     const quint64 conversationId = conversation.value();
 
+    EntryExtras extras;
+    if (message.replyTo) {
+        // A reply names a message of the same conversation that its sender can see.
+        auto member = membership(message.senderId, conversationId);
+        if (!member)
+            return member.error();
+        auto &target =
+            query("SELECT seq FROM messages WHERE message_id = ? AND "
+                  "conversation_id = ? AND seq > ? AND event IS NULL AND change IS NULL");
+        target.bindValue(0, id(message.replyTo));
+        target.bindValue(1, id(conversationId));
+        target.bindValue(2, id(member.value().joinedSeq));
+        if (auto done = exec(target); !done)
+            return done.error();
+        const Finished finished(target);
+        if (!target.next())
+            return Error { ErrorCode::NOT_FOUND,
+                           QStringLiteral("the message replied to is not in this conversation") };
+        extras.replyTo = message.replyTo;
+        extras.replySeq = target.value(0).toULongLong();
+    }
+    if (!message.mentions.isEmpty()) {
+        auto members = memberIds(conversationId);
+        if (!members)
+            return members.error();
+        for (quint64 userId : message.mentions)
+            if (members.value().contains(userId) && !extras.mentions.contains(userId))
+                extras.mentions.append(userId);
+    }
+
     auto entry = appendEntry(conversationId, message.senderId, message.clientId, message.text,
-                             nullptr, messageId, nowMs);
+                             nullptr, messageId, nowMs, extras);
     if (!entry)
         return entry.error();
     result.message = std::move(entry).value();
@@ -818,17 +947,47 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     return result;
 }
 
+Result<bool> SqliteStore::findOriginal(quint64 senderId, const QByteArray &clientId, Appended *out)
+{
+    // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
+    auto &original = query("SELECT " CONFAB_MESSAGE_COLUMNS
+                           " FROM messages WHERE sender_id = ? AND client_id = ?");
+    original.bindValue(0, id(senderId));
+    original.bindValue(1, clientId);
+    if (auto done = exec(original); !done)
+        return done.error();
+    if (!original.next()) {
+        original.finish();
+        return false;
+    }
+    readMessage(original, &out->message);
+    original.finish();
+    out->duplicate = true;
+    auto members = memberIds(out->message.conversation_id());
+    if (!members)
+        return members.error();
+    out->memberIds = std::move(members).value();
+    return true;
+}
+
 Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 senderId,
                                              const QByteArray &clientId, const std::string &text,
                                              const pb::GroupEvent *event, quint64 messageId,
-                                             qint64 nowMs)
+                                             qint64 nowMs, const EntryExtras &extras)
 {
     // The seq comes from the conversation row, updated in the same transaction as the insert:
     // gapless and strictly increasing even with several writers (PostgreSQL: a row lock).
-    auto &next = query("UPDATE conversations SET last_seq = last_seq + 1, last_activity_ms = ? "
-                       "WHERE conversation_id = ? RETURNING last_seq");
-    next.bindValue(0, nowMs);
-    next.bindValue(1, id(conversationId));
+    // A change (an edit, a reaction) does not count as activity: the conversation keeps its
+    // place in the list.
+    auto &next = extras.change
+        ? query("UPDATE conversations SET last_seq = last_seq + 1 WHERE conversation_id = ? "
+                "RETURNING last_seq")
+        : query("UPDATE conversations SET last_seq = last_seq + 1, last_activity_ms = ? "
+                "WHERE conversation_id = ? RETURNING last_seq");
+    int at = 0;
+    if (!extras.change)
+        next.bindValue(at++, nowMs);
+    next.bindValue(at, id(conversationId));
     if (auto done = exec(next); !done)
         return done.error();
     if (!next.next())
@@ -841,8 +1000,16 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
         eventBytes.resize(qsizetype(event->ByteSizeLong()));
         event->SerializeToArray(eventBytes.data(), int(eventBytes.size()));
     }
+    QByteArray changeBytes;
+    if (extras.change) {
+        changeBytes.resize(qsizetype(extras.change->ByteSizeLong()));
+        extras.change->SerializeToArray(changeBytes.data(), int(changeBytes.size()));
+    }
+    const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
+    const QVariant nullId(QMetaType(QMetaType::LongLong));
     auto &insert = query("INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
-                         "client_id, server_time_ms, text, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                         "client_id, server_time_ms, text, event, change, target_id, reply_to, "
+                         "reply_seq, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bindValue(0, id(messageId));
     insert.bindValue(1, id(conversationId));
     insert.bindValue(2, id(seq));
@@ -850,7 +1017,14 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
     insert.bindValue(4, clientId);
     insert.bindValue(5, nowMs);
     insert.bindValue(6, QString::fromStdString(text));
-    insert.bindValue(7, event ? QVariant(eventBytes) : QVariant(QMetaType(QMetaType::QByteArray)));
+    insert.bindValue(7, event ? QVariant(eventBytes) : nullBlob);
+    insert.bindValue(8, extras.change ? QVariant(changeBytes) : nullBlob);
+    insert.bindValue(9, extras.change ? id(extras.change->target_message_id()) : nullId);
+    insert.bindValue(10, extras.replyTo ? id(extras.replyTo) : nullId);
+    insert.bindValue(11, extras.replyTo ? id(extras.replySeq) : nullId);
+    insert.bindValue(12,
+                     extras.mentions.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                               : QVariant(joinIds(extras.mentions)));
     if (auto done = exec(insert); !done)
         return done.error();
 
@@ -864,7 +1038,218 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
     message.set_text(text);
     if (event)
         *message.mutable_group_event() = *event;
+    if (extras.change)
+        *message.mutable_change() = *extras.change;
+    message.set_reply_to_message_id(extras.replyTo);
+    message.set_reply_to_seq(extras.replySeq);
+    for (quint64 userId : extras.mentions)
+        message.add_mention_user_ids(userId);
     return message;
+}
+
+Result<Appended> SqliteStore::changeMessage(const MessageChangeRequest &change, quint64 messageId,
+                                            qint64 nowMs)
+{
+    // Its own transaction, or a savepoint inside the batch's: a refused change leaves nothing.
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto changed = applyMessageChange(change, messageId, nowMs);
+    if (changed) {
+        if (auto committed = commit(); !committed) {
+            rollback();
+            return committed.error();
+        }
+    } else {
+        rollback();
+    }
+    return changed;
+}
+
+Result<Appended> SqliteStore::applyMessageChange(const MessageChangeRequest &change,
+                                                 quint64 messageId, qint64 nowMs)
+{
+    Appended result;
+    auto original = findOriginal(change.actorId, change.clientId, &result);
+    if (!original)
+        return original.error();
+    if (original.value())
+        return result;
+
+    const Error notFound { ErrorCode::NOT_FOUND, QStringLiteral("no such message") };
+    auto member = membership(change.actorId, change.conversationId);
+    if (!member)
+        return member.error().code == ErrorCode::NOT_FOUND ? notFound : member.error();
+    if (member.value().leftSeq != 0)
+        return Error {
+            ErrorCode::FORBIDDEN,
+            QStringLiteral("not a member of conversation %1").arg(change.conversationId)
+        };
+
+    pb::Message target;
+    {
+        auto &select = query("SELECT " CONFAB_MESSAGE_COLUMNS
+                             " FROM messages WHERE message_id = ? AND conversation_id = ?");
+        select.bindValue(0, id(change.targetId));
+        select.bindValue(1, id(change.conversationId));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        // What was before the actor joined is not theirs to see, let alone change.
+        if (!select.next())
+            return notFound;
+        readMessage(select, &target);
+    }
+    if (target.seq() <= member.value().joinedSeq)
+        return notFound;
+    if (target.has_group_event() || target.has_change())
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("only a message can be edited, deleted or reacted to") };
+    if (target.deleted())
+        return Error { ErrorCode::MESSAGE_DELETED, QStringLiteral("the message was deleted") };
+
+    const bool isSender = target.sender_id() == change.actorId;
+    pb::MessageChange entry;
+    entry.set_kind(change.kind);
+    entry.set_target_message_id(target.message_id());
+    entry.set_target_seq(target.seq());
+    EntryExtras extras;
+    extras.change = &entry;
+    std::string entryText;
+
+    switch (change.kind) {
+    case pb::MessageChange::EDITED: {
+        if (!isSender)
+            return Error { ErrorCode::FORBIDDEN,
+                           QStringLiteral("only its sender can edit a message") };
+        if (change.text.empty())
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("an edit needs text; delete the message instead") };
+        // The version being replaced is kept (the history of edits), until a delete.
+        auto &keep = query(
+            "INSERT INTO message_edits (message_id, edited_ms, previous_text) VALUES (?, ?, ?)");
+        keep.bindValue(0, id(target.message_id()));
+        keep.bindValue(1, nowMs);
+        keep.bindValue(2, QString::fromStdString(target.text()));
+        if (auto done = exec(keep); !done)
+            return done.error();
+        entryText = change.text;
+        break;
+    }
+    case pb::MessageChange::DELETED:
+        // The sender, or in a group its admins and owner (moderation).
+        if (!isSender
+            && !(member.value().kind == pb::CONVERSATION_KIND_GROUP
+                 && member.value().role >= pb::ROLE_ADMIN))
+            return Error { ErrorCode::FORBIDDEN,
+                           QStringLiteral("only its sender or a group admin can delete a "
+                                          "message") };
+        break;
+    case pb::MessageChange::REACTION_ADDED:
+    case pb::MessageChange::REACTION_REMOVED: {
+        if (!isReactionEmoji(change.emoji))
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("a reaction is one emoji of at most %1 bytes").arg(kMaxEmojiBytes)
+            };
+        entry.set_emoji(change.emoji);
+        const QString emoji = QString::fromStdString(change.emoji);
+        if (change.kind == pb::MessageChange::REACTION_ADDED) {
+            auto &kinds = query("SELECT COUNT(DISTINCT emoji), "
+                                "SUM(CASE WHEN emoji = ? THEN 1 ELSE 0 END) FROM reactions "
+                                "WHERE message_id = ?");
+            kinds.bindValue(0, emoji);
+            kinds.bindValue(1, id(target.message_id()));
+            if (auto done = exec(kinds); !done)
+                return done.error();
+            const Finished finished(kinds);
+            if (kinds.next() && kinds.value(0).toInt() >= kMaxReactionKinds
+                && kinds.value(1).toInt() == 0)
+                return Error { ErrorCode::INVALID_ARGUMENT,
+                               QStringLiteral("a message has at most %1 different reactions")
+                                   .arg(kMaxReactionKinds) };
+        }
+        break;
+    }
+    default:
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("unknown kind of change") };
+    }
+
+    auto appended = appendEntry(change.conversationId, change.actorId, change.clientId, entryText,
+                                nullptr, messageId, nowMs, extras);
+    if (!appended)
+        return appended.error();
+    const quint64 seq = appended.value().seq();
+
+    switch (change.kind) {
+    case pb::MessageChange::EDITED: {
+        auto &update = query("UPDATE messages SET text = ?, edited_ms = ?, changed_seq = ? "
+                             "WHERE message_id = ?");
+        update.bindValue(0, QString::fromStdString(change.text));
+        update.bindValue(1, nowMs);
+        update.bindValue(2, id(seq));
+        update.bindValue(3, id(target.message_id()));
+        if (auto done = exec(update); !done)
+            return done.error();
+        break;
+    }
+    case pb::MessageChange::DELETED: {
+        // Gone from every row that held it: the message, its edits (entries and kept versions),
+        // its reactions and mentions. secure_delete zeroes what the rows leave behind; the log
+        // is emptied once this commits (takeScrubRequest()).
+        auto &tombstone = query("UPDATE messages SET text = '', mentions = NULL, edited_ms = 0, "
+                                "deleted = 1, changed_seq = ? WHERE message_id = ?");
+        tombstone.bindValue(0, id(seq));
+        tombstone.bindValue(1, id(target.message_id()));
+        if (auto done = exec(tombstone); !done)
+            return done.error();
+        for (const char *sql : { "UPDATE messages SET text = '' WHERE target_id = ?",
+                                 "DELETE FROM message_edits WHERE message_id = ?",
+                                 "DELETE FROM reactions WHERE message_id = ?" }) {
+            auto &scrub = query(sql);
+            scrub.bindValue(0, id(target.message_id()));
+            if (auto done = exec(scrub); !done)
+                return done.error();
+        }
+        m_scrubRequested = true;
+        break;
+    }
+    default: {
+        auto &react = change.kind == pb::MessageChange::REACTION_ADDED
+            ? query("INSERT INTO reactions (message_id, user_id, emoji, seq) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (message_id, user_id, emoji) DO NOTHING")
+            : query("DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?");
+        react.bindValue(0, id(target.message_id()));
+        react.bindValue(1, id(change.actorId));
+        react.bindValue(2, QString::fromStdString(change.emoji));
+        if (change.kind == pb::MessageChange::REACTION_ADDED)
+            react.bindValue(3, id(seq));
+        if (auto done = exec(react); !done)
+            return done.error();
+        auto &touch = query("UPDATE messages SET changed_seq = ? WHERE message_id = ?");
+        touch.bindValue(0, id(seq));
+        touch.bindValue(1, id(target.message_id()));
+        if (auto done = exec(touch); !done)
+            return done.error();
+        break;
+    }
+    }
+
+    result.message = std::move(appended).value();
+    auto members = memberIds(change.conversationId);
+    if (!members)
+        return members.error();
+    result.memberIds = std::move(members).value();
+    return result;
+}
+
+Result<void> SqliteStore::scrubLog()
+{
+    QSqlQuery run(m_db);
+    if (!run.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")) || !run.next())
+        return sqlError(run);
+    if (run.value(0).toInt() != 0) // busy: a reader or the writer held on
+        return Error { ErrorCode::UNAVAILABLE, QStringLiteral("the log is in use") };
+    return {};
 }
 
 Result<quint64> SqliteStore::maxMessageId()
@@ -1021,9 +1406,10 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     out->set_read_seq(readSeq);
 
     if (upTo > 0) {
-        auto &last = query(
-            "SELECT message_id, conversation_id, seq, sender_id, client_id, "
-            "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq = ?");
+        // The newest message or group event: a change (an edit, a reaction) is not one.
+        auto &last = query("SELECT " CONFAB_MESSAGE_COLUMNS
+                           " FROM messages WHERE conversation_id = ? AND seq <= ? "
+                           "AND change IS NULL ORDER BY seq DESC LIMIT 1");
         last.bindValue(0, id(conversationId));
         last.bindValue(1, id(upTo));
         if (auto done = exec(last); !done)
@@ -1032,9 +1418,10 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
             readMessage(last, out->mutable_last_message());
         last.finish();
 
-        // Group events are not unread messages.
+        // Group events and changes are not unread messages.
         auto &unread = query("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? "
-                             "AND seq <= ? AND sender_id <> ? AND event IS NULL");
+                             "AND seq <= ? AND sender_id <> ? AND event IS NULL AND change IS NULL "
+                             "AND deleted = 0");
         unread.bindValue(0, id(conversationId));
         unread.bindValue(1, id(std::max<quint64>(readSeq, out->joined_seq())));
         unread.bindValue(2, id(upTo));
@@ -1075,10 +1462,9 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
 
     pb::SyncPage page;
     int remaining = std::max(1, pageSize);
-    auto &messages =
-        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-              "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq > ? "
-              "AND seq <= ? ORDER BY seq LIMIT ?");
+    auto &messages = query("SELECT " CONFAB_MESSAGE_COLUMNS
+                           " FROM messages WHERE conversation_id = ? AND seq > ? "
+                           "AND seq <= ? ORDER BY seq LIMIT ?");
     for (const Membership &membership : memberships) {
         const quint64 from =
             std::max(cursors.value(membership.conversationId, 0), membership.joinedSeq);
@@ -1113,6 +1499,8 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
         if (page.has_more())
             break;
     }
+    if (auto done = fillReactions(page.mutable_messages()); !done)
+        return done.error();
     return page;
 }
 
@@ -1129,19 +1517,20 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
         beforeSeq = below;
     pb::HistoryPage page;
     page.set_conversation_id(conversationId);
-    auto &select =
-        query("SELECT message_id, conversation_id, seq, sender_id, client_id, "
-              "server_time_ms, text, event FROM messages WHERE conversation_id = ? AND seq < ? "
-              "AND seq > ? ORDER BY seq DESC LIMIT ?");
+    auto &select = query("SELECT " CONFAB_MESSAGE_COLUMNS
+                         " FROM messages WHERE conversation_id = ? AND seq < ? "
+                         "AND seq > ? ORDER BY seq DESC LIMIT ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
     select.bindValue(2, id(joined));
     select.bindValue(3, std::max(1, limit));
     if (auto done = exec(select); !done)
         return done.error();
-    const Finished finished(select);
     while (select.next())
         readMessage(select, page.add_messages());
+    select.finish();
+    if (auto done = fillReactions(page.mutable_messages()); !done)
+        return done.error();
     std::reverse(page.mutable_messages()->begin(), page.mutable_messages()->end());
     page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined + 1);
     return page;
@@ -1447,8 +1836,8 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
     }
 
     if (event.kind() != pb::GroupEvent::KIND_UNSPECIFIED) {
-        auto entry =
-            appendEntry(conversationId, change.actorId, clientId, {}, &event, messageId, nowMs);
+        auto entry = appendEntry(conversationId, change.actorId, clientId, {}, &event, messageId,
+                                 nowMs, EntryExtras {});
         if (!entry)
             return entry.error();
         result.appended.message = std::move(entry).value();

@@ -7,6 +7,7 @@
 #include <QSqlQuery>
 
 #include <unordered_map>
+#include <utility>
 
 namespace Confab::Store {
 
@@ -25,7 +26,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -61,6 +62,10 @@ public:
     [[nodiscard]] int openTransactions() const override { return m_depth; }
     Result<Appended> append(const NewMessage &message, quint64 messageId, qint64 nowMs) override;
     Result<quint64> maxMessageId() override;
+    Result<Appended> changeMessage(const MessageChangeRequest &change, quint64 messageId,
+                                   qint64 nowMs) override;
+    bool takeScrubRequest() override { return std::exchange(m_scrubRequested, false); }
+    Result<void> scrubLog() override;
 
     Result<void> saveSyncCursors(quint64 userId, const QByteArray &deviceId,
                                  const QHash<quint64, quint64> &cursors) override;
@@ -121,6 +126,7 @@ private:
     Result<void> migrateTo1();
     Result<void> migrateTo2();
     Result<void> migrateTo3();
+    Result<void> migrateTo4();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
@@ -130,10 +136,27 @@ private:
     //! The group change itself, inside changeGroup's transaction.
     Result<GroupChanged> applyGroupChange(const GroupChange &change, quint64 messageId,
                                           qint64 nowMs);
-    //! Appends an entry (text or group event) with the next seq.
+    //! What an entry may carry besides its text and group event.
+    struct EntryExtras
+    {
+        const pb::MessageChange *change = nullptr; //!< a change entry
+        quint64 replyTo = 0;
+        quint64 replySeq = 0;
+        QList<quint64> mentions;
+    };
+    //! Appends an entry (text, group event or change) with the next seq.
     Result<pb::Message> appendEntry(quint64 conversationId, quint64 senderId,
                                     const QByteArray &clientId, const std::string &text,
-                                    const pb::GroupEvent *event, quint64 messageId, qint64 nowMs);
+                                    const pb::GroupEvent *event, quint64 messageId, qint64 nowMs,
+                                    const EntryExtras &extras);
+    //! The entry a repeated (sender, client id) asks for again, with its members; false: none.
+    Result<bool> findOriginal(quint64 senderId, const QByteArray &clientId, Appended *out);
+    //! The change itself, inside changeMessage's savepoint.
+    Result<Appended> applyMessageChange(const MessageChangeRequest &change, quint64 messageId,
+                                        qint64 nowMs);
+    //! Fills in the reactions of messages that have any (after reading them).
+    Result<void> fillReactions(google::protobuf::RepeatedPtrField<pb::Message> *messages);
+    Result<void> fillReactions(pb::Message *message);
     //! A new conversation and its members (ownerId, if one of them, as the owner).
     Result<quint64> createConversation(int kind, const QString &title, const QString &directKey,
                                        const QList<quint64> &members, quint64 ownerId,
@@ -160,6 +183,7 @@ private:
     std::unordered_map<const char *, QSqlQuery> m_queries;
     int m_schemaVersion = 0;
     int m_depth = 0; //!< open transactions: 1 is BEGIN, each more a savepoint
+    bool m_scrubRequested = false; //!< text was deleted: empty the log soon (takeScrubRequest)
 
     // What every message would otherwise ask the database again. Usernames and direct
     // conversations never change once made; members change only through this object (group

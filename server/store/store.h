@@ -83,6 +83,19 @@ public:
     //! the transaction.
     [[nodiscard]] virtual Result<Appended> append(const NewMessage &message, quint64 messageId,
                                                   qint64 nowMs) = 0;
+    //! Edits, deletes or reacts to a message (PROTOCOL.md §13): the change is applied to the
+    //! target and recorded as a stream entry with the next seq, in one transaction (a savepoint
+    //! inside a batch). A repeated (actor, client id) returns the original entry. Errors:
+    //! NOT_FOUND (not a member, no such message), FORBIDDEN (not the sender; a delete by a
+    //! group's admin or owner is allowed), MESSAGE_DELETED, INVALID_ARGUMENT.
+    [[nodiscard]] virtual Result<Appended> changeMessage(const MessageChangeRequest &change,
+                                                         quint64 messageId, qint64 nowMs) = 0;
+    //! Whether a commit since the last call removed text that must not linger on disk (a
+    //! deleted message): then the write-ahead log is to be emptied soon (scrubLog()).
+    [[nodiscard]] virtual bool takeScrubRequest() { return false; }
+    //! Copies the whole log into the database and truncates it, so that no older version of a
+    //! page (with text since deleted) stays in the log file. May fail while others use it.
+    [[nodiscard]] virtual Result<void> scrubLog() { return {}; }
     //! The newest message id stored, so that a restarted node never issues a smaller one.
     [[nodiscard]] virtual Result<quint64> maxMessageId() = 0;
 

@@ -44,13 +44,29 @@ void StoreService::checkpointLoop()
         return;
     }
     quint64 done = m_commits.load();
+    bool scrub = false; // a scrub that found the log busy, to try again
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
             m_checkpointWake.wait_for(lock, std::chrono::milliseconds(kCheckpointIntervalMs),
-                                      [this] { return m_stopping; });
+                                      [this] { return m_stopping || m_scrubPending.load(); });
             if (m_stopping)
                 break;
+        }
+        scrub = m_scrubPending.exchange(false) || scrub;
+        if (scrub) {
+            // Deleted text may still sit in older page versions in the log: copy it all into
+            // the database (where secure_delete zeroed it) and truncate the log. Busy: at the
+            // next interval.
+            const quint64 commits = m_commits.load();
+            if (auto scrubbed = store->scrubLog(); scrubbed) {
+                scrub = false;
+                done = commits;
+                ++m_checkpoints;
+                continue;
+            } else {
+                qCDebug(lcStore) << "emptying the log after a delete:" << scrubbed.error().message;
+            }
         }
         const quint64 commits = m_commits.load();
         if (commits == done)
@@ -61,7 +77,11 @@ void StoreService::checkpointLoop()
         else
             ++m_checkpoints;
     }
-    static_cast<void>(store->checkpoint()); // leave the log short for the next start
+    // Leave the log short for the next start, and empty if text was deleted.
+    if (scrub || m_scrubPending.exchange(false))
+        static_cast<void>(store->scrubLog());
+    else
+        static_cast<void>(store->checkpoint());
 }
 
 void StoreService::stop()
@@ -186,6 +206,17 @@ void StoreService::changeGroup(GroupChange change,
         std::move(done));
 }
 
+void StoreService::changeMessage(MessageChangeRequest change,
+                                 std::function<void(const Result<Appended> &)> done)
+{
+    run(
+        this,
+        [this, change = std::move(change)](Store &store) {
+            return store.changeMessage(change, m_ids.next(), QDateTime::currentMSecsSinceEpoch());
+        },
+        std::move(done));
+}
+
 void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
 {
     if (pending.empty())
@@ -238,6 +269,10 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
         } else {
             ++m_commits;
             m_commitLatency.add(commitUs);
+            if (store.takeScrubRequest()) {
+                m_scrubPending = true;
+                m_checkpointWake.notify_one();
+            }
             quint64 stored = 0;
             for (const auto &appended : results)
                 stored += appended.isOk() && !appended.value().duplicate ? 1 : 0;

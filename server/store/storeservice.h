@@ -51,6 +51,11 @@ public:
     //! object's thread whether or not the requester is still connected.
     void changeGroup(GroupChange change, std::function<void(const Result<GroupChanged> &)> done);
 
+    //! Edits, deletes or reacts to a message (Store::changeMessage) with a fresh message id for
+    //! its entry; `done` runs on this object's thread after the commit.
+    void changeMessage(MessageChangeRequest change,
+                       std::function<void(const Result<Appended> &)> done);
+
     //! Runs `job(Store &)` on the store thread and `done(result)` on this thread, unless
     //! `context` was destroyed meanwhile. Every job, read or write, runs inside the current
     //! batch's transaction (group commit: one fsync for the lot; a job may nest begin() and
@@ -155,6 +160,8 @@ private:
     std::unique_ptr<QThread> m_checkpointer;
     std::atomic<quint64> m_commits { 0 };
     std::atomic<int> m_checkpoints { 0 };
+    //! A commit deleted text: the checkpoint thread empties the log (Store::scrubLog()) soon.
+    std::atomic<bool> m_scrubPending { false };
     int m_maxQueueDepth = 100'000;
     //! queueUs, commitUs and batchSize: the store thread's; the others: this thread's.
     Timings m_timings;

@@ -132,10 +132,24 @@ private:
         return maxBytes(value.title(), kMaxNameBytes, "GroupEvent.title")
             && count(value.user_ids_size(), m_limits.maxGroupMembers, "GroupEvent.user_ids");
     }
+    bool reactions(const pb::Message &value)
+    {
+        if (!count(value.reactions_size(), kMaxReactionKinds, "Message.reactions"))
+            return false;
+        for (const auto &reaction : value.reactions())
+            if (!maxBytes(reaction.emoji(), kMaxEmojiBytes, "Reaction.emoji")
+                || !count(reaction.user_ids_size(), m_limits.maxGroupMembers, "Reaction.user_ids"))
+                return false;
+        return true;
+    }
     bool message(const pb::Message &value)
     {
         return uuid(value.client_id(), "Message.client_id") && text(value.text())
-            && (!value.has_group_event() || groupEvent(value.group_event()));
+            && (!value.has_group_event() || groupEvent(value.group_event()))
+            && maxBytes(value.change().emoji(), kMaxEmojiBytes, "MessageChange.emoji")
+            && count(value.mention_user_ids_size(), m_limits.maxGroupMembers,
+                     "Message.mention_user_ids")
+            && reactions(value);
     }
     bool usernames(const google::protobuf::RepeatedPtrField<std::string> &values, const char *field)
     {
@@ -254,7 +268,13 @@ bool Validator::body(const pb::Envelope &e)
         return uuid(e.send_message().client_id(), "SendMessage.client_id")
             && maxBytes(e.send_message().peer_username(), kMaxNameBytes,
                         "SendMessage.peer_username")
-            && text(e.send_message().text());
+            && text(e.send_message().text())
+            && count(e.send_message().mention_user_ids_size(), m_limits.maxGroupMembers,
+                     "SendMessage.mention_user_ids");
+    case B::kChangeMessage:
+        return uuid(e.change_message().client_id(), "ChangeMessage.client_id")
+            && text(e.change_message().text())
+            && maxBytes(e.change_message().emoji(), kMaxEmojiBytes, "ChangeMessage.emoji");
     case B::kMessageAck:
         return uuid(e.message_ack().client_id(), "MessageAck.client_id");
     case B::kMessageEvent:

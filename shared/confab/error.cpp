@@ -112,6 +112,8 @@ const char *untranslatedMessage(ErrorCode code)
                                  "again later.");
     case ErrorCode::GROUP_FULL:
         return QT_TRANSLATE_NOOP("Confab::Error", "The group is full.");
+    case ErrorCode::MESSAGE_DELETED:
+        return QT_TRANSLATE_NOOP("Confab::Error", "The message was deleted.");
     case pb::ErrorCode_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pb::ErrorCode_INT_MAX_SENTINEL_DO_NOT_USE_:
         break;

@@ -25,6 +25,14 @@ void fillMessage(pb::Message *m, const char *text)
     m->set_client_id(sampleUuid());
     m->set_server_time_ms(1'790'000'000'000);
     m->set_text(text);
+    m->set_reply_to_message_id(6'999'999'999);
+    m->set_reply_to_seq(8);
+    m->add_mention_user_ids(6);
+    m->set_edited_ms(1'790'000'000'500);
+    m->set_changed_seq(11);
+    auto *reaction = m->add_reactions();
+    reaction->set_emoji("❤️");
+    reaction->add_user_ids(6);
 }
 
 void fillConversation(pb::Conversation *c)
@@ -103,6 +111,14 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         s->set_client_id(sampleUuid());
         s->set_peer_username("wang");
         s->set_text("你好, Wang! 👋");
+    });
+    add("change_message", [](pb::Envelope &e) {
+        auto *c = e.mutable_change_message();
+        c->set_client_id(sampleUuid());
+        c->set_conversation_id(42);
+        c->set_message_id(7'000'000'001);
+        c->set_kind(pb::MessageChange::REACTION_ADDED);
+        c->set_emoji("👍🏽");
     });
     add("message_ack", [](pb::Envelope &e) {
         auto *a = e.mutable_message_ack();
@@ -397,6 +413,19 @@ void TestCodec::rejects_data()
     pb::Envelope badMemberName = sampleOf("add_members");
     badMemberName.mutable_add_members()->set_usernames(0, "\xff\xfe");
     QTest::newRow("invalid-utf8-member") << serialized(badMemberName) << ErrorCode::INVALID_UTF8;
+
+    pb::Envelope longEmoji = sampleOf("change_message");
+    longEmoji.mutable_change_message()->set_emoji(std::string(kMaxEmojiBytes + 1, '*'));
+    QTest::newRow("emoji-too-long") << serialized(longEmoji) << ErrorCode::FIELD_TOO_LONG;
+
+    pb::Envelope longEdit = sampleOf("change_message");
+    longEdit.mutable_change_message()->set_text(std::string(limits.maxTextBytes + 1, 'e'));
+    QTest::newRow("edit-too-long") << serialized(longEdit) << ErrorCode::TEXT_TOO_LONG;
+
+    pb::Envelope manyReactions = sampleOf("message_event");
+    for (int i = 0; i <= kMaxReactionKinds; ++i)
+        manyReactions.mutable_message_event()->mutable_message()->add_reactions()->set_emoji("+");
+    QTest::newRow("too-many-reactions") << serialized(manyReactions) << ErrorCode::FIELD_TOO_LONG;
 
     pb::Envelope groupNoClientId = sampleOf("create_group");
     groupNoClientId.mutable_create_group()->clear_client_id();

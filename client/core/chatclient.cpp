@@ -13,6 +13,7 @@
 #include <QNetworkInformation>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSslCertificate>
 #include <QSslError>
@@ -56,6 +57,22 @@ ChatMessage fromWire(const pb::Message &m)
         message.event.title = QString::fromStdString(e.title());
         message.event.role = Role(e.role());
     }
+    if (m.has_change()) {
+        message.change = ChangeKind(m.change().kind());
+        message.targetId = m.change().target_message_id();
+        message.targetSeq = m.change().target_seq();
+        message.emoji = QString::fromStdString(m.change().emoji());
+    }
+    message.replyToId = m.reply_to_message_id();
+    message.replyToSeq = m.reply_to_seq();
+    for (quint64 userId : m.mention_user_ids())
+        message.mentions.append(userId);
+    message.editedMs = m.edited_ms();
+    message.deleted = m.deleted();
+    message.changedSeq = m.changed_seq();
+    for (const auto &reaction : m.reactions())
+        message.reactions.append({ QString::fromStdString(reaction.emoji()),
+                                   { reaction.user_ids().begin(), reaction.user_ids().end() } });
     return message;
 }
 
@@ -529,7 +546,8 @@ public:
 
     void storeAndAnnounce(const QList<ChatMessage> &messages)
     {
-        auto stored = cache->storeMessages(messages);
+        QList<ChatMessage> changed;
+        auto stored = cache->storeMessages(messages, &changed);
         if (!stored) {
             qCWarning(lcClientSync) << "cannot store messages:" << stored.error().message;
             return;
@@ -549,6 +567,8 @@ public:
             }
             Q_EMIT q->messageAdded(message);
         }
+        for (const ChatMessage &message : changed)
+            Q_EMIT q->messageChanged(message);
         if (!received.isEmpty()) {
             // Delivered up to what this device holds without a gap.
             const QHash<quint64, quint64> cursors = cache->cursors();
@@ -680,6 +700,30 @@ public:
         }
     }
 
+    //! Changes need protocol 1.3; before a server was heard from, they are queued anyway.
+    [[nodiscard]] bool supportsChanges() const { return serverMinor == 0 || serverMinor >= 3; }
+
+    //! A change goes through the outbox like a message (it waits there while offline); the
+    //! target shows it at once.
+    Result<void> queueChange(const ChatMessage &target, ChangeKind kind, const QString &value)
+    {
+        if (!cache)
+            return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+        if (!supportsChanges())
+            return Error { ErrorCode::UNKNOWN_BODY,
+                           ChatClient::tr("The server is too old to edit, delete or react to "
+                                          "messages.") };
+        if (target.messageId == 0 || target.deleted || target.event.isValid() || target.isChange())
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           ChatClient::tr("This message cannot be changed.") };
+        auto changed = cache->addPendingChange(target, kind, value, user.userId, nowMs());
+        if (!changed)
+            return changed.error();
+        Q_EMIT q->messageChanged(changed.value());
+        flushOutbox();
+        return {};
+    }
+
     void sendGroupRequest(const pb::Envelope &envelope, quint64 conversationId)
     {
         if (state != State::Online) {
@@ -809,13 +853,26 @@ public:
             if (!takeSendToken())
                 break; // the rest follows when the bucket refills, in order
             pb::Envelope envelope;
-            auto *send = envelope.mutable_send_message();
-            send->set_client_id(uuidToWire(message.clientId));
-            if (message.conversationId)
-                send->set_conversation_id(message.conversationId);
-            else
-                send->set_peer_username(message.peerUsername.toStdString());
-            send->set_text(message.text.toStdString());
+            if (message.isChange()) {
+                auto *change = envelope.mutable_change_message();
+                change->set_client_id(uuidToWire(message.clientId));
+                change->set_conversation_id(message.conversationId);
+                change->set_message_id(message.targetId);
+                change->set_kind(pb::MessageChange::Kind(message.change));
+                change->set_text(message.text.toStdString());
+                change->set_emoji(message.emoji.toStdString());
+            } else {
+                auto *send = envelope.mutable_send_message();
+                send->set_client_id(uuidToWire(message.clientId));
+                if (message.conversationId)
+                    send->set_conversation_id(message.conversationId);
+                else
+                    send->set_peer_username(message.peerUsername.toStdString());
+                send->set_text(message.text.toStdString());
+                send->set_reply_to_message_id(message.replyToId);
+                for (quint64 userId : message.mentions)
+                    send->add_mention_user_ids(userId);
+            }
             inFlight.insert(message.clientId);
             this->send(envelope, { Kind::Send, message.clientId, message.conversationId });
         }
@@ -839,8 +896,25 @@ public:
         }
         attempts.remove(clientId);
         auto failed = cache->markFailed(clientId, userMessage(error.code));
-        if (failed)
-            Q_EMIT q->messageChanged(failed.value());
+        if (!failed)
+            return;
+        if (!failed.value().isChange())
+            return Q_EMIT q->messageChanged(failed.value());
+        // A refused change was dropped; the target shows it until the server's state comes back.
+        Q_EMIT q->messageChangeFailed(error);
+        refetch(failed.value().conversationId, failed.value().targetSeq);
+    }
+
+    //! Asks for one message again (its current state); storeMessages() takes it.
+    void refetch(quint64 conversationId, quint64 seq)
+    {
+        if (state != State::Online || seq == 0)
+            return;
+        pb::Envelope request;
+        request.mutable_history_request()->set_conversation_id(conversationId);
+        request.mutable_history_request()->set_before_seq(seq + 1);
+        request.mutable_history_request()->set_limit(1);
+        send(request, { Kind::GapFill, {}, conversationId });
     }
 
     void onFrame(const QByteArray &frame)
@@ -886,10 +960,13 @@ public:
             inFlight.remove(request.clientId);
             attempts.remove(request.clientId);
             const auto &ack = envelope.message_ack();
+            QList<ChatMessage> changed;
             auto sent = cache->markSent(request.clientId, ack.message_id(), ack.conversation_id(),
-                                        ack.seq(), ack.server_time_ms());
-            if (sent)
+                                        ack.seq(), ack.server_time_ms(), &changed);
+            if (sent && !sent.value().isChange())
                 Q_EMIT q->messageChanged(sent.value());
+            for (const ChatMessage &target : changed)
+                Q_EMIT q->messageChanged(target);
             if (request.conversationId == 0) { // a first message made a new conversation
                 pb::Envelope list;
                 list.mutable_list_conversations();
@@ -1286,16 +1363,85 @@ LocalCache *ChatClient::cache() const
     return d->cache.get();
 }
 
-Result<ChatMessage> ChatClient::sendMessage(quint64 conversationId, const QString &text)
+Result<ChatMessage> ChatClient::sendMessage(quint64 conversationId, const QString &text,
+                                            const ChatMessage &replyTo)
 {
     if (!d->cache)
         return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
-    auto pending = d->cache->addPending(conversationId, {}, text, d->user.userId, nowMs());
+    // Members named as @username are mentioned (they are told even in mentions-only chats).
+    QList<quint64> mentions;
+    if (text.contains(u'@')) {
+        if (const auto conversation = d->cache->conversation(conversationId); conversation) {
+            const QList<UserInfo> members = conversation.value().members;
+            for (const UserInfo &member : members) {
+                if (member.userId == d->user.userId || member.username.isEmpty())
+                    continue;
+                const QRegularExpression named(
+                    QStringLiteral("(^|[^\\w@])@%1(?!\\w)")
+                        .arg(QRegularExpression::escape(member.username)),
+                    QRegularExpression::CaseInsensitiveOption
+                        | QRegularExpression::UseUnicodePropertiesOption);
+                if (named.match(text).hasMatch())
+                    mentions.append(member.userId);
+            }
+        }
+    }
+    const quint64 replyId = replyTo.messageId && !replyTo.isChange() ? replyTo.messageId : 0;
+    auto pending = d->cache->addPending(conversationId, {}, text, d->user.userId, nowMs(), {},
+                                        replyId, replyId ? replyTo.seq : 0, mentions);
     if (!pending)
         return pending;
     Q_EMIT messageAdded(pending.value());
     d->flushOutbox();
     return pending;
+}
+
+Result<void> ChatClient::editMessage(const ChatMessage &target, const QString &text)
+{
+    if (text.trimmed().isEmpty())
+        return Error { ErrorCode::INVALID_ARGUMENT, tr("An edited message cannot be empty.") };
+    if (target.senderId != d->user.userId)
+        return Error { ErrorCode::FORBIDDEN, tr("Only your own messages can be edited.") };
+    if (target.text == text)
+        return {};
+    return d->queueChange(target, ChangeKind::Edited, text);
+}
+
+Result<void> ChatClient::deleteMessage(const ChatMessage &target)
+{
+    return d->queueChange(target, ChangeKind::Deleted, {});
+}
+
+Result<void> ChatClient::react(const ChatMessage &target, const QString &emoji, bool add)
+{
+    if (add == target.reactedBy(emoji, d->user.userId))
+        return {}; // already so
+    return d->queueChange(target, add ? ChangeKind::ReactionAdded : ChangeKind::ReactionRemoved,
+                          emoji);
+}
+
+bool ChatClient::canEdit(const ChatMessage &message) const
+{
+    return d->supportsChanges() && message.messageId != 0 && !message.deleted
+        && !message.event.isValid() && !message.isChange() && message.senderId == d->user.userId;
+}
+
+bool ChatClient::canDelete(const ChatMessage &message) const
+{
+    if (!d->supportsChanges() || message.messageId == 0 || message.deleted
+        || message.event.isValid() || message.isChange())
+        return false;
+    if (message.senderId == d->user.userId)
+        return true;
+    if (!d->cache)
+        return false;
+    const auto conversation = d->cache->conversation(message.conversationId);
+    if (!conversation || !conversation.value().isGroup || conversation.value().left)
+        return false;
+    for (const UserInfo &member : conversation.value().members)
+        if (member.userId == d->user.userId)
+            return member.role != Role::Member;
+    return false;
 }
 
 Result<ChatMessage> ChatClient::sendMessageTo(const QString &peerUsername, const QString &text)

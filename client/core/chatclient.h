@@ -61,8 +61,22 @@ public:
 
     //! Writes the message to the outbox and sends it when online. Fails only when the local
     //! cache cannot store it (e.g. a full disk).
-    Result<ChatMessage> sendMessage(quint64 conversationId, const QString &text);
+    //! replyTo: the message this one answers (quoted above it), or none. Members named as
+    //! @username in the text are mentioned.
+    Result<ChatMessage> sendMessage(quint64 conversationId, const QString &text,
+                                    const ChatMessage &replyTo = {});
     Result<ChatMessage> sendMessageTo(const QString &peerUsername, const QString &text);
+    // Changes to sent messages (PROTOCOL.md §13). Each goes through the outbox like a message,
+    // shows on the target at once (messageChanged), and is undone if the server refuses it
+    // (messageChangeFailed, then messageChanged with the server's state).
+    //! Only the user's own messages; the text must not be empty.
+    Result<void> editMessage(const ChatMessage &target, const QString &text);
+    //! For everyone: the user's own messages, or any in a group the user is an admin of.
+    Result<void> deleteMessage(const ChatMessage &target);
+    //! Adds or takes back the user's reaction with one emoji.
+    Result<void> react(const ChatMessage &target, const QString &emoji, bool add = true);
+    [[nodiscard]] bool canEdit(const ChatMessage &message) const;
+    [[nodiscard]] bool canDelete(const ChatMessage &message) const;
     Result<void> retry(const QUuid &clientId);
     Result<void> discard(const QUuid &clientId);
     //! Loads up to `limit` messages older than the oldest held; historyLoaded() follows.
@@ -124,6 +138,8 @@ Q_SIGNALS:
     void messageAdded(const Confab::Client::ChatMessage &message);
     void messageChanged(const Confab::Client::ChatMessage &message);
     void messageRemoved(const QUuid &clientId);
+    //! The server refused an edit, delete or reaction (error.code says why).
+    void messageChangeFailed(const Confab::Error &error);
     void conversationsChanged();
     void historyLoaded(quint64 conversationId, int count, bool hasMore);
     void syncFinished();

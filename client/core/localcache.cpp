@@ -25,6 +25,25 @@ using Sql::Finished;
 using Sql::id;
 using Sql::nonNull;
 
+// The columns readMessage() reads, in its order.
+#define CONFAB_CACHE_MESSAGE_COLUMNS                                                               \
+    "local_id, client_id, message_id, conversation_id, peer_username, seq, sender_id, text, "      \
+    "time_ms, state, error, event, change, reply_to, reply_seq, mentions, edited_ms, deleted, "    \
+    "changed_seq"
+
+QString joinIds(const QList<quint64> &ids)
+{
+    QStringList parts;
+    for (quint64 value : ids)
+        parts.append(QString::number(value));
+    return parts.join(QLatin1Char(','));
+}
+
+QVariant nullableId(quint64 value)
+{
+    return value ? QVariant(qint64(value)) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
 bool isCjk(char32_t codePoint)
 {
     switch (QChar::script(codePoint)) {
@@ -68,8 +87,10 @@ Result<void> LocalCache::openFile()
         return Error { ErrorCode::INTERNAL, m_db.lastError().text() };
     // WAL with synchronous=NORMAL: a commit survives the app being killed (the outbox must), and
     // costs no fsync on the GUI thread; only a power cut may lose the last instants.
+    // secure_delete: the text of a message deleted for everyone is overwritten, not left in
+    // the file's free space.
     for (const char *pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                                "PRAGMA foreign_keys = ON" }) {
+                                "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON" }) {
         if (auto done = execOnce(QString::fromLatin1(pragma)); !done)
             return done;
     }
@@ -207,7 +228,30 @@ Result<void> LocalCache::migrate()
 
 Result<void> LocalCache::migrateTo(int version)
 {
-    static_assert(kSchemaVersion == 2, "add the new step here");
+    static_assert(kSchemaVersion == 3, "add the new step here");
+    if (version == 3) {
+        // Rich messages: change entries and the state they leave on their targets; replies,
+        // mentions, reactions.
+        const char *const statements[] = {
+            "ALTER TABLE messages ADD COLUMN change BLOB",
+            "ALTER TABLE messages ADD COLUMN target_id INTEGER",
+            "ALTER TABLE messages ADD COLUMN reply_to INTEGER",
+            "ALTER TABLE messages ADD COLUMN reply_seq BIGINT",
+            "ALTER TABLE messages ADD COLUMN mentions TEXT",
+            "ALTER TABLE messages ADD COLUMN edited_ms BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE messages ADD COLUMN changed_seq BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE messages ADD COLUMN edit_seq BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE messages ADD COLUMN applied_seq BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX messages_by_target ON messages (target_id) WHERE target_id IS NOT NULL",
+            "CREATE TABLE reactions (message_id INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+            "emoji TEXT NOT NULL, PRIMARY KEY (message_id, user_id, emoji))",
+        };
+        for (const char *sql : statements)
+            if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+                return done;
+        return {};
+    }
     if (version == 2) {
         // Groups and receipts: group changes are stream entries; roles; the others' cursors.
         const char *const statements[] = {
@@ -304,7 +348,81 @@ ChatMessage LocalCache::readMessage(const QSqlQuery &query)
     m.state = MessageState(query.value(9).toInt());
     m.error = query.value(10).toString();
     m.event = eventFromBytes(query.value(11).toByteArray());
+    changeFromBytes(query.value(12).toByteArray(), &m);
+    m.replyToId = query.value(13).toULongLong();
+    m.replyToSeq = query.value(14).toULongLong();
+    const QString mentions = query.value(15).toString();
+    for (const QStringView part : QStringView(mentions).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        m.mentions.append(part.toULongLong());
+    m.editedMs = query.value(16).toLongLong();
+    m.deleted = query.value(17).toBool();
+    m.changedSeq = query.value(18).toULongLong();
     return m;
+}
+
+QByteArray LocalCache::changeToBytes(const ChatMessage &entry)
+{
+    if (!entry.isChange())
+        return {};
+    pb::MessageChange wire;
+    wire.set_kind(pb::MessageChange::Kind(entry.change));
+    wire.set_target_message_id(entry.targetId);
+    wire.set_target_seq(entry.targetSeq);
+    wire.set_emoji(entry.emoji.toStdString());
+    return QByteArray::fromStdString(wire.SerializeAsString());
+}
+
+void LocalCache::changeFromBytes(const QByteArray &bytes, ChatMessage *entry)
+{
+    pb::MessageChange wire;
+    if (bytes.isEmpty() || !wire.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    entry->change = ChangeKind(wire.kind());
+    entry->targetId = wire.target_message_id();
+    entry->targetSeq = wire.target_seq();
+    entry->emoji = QString::fromStdString(wire.emoji());
+}
+
+Result<void> LocalCache::readReactions(ChatMessage *message)
+{
+    message->reactions.clear();
+    if (message->messageId == 0 || message->deleted || message->isChange())
+        return {};
+    auto &select =
+        query("SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY rowid");
+    select.bindValue(0, id(message->messageId));
+    if (auto done = exec(select); !done)
+        return done;
+    const Finished finished(select);
+    while (select.next()) {
+        const QString emoji = select.value(0).toString();
+        auto found = std::find_if(message->reactions.begin(), message->reactions.end(),
+                                  [&emoji](const Reaction &r) { return r.emoji == emoji; });
+        if (found == message->reactions.end())
+            found = message->reactions.insert(message->reactions.end(), Reaction { emoji, {} });
+        found->userIds.append(select.value(1).toULongLong());
+    }
+    return {};
+}
+
+Result<void> LocalCache::replaceReactions(quint64 messageId, const QList<Reaction> &reactions)
+{
+    auto &clear = query("DELETE FROM reactions WHERE message_id = ?");
+    clear.bindValue(0, id(messageId));
+    if (auto done = exec(clear); !done)
+        return done;
+    auto &insert = query("INSERT OR IGNORE INTO reactions (message_id, user_id, emoji) "
+                         "VALUES (?, ?, ?)");
+    for (const Reaction &reaction : reactions) {
+        for (quint64 userId : reaction.userIds) {
+            insert.bindValue(0, id(messageId));
+            insert.bindValue(1, id(userId));
+            insert.bindValue(2, reaction.emoji);
+            if (auto done = exec(insert); !done)
+                return done;
+        }
+    }
+    return {};
 }
 
 QByteArray LocalCache::eventToBytes(const GroupEvent &event)
@@ -343,15 +461,37 @@ Result<ChatMessage> LocalCache::messageWhere(const char *sql, const QVariant &va
     const Finished finished(select);
     if (!select.next())
         return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such message") };
-    return readMessage(select);
+    ChatMessage message = readMessage(select);
+    select.finish();
+    if (auto done = readReactions(&message); !done)
+        return done.error();
+    return message;
 }
 
 Result<ChatMessage> LocalCache::message(const QUuid &clientId)
 {
-    return messageWhere(
-        "SELECT local_id, client_id, message_id, conversation_id, peer_username, seq, "
-        "sender_id, text, time_ms, state, error, event FROM messages WHERE client_id = ?",
-        clientId.toRfc4122());
+    return messageWhere("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS " FROM messages WHERE client_id = ?",
+                        clientId.toRfc4122());
+}
+
+Result<ChatMessage> LocalCache::messageById(quint64 messageId)
+{
+    return messageWhere("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS
+                        " FROM messages WHERE message_id = ?",
+                        id(messageId));
+}
+
+Result<QList<ChatMessage>> LocalCache::messagesByLocalId(const QList<qint64> &localIds)
+{
+    QList<ChatMessage> result;
+    for (qint64 localId : localIds) {
+        auto found = messageWhere(
+            "SELECT " CONFAB_CACHE_MESSAGE_COLUMNS " FROM messages WHERE local_id = ?", localId);
+        if (!found)
+            return found.error();
+        result.append(found.value());
+    }
+    return result;
 }
 
 Result<void> LocalCache::index(qint64 localId, const QString &text)
@@ -365,7 +505,8 @@ Result<void> LocalCache::index(qint64 localId, const QString &text)
 
 Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString &peerUsername,
                                            const QString &text, quint64 senderId, qint64 nowMs,
-                                           const QUuid &clientId)
+                                           const QUuid &clientId, quint64 replyTo, quint64 replySeq,
+                                           const QList<quint64> &mentions)
 {
     ChatMessage m;
     m.clientId = clientId.isNull() ? createTimeOrderedUuid() : clientId;
@@ -375,11 +516,15 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
     m.text = text;
     m.timeMs = nowMs;
     m.state = MessageState::Sending;
+    m.replyToId = replyTo;
+    m.replyToSeq = replyTo ? replySeq : 0;
+    m.mentions = mentions;
     if (auto begun = begin(); !begun)
         return begun.error();
     auto &insert =
         query("INSERT INTO messages (client_id, conversation_id, peer_username, sender_id, "
-              "text, time_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?)");
+              "text, time_ms, state, reply_to, reply_seq, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, "
+              "?, ?, ?)");
     insert.bindValue(0, m.clientId.toRfc4122());
     insert.bindValue(1, id(m.conversationId));
     insert.bindValue(2, nonNull(m.peerUsername));
@@ -387,6 +532,11 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
     insert.bindValue(4, nonNull(text));
     insert.bindValue(5, nowMs);
     insert.bindValue(6, int(m.state));
+    insert.bindValue(7, nullableId(m.replyToId));
+    insert.bindValue(8, nullableId(m.replyToSeq));
+    insert.bindValue(9,
+                     mentions.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                        : QVariant(joinIds(mentions)));
     auto done = exec(insert);
     if (done) {
         m.localId = insert.lastInsertId().toLongLong();
@@ -412,6 +562,187 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
     return m;
 }
 
+Result<ChatMessage> LocalCache::addPendingChange(const ChatMessage &target, ChangeKind kind,
+                                                 const QString &value, quint64 senderId,
+                                                 qint64 nowMs)
+{
+    if (target.messageId == 0 || target.isChange() || target.event.isValid())
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("only a sent message can be changed") };
+    ChatMessage entry;
+    entry.clientId = createTimeOrderedUuid();
+    entry.conversationId = target.conversationId;
+    entry.senderId = senderId;
+    entry.timeMs = nowMs;
+    entry.state = MessageState::Sending;
+    entry.change = kind;
+    entry.targetId = target.messageId;
+    entry.targetSeq = target.seq;
+    if (kind == ChangeKind::Edited)
+        entry.text = value;
+    else if (kind != ChangeKind::Deleted)
+        entry.emoji = value;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto &insert =
+        query("INSERT INTO messages (client_id, conversation_id, sender_id, text, time_ms, state, "
+              "change, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bindValue(0, entry.clientId.toRfc4122());
+    insert.bindValue(1, id(entry.conversationId));
+    insert.bindValue(2, id(senderId));
+    insert.bindValue(3, nonNull(entry.text));
+    insert.bindValue(4, nowMs);
+    insert.bindValue(5, int(entry.state));
+    insert.bindValue(6, changeToBytes(entry));
+    insert.bindValue(7, id(entry.targetId));
+    auto done = exec(insert);
+    if (done) {
+        entry.localId = insert.lastInsertId().toLongLong();
+        auto &outbox = query("INSERT INTO outbox (local_id) VALUES (?)");
+        outbox.bindValue(0, entry.localId);
+        done = exec(outbox);
+    }
+    QList<qint64> changedIds;
+    if (done)
+        done = applyChange(entry, &changedIds);
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return messageById(target.messageId);
+}
+
+Result<void> LocalCache::applyChange(const ChatMessage &entry, QList<qint64> *changedIds)
+{
+    // Entries may come out of order (a live one before a gap is filled, an ack among events):
+    // the target's changed_seq is the server's snapshot it was stored with (what it already
+    // reflects), edit_seq the edit it shows (a later one wins whatever comes first), and
+    // applied_seq the newest entry applied here.
+    qint64 localId = 0;
+    {
+        auto &target = query("SELECT local_id, changed_seq, deleted, edit_seq FROM messages "
+                             "WHERE message_id = ?");
+        target.bindValue(0, id(entry.targetId));
+        if (auto done = exec(target); !done)
+            return done;
+        const Finished finished(target);
+        if (!target.next())
+            return {}; // not held: history brings its current state when it is fetched
+        if (entry.seq != 0 && entry.seq <= target.value(1).toULongLong())
+            return {}; // the snapshot held already reflects it
+        if (target.value(2).toBool())
+            return {}; // deleted: nothing more changes it
+        if (entry.change == ChangeKind::Edited && entry.seq != 0
+            && entry.seq < target.value(3).toULongLong())
+            return {}; // a later edit is shown
+        localId = target.value(0).toLongLong();
+    }
+    auto step = [this](const char *sql, const QVariantList &values) {
+        auto &run = query(sql);
+        for (int i = 0; i < values.size(); ++i)
+            run.bindValue(i, values.at(i));
+        return exec(run);
+    };
+    // A pending change of ours has seq 0: it moves nothing, the server's answer does.
+    const QVariant seq = qint64(entry.seq);
+    Result<void> done = step("UPDATE messages SET applied_seq = MAX(applied_seq, ?) "
+                             "WHERE local_id = ?",
+                             { seq, localId });
+    switch (entry.change) {
+    case ChangeKind::Edited:
+        if (done)
+            done = step("UPDATE messages SET text = ?, edited_ms = ?, edit_seq = MAX(edit_seq, ?) "
+                        "WHERE local_id = ?",
+                        { nonNull(entry.text), entry.timeMs, seq, localId });
+        if (done)
+            done = index(localId, entry.text);
+        break;
+    case ChangeKind::Deleted:
+        if (done)
+            done = step("UPDATE messages SET text = '', mentions = NULL, edited_ms = 0, "
+                        "deleted = 1 WHERE local_id = ?",
+                        { localId });
+        if (done) // its edits' texts, too
+            done = step("UPDATE messages SET text = '' WHERE target_id = ?",
+                        { qint64(entry.targetId) });
+        if (done)
+            done = step("DELETE FROM reactions WHERE message_id = ?", { qint64(entry.targetId) });
+        if (done)
+            done = step("DELETE FROM messages_fts WHERE rowid = ?", { localId });
+        if (done) // a deleted message is no longer unread
+            done = step(
+                "UPDATE conversations SET unread_count = (SELECT COUNT(*) FROM messages "
+                "WHERE conversation_id = conversations.conversation_id AND seq > "
+                "conversations.read_seq AND sender_id <> ? AND event IS NULL AND "
+                "change IS NULL AND deleted = 0) WHERE conversation_id = ?",
+                { setting(QStringLiteral("user_id")).toLongLong(), qint64(entry.conversationId) });
+        break;
+    case ChangeKind::ReactionAdded:
+    case ChangeKind::ReactionRemoved:
+        if (done)
+            done = entry.change == ChangeKind::ReactionAdded
+                ? step("INSERT OR IGNORE INTO reactions (message_id, user_id, emoji) VALUES (?, "
+                       "?, ?)",
+                       { qint64(entry.targetId), qint64(entry.senderId), entry.emoji })
+                : step("DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
+                       { qint64(entry.targetId), qint64(entry.senderId), entry.emoji });
+        break;
+    case ChangeKind::None:
+        break;
+    }
+    if (done && changedIds && !changedIds->contains(localId))
+        changedIds->append(localId);
+    return done;
+}
+
+Result<bool> LocalCache::refreshState(qint64 localId, const ChatMessage &incoming)
+{
+    auto held = messageWhere(
+        "SELECT " CONFAB_CACHE_MESSAGE_COLUMNS " FROM messages WHERE local_id = ?", localId);
+    if (!held)
+        return held.error();
+    const ChatMessage &h = held.value();
+    const auto sameReactions = [&h, &incoming] {
+        if (h.reactions.size() != incoming.reactions.size())
+            return false;
+        for (qsizetype i = 0; i < h.reactions.size(); ++i)
+            if (h.reactions[i].emoji != incoming.reactions[i].emoji
+                || QSet<quint64>(h.reactions[i].userIds.cbegin(), h.reactions[i].userIds.cend())
+                    != QSet<quint64>(incoming.reactions[i].userIds.cbegin(),
+                                     incoming.reactions[i].userIds.cend()))
+                return false;
+        return true;
+    };
+    if (h.text == incoming.text && h.editedMs == incoming.editedMs && h.deleted == incoming.deleted
+        && h.changedSeq == incoming.changedSeq && sameReactions())
+        return false;
+    auto &update = query("UPDATE messages SET text = ?, edited_ms = ?, deleted = ?, "
+                         "changed_seq = ?, mentions = ?, edit_seq = 0 WHERE local_id = ?");
+    update.bindValue(0, nonNull(incoming.text));
+    update.bindValue(1, incoming.editedMs);
+    update.bindValue(2, incoming.deleted ? 1 : 0);
+    update.bindValue(3, id(incoming.changedSeq));
+    update.bindValue(4,
+                     incoming.mentions.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                 : QVariant(joinIds(incoming.mentions)));
+    update.bindValue(5, localId);
+    if (auto done = exec(update); !done)
+        return done.error();
+    if (auto done = replaceReactions(incoming.messageId, incoming.reactions); !done)
+        return done.error();
+    if (incoming.deleted) {
+        auto &unindex = query("DELETE FROM messages_fts WHERE rowid = ?");
+        unindex.bindValue(0, localId);
+        if (auto done = exec(unindex); !done)
+            return done.error();
+    } else if (auto done = index(localId, incoming.text); !done) {
+        return done.error();
+    }
+    return true;
+}
+
 Result<void> LocalCache::claimUnsentMessages(quint64 userId)
 {
     auto &update = query("UPDATE messages SET sender_id = ? WHERE sender_id = 0 AND seq IS NULL");
@@ -421,10 +752,8 @@ Result<void> LocalCache::claimUnsentMessages(quint64 userId)
 
 Result<QList<ChatMessage>> LocalCache::outbox()
 {
-    auto &select =
-        query("SELECT m.local_id, m.client_id, m.message_id, m.conversation_id, "
-              "m.peer_username, m.seq, m.sender_id, m.text, m.time_ms, m.state, m.error "
-              "FROM outbox o JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id");
+    auto &select = query("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS " FROM messages WHERE local_id IN "
+                         "(SELECT local_id FROM outbox) ORDER BY local_id");
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);
@@ -435,7 +764,8 @@ Result<QList<ChatMessage>> LocalCache::outbox()
 }
 
 Result<ChatMessage> LocalCache::markSent(const QUuid &clientId, quint64 messageId,
-                                         quint64 conversationId, quint64 seq, qint64 timeMs)
+                                         quint64 conversationId, quint64 seq, qint64 timeMs,
+                                         QList<ChatMessage> *changed)
 {
     auto current = message(clientId);
     if (!current)
@@ -450,8 +780,16 @@ Result<ChatMessage> LocalCache::markSent(const QUuid &clientId, quint64 messageI
     auto done = exec(duplicate);
     if (done)
         done = promote(current.value().localId, messageId, conversationId, seq, timeMs);
+    QList<qint64> changedIds;
+    if (done && current.value().isChange()) {
+        ChatMessage entry = current.value();
+        entry.messageId = messageId;
+        entry.seq = seq;
+        entry.timeMs = timeMs;
+        done = applyChange(entry, &changedIds);
+    }
     if (done)
-        done = touchConversation(conversationId, seq, timeMs, 0);
+        done = touchConversation(conversationId, seq, current.value().isChange() ? 0 : timeMs, 0);
     if (done)
         done = advanceCursor(conversationId);
     if (done)
@@ -459,6 +797,10 @@ Result<ChatMessage> LocalCache::markSent(const QUuid &clientId, quint64 messageI
     if (!done) {
         rollback();
         return done.error();
+    }
+    if (changed) {
+        if (auto targets = messagesByLocalId(changedIds); targets)
+            changed->append(targets.value());
     }
     return message(clientId);
 }
@@ -468,6 +810,14 @@ Result<ChatMessage> LocalCache::markFailed(const QUuid &clientId, const QString 
     auto current = message(clientId);
     if (!current)
         return current.error();
+    if (current.value().isChange()) {
+        ChatMessage dropped = current.value();
+        if (auto done = discard(clientId); !done)
+            return done.error();
+        dropped.state = MessageState::Failed;
+        dropped.error = reason;
+        return dropped;
+    }
     if (auto begun = begin(); !begun)
         return begun.error();
     auto &update =
@@ -615,7 +965,8 @@ Result<void> LocalCache::advanceCursor(quint64 conversationId)
     return exec(set);
 }
 
-Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &messages)
+Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &messages,
+                                                     QList<ChatMessage> *changed)
 {
     QList<ChatMessage> stored;
     if (messages.isEmpty())
@@ -623,12 +974,13 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
     if (auto begun = begin(); !begun)
         return begun.error();
     QSet<quint64> touched;
+    QList<qint64> changedIds;
     Result<void> done;
     const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
     for (const ChatMessage &incoming : messages) {
         bool inserted = false;
-        auto &known = query("SELECT local_id, state FROM messages WHERE message_id = ? OR "
-                            "(client_id = ? AND sender_id = ?)");
+        auto &known = query("SELECT local_id, state, MAX(changed_seq, applied_seq) FROM messages "
+                            "WHERE message_id = ? OR (client_id = ? AND sender_id = ?)");
         known.bindValue(0, id(incoming.messageId));
         known.bindValue(1, incoming.clientId.toRfc4122());
         known.bindValue(2, id(incoming.senderId));
@@ -636,13 +988,28 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             break;
         qint64 localId = 0;
         bool alreadySent = false;
+        quint64 heldChangedSeq = 0;
         if (known.next()) {
             localId = known.value(0).toLongLong();
             alreadySent = MessageState(known.value(1).toInt()) == MessageState::Sent;
+            heldChangedSeq = known.value(2).toULongLong();
         }
         known.finish();
-        if (alreadySent)
-            continue; // held already
+        if (alreadySent) {
+            // Held already. The server's state wins when it is as new as ours or newer (it
+            // undoes a refused change of ours); change entries change nothing by coming again.
+            if (!incoming.isChange() && !incoming.event.isValid()
+                && incoming.changedSeq >= heldChangedSeq) {
+                auto refreshed = refreshState(localId, incoming);
+                if (!refreshed) {
+                    done = refreshed.error();
+                    break;
+                }
+                if (refreshed.value() && !changedIds.contains(localId))
+                    changedIds.append(localId);
+            }
+            continue;
+        }
         if (localId) {
             // Our own pending message, seen (from another route) before its ack.
             if (done = promote(localId, incoming.messageId, incoming.conversationId, incoming.seq,
@@ -652,8 +1019,9 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
         } else {
             auto &insert =
                 query("INSERT OR IGNORE INTO messages (client_id, message_id, conversation_id, "
-                      "seq, sender_id, text, time_ms, state, event) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?)");
+                      "seq, sender_id, text, time_ms, state, event, change, target_id, reply_to, "
+                      "reply_seq, mentions, edited_ms, deleted, changed_seq) VALUES (?, ?, ?, ?, "
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             insert.bindValue(0, incoming.clientId.toRfc4122());
             insert.bindValue(1, id(incoming.messageId));
             insert.bindValue(2, id(incoming.conversationId));
@@ -665,19 +1033,43 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
             insert.bindValue(8,
                              incoming.event.isValid() ? QVariant(eventToBytes(incoming.event))
                                                       : QVariant(QMetaType(QMetaType::QByteArray)));
+            insert.bindValue(9,
+                             incoming.isChange() ? QVariant(changeToBytes(incoming))
+                                                 : QVariant(QMetaType(QMetaType::QByteArray)));
+            insert.bindValue(10, nullableId(incoming.isChange() ? incoming.targetId : 0));
+            insert.bindValue(11, nullableId(incoming.replyToId));
+            insert.bindValue(12, nullableId(incoming.replyToSeq));
+            insert.bindValue(13,
+                             incoming.mentions.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                         : QVariant(joinIds(incoming.mentions)));
+            insert.bindValue(14, incoming.editedMs);
+            insert.bindValue(15, incoming.deleted ? 1 : 0);
+            insert.bindValue(16, id(incoming.changedSeq));
             if (done = exec(insert); !done)
                 break;
             if (insert.numRowsAffected() != 1)
                 continue; // the same seq under another id: the server's word stands as first stored
             localId = insert.lastInsertId().toLongLong();
             inserted = true;
-            if (done = index(localId, incoming.text); !done)
-                break;
+            // Change entries are not searched (their target's text is); nor are tombstones.
+            if (!incoming.isChange() && !incoming.deleted)
+                if (done = index(localId, incoming.text); !done)
+                    break;
+            if (!incoming.reactions.isEmpty())
+                if (done = replaceReactions(incoming.messageId, incoming.reactions); !done)
+                    break;
         }
-        // Group changes are not unread messages.
-        const int unread = inserted && incoming.senderId != me && !incoming.event.isValid() ? 1 : 0;
-        if (done =
-                touchConversation(incoming.conversationId, incoming.seq, incoming.timeMs, unread);
+        if (incoming.isChange())
+            if (done = applyChange(incoming, &changedIds); !done)
+                break;
+        // Group changes, changes and tombstones are not unread messages; a change is not
+        // activity either (the conversation keeps its place in the list).
+        const int unread = inserted && incoming.senderId != me && !incoming.event.isValid()
+                && !incoming.isChange() && !incoming.deleted
+            ? 1
+            : 0;
+        if (done = touchConversation(incoming.conversationId, incoming.seq,
+                                     incoming.isChange() ? 0 : incoming.timeMs, unread);
             !done)
             break;
         ChatMessage result = incoming;
@@ -693,6 +1085,12 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
     if (!done) {
         rollback();
         return done.error();
+    }
+    if (changed) {
+        auto targets = messagesByLocalId(changedIds);
+        if (!targets)
+            return targets.error();
+        changed->append(targets.value());
     }
     return stored;
 }
@@ -740,7 +1138,8 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
         auto &recount =
             query("UPDATE conversations SET unread_count = (SELECT COUNT(*) FROM messages "
                   "WHERE conversation_id = ? AND seq > conversations.read_seq AND "
-                  "sender_id <> ? AND event IS NULL) WHERE conversation_id = ? AND read_seq = ?");
+                  "sender_id <> ? AND event IS NULL AND change IS NULL AND deleted = 0) "
+                  "WHERE conversation_id = ? AND read_seq = ?");
         recount.bindValue(0, id(c.conversationId));
         recount.bindValue(1, id(setting(QStringLiteral("user_id")).toULongLong()));
         recount.bindValue(2, id(c.conversationId));
@@ -816,7 +1215,8 @@ Result<bool> LocalCache::markRead(quint64 conversationId, quint64 seq)
 {
     auto &update = query("UPDATE conversations SET read_seq = ?, unread_count = (SELECT COUNT(*) "
                          "FROM messages WHERE conversation_id = ? AND seq > ? AND sender_id <> ? "
-                         "AND event IS NULL) WHERE conversation_id = ? AND read_seq < ?");
+                         "AND event IS NULL AND change IS NULL AND deleted = 0) "
+                         "WHERE conversation_id = ? AND read_seq < ?");
     update.bindValue(0, id(seq));
     update.bindValue(1, id(conversationId));
     update.bindValue(2, id(seq));
@@ -852,6 +1252,21 @@ quint64 LocalCache::gapEnd(quint64 conversationId)
         return 0;
     const Finished finished(select);
     return select.next() ? select.value(0).toULongLong() : 0;
+}
+
+bool LocalCache::holdsAllBetween(quint64 conversationId, quint64 afterSeq, quint64 beforeSeq)
+{
+    if (beforeSeq <= afterSeq + 1)
+        return true;
+    auto &select = query("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? "
+                         "AND seq < ?");
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(afterSeq));
+    select.bindValue(2, id(beforeSeq));
+    if (!exec(select))
+        return false;
+    const Finished finished(select);
+    return select.next() && select.value(0).toULongLong() == beforeSeq - afterSeq - 1;
 }
 
 quint64 LocalCache::oldestSeq(quint64 conversationId)
@@ -944,9 +1359,9 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
     auto &select = query(
         "SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.read_seq, c.last_activity_ms, "
         "(SELECT text FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL "
-        " AND event IS NULL ORDER BY seq DESC LIMIT 1), "
+        " AND event IS NULL AND change IS NULL ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
-        " NULL AND event IS NULL ORDER BY seq DESC LIMIT 1), "
+        " NULL AND event IS NULL AND change IS NULL ORDER BY seq DESC LIMIT 1), "
         "c.unread_count, c.joined_seq, c.left_group FROM conversations c "
         "WHERE ? = 0 OR c.conversation_id = ? "
         "ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
@@ -981,10 +1396,10 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
 {
     QList<ChatMessage> result;
     {
-        auto &select =
-            query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
-                  "seq, sender_id, text, time_ms, state, error, event FROM messages WHERE "
-                  "conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+        // Change entries are applied to their targets, never shown.
+        auto &select = query("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS
+                             " FROM messages WHERE conversation_id = ? AND seq < ? AND change IS "
+                             "NULL ORDER BY seq DESC LIMIT ?");
         select.bindValue(0, id(conversationId));
         select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
         select.bindValue(2, std::max(1, limit));
@@ -996,10 +1411,9 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
         std::reverse(result.begin(), result.end());
     }
     if (beforeSeq == 0) {
-        auto &pending =
-            query("SELECT local_id, client_id, message_id, conversation_id, peer_username, "
-                  "seq, sender_id, text, time_ms, state, error, event FROM messages WHERE "
-                  "conversation_id = ? AND seq IS NULL ORDER BY local_id");
+        auto &pending = query("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS
+                              " FROM messages WHERE conversation_id = ? AND seq IS NULL AND "
+                              "change IS NULL ORDER BY local_id");
         pending.bindValue(0, id(conversationId));
         if (auto done = exec(pending); !done)
             return done.error();
@@ -1007,6 +1421,9 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
         while (pending.next())
             result.append(readMessage(pending));
     }
+    for (ChatMessage &message : result)
+        if (auto done = readReactions(&message); !done)
+            return done.error();
     return result;
 }
 

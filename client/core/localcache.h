@@ -27,7 +27,7 @@ public:
     LocalCache(const LocalCache &) = delete;
     LocalCache &operator=(const LocalCache &) = delete;
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     [[nodiscard]] Result<void> open();
     [[nodiscard]] QString path() const { return m_path; }
@@ -46,19 +46,28 @@ public:
     // The outbox (DESIGN.md §3.1): a message is written here before anything goes on the wire.
     //! Adds a pending message and its outbox entry in one transaction; the message gets a fresh
     //! client id. Exactly one of conversationId and peerUsername is set.
-    [[nodiscard]] Result<ChatMessage> addPending(quint64 conversationId,
-                                                 const QString &peerUsername, const QString &text,
-                                                 quint64 senderId, qint64 nowMs,
-                                                 const QUuid &clientId = {});
+    [[nodiscard]] Result<ChatMessage>
+    addPending(quint64 conversationId, const QString &peerUsername, const QString &text,
+               quint64 senderId, qint64 nowMs, const QUuid &clientId = {}, quint64 replyTo = 0,
+               quint64 replySeq = 0, const QList<quint64> &mentions = {});
+    //! Adds a pending change of a sent message (an edit, delete or reaction) to the outbox, and
+    //! applies it to the target at once (the server's answer confirms or undoes it). `value`:
+    //! the new text or the emoji. Returns the target as it is now.
+    [[nodiscard]] Result<ChatMessage> addPendingChange(const ChatMessage &target, ChangeKind kind,
+                                                       const QString &value, quint64 senderId,
+                                                       qint64 nowMs);
     //! Unsent messages written before the account's id was known (sender 0) become its own.
     [[nodiscard]] Result<void> claimUnsentMessages(quint64 userId);
     //! Messages waiting to be sent, oldest first.
     [[nodiscard]] Result<QList<ChatMessage>> outbox();
     //! The server acked: the message becomes Sent with its server id, seq and time, and leaves
     //! the outbox.
+    //! For a change entry, the target it changed is appended to `changed`.
     [[nodiscard]] Result<ChatMessage> markSent(const QUuid &clientId, quint64 messageId,
-                                               quint64 conversationId, quint64 seq, qint64 timeMs);
-    //! The server refused it for good: Failed with the reason, out of the outbox.
+                                               quint64 conversationId, quint64 seq, qint64 timeMs,
+                                               QList<ChatMessage> *changed = nullptr);
+    //! The server refused it for good: Failed with the reason, out of the outbox. A refused
+    //! change is dropped instead (its target is to be fetched again: it may show the change).
     [[nodiscard]] Result<ChatMessage> markFailed(const QUuid &clientId, const QString &reason);
     //! Back into the outbox (the user pressed Retry).
     [[nodiscard]] Result<ChatMessage> retry(const QUuid &clientId);
@@ -66,10 +75,14 @@ public:
     [[nodiscard]] Result<void> discard(const QUuid &clientId);
 
     // What the server sent
-    //! Stores messages from sync, history or live events; ignores ones already held (by server id)
-    //! and turns a matching pending message of ours into the sent one. Returns those newly stored
-    //! or changed, and advances the cursors.
-    [[nodiscard]] Result<QList<ChatMessage>> storeMessages(const QList<ChatMessage> &messages);
+    //! Stores messages from sync, history or live events; turns a matching pending message of
+    //! ours into the sent one; applies change entries to their targets (unless a target's
+    //! changedSeq already covers them). A message already held takes the server's state when
+    //! it is as new or newer (changedSeq). Returns the entries newly stored (change entries
+    //! included), puts the held messages whose state changed in `changed`, and advances the
+    //! cursors.
+    [[nodiscard]] Result<QList<ChatMessage>> storeMessages(const QList<ChatMessage> &messages,
+                                                           QList<ChatMessage> *changed = nullptr);
     [[nodiscard]] Result<void> storeConversation(const ConversationSummary &conversation);
 
     //! Another member's cursors moved (they only move forward).
@@ -83,6 +96,9 @@ public:
     [[nodiscard]] QHash<quint64, quint64> cursors();
     //! The lowest held seq above a conversation's cursor, 0 when there is no gap.
     [[nodiscard]] quint64 gapEnd(quint64 conversationId);
+    //! Whether every seq strictly between the two is held (change entries count: they are held,
+    //! though never shown).
+    [[nodiscard]] bool holdsAllBetween(quint64 conversationId, quint64 afterSeq, quint64 beforeSeq);
     //! The lowest seq held, 0 for none: where older history continues.
     [[nodiscard]] quint64 oldestSeq(quint64 conversationId);
 
@@ -94,6 +110,8 @@ public:
     [[nodiscard]] Result<QList<ChatMessage>> messages(quint64 conversationId, quint64 beforeSeq,
                                                       int limit);
     [[nodiscard]] Result<ChatMessage> message(const QUuid &clientId);
+    //! By server id (NOT_FOUND when not held).
+    [[nodiscard]] Result<ChatMessage> messageById(quint64 messageId);
     //! Full-text search over every message, newest first. English words match by prefix; Chinese,
     //! Japanese and Korean text matches as a phrase of characters.
     //! conversationId 0: every conversation; else that one only.
@@ -128,6 +146,17 @@ private:
     //! Creates or moves on a conversation's row for a message at seq; `unread` adds to its count.
     Result<void> touchConversation(quint64 conversationId, quint64 seq, qint64 timeMs, int unread);
     Result<ChatMessage> messageWhere(const char *sql, const QVariant &value);
+    //! Applies a change entry to its target, if held and not already reflected (entry.seq 0: a
+    //! pending change of ours, applied without moving the target's changedSeq). The target's
+    //! local id goes to `changedIds` when something changed.
+    Result<void> applyChange(const ChatMessage &entry, QList<qint64> *changedIds);
+    //! A held message takes the state the server sent (text, edited, deleted, reactions).
+    Result<bool> refreshState(qint64 localId, const ChatMessage &incoming);
+    Result<void> replaceReactions(quint64 messageId, const QList<Reaction> &reactions);
+    Result<void> readReactions(ChatMessage *message);
+    Result<QList<ChatMessage>> messagesByLocalId(const QList<qint64> &localIds);
+    static QByteArray changeToBytes(const ChatMessage &entry);
+    static void changeFromBytes(const QByteArray &bytes, ChatMessage *entry);
     static ChatMessage readMessage(const QSqlQuery &query);
     //! only 0: every conversation, most recent first; else that one.
     Result<QList<ConversationSummary>> readConversations(quint64 only);

@@ -108,6 +108,31 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return int(Receipt::Delivered);
         return int(Receipt::None);
     }
+    case EditedRole:
+        return m.editedMs != 0;
+    case DeletedRole:
+        return m.deleted;
+    case ReactionsRole: {
+        QVariantList reactions;
+        const quint64 self = m_client ? m_client->currentUser().userId : 0;
+        for (const Reaction &reaction : m.reactions) {
+            QStringList names;
+            for (quint64 userId : reaction.userIds)
+                names.append(userId == self ? tr("You") : nameOf(userId));
+            reactions.append(
+                QVariantMap { { QStringLiteral("emoji"), reaction.emoji },
+                              { QStringLiteral("count"), reaction.userIds.size() },
+                              { QStringLiteral("mine"), reaction.userIds.contains(self) },
+                              { QStringLiteral("names"), names } });
+        }
+        return reactions;
+    }
+    case ReplyToIdRole:
+        return m.replyToId;
+    case ReplyPreviewRole:
+        return replyPreview(m.replyToId);
+    case MentionsMeRole:
+        return m_client && m.mentions.contains(m_client->currentUser().userId);
     default:
         return {};
     }
@@ -126,6 +151,28 @@ void MessageListModel::loadConversation()
     for (const UserInfo &member : conversation.value().members)
         m_names.insert(member.userId,
                        member.displayName.isEmpty() ? member.username : member.displayName);
+}
+
+QString MessageListModel::replyPreview(quint64 messageId) const
+{
+    if (messageId == 0 || !m_client || !m_client->cache())
+        return {};
+    if (const auto known = m_replyPreviews.constFind(messageId); known != m_replyPreviews.cend())
+        return *known;
+    QString preview;
+    const auto quoted = m_client->cache()->messageById(messageId);
+    if (!quoted) {
+        preview = tr("An earlier message");
+    } else if (quoted.value().deleted) {
+        preview = tr("%1: (deleted message)").arg(nameOf(quoted.value().senderId));
+    } else {
+        QString text = quoted.value().text.simplified();
+        if (text.size() > 100)
+            text = text.left(99) + u'…';
+        preview = tr("%1: %2").arg(nameOf(quoted.value().senderId), text);
+    }
+    m_replyPreviews.insert(messageId, preview);
+    return preview;
 }
 
 QString MessageListModel::nameOf(quint64 userId) const
@@ -206,7 +253,13 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
              { EventTextRole, "eventText" },
              { ReceiptRole, "receipt" },
              { ReadByRole, "readBy" },
-             { ReadByNamesRole, "readByNames" } };
+             { ReadByNamesRole, "readByNames" },
+             { EditedRole, "edited" },
+             { DeletedRole, "deleted" },
+             { ReactionsRole, "reactions" },
+             { ReplyToIdRole, "replyToId" },
+             { ReplyPreviewRole, "replyPreview" },
+             { MentionsMeRole, "mentionsMe" } };
 }
 
 int MessageListModel::rowOf(const QUuid &clientId) const
@@ -227,6 +280,16 @@ int MessageListModel::rowOfSeq(quint64 seq) const
     return it != m_rows.cend() && it->seq == seq ? int(it - m_rows.cbegin()) : -1;
 }
 
+int MessageListModel::rowOfMessageId(quint64 messageId) const
+{
+    if (messageId == 0)
+        return -1;
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row)
+        if (m_rows.at(row).messageId == messageId)
+            return row;
+    return -1;
+}
+
 int MessageListModel::insertionRow(const ChatMessage &message) const
 {
     if (message.seq == 0) // unsent: after everything
@@ -240,7 +303,8 @@ int MessageListModel::insertionRow(const ChatMessage &message) const
 
 void MessageListModel::onAdded(const ChatMessage &message)
 {
-    if (message.conversationId != m_conversationId)
+    // Change entries are not rows: their targets change (onChanged).
+    if (message.conversationId != m_conversationId || message.isChange())
         return;
     if (const int existing = rowOf(message.clientId); existing >= 0)
         return onChanged(message);
@@ -256,6 +320,14 @@ void MessageListModel::onAdded(const ChatMessage &message)
 
 void MessageListModel::onChanged(const ChatMessage &message)
 {
+    if (message.isChange())
+        return;
+    if (message.messageId != 0 && m_replyPreviews.remove(message.messageId) > 0) {
+        // Replies quoting it show its new text (or that it was deleted).
+        for (int i = 0; i < m_rows.size(); ++i)
+            if (m_rows.at(i).replyToId == message.messageId)
+                Q_EMIT dataChanged(index(i), index(i), { ReplyPreviewRole });
+    }
     int row = rowOf(message.clientId);
     if (row < 0) {
         if (message.conversationId == m_conversationId)
@@ -306,9 +378,10 @@ bool MessageListModel::prependOlderFromCache()
     auto older = m_client->cache()->messages(m_conversationId, m_rows.first().seq, kPageSize);
     if (!older || older.value().isEmpty())
         return false;
-    // Only what joins on without a hole; a gap is the server's to fill.
+    // Only what joins on without a hole; a gap is the server's to fill. (Seqs in between may
+    // be change entries, which are held but never rows.)
     QList<ChatMessage> page = older.value();
-    if (page.last().seq + 1 != m_rows.first().seq)
+    if (!m_client->cache()->holdsAllBetween(m_conversationId, page.last().seq, m_rows.first().seq))
         return false;
     // Views may ask for more from the insertion signals, before m_rows has changed.
     m_inserting = true;

@@ -35,6 +35,12 @@ public:
         ReceiptRole, //!< own sent messages: Receipt as int (None, Delivered, Read)
         ReadByRole, //!< own messages in groups: how many others have read it
         ReadByNamesRole, //!< ... and who, as a list of names
+        EditedRole, //!< bool: edited since it was sent
+        DeletedRole, //!< bool: deleted for everyone (a tombstone; TextRole is empty)
+        ReactionsRole, //!< QVariantList of QVariantMap: emoji, count, mine (bool), names
+        ReplyToIdRole, //!< the server id of the message this one answers, 0: none
+        ReplyPreviewRole, //!< that message: "Name: text" (or a word that it was deleted)
+        MentionsMeRole, //!< bool: the text names the user (@username)
     };
     //! How far an own message has got: to every other member's device, or read by all of them.
     enum class Receipt { None = 0, Delivered = 1, Read = 2 };
@@ -52,6 +58,8 @@ public:
     [[nodiscard]] ChatMessage messageAt(int row) const { return m_rows.value(row); }
     //! The row of a sent message, -1 when it is not loaded.
     [[nodiscard]] int rowOfSeq(quint64 seq) const;
+    //! The row of a message by server id, -1 when it is not loaded.
+    [[nodiscard]] int rowOfMessageId(quint64 messageId) const;
     //! The highest seq loaded (what a reader at the bottom has seen).
     [[nodiscard]] quint64 lastSeq() const;
     //! A group change as a sentence, with names from `names` (user id -> display name).
@@ -68,12 +76,14 @@ private:
     [[nodiscard]] int rowOf(const QUuid &clientId) const;
     void loadConversation(); //!< names, kind and receipts
     [[nodiscard]] QString nameOf(quint64 userId) const;
+    [[nodiscard]] QString replyPreview(quint64 messageId) const;
     [[nodiscard]] int insertionRow(const ChatMessage &message) const;
     bool prependOlderFromCache();
 
     QPointer<ChatClient> m_client;
     const quint64 m_conversationId;
     QList<ChatMessage> m_rows;
+    mutable QHash<quint64, QString> m_replyPreviews; //!< by the quoted message's id
     bool m_serverHasMore = true;
     bool m_fetching = false;
     bool m_inserting = false;

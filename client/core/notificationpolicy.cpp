@@ -62,11 +62,14 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
 {
     if (!m_settings.enabled || m_settings.doNotDisturb || message.senderId == m_userId)
         return false;
+    // Edits, deletes and reactions change what is there: they are not new messages.
+    if (message.isChange() || message.deleted)
+        return false;
     switch (mode(message.conversationId)) {
     case NotifyMode::Muted:
         return false;
     case NotifyMode::MentionsOnly:
-        if (!mentions(message.text))
+        if (!message.mentions.contains(m_userId) && !mentions(message.text))
             return false;
         break;
     case NotifyMode::All:

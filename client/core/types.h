@@ -50,6 +50,16 @@ struct Receipt
     quint64 readSeq = 0;
 };
 
+//! What a change entry does to its target (the wire's MessageChange.Kind).
+enum class ChangeKind { None = 0, Edited = 1, Deleted = 2, ReactionAdded = 3, ReactionRemoved = 4 };
+
+//! Who reacted to a message with one emoji, in the order they did.
+struct Reaction
+{
+    QString emoji;
+    QList<quint64> userIds;
+};
+
 enum class PresenceState { Offline = 0, Online = 1, Away = 2 };
 
 struct Presence
@@ -74,6 +84,32 @@ struct ChatMessage
     MessageState state = MessageState::Sent;
     QString error; //!< why it failed, for the user
     GroupEvent event; //!< set for a group change (then text is empty)
+
+    // A change entry (an edit, delete or reaction, PROTOCOL.md §13): kept in the stream, never
+    // shown; applied to its target. For an edit, text is the new text.
+    ChangeKind change = ChangeKind::None;
+    quint64 targetId = 0; //!< the target's server id
+    quint64 targetSeq = 0;
+    QString emoji; //!< reactions
+
+    quint64 replyToId = 0; //!< the message this one answers, 0: none
+    quint64 replyToSeq = 0;
+    QList<quint64> mentions; //!< members the text names with @username
+
+    // The state changes left (set on messages, never on entries):
+    qint64 editedMs = 0; //!< last edited (server time), 0: never
+    bool deleted = false; //!< deleted for everyone: a tombstone without text
+    QList<Reaction> reactions;
+    quint64 changedSeq = 0; //!< the newest change entry reflected here
+
+    [[nodiscard]] bool isChange() const { return change != ChangeKind::None; }
+    [[nodiscard]] bool reactedBy(const QString &emoji, quint64 userId) const
+    {
+        for (const Reaction &reaction : reactions)
+            if (reaction.emoji == emoji)
+                return reaction.userIds.contains(userId);
+        return false;
+    }
 };
 
 struct ConversationSummary

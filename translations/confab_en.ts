@@ -82,6 +82,29 @@
         <source>The current password is wrong.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The server is too old to edit, delete or react to messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This message cannot be changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An edited message cannot be empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only your own messages can be edited.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Client::ConversationListModel</name>
+    <message>
+        <source>This message was deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -146,6 +169,18 @@
     </message>
     <message>
         <source>%1 made %2 a member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An earlier message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: (deleted message)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -274,6 +309,10 @@
     </message>
     <message>
         <source>Unknown error (code %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message was deleted.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -986,6 +1025,70 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>This device was signed out: from another device, by a password change, or because the session expired. Sign in again to go on.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel reply or edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change could not be made: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message not changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yourself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Editing your message. Press Enter to save, Esc to cancel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete for everyone?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This message will be deleted for everyone in the chat, on every device. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message not deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The original message is not on this device yet. Scroll up to load older messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete for Everyone…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1007,6 +1110,18 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>edited %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This message was deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 reacted with %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

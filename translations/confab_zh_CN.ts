@@ -82,6 +82,29 @@
         <source>The current password is wrong.</source>
         <translation>当前密码不正确。</translation>
     </message>
+    <message>
+        <source>The server is too old to edit, delete or react to messages.</source>
+        <translation>服务器版本太旧，无法编辑、删除消息或回应表情。</translation>
+    </message>
+    <message>
+        <source>This message cannot be changed.</source>
+        <translation>这条消息无法更改。</translation>
+    </message>
+    <message>
+        <source>An edited message cannot be empty.</source>
+        <translation>编辑后的消息不能为空。</translation>
+    </message>
+    <message>
+        <source>Only your own messages can be edited.</source>
+        <translation>只能编辑自己的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Client::ConversationListModel</name>
+    <message>
+        <source>This message was deleted</source>
+        <translation>此消息已被删除</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::LocalServer</name>
@@ -147,6 +170,18 @@
     <message>
         <source>%1 made %2 a member</source>
         <translation>%1 将 %2 设为普通成员</translation>
+    </message>
+    <message>
+        <source>An earlier message</source>
+        <translation>一条较早的消息</translation>
+    </message>
+    <message>
+        <source>%1: (deleted message)</source>
+        <translation>%1：（已删除的消息）</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>
@@ -273,6 +308,10 @@
     <message>
         <source>Unknown error (code %1).</source>
         <translation>未知错误（代码 %1）。</translation>
+    </message>
+    <message>
+        <source>The message was deleted.</source>
+        <translation>该消息已被删除。</translation>
     </message>
 </context>
 <context>
@@ -981,6 +1020,70 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>This device was signed out: from another device, by a password change, or because the session expired. Sign in again to go on.</source>
         <translation>此设备已退出登录：可能是在其他设备上操作、修改了密码，或会话已过期。请重新登录以继续。</translation>
     </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Cancel reply or edit</source>
+        <translation>取消回复或编辑</translation>
+    </message>
+    <message>
+        <source>The change could not be made: %1</source>
+        <translation>无法完成更改：%1</translation>
+    </message>
+    <message>
+        <source>Message not changed</source>
+        <translation>消息未更改</translation>
+    </message>
+    <message>
+        <source>yourself</source>
+        <translation>自己</translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <translation>回复 %1：%2</translation>
+    </message>
+    <message>
+        <source>Editing your message. Press Enter to save, Esc to cancel.</source>
+        <translation>正在编辑你的消息。按 Enter 保存，按 Esc 取消。</translation>
+    </message>
+    <message>
+        <source>Delete for everyone?</source>
+        <translation>为所有人删除？</translation>
+    </message>
+    <message>
+        <source>This message will be deleted for everyone in the chat, on every device. This cannot be undone.</source>
+        <translation>这条消息将在所有设备上为聊天中的所有人删除。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Message not deleted</source>
+        <translation>消息未删除</translation>
+    </message>
+    <message>
+        <source>The original message is not on this device yet. Scroll up to load older messages.</source>
+        <translation>原消息尚未同步到此设备。向上滚动以加载更早的消息。</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>回应</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Copy Text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete for Everyone…</source>
+        <translation>为所有人删除…</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1001,6 +1104,18 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <translation>
             <numerusform>%n 人已读：%1</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>edited %1</source>
+        <translation>已编辑 %1</translation>
+    </message>
+    <message>
+        <source>This message was deleted</source>
+        <translation>此消息已被删除</translation>
+    </message>
+    <message>
+        <source>%1 reacted with %2</source>
+        <translation>%1 回应了 %2</translation>
     </message>
 </context>
 <context>

@@ -54,7 +54,7 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
     case ConversationIdRole:
         return c.conversationId;
     case LastTextRole:
-        return c.lastText;
+        return c.lastDeleted ? tr("This message was deleted") : c.lastText;
     case LastActivityRole:
         return c.lastActivityMs;
     case UnreadCountRole:
@@ -110,9 +110,9 @@ void ConversationListModel::reload()
 
 bool ConversationListModel::sameContent(const ConversationSummary &a, const ConversationSummary &b)
 {
-    return a.title == b.title && a.lastText == b.lastText && a.lastActivityMs == b.lastActivityMs
-        && a.unreadCount == b.unreadCount && a.lastSeq == b.lastSeq
-        && a.members.size() == b.members.size();
+    return a.title == b.title && a.lastText == b.lastText && a.lastDeleted == b.lastDeleted
+        && a.lastActivityMs == b.lastActivityMs && a.unreadCount == b.unreadCount
+        && a.lastSeq == b.lastSeq && a.members.size() == b.members.size();
 }
 
 void ConversationListModel::refresh()

@@ -1358,8 +1358,9 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
     }
     auto &select = query(
         "SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.read_seq, c.last_activity_ms, "
-        "(SELECT text FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT NULL "
-        " AND event IS NULL AND change IS NULL ORDER BY seq DESC LIMIT 1), "
+        "(SELECT CASE WHEN deleted THEN char(1) ELSE text END FROM messages WHERE "
+        " conversation_id = c.conversation_id AND seq IS NOT NULL AND event IS NULL AND change IS "
+        " NULL ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
         " NULL AND event IS NULL AND change IS NULL ORDER BY seq DESC LIMIT 1), "
         "c.unread_count, c.joined_seq, c.left_group FROM conversations c "
@@ -1380,6 +1381,9 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
         c.readSeq = select.value(4).toULongLong();
         c.lastActivityMs = select.value(5).toLongLong();
         c.lastText = select.value(6).toString();
+        c.lastDeleted = c.lastText == QLatin1String("\x01");
+        if (c.lastDeleted)
+            c.lastText.clear();
         c.lastSenderId = select.value(7).toULongLong();
         c.unreadCount = select.value(8).toULongLong();
         c.joinedSeq = select.value(9).toULongLong();

@@ -123,6 +123,7 @@ struct ConversationSummary
     quint64 unreadCount = 0;
     qint64 lastActivityMs = 0;
     QString lastText;
+    bool lastDeleted = false; //!< the last message was deleted for everyone
     quint64 lastSenderId = 0;
     quint64 joinedSeq = 0; //!< this user sees entries after this seq only
     bool left = false; //!< no longer a member: read-only

@@ -2,10 +2,14 @@
 
 #include <QPlainTextEdit>
 
+class QCompleter;
+class QStringListModel;
+
 namespace Confab::Ui {
 
 //! The message editor: multi-line, Enter sends, Shift+Enter starts a new line; grows with its
-//! text up to a few lines.
+//! text up to a few lines. Typing @ offers the conversation's members by username (Tab or Enter
+//! takes one); Escape cancels a reply or an edit; Up in an empty editor edits one's last message.
 class Composer final : public QPlainTextEdit
 {
     Q_OBJECT
@@ -13,12 +17,29 @@ public:
     explicit Composer(QWidget *parent = nullptr);
     [[nodiscard]] QSize sizeHint() const override;
     [[nodiscard]] QSize minimumSizeHint() const override { return sizeHint(); }
+    //! Who can be mentioned here: usernames, with display names shown beside them.
+    void setMentionCandidates(const QList<QPair<QString, QString>> &usernamesAndNames);
+    [[nodiscard]] QCompleter *mentionCompleter() const { return m_completer; }
 
 Q_SIGNALS:
     void sendRequested(const QString &text);
+    //! Escape: leave reply or edit mode.
+    void cancelRequested();
+    //! Up in an empty editor.
+    void editLastRequested();
 
 protected:
+    bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    //! The "@word" the cursor is in (without the @), or a null string.
+    [[nodiscard]] QString mentionPrefix() const;
+    void insertMention(const QString &completion);
+    void updateCompleter();
+
+    QCompleter *m_completer = nullptr;
+    QStringListModel *m_candidates = nullptr;
 };
 
 } // namespace Confab::Ui

@@ -2,6 +2,7 @@
 
 #include "avatar.h"
 #include "conversationlistmodel.h"
+#include "richtext.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -125,7 +126,9 @@ void ConversationDelegate::paint(QPainter *painter, const QStyleOptionViewItem &
     }
     painter->setFont(option.font);
     painter->setPen(dim);
-    const QString preview = index.data(ConversationListModel::LastTextRole).toString().simplified();
+    const QString preview =
+        RichText::parse(index.data(ConversationListModel::LastTextRole).toString())
+            .text.simplified();
     painter->drawText(QRect(left, avatar.top() + kAvatar / 2, previewRight - left, kAvatar / 2),
                       Qt::AlignLeft | Qt::AlignVCenter,
                       small.elidedText(preview, Qt::ElideRight, previewRight - left));

@@ -10,6 +10,7 @@
 #include "localcache.h"
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
+#include "richtext.h"
 #include "searchdialog.h"
 #include "settingsdialog.h"
 
@@ -17,8 +18,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
@@ -35,6 +38,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedLayout>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace Confab::Ui {
@@ -219,7 +223,23 @@ void MainWindow::buildUi()
 
     m_messages = new QListView(m_chat);
     m_messages->setAccessibleName(tr("Messages"));
-    m_messages->setItemDelegate(new MessageDelegate(m_messages));
+    auto *delegate = new MessageDelegate(m_messages);
+    m_messages->setItemDelegate(delegate);
+    connect(delegate, &MessageDelegate::quoteClicked, this, &MainWindow::jumpToMessage);
+    connect(delegate, &MessageDelegate::reactionClicked, this,
+            [this](const QModelIndex &index, const QString &emoji) {
+                if (m_messageModel)
+                    toggleReaction(m_messageModel->messageAt(index.row()), emoji);
+            });
+    // Links open in the browser; nothing in a message is ever loaded by the app.
+    connect(delegate, &MessageDelegate::linkClicked, this,
+            [](const QUrl &url) { QDesktopServices::openUrl(url); });
+    m_highlightTimer.setSingleShot(true);
+    m_highlightTimer.setInterval(2000);
+    connect(&m_highlightTimer, &QTimer::timeout, this, [this, delegate] {
+        delegate->setHighlightedSeq(m_foundSeq);
+        m_messages->viewport()->update();
+    });
     m_messages->setFrameShape(QFrame::NoFrame);
     m_messages->setSelectionMode(QAbstractItemView::NoSelection);
     m_messages->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -235,9 +255,48 @@ void MainWindow::buildUi()
     });
     chatLayout->addWidget(m_messages, 1);
 
+    // Replying to or editing a message: what, and a way out.
+    m_replyBar = new QFrame(m_chat);
+    m_replyBar->setFrameShape(QFrame::StyledPanel);
+    auto *replyLayout = new QHBoxLayout(m_replyBar);
+    replyLayout->setContentsMargins(12, 4, 6, 4);
+    m_replyLabel = new QLabel(m_replyBar);
+    m_replyLabel->setTextFormat(Qt::PlainText);
+    m_replyLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto *replyCancel = new QToolButton(m_replyBar);
+    replyCancel->setText(QStringLiteral("✕"));
+    replyCancel->setAutoRaise(true);
+    replyCancel->setToolTip(tr("Cancel (Esc)"));
+    replyCancel->setAccessibleName(tr("Cancel reply or edit"));
+    connect(replyCancel, &QToolButton::clicked, this, &MainWindow::cancelReplyOrEdit);
+    replyLayout->addWidget(m_replyLabel, 1);
+    replyLayout->addWidget(replyCancel);
+    m_replyBar->hide();
+    chatLayout->addWidget(m_replyBar);
+    m_replyBarTimer.setSingleShot(true);
+    m_replyBarTimer.setInterval(6000);
+    connect(&m_replyBarTimer, &QTimer::timeout, this, [this] {
+        if (!m_replyTo.messageId && !m_editing.messageId)
+            m_replyBar->hide();
+    });
+    connect(m_client, &ChatClient::messageChangeFailed, this, [this](const Confab::Error &error) {
+        showReplyBar(tr("The change could not be made: %1").arg(userMessage(error.code)), false);
+        m_replyBarTimer.start();
+    });
+
     auto *compose = new QHBoxLayout;
     compose->setContentsMargins(10, 6, 10, 10);
     m_composer = new Composer(m_chat);
+    connect(m_composer, &Composer::cancelRequested, this, &MainWindow::cancelReplyOrEdit);
+    connect(m_composer, &Composer::editLastRequested, this, [this] {
+        if (!m_messageModel)
+            return;
+        for (int row = m_messageModel->rowCount() - 1; row >= 0; --row) {
+            const auto message = m_messageModel->messageAt(row);
+            if (m_client->canEdit(message))
+                return editMessage(message);
+        }
+    });
     m_sendButton = new QPushButton(tr("Send"), m_chat);
     m_sendButton->setAccessibleName(tr("Send message"));
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
@@ -497,6 +556,9 @@ void MainWindow::openConversation(quint64 conversationId)
     saveDraft();
     if (m_findBar->isVisible())
         closeFind(); // it searched the chat being left
+    m_replyTo = {};
+    m_editing = {};
+    m_replyBar->hide();
     m_conversationId = conversationId;
     m_pendingPeer.clear();
     setMessageModel(new MessageListModel(m_client, conversationId, this));
@@ -519,7 +581,8 @@ void MainWindow::openConversation(quint64 conversationId)
 void MainWindow::saveDraft()
 {
     m_draftTimer.stop();
-    if (m_conversationId && m_client->cache())
+    // While editing a message, the composer holds that message, not the draft.
+    if (m_conversationId && m_client->cache() && !m_editing.messageId)
         static_cast<void>(m_client->cache()->setSetting(
             QStringLiteral("draft/%1").arg(m_conversationId), m_composer->toPlainText()));
 }
@@ -655,14 +718,151 @@ void MainWindow::newChat()
 
 void MainWindow::send(const QString &text)
 {
+    if (m_editing.messageId) {
+        const auto edited = m_client->editMessage(m_editing, text);
+        if (!edited) {
+            QMessageBox::warning(this, tr("Message not changed"), edited.error().message);
+            m_composer->setPlainText(text); // nothing typed is lost
+            return;
+        }
+        cancelReplyOrEdit();
+        return;
+    }
     // Never blocked on the network: the message goes to the outbox and shows "sending".
-    const auto sent = m_pendingPeer.isEmpty() ? m_client->sendMessage(m_conversationId, text)
-                                              : m_client->sendMessageTo(m_pendingPeer, text);
+    const auto sent = m_pendingPeer.isEmpty()
+        ? m_client->sendMessage(m_conversationId, text, m_replyTo)
+        : m_client->sendMessageTo(m_pendingPeer, text);
     if (!sent) {
         QMessageBox::warning(this, tr("Message not saved"), userMessage(sent.error().code));
         return;
     }
+    cancelReplyOrEdit();
     m_messages->scrollToBottom();
+}
+
+QStringList MainWindow::quickReactions()
+{
+    return { QStringLiteral("👍"), QStringLiteral("❤️"), QStringLiteral("😂"),
+             QStringLiteral("😮"), QStringLiteral("😢"),      QStringLiteral("🙏") };
+}
+
+void MainWindow::showReplyBar(const QString &text, bool closable)
+{
+    m_replyLabel->setText(text);
+    m_replyBar->findChild<QToolButton *>()->setVisible(closable);
+    m_replyBar->show();
+}
+
+void MainWindow::replyTo(const Client::ChatMessage &message)
+{
+    if (message.messageId == 0 || message.deleted)
+        return;
+    if (m_editing.messageId)
+        cancelReplyOrEdit();
+    m_replyTo = message;
+    QString text = RichText::parse(message.text).text.simplified();
+    if (text.size() > 80)
+        text = text.left(79) + u'…';
+    const QString name = message.senderId == m_client->currentUser().userId
+        ? tr("yourself")
+        : m_client->cache()->displayName(message.senderId);
+    showReplyBar(tr("Replying to %1: %2").arg(name, text), true);
+    m_composer->setFocus();
+}
+
+void MainWindow::editMessage(const Client::ChatMessage &message)
+{
+    if (!m_client->canEdit(message))
+        return;
+    if (!m_editing.messageId) // the draft waits while an edit takes the composer
+        saveDraft();
+    m_replyTo = {};
+    m_editing = message;
+    showReplyBar(tr("Editing your message. Press Enter to save, Esc to cancel."), true);
+    m_composer->blockSignals(true);
+    m_composer->setPlainText(message.text);
+    m_composer->moveCursor(QTextCursor::End);
+    m_composer->blockSignals(false);
+    m_composer->setFocus();
+}
+
+void MainWindow::cancelReplyOrEdit()
+{
+    const bool wasEditing = m_editing.messageId != 0;
+    m_replyTo = {};
+    m_editing = {};
+    m_replyBar->hide();
+    if (wasEditing) {
+        // Back to the draft that was there before the edit.
+        m_composer->blockSignals(true);
+        m_composer->setPlainText(
+            m_client->cache() ? m_client->cache()
+                                    ->setting(QStringLiteral("draft/%1").arg(m_conversationId))
+                                    .toString()
+                              : QString());
+        m_composer->moveCursor(QTextCursor::End);
+        m_composer->blockSignals(false);
+    }
+}
+
+void MainWindow::deleteMessage(const Client::ChatMessage &message, bool ask)
+{
+    if (!m_client->canDelete(message))
+        return;
+    if (ask
+        && QMessageBox::question(this, tr("Delete for everyone?"),
+                                 tr("This message will be deleted for everyone in the chat, on "
+                                    "every device. This cannot be undone."),
+                                 QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            != QMessageBox::Yes)
+        return;
+    if (m_editing.messageId == message.messageId)
+        cancelReplyOrEdit();
+    if (const auto deleted = m_client->deleteMessage(message); !deleted)
+        QMessageBox::warning(this, tr("Message not deleted"), deleted.error().message);
+}
+
+void MainWindow::toggleReaction(const Client::ChatMessage &message, const QString &emoji)
+{
+    const bool mine = message.reactedBy(emoji, m_client->currentUser().userId);
+    if (const auto reacted = m_client->react(message, emoji, !mine); !reacted) {
+        showReplyBar(reacted.error().message, false);
+        m_replyBarTimer.start();
+    }
+}
+
+void MainWindow::jumpToMessage(quint64 messageId)
+{
+    if (!m_messageModel || !m_client->cache())
+        return;
+    const auto target = m_client->cache()->messageById(messageId);
+    if (!target || target.value().conversationId != m_conversationId) {
+        showReplyBar(tr("The original message is not on this device yet. Scroll up to load "
+                        "older messages."),
+                     false);
+        m_replyBarTimer.start();
+        return;
+    }
+    showMessage(m_conversationId, target.value().seq);
+    if (auto *delegate = qobject_cast<MessageDelegate *>(m_messages->itemDelegate())) {
+        delegate->setHighlightedSeq(target.value().seq);
+        m_messages->viewport()->update();
+        m_highlightTimer.start();
+    }
+}
+
+void MainWindow::updateMentionCandidates()
+{
+    QList<QPair<QString, QString>> candidates;
+    if (m_client->cache() && m_conversationId) {
+        if (const auto conversation = m_client->cache()->conversation(m_conversationId)) {
+            const QList<Client::UserInfo> members = conversation.value().members;
+            for (const Client::UserInfo &member : members)
+                if (member.userId != m_client->currentUser().userId)
+                    candidates.append({ member.username, member.displayName });
+        }
+    }
+    m_composer->setMentionCandidates(candidates);
 }
 
 void MainWindow::onConversationsChanged()
@@ -707,6 +907,7 @@ void MainWindow::updateHeader()
     const bool left = conversation && conversation.value().left;
     m_groupInfo->setVisible(isGroup);
     m_composer->setReadOnly(left);
+    updateMentionCandidates();
     m_sendButton->setEnabled(!left);
     m_composer->setPlaceholderText(left ? tr("You are no longer a member of this group.")
                                         : Composer::tr("Write a message…"));
@@ -834,17 +1035,48 @@ void MainWindow::onMessageContextMenu(const QPoint &position)
     if (!index.isValid() || !m_messageModel)
         return;
     const auto message = m_messageModel->messageAt(index.row());
-    if (message.state != Client::MessageState::Failed)
+    if (message.event.isValid())
         return;
     QMenu menu(this);
-    menu.addSection(message.error);
-    QAction *retry = menu.addAction(tr("Retry"));
-    QAction *remove = menu.addAction(tr("Delete"));
-    QAction *chosen = menu.exec(m_messages->viewport()->mapToGlobal(position));
-    if (chosen == retry)
-        static_cast<void>(m_client->retry(message.clientId));
-    else if (chosen == remove)
-        static_cast<void>(m_client->discard(message.clientId));
+    if (message.state == Client::MessageState::Failed) {
+        menu.addSection(message.error);
+        QAction *retry = menu.addAction(tr("Retry"));
+        QAction *remove = menu.addAction(tr("Delete"));
+        QAction *chosen = menu.exec(m_messages->viewport()->mapToGlobal(position));
+        if (chosen == retry)
+            static_cast<void>(m_client->retry(message.clientId));
+        else if (chosen == remove)
+            static_cast<void>(m_client->discard(message.clientId));
+        return;
+    }
+    const bool sent = message.messageId != 0 && !message.deleted;
+    const bool member = !m_composer->isReadOnly();
+    if (sent && member) {
+        // The quick reactions, in a row of their own at the top.
+        QMenu *react = menu.addMenu(tr("React"));
+        for (const QString &emoji : quickReactions()) {
+            QAction *action = react->addAction(emoji);
+            action->setCheckable(true);
+            action->setChecked(message.reactedBy(emoji, m_client->currentUser().userId));
+            connect(action, &QAction::triggered, this,
+                    [this, message, emoji] { toggleReaction(message, emoji); });
+        }
+        connect(menu.addAction(tr("Reply")), &QAction::triggered, this,
+                [this, message] { replyTo(message); });
+    }
+    if (!message.deleted)
+        connect(menu.addAction(tr("Copy Text")), &QAction::triggered, this,
+                [message] { QApplication::clipboard()->setText(message.text); });
+    if (m_client->canEdit(message) || m_client->canDelete(message))
+        menu.addSeparator();
+    if (m_client->canEdit(message))
+        connect(menu.addAction(tr("Edit")), &QAction::triggered, this,
+                [this, message] { editMessage(message); });
+    if (m_client->canDelete(message))
+        connect(menu.addAction(tr("Delete for Everyone…")), &QAction::triggered, this,
+                [this, message] { deleteMessage(message); });
+    if (!menu.isEmpty())
+        menu.exec(m_messages->viewport()->mapToGlobal(position));
 }
 
 void MainWindow::setNotifyMode(quint64 conversationId, int mode)

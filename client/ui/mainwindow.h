@@ -82,6 +82,23 @@ public:
     QLabel *findStatus() const { return m_findStatus; }
     [[nodiscard]] quint64 foundSeq() const { return m_foundSeq; }
     QLabel *subtitleLabel() const { return m_subtitle; }
+    //! Above the composer while replying to or editing a message (or after a refused change).
+    QFrame *replyBar() const { return m_replyBar; }
+    QLabel *replyBarLabel() const { return m_replyLabel; }
+    [[nodiscard]] const Client::ChatMessage &replyingTo() const { return m_replyTo; }
+    [[nodiscard]] const Client::ChatMessage &editing() const { return m_editing; }
+    //! Reply to, edit, delete (after asking) or react to a message of the open chat; what the
+    //! message's context menu offers.
+    void replyTo(const Client::ChatMessage &message);
+    void editMessage(const Client::ChatMessage &message);
+    void deleteMessage(const Client::ChatMessage &message, bool ask = true);
+    void toggleReaction(const Client::ChatMessage &message, const QString &emoji);
+    //! Leaves reply or edit mode (Esc); an edit gives the composer back its draft.
+    void cancelReplyOrEdit();
+    //! Scrolls to a message of the open chat by server id and marks it for a moment.
+    void jumpToMessage(quint64 messageId);
+    //! The quick reactions the context menu offers.
+    static QStringList quickReactions();
     //! Input anywhere in the app: not away. Idle for this long (Settings; 0: never): away.
     void setAwayAfter(int ms);
 
@@ -104,6 +121,8 @@ private:
     void updateHeader();
     void onConversationsChanged();
     void onMessageContextMenu(const QPoint &position);
+    void showReplyBar(const QString &text, bool closable);
+    void updateMentionCandidates();
     void onConversationContextMenu(const QPoint &position);
     void loadOlderKeepingPosition();
     void setMessageModel(Client::MessageListModel *model);
@@ -140,6 +159,12 @@ private:
     quint64 m_headerPeer = 0; //!< whose presence the header shows (direct chats)
     int m_awayAfterMs = 5 * 60 * 1000;
     QString m_languageInEffect;
+    QFrame *m_replyBar = nullptr;
+    QLabel *m_replyLabel = nullptr;
+    Client::ChatMessage m_replyTo; //!< messageId 0: not replying
+    Client::ChatMessage m_editing; //!< messageId 0: not editing
+    QTimer m_replyBarTimer; //!< hides a notice in the reply bar
+    QTimer m_highlightTimer; //!< ends the mark on a message jumped to
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;

@@ -1,11 +1,13 @@
 #include "messagedelegate.h"
 
 #include "messagelistmodel.h"
+#include "richtext.h"
 
 #include <QAbstractItemView>
 #include <QDateTime>
 #include <QHelpEvent>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QTextLayout>
@@ -34,9 +36,24 @@ QDate dayOf(const QModelIndex &index)
 
 QString timeLabel(const QModelIndex &index)
 {
-    return QLocale().toString(
+    const QString time = QLocale().toString(
         QDateTime::fromMSecsSinceEpoch(index.data(MessageListModel::TimeRole).toLongLong()).time(),
         QLocale::ShortFormat);
+    if (index.data(MessageListModel::EditedRole).toBool())
+        return MessageDelegate::tr("edited %1").arg(time);
+    return time;
+}
+
+QColor linkColor(const QPalette &palette)
+{
+    const bool dark = palette.window().color().lightness() < 128;
+    return dark ? QColor(0x93, 0xc5, 0xfd) : QColor(0x1d, 0x4e, 0xd8);
+}
+
+QColor codeBackground(const QPalette &palette)
+{
+    const bool dark = palette.window().color().lightness() < 128;
+    return dark ? QColor(255, 255, 255, 28) : QColor(0, 0, 0, 18);
 }
 
 QFont smallFont(const QFont &font)
@@ -63,9 +80,26 @@ void layOut(QTextLayout &layout, int maxWidth)
     layout.endLayout();
 }
 
+// A laid-out message text: the Markdown subset applied (a deleted message's tombstone is plain).
+struct LaidOutText
+{
+    RichText rich;
+    QTextLayout layout;
+    LaidOutText(const QString &text, bool plain, const QFont &font, const QPalette &palette,
+                int maxWidth)
+        : rich(plain ? RichText { text, {}, {} } : RichText::parse(text)), layout(rich.text, font)
+    {
+        layout.setFormats(rich.formats(font, linkColor(palette), codeBackground(palette)));
+        layOut(layout, maxWidth);
+    }
+};
+
 QSize textSize(const QString &text, const QFont &font, int maxWidth)
 {
-    QTextLayout layout(text, font);
+    // Measured with the formats (bold is wider); colours do not matter here.
+    const RichText rich = RichText::parse(text);
+    QTextLayout layout(rich.text, font);
+    layout.setFormats(rich.formats(font, Qt::blue, Qt::gray));
     layOut(layout, maxWidth);
     qreal width = 0;
     for (int i = 0; i < layout.lineCount(); ++i)
@@ -73,12 +107,8 @@ QSize textSize(const QString &text, const QFont &font, int maxWidth)
     return { int(std::ceil(width)), int(std::ceil(layout.boundingRect().height())) };
 }
 
-void drawWrapped(QPainter *painter, const QRect &rect, const QString &text, const QFont &font)
-{
-    QTextLayout layout(text, font);
-    layOut(layout, rect.width() + 1); // the width it was measured at fits every line
-    layout.draw(painter, rect.topLeft());
-}
+constexpr int kQuoteBar = 3;
+constexpr int kChipGap = 4;
 
 QString dayLabel(const QDate &day)
 {
@@ -93,6 +123,13 @@ QString dayLabel(const QDate &day)
 
 MessageDelegate::MessageDelegate(QAbstractItemView *view) : QStyledItemDelegate(view), m_view(view)
 { }
+
+QString MessageDelegate::shownText(const QModelIndex &index)
+{
+    if (index.data(MessageListModel::DeletedRole).toBool())
+        return tr("This message was deleted");
+    return index.data(MessageListModel::TextRole).toString();
+}
 
 QSize MessageDelegate::cachedTextSize(const QString &text, const QFont &font, int maxWidth) const
 {
@@ -153,6 +190,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         l.event = QRect(option.rect.left() + (width - text.width()) / 2 - 10, top,
                         text.width() + 20, text.height() + 8);
         l.bubble = l.event;
+        l.bottom = l.bubble.bottom();
         return l;
     }
     const int metaWidth = QFontMetrics(smallFont(option.font)).horizontalAdvance(timeLabel(index))
@@ -160,8 +198,11 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const int maxText =
         std::max(120, std::min(width * 7 / 10, 620) - 2 * kBubblePadding - metaWidth);
     const QFontMetrics metrics(option.font);
-    const QString text = index.data(MessageListModel::TextRole).toString();
-    QRect textRect(QPoint(0, 0), cachedTextSize(text, option.font, maxText));
+    const QFontMetrics smallMetrics(smallFont(option.font));
+    const QString text = shownText(index);
+    QFont textFont = option.font; // a deleted message's tombstone is in italics
+    textFont.setItalic(index.data(MessageListModel::DeletedRole).toBool());
+    QRect textRect(QPoint(0, 0), cachedTextSize(text, textFont, maxText));
     textRect.setWidth(std::max(textRect.width(), 1));
     textRect.setHeight(std::max(textRect.height(), metrics.height()));
     int top = option.rect.top() + (startsGroup(index) ? kGap : kGroupGap);
@@ -176,16 +217,67 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
                          std::min(width * 7 / 10, 620), names.height() + 2);
         top += l.sender.height();
     }
+    // A reply: one line quoting the message it answers, above the text.
+    int quoteWidth = 0;
+    int quoteHeight = 0;
+    if (index.data(MessageListModel::ReplyToIdRole).toULongLong() != 0) {
+        const QString preview =
+            RichText::parse(index.data(MessageListModel::ReplyPreviewRole).toString()).text;
+        quoteWidth = std::min(maxText + metaWidth,
+                              smallMetrics.horizontalAdvance(preview) + 2 * kBubblePadding);
+        quoteHeight = smallMetrics.height() + 10;
+    }
     // Room for the time and state mark at the bubble's bottom right.
-    const int bubbleWidth = textRect.width() + 2 * kBubblePadding + metaWidth;
-    const int bubbleHeight = textRect.height() + 2 * kBubblePadding - 2;
+    const int contentWidth = std::max(textRect.width() + metaWidth, quoteWidth);
+    const int bubbleWidth = contentWidth + 2 * kBubblePadding;
+    const int bubbleHeight =
+        textRect.height() + 2 * kBubblePadding - 2 + (quoteHeight ? quoteHeight + 6 : 0);
     const int left =
         own ? option.rect.left() + width - kMargin - bubbleWidth : option.rect.left() + kMargin;
     l.bubble = QRect(left, top, bubbleWidth, bubbleHeight);
-    l.text =
-        QRect(left + kBubblePadding, top + kBubblePadding - 1, textRect.width(), textRect.height());
+    int textTop = top + kBubblePadding - 1;
+    if (quoteHeight) {
+        l.quote = QRect(left + kBubblePadding - 3, textTop, contentWidth + 6, quoteHeight);
+        textTop += quoteHeight + 6;
+    }
+    l.text = QRect(left + kBubblePadding, textTop, textRect.width(), textRect.height());
     l.meta = QRect(l.bubble.right() - metaWidth - kBubblePadding + 12,
                    l.bubble.bottom() - metrics.height() - 4, metaWidth - 12 + 4, metrics.height());
+    l.bottom = l.bubble.bottom();
+
+    // Reactions: chips under the bubble, on its side of the view, wrapping when there are many.
+    const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+    if (!reactions.isEmpty()) {
+        const int chipHeight = smallMetrics.height() + 6;
+        const int maxRow = std::max(120, std::min(width * 7 / 10, 620));
+        int x = 0;
+        int y = l.bubble.bottom() + 3;
+        QList<QRect> row;
+        auto place = [&] {
+            // Own messages: the row hangs from the bubble's right edge.
+            const int shift = own ? l.bubble.right() - (l.bubble.left() + x - kChipGap) : 0;
+            for (QRect chip : std::as_const(row))
+                l.chips.append(chip.translated(shift, 0));
+            row.clear();
+        };
+        for (const QVariant &value : reactions) {
+            const QVariantMap reaction = value.toMap();
+            const QString label = QStringLiteral("%1 %2").arg(
+                reaction.value(QStringLiteral("emoji")).toString(),
+                QLocale().toString(reaction.value(QStringLiteral("count")).toInt()));
+            const int chipWidth = smallMetrics.horizontalAdvance(label) + 14;
+            if (x > 0 && x + chipWidth > maxRow) {
+                place();
+                x = 0;
+                y += chipHeight + kChipGap;
+            }
+            row.append(QRect(l.bubble.left() + x, y, chipWidth, chipHeight));
+            l.chipEmoji.append(reaction.value(QStringLiteral("emoji")).toString());
+            x += chipWidth + kChipGap;
+        }
+        place();
+        l.bottom = y + chipHeight;
+    }
     return l;
 }
 
@@ -194,7 +286,7 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, viewWidth(), 0);
     const Layout l = layout(opt, index);
-    return { viewWidth(), l.bubble.bottom() + 1 };
+    return { viewWidth(), l.bottom + 1 };
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -267,9 +359,67 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawRoundedRect(l.bubble.adjusted(1, 1, -1, -1), 12, 12);
     }
 
-    painter->setFont(option.font);
-    painter->setPen(palette.text().color());
-    drawWrapped(painter, l.text, index.data(MessageListModel::TextRole).toString(), option.font);
+    if (!own && index.data(MessageListModel::MentionsMeRole).toBool()) {
+        // It names the user: an accent along the bubble's left edge.
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0xf5, 0x9e, 0x0b));
+        painter->drawRoundedRect(
+            QRect(l.bubble.left(), l.bubble.top() + 6, 3, l.bubble.height() - 12), 1.5, 1.5);
+    }
+
+    if (!l.quote.isEmpty()) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(dark ? QColor(255, 255, 255, 22) : QColor(0, 0, 0, 14));
+        painter->drawRoundedRect(l.quote, 6, 6);
+        painter->setBrush(linkColor(palette));
+        painter->drawRoundedRect(QRect(l.quote.left(), l.quote.top(), kQuoteBar, l.quote.height()),
+                                 1.5, 1.5);
+        QColor quoted = palette.text().color();
+        quoted.setAlphaF(0.75);
+        painter->setPen(quoted);
+        painter->setFont(small);
+        const QRect inner = l.quote.adjusted(kQuoteBar + 6, 0, -6, 0);
+        painter->drawText(
+            inner, Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetrics(small).elidedText(
+                RichText::parse(index.data(MessageListModel::ReplyPreviewRole).toString()).text,
+                Qt::ElideRight, inner.width()));
+    }
+
+    const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
+    QFont textFont = option.font;
+    QColor textColor = palette.text().color();
+    if (deleted) {
+        textFont.setItalic(true);
+        textColor.setAlphaF(0.6);
+    }
+    painter->setFont(textFont);
+    painter->setPen(textColor);
+    {
+        LaidOutText text(shownText(index), deleted, textFont, palette,
+                         l.text.width() + 1); // the width it was measured at fits every line
+        text.layout.draw(painter, l.text.topLeft());
+    }
+
+    if (!l.chips.isEmpty()) {
+        const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+        painter->setFont(small);
+        for (int i = 0; i < l.chips.size() && i < reactions.size(); ++i) {
+            const QVariantMap reaction = reactions.at(i).toMap();
+            const bool mine = reaction.value(QStringLiteral("mine")).toBool();
+            const QRect chip = l.chips.at(i);
+            painter->setPen(mine ? QPen(linkColor(palette), 1.2) : Qt::NoPen);
+            painter->setBrush(mine ? (dark ? QColor(0x1e, 0x3a, 0x5f) : QColor(0xdb, 0xea, 0xfe))
+                                   : (dark ? QColor(0x33, 0x36, 0x3b) : QColor(0xf1, 0xf3, 0xf5)));
+            painter->drawRoundedRect(chip, chip.height() / 2.0, chip.height() / 2.0);
+            painter->setPen(palette.text().color());
+            painter->drawText(
+                chip, Qt::AlignCenter,
+                QStringLiteral("%1 %2").arg(
+                    reaction.value(QStringLiteral("emoji")).toString(),
+                    QLocale().toString(reaction.value(QStringLiteral("count")).toInt())));
+        }
+    }
 
     QColor meta = palette.text().color();
     meta.setAlphaF(0.55);
@@ -320,9 +470,67 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->restore();
 }
 
+bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
+                                  const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() != QEvent::MouseButtonRelease)
+        return QStyledItemDelegate::editorEvent(event, model, option, index);
+    const auto *mouse = static_cast<QMouseEvent *>(event);
+    if (mouse->button() != Qt::LeftButton)
+        return false;
+    const QPoint at = mouse->position().toPoint();
+    const Layout l = layout(option, index);
+    if (l.quote.contains(at)) {
+        Q_EMIT quoteClicked(index.data(MessageListModel::ReplyToIdRole).toULongLong());
+        return true;
+    }
+    for (int i = 0; i < l.chips.size(); ++i) {
+        if (l.chips.at(i).contains(at)) {
+            Q_EMIT reactionClicked(index, l.chipEmoji.value(i));
+            return true;
+        }
+    }
+    if (l.text.contains(at) && !index.data(MessageListModel::DeletedRole).toBool()) {
+        LaidOutText text(shownText(index), false, option.font, option.palette, l.text.width() + 1);
+        const QPointF local = at - l.text.topLeft();
+        for (int i = 0; i < text.layout.lineCount(); ++i) {
+            const QTextLine line = text.layout.lineAt(i);
+            if (local.y() < line.y() || local.y() >= line.y() + line.height())
+                continue;
+            if (local.x() > line.naturalTextWidth())
+                break;
+            const QUrl url =
+                text.rich.linkAt(line.xToCursor(local.x(), QTextLine::CursorOnCharacter));
+            if (url.isValid()) {
+                Q_EMIT linkClicked(url);
+                return true;
+            }
+            break;
+        }
+    }
+    return false;
+}
+
 bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
                                 const QStyleOptionViewItem &option, const QModelIndex &index)
 {
+    if (event->type() == QEvent::ToolTip) {
+        // Who reacted, on a chip.
+        const Layout l = layout(option, index);
+        const QVariantList reactions = index.data(MessageListModel::ReactionsRole).toList();
+        for (int i = 0; i < l.chips.size() && i < reactions.size(); ++i) {
+            if (!l.chips.at(i).contains(event->pos()))
+                continue;
+            const QVariantMap reaction = reactions.at(i).toMap();
+            QToolTip::showText(event->globalPos(),
+                               tr("%1 reacted with %2")
+                                   .arg(QLocale().createSeparatedList(
+                                            reaction.value(QStringLiteral("names")).toStringList()),
+                                        reaction.value(QStringLiteral("emoji")).toString()),
+                               view);
+            return true;
+        }
+    }
     if (event->type() == QEvent::ToolTip && index.data(MessageListModel::IsOwnRole).toBool()
         && index.data(MessageListModel::IsGroupRole).toBool()) {
         const QStringList readers = index.data(MessageListModel::ReadByNamesRole).toStringList();

@@ -12,7 +12,10 @@ namespace Confab::Ui {
 //! Paints one message of the chat view: a bubble (own messages on the right), a day separator
 //! above the first message of a day, the time and, for own messages, the delivery state (clock
 //! while sending, tick when sent, a red mark when it failed). Consecutive messages of one sender
-//! are grouped closer together. No widget per message: 100k rows stay fast.
+//! are grouped closer together. The text has its Markdown subset applied (RichText); a reply
+//! quotes its original above the text (a click jumps to it); reactions sit under the bubble as
+//! chips (a click adds or takes back one's own); "edited" goes before the time; a deleted
+//! message says so. No widget per message: 100k rows stay fast.
 class MessageDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -21,6 +24,15 @@ public:
     //! The message found by "find in chat" (0: none) gets a frame.
     void setHighlightedSeq(quint64 seq) { m_highlightedSeq = seq; }
 
+Q_SIGNALS:
+    //! The quote above a reply was clicked: show the message it answers.
+    void quoteClicked(quint64 messageId);
+    //! A reaction chip was clicked: add or take back one's own reaction with that emoji.
+    void reactionClicked(const QModelIndex &index, const QString &emoji);
+    //! A link in a message was clicked (only http, https and mailto are links).
+    void linkClicked(const QUrl &url);
+
+public:
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     [[nodiscard]] QSize sizeHint(const QStyleOptionViewItem &option,
@@ -35,7 +47,13 @@ private:
         QRect meta; //!< time and state mark
         QRect sender; //!< the sender's name, in groups; empty otherwise
         QRect event; //!< a group change's line; empty for a message
+        QRect quote; //!< the message a reply answers; empty when not a reply
+        QList<QRect> chips; //!< reactions, under the bubble
+        QStringList chipEmoji; //!< the emoji of each chip
+        int bottom = 0; //!< the lowest pixel the row uses
     };
+    bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
+                     const QModelIndex &index) override;
     //! Own messages in groups: who has read them, on hover.
     bool helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
                    const QModelIndex &index) override;
@@ -44,6 +62,8 @@ private:
     [[nodiscard]] bool startsGroup(const QModelIndex &index) const;
     [[nodiscard]] int viewWidth() const;
     [[nodiscard]] QSize cachedTextSize(const QString &text, const QFont &font, int maxWidth) const;
+    //! What the text shows: the Markdown applied, or the tombstone of a deleted message.
+    [[nodiscard]] static QString shownText(const QModelIndex &index);
 
     struct TextKey
     {

@@ -5,6 +5,7 @@
 #include "app/server.h"
 #include "certificateprompt.h"
 #include "chatclient.h"
+#include "composer.h"
 #include "groupdialogs.h"
 #include "localcache.h"
 #include "localserver.h"
@@ -187,6 +188,60 @@ int main(int argc, char *argv[])
     bob->notifyTyping(group);
     QTest::qWait(400);
     window.grab().save(out + QStringLiteral("/group-%1.png").arg(language));
+
+    // Rich messages: reactions, a reply with Markdown and a mention, an edit, a delete, and
+    // Alice about to reply.
+    {
+        auto newest = [&](Client::ChatClient &client, quint64 senderId, const QString &text) {
+            const auto page = client.cache()->messages(group, 0, 50).value();
+            for (auto it = page.crbegin(); it != page.crend(); ++it)
+                if (it->senderId == senderId && (text.isEmpty() || it->text == text))
+                    return *it;
+            return Client::ChatMessage {};
+        };
+        const quint64 aliceId = alice->currentUser().userId;
+        const quint64 bobId = bob->currentUser().userId;
+        const Client::ChatMessage ship = newest(*bob, aliceId, groupLines.at(2));
+        static_cast<void>(bob->react(ship, QStringLiteral("👍")));
+        static_cast<void>(
+            carol->react(newest(*carol, aliceId, groupLines.at(2)), QStringLiteral("👍")));
+        static_cast<void>(
+            carol->react(newest(*carol, aliceId, groupLines.at(2)), QStringLiteral("🎉")));
+        static_cast<void>(bob->editMessage(newest(*bob, bobId, groupLines.at(0)),
+                                           chinese
+                                               ? QStringLiteral("0.2 的发布说明已经写好了")
+                                               : QStringLiteral("Release notes for 0.2 are drafted "
+                                                                "and linked below")));
+        settle(*bob);
+        settle(*carol);
+        static_cast<void>(carol->sendMessage(
+            group,
+            chinese ? QStringLiteral("**看过了**，第二节有个 `typo` —— @alice 你能改一下吗？")
+                    : QStringLiteral("**Looks good**, one `typo` in section 2. @alice can you fix "
+                                     "it before _Friday_?"),
+            newest(*carol, bobId, {})));
+        settle(*carol);
+        const Client::ChatMessage oops = [&] {
+            auto sent = dave->sendMessage(
+                group, chinese ? QStringLiteral("发错群了") : QStringLiteral("wrong chat, sorry"));
+            settle(*dave);
+            return dave->cache()->message(sent.value().clientId).value();
+        }();
+        static_cast<void>(dave->deleteMessage(oops));
+        settle(*dave);
+        QTest::qWait(600);
+        window.openConversation(withBob);
+        window.openConversation(group);
+        QTest::qWait(600);
+        window.replyTo(newest(*alice, carol->currentUser().userId, {}));
+        window.composer()->setPlainText(chinese ? QStringLiteral("好的，马上改 @b")
+                                                : QStringLiteral("Sure, on it @b"));
+        window.composer()->moveCursor(QTextCursor::End);
+        QTest::qWait(600);
+        window.grab().save(out + QStringLiteral("/rich-%1.png").arg(language));
+        window.composer()->clear();
+        window.cancelReplyOrEdit();
+    }
     {
         Ui::GroupInfoDialog info(alice.get(), group, &window);
         info.show();

@@ -17,8 +17,10 @@
 
 #include <confab/version.h>
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFrame>
 #include <QGroupBox>
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void aNewLanguageOffersARestart();
     void certificateIsCheckedBeforeSigningIn();
     void accountDialogSignsOutDevicesAndChangesThePassword();
+    void replyEditDeleteAndReactFromTheChat();
 
 private:
     void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
@@ -642,6 +645,85 @@ void TestMainWindow::findInThisChat()
     QTest::keyClick(window.findField(), Qt::Key_Escape);
     QTRY_VERIFY(!window.findField()->isVisible());
     QCOMPARE(window.foundSeq(), quint64(0));
+}
+
+void TestMainWindow::replyEditDeleteAndReactFromTheChat()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("helo **world**")).isOk());
+    quint64 conversation = 0;
+    QTRY_VERIFY([&] {
+        const auto list = alice->cache()->conversations().value();
+        if (list.isEmpty() || list.first().members.size() != 2)
+            return false;
+        conversation = list.first().conversationId;
+        return true;
+    }());
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openConversation(conversation);
+    QTRY_VERIFY(!window.isSettling());
+    MessageListModel *model = window.messageModel();
+    QCOMPARE(model->rowCount(), 1);
+    const Client::ChatMessage bobs = model->messageAt(0);
+
+    // Reply: the bar says to what (without the Markdown), the message carries it.
+    window.replyTo(bobs);
+    QVERIFY(window.replyBar()->isVisible());
+    QCOMPARE(window.replyBarLabel()->text(), QStringLiteral("Replying to bob: helo world"));
+    QTest::keyClicks(window.composer(), QStringLiteral("hi @b"));
+    // @ offers the members; Tab takes the first.
+    QTRY_VERIFY(window.composer()->mentionCompleter()->popup()->isVisible());
+    QTest::keyClick(window.composer()->mentionCompleter()->popup(), Qt::Key_Tab);
+    QCOMPARE(window.composer()->toPlainText(), QStringLiteral("hi @bob "));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QVERIFY(!window.replyBar()->isVisible());
+    QTRY_COMPARE(model->rowCount(), 2);
+    quint64 replyId = 0;
+    QTRY_VERIFY((replyId = model->messageAt(1).messageId) != 0);
+    QTRY_VERIFY(bob->cache()->messageById(replyId).isOk());
+    const Client::ChatMessage reply = bob->cache()->messageById(replyId).value();
+    QCOMPARE(reply.replyToId, bobs.messageId);
+    QCOMPARE(reply.mentions, QList<quint64> { bob->currentUser().userId });
+
+    // Up in the empty composer edits the last own message; Esc gives the draft back.
+    QTest::keyClicks(window.composer(), QStringLiteral("a draft"));
+    window.composer()->clear();
+    QTest::keyClick(window.composer(), Qt::Key_Up);
+    QCOMPARE(window.editing().messageId, replyId);
+    QCOMPARE(window.composer()->toPlainText(), QStringLiteral("hi @bob"));
+    QTest::keyClick(window.composer(), Qt::Key_Escape);
+    QCOMPARE(window.editing().messageId, 0u);
+    QVERIFY(!window.replyBar()->isVisible());
+    QTest::keyClick(window.composer(), Qt::Key_Up);
+    window.composer()->selectAll();
+    QTest::keyClicks(window.composer(), QStringLiteral("hi @bob, lunch?"));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QTRY_COMPARE(bob->cache()->messageById(replyId).value().text,
+                 QStringLiteral("hi @bob, lunch?"));
+    QVERIFY(bob->cache()->messageById(replyId).value().editedMs != 0);
+    QVERIFY(model->index(1).data(MessageListModel::EditedRole).toBool());
+
+    // A reaction, then a click on its chip under the bubble takes it back.
+    window.toggleReaction(model->messageAt(0), QStringLiteral("👍"));
+    QTRY_COMPARE(bob->cache()->messageById(bobs.messageId).value().reactions.size(), 1);
+    QCOMPARE(model->index(0).data(MessageListModel::ReactionsRole).toList().size(), 1);
+    QTRY_VERIFY(window.messageView()->visualRect(model->index(0)).height() > 0);
+    const QRect row = window.messageView()->visualRect(model->index(0));
+    // The chip: the first under the (left-hand) bubble, at the row's bottom.
+    QTest::mouseClick(window.messageView()->viewport(), Qt::LeftButton, {},
+                      QPoint(row.left() + 22, row.bottom() - 8));
+    QTRY_VERIFY(bob->cache()->messageById(bobs.messageId).value().reactions.isEmpty());
+
+    // Jumping to the quoted message marks it; deleting (without asking, here) reaches bob.
+    window.jumpToMessage(bobs.messageId);
+    window.deleteMessage(model->messageAt(1), false);
+    QTRY_VERIFY(bob->cache()->messageById(replyId).value().deleted);
+    QTRY_VERIFY(model->index(1).data(MessageListModel::DeletedRole).toBool());
+    QVERIFY(alice->search(QStringLiteral("lunch")).value().isEmpty());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -8,6 +8,7 @@
 #include "net/tls.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
+#include "store/blobstore.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
 
@@ -132,12 +133,16 @@ Result<void> Server::start()
     }
     if (auto opened = m_store->start(); !opened)
         return opened;
+    m_blobs = std::make_unique<Store::BlobStore>(m_config.dataDir);
+    if (auto opened = m_blobs->start(); !opened)
+        return opened;
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
     m_presence =
         std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
     m_context.reset(new Net::SessionContext {
         m_config,
         *m_store,
+        *m_blobs,
         *m_auth,
         *m_router,
         *m_presence,
@@ -152,7 +157,7 @@ Result<void> Server::start()
         auto worker = std::make_unique<Net::NetworkWorker>(
             i,
             Net::NetworkWorker::Settings { m_config.serverName, m_config.handshakeTimeoutMs,
-                                           qint64(m_config.limits.maxFrameBytes),
+                                           qint64(m_config.limits.maxIncomingFrameBytes()),
                                            qint64(m_config.maxSendQueueBytes), m_tls });
         connect(worker.get(), &Net::NetworkWorker::newConnection, this, &Server::addSession);
         m_workers.push_back(std::move(worker));
@@ -161,7 +166,8 @@ Result<void> Server::start()
         m_handshakes = new Net::Handshakes(m_config.serverName, m_config.handshakeTimeoutMs,
                                            kHandshakers, m_tls, this);
         connect(m_handshakes, &Net::Handshakes::upgraded, this, [this](QWebSocket *socket) {
-            addSession(new Net::LocalConnection(socket, qint64(m_config.limits.maxFrameBytes),
+            addSession(new Net::LocalConnection(socket,
+                                                qint64(m_config.limits.maxIncomingFrameBytes()),
                                                 qint64(m_config.maxSendQueueBytes)));
         });
     }
@@ -198,6 +204,9 @@ Result<void> Server::start()
     m_sessionCheck.setInterval(m_config.sessionCheckIntervalMs);
     connect(&m_sessionCheck, &QTimer::timeout, this, &Server::checkSessions);
     m_sessionCheck.start();
+    m_attachmentGc.setInterval(m_config.attachmentGcIntervalMs);
+    connect(&m_attachmentGc, &QTimer::timeout, this, [this] { collectAttachmentGarbage(); });
+    m_attachmentGc.start();
     if (m_config.metricsPort >= 0) {
         m_http = std::make_unique<QHttpServer>();
         m_http->route(QStringLiteral("/healthz"), [this] {
@@ -259,6 +268,48 @@ void Server::removeAddressFile() const
 quint16 Server::port() const
 {
     return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+void Server::collectAttachmentGarbage(std::function<void(int removed)> done)
+{
+    if (!m_store || !m_blobs || m_stopping)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    Store::BlobStore *blobs = m_blobs.get();
+    m_store->run(
+        this,
+        [expiry = now - m_config.uploadExpiryMs](
+            Store::Store &store) -> Result<std::pair<QList<QByteArray>, QSet<QByteArray>>> {
+            auto expired = store.expireUploads(expiry);
+            if (!expired)
+                return expired.error();
+            auto referenced = store.referencedBlobs();
+            if (!referenced)
+                return referenced.error();
+            return std::pair { expired.value(), referenced.value() };
+        },
+        [this, blobs, grace = now - m_config.blobGraceMs,
+         done](const Result<std::pair<QList<QByteArray>, QSet<QByteArray>>> &found) {
+            if (!found) {
+                qCWarning(lcStore) << "attachment housekeeping:" << found.error().message;
+                return;
+            }
+            blobs->run(
+                this,
+                [blobs, found = found.value(), grace] {
+                    for (const QByteArray &uploadId : found.first)
+                        blobs->removePart(uploadId);
+                    return blobs->collectGarbage(found.second, grace);
+                },
+                [done](int removed) {
+                    if (removed > 0)
+                        qCInfo(lcStore) << "deleted" << removed
+                                        << "attachment files no message "
+                                           "refers to";
+                    if (done)
+                        done(removed);
+                });
+        });
 }
 
 int Server::checkpoints() const

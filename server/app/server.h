@@ -21,7 +21,8 @@ class QTcpServer;
 namespace Confab {
 namespace Store {
 class StoreService;
-}
+class BlobStore;
+} // namespace Store
 namespace Auth {
 class AuthService;
 }
@@ -69,6 +70,9 @@ public:
     [[nodiscard]] QByteArray prometheusMetrics() const;
     //! Checkpoints of the write-ahead log done off the commit path so far.
     [[nodiscard]] int checkpoints() const;
+    //! Attachment housekeeping now (the timer does it every attachmentGcIntervalMs); `done` gets
+    //! how many files were deleted.
+    void collectAttachmentGarbage(std::function<void(int removed)> done = {});
     //! Serves a connection made elsewhere as if it had been accepted (the fuzzer's, in
     //! tests/fuzz); the server takes it over. After start().
     void adoptConnection(Net::Connection *connection) { addSession(connection); }
@@ -93,6 +97,7 @@ private:
     std::unique_ptr<QLockFile> m_dataLock;
     SnowflakeGenerator m_ids;
     std::unique_ptr<Store::StoreService> m_store;
+    std::unique_ptr<Store::BlobStore> m_blobs;
     std::unique_ptr<Routing::Router> m_router;
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Auth::AuthService> m_auth;
@@ -108,6 +113,7 @@ private:
     quint16 m_metricsPort = 0;
     QTimer m_sweep;
     QTimer m_sessionCheck;
+    QTimer m_attachmentGc;
     bool m_checkingSessions = false;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
     qsizetype m_sessionsAtTrim = 0;

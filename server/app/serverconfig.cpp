@@ -32,6 +32,8 @@ const QStringList kKnownKeys = {
     QStringLiteral("limits/handshake_timeout_ms"),
     QStringLiteral("limits/max_store_queue"),
     QStringLiteral("limits/max_send_queue_bytes"),
+    QStringLiteral("limits/max_attachment_mb"),
+    QStringLiteral("limits/attachment_chunk_kb"),
     QStringLiteral("presence/grace_ms"),
     QStringLiteral("auth/token_ttl_days"),
     QStringLiteral("auth/argon2_ops_limit"),
@@ -136,6 +138,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     quint64 memKib = config.hashCost.memLimitBytes / 1024;
     quint64 windowSeconds = quint64(config.loginWindowMs / 1000);
     Limits &l = config.limits;
+    quint64 attachmentMb = l.maxAttachmentBytes >> 20;
+    quint64 chunkKb = l.attachmentChunkBytes / 1024;
     const bool ok = readInto(settings, "server/port", 0, 65535, config.port, &error)
         && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
                     &error)
@@ -161,6 +165,10 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "limits/max_store_queue", 1, 10'000'000, config.maxStoreQueue, &error)
         && readInto(settings, "limits/max_send_queue_bytes", 65536, 1 << 30,
                     config.maxSendQueueBytes, &error)
+        && readNumber(settings, QStringLiteral("limits/max_attachment_mb"), 0, 1 << 20,
+                      attachmentMb, &error)
+        && readNumber(settings, QStringLiteral("limits/attachment_chunk_kb"), 1, 16 << 10, chunkKb,
+                      &error)
         && readInto(settings, "presence/grace_ms", 0, 600'000, config.presenceGraceMs, &error)
         && readNumber(settings, QStringLiteral("auth/token_ttl_days"), 1, 3650, ttlDays, &error)
         && readInto(settings, "auth/argon2_ops_limit", 1, 100, config.hashCost.opsLimit, &error)
@@ -179,6 +187,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     if (!ok)
         return Error { ErrorCode::INVALID_ARGUMENT, error };
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;
+    l.maxAttachmentBytes = attachmentMb << 20;
+    l.attachmentChunkBytes = quint32(chunkKb * 1024);
     config.hashCost.memLimitBytes = memKib * 1024;
     config.loginWindowMs = int(windowSeconds * 1000);
     if (settings.contains(QStringLiteral("auth/registration"))) {

@@ -68,6 +68,12 @@ struct ServerConfig
     //! How often live sessions are checked against the store: a token revoked or an account
     //! disabled by an admin command (another process) ends its connections within this.
     int sessionCheckIntervalMs = 30'000;
+    //! Attachment housekeeping (PROTOCOL.md §14): this often, uploads begun and attachments
+    //! never sent longer than uploadExpiryMs ago are dropped, and files no attachment refers to
+    //! (deleted messages') are deleted once older than blobGraceMs.
+    int attachmentGcIntervalMs = 3'600'000;
+    qint64 uploadExpiryMs = 24 * 3'600'000;
+    qint64 blobGraceMs = 3'600'000;
 
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();

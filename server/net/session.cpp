@@ -6,6 +6,7 @@
 #include "auth/loginthrottle.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
+#include "store/blobstore.h"
 #include "store/storeservice.h"
 
 #include <confab/ids.h>
@@ -14,9 +15,11 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QPointer>
 #include <QSet>
 #include <QTimer>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -121,6 +124,9 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kLogout:
     case B::kSendMessage:
     case B::kChangeMessage:
+    case B::kBeginUpload:
+    case B::kUploadChunk:
+    case B::kDownloadRequest:
     case B::kSyncRequest:
     case B::kHistoryRequest:
     case B::kListConversations:
@@ -146,6 +152,15 @@ bool isClientRequest(pb::Envelope::BodyCase body)
 // Typing signals closer together than this (per session and conversation) are not passed on.
 constexpr qint64 kTypingMinIntervalMs = 1000;
 constexpr qsizetype kMaxTypingConversations = 64;
+// Attachment chunks skip the request rate (a file is hundreds of them); instead this many may be
+// in the works per connection at once, and each but a file's last is a whole chunk.
+constexpr int kMaxChunksInFlight = 8;
+constexpr qsizetype kMaxUploadsRemembered = 16;
+
+bool isChunkWork(pb::Envelope::BodyCase body)
+{
+    return body == pb::Envelope::kUploadChunk || body == pb::Envelope::kDownloadRequest;
+}
 
 } // namespace
 
@@ -285,6 +300,11 @@ void Session::onBinaryMessage(const QByteArray &frame)
         return;
     }
     pb::Envelope &envelope = decoded.value();
+    if (isChunkWork(envelope.body_case()) && m_state == State::Live) {
+        if (takeChunkSlot(envelope.request_id()))
+            dispatch(envelope);
+        return;
+    }
     if (!takeRateToken(now)) {
         const Limits &limits = m_context.config.limits;
         Error limited { ErrorCode::RATE_LIMITED,
@@ -355,6 +375,12 @@ void Session::dispatch(pb::Envelope &envelope)
         return handleSend(requestId, envelope.send_message());
     case B::kChangeMessage:
         return handleChangeMessage(requestId, envelope.change_message());
+    case B::kBeginUpload:
+        return handleBeginUpload(requestId, envelope.begin_upload());
+    case B::kUploadChunk:
+        return handleUploadChunk(requestId, envelope.upload_chunk());
+    case B::kDownloadRequest:
+        return handleDownload(requestId, envelope.download_request());
     case B::kSyncRequest:
         return handleSync(requestId, envelope.sync_request());
     case B::kHistoryRequest:
@@ -497,7 +523,7 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
         return sendError({ ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("name a conversation_id, peer_user_id or peer_username"),
                            requestId });
-    if (send.text().empty())
+    if (send.text().empty() && send.attachment_ids().empty())
         return sendError({ ErrorCode::INVALID_ARGUMENT, QStringLiteral("empty text"), requestId });
 
     Store::NewMessage message;
@@ -509,6 +535,7 @@ void Session::handleSend(quint64 requestId, const pb::SendMessage &send)
     message.text = send.text();
     message.replyTo = send.reply_to_message_id();
     message.mentions = { send.mention_user_ids().begin(), send.mention_user_ids().end() };
+    message.attachmentIds = { send.attachment_ids().begin(), send.attachment_ids().end() };
 
     QPointer<Session> self(this);
     Routing::Router *router = &m_context.router;
@@ -548,6 +575,201 @@ void Session::sendAck(quint64 requestId, const pb::Message &stored)
     ack->set_seq(stored.seq());
     ack->set_server_time_ms(stored.server_time_ms());
     send(reply);
+}
+
+bool Session::takeChunkSlot(quint64 requestId)
+{
+    if (m_chunksInFlight >= kMaxChunksInFlight) {
+        sendError({ ErrorCode::RATE_LIMITED,
+                    QStringLiteral("at most %1 chunks at once").arg(kMaxChunksInFlight), requestId,
+                    50 });
+        return false;
+    }
+    return true;
+}
+
+void Session::replyUploadStatus(quint64 requestId, const QByteArray &uploadId, qint64 offset,
+                                quint64 attachmentId)
+{
+    pb::Envelope reply;
+    reply.set_request_id(requestId);
+    auto *status = reply.mutable_upload_status();
+    status->set_upload_id(uploadId.toStdString());
+    status->set_committed_offset(quint64(offset));
+    status->set_attachment_id(attachmentId);
+    send(reply);
+}
+
+void Session::handleBeginUpload(quint64 requestId, const pb::BeginUpload &begin)
+{
+    const Limits &limits = m_context.config.limits;
+    if (limits.maxAttachmentBytes == 0)
+        return sendError({ ErrorCode::FILE_TOO_LARGE,
+                           QStringLiteral("this server does not take attachments"), requestId });
+    if (begin.size() == 0)
+        return sendError(
+            { ErrorCode::INVALID_ARGUMENT, QStringLiteral("an empty file"), requestId });
+    if (begin.size() > limits.maxAttachmentBytes)
+        return sendError(
+            { ErrorCode::FILE_TOO_LARGE,
+              QStringLiteral("a file is at most %1 bytes").arg(limits.maxAttachmentBytes),
+              requestId });
+    Store::UploadRecord wanted;
+    wanted.uploadId = QUuid::createUuid().toRfc4122();
+    wanted.userId = m_userId;
+    // A name, never a path.
+    wanted.name = QFileInfo(QString::fromStdString(begin.name()).replace(u'\\', u'/')).fileName();
+    if (wanted.name.isEmpty() || wanted.name == QLatin1String("..")
+        || wanted.name == QLatin1String("."))
+        wanted.name = QStringLiteral("file");
+    wanted.mimeType = QString::fromStdString(begin.mime_type());
+    if (wanted.mimeType.isEmpty())
+        wanted.mimeType = QStringLiteral("application/octet-stream");
+    wanted.size = begin.size();
+    wanted.sha256 = QByteArray::fromStdString(begin.sha256());
+    wanted.thumbnail = QByteArray::fromStdString(begin.thumbnail());
+    wanted.width = begin.width();
+    wanted.height = begin.height();
+    wanted.createdMs = QDateTime::currentMSecsSinceEpoch();
+    m_context.store.run(
+        this, [wanted](Store::Store &store) { return store.beginUpload(wanted); },
+        [this, requestId](const Result<Store::UploadRecord> &upload) {
+            if (!upload)
+                return sendError({ upload.error().code, upload.error().message, requestId });
+            const Store::UploadRecord record = upload.value();
+            if (m_uploads.size() >= kMaxUploadsRemembered)
+                m_uploads.clear();
+            m_uploads.insert(record.uploadId, record);
+            Store::BlobStore *blobs = &m_context.blobs;
+            blobs->run(
+                this, [blobs, id = record.uploadId] { return blobs->partSize(id); },
+                [this, requestId, record](qint64 held) {
+                    // All there already (the answer to the last chunk was lost): finish now.
+                    if (quint64(held) == record.size)
+                        return finishUpload(requestId, record);
+                    replyUploadStatus(requestId, record.uploadId, held);
+                });
+        });
+}
+
+void Session::handleUploadChunk(quint64 requestId, const pb::UploadChunk &chunk)
+{
+    const QByteArray uploadId = QByteArray::fromStdString(chunk.upload_id());
+    const auto known = m_uploads.constFind(uploadId);
+    if (known == m_uploads.cend()) {
+        // Not begun on this connection: BeginUpload again (it resumes the same upload).
+        return sendError({ ErrorCode::NOT_FOUND,
+                           QStringLiteral("no such upload on this connection; send BeginUpload"),
+                           requestId });
+    }
+    const Store::UploadRecord upload = *known;
+    const quint64 offset = chunk.offset();
+    const quint64 length = chunk.data().size();
+    const bool last = offset + length == upload.size;
+    if (offset + length > upload.size
+        || (!last && length != m_context.config.limits.attachmentChunkBytes))
+        return sendError({ ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("a chunk is %1 bytes, or the rest of the file")
+                               .arg(m_context.config.limits.attachmentChunkBytes),
+                           requestId });
+    ++m_chunksInFlight;
+    Store::BlobStore *blobs = &m_context.blobs;
+    blobs->run(
+        this,
+        [blobs, uploadId, offset, data = QByteArray::fromStdString(chunk.data())] {
+            return blobs->append(uploadId, qint64(offset), data);
+        },
+        [this, requestId, upload](const Result<qint64> &held) {
+            --m_chunksInFlight;
+            if (!held)
+                return sendError({ held.error().code, held.error().message, requestId });
+            if (quint64(held.value()) == upload.size)
+                return finishUpload(requestId, upload);
+            replyUploadStatus(requestId, upload.uploadId, held.value());
+        });
+}
+
+void Session::finishUpload(quint64 requestId, const Store::UploadRecord &upload)
+{
+    ++m_chunksInFlight; // hashing a large file is chunk work too
+    Store::BlobStore *blobs = &m_context.blobs;
+    blobs->run(
+        this,
+        [blobs, upload] {
+            return blobs->finish(upload.uploadId, upload.sha256, qint64(upload.size));
+        },
+        [this, requestId, upload](const Result<void> &filed) {
+            --m_chunksInFlight;
+            if (!filed) {
+                if (filed.error().code == ErrorCode::HASH_MISMATCH) {
+                    // Nothing of it is kept: a new BeginUpload starts from zero.
+                    m_uploads.remove(upload.uploadId);
+                    m_context.store.run(
+                        this,
+                        [upload](Store::Store &store) {
+                            return store.discardUpload(upload.userId, upload.uploadId);
+                        },
+                        [](const Result<void> &) {});
+                }
+                return sendError({ filed.error().code, filed.error().message, requestId });
+            }
+            m_context.store.completeUpload(
+                this, upload.userId, upload.uploadId,
+                [this, requestId, upload](const Result<Store::AttachmentRecord> &attachment) {
+                    if (!attachment)
+                        return sendError(
+                            { attachment.error().code, attachment.error().message, requestId });
+                    m_uploads.remove(upload.uploadId);
+                    replyUploadStatus(requestId, upload.uploadId, qint64(upload.size),
+                                      attachment.value().attachmentId);
+                });
+        });
+}
+
+void Session::handleDownload(quint64 requestId, const pb::DownloadRequest &request)
+{
+    const quint32 chunkBytes = m_context.config.limits.attachmentChunkBytes;
+    const quint32 length =
+        request.length() == 0 ? chunkBytes : std::min(request.length(), chunkBytes);
+    ++m_chunksInFlight;
+    m_context.store.run(
+        this,
+        [userId = m_userId, attachmentId = request.attachment_id()](Store::Store &store) {
+            return store.attachmentFor(userId, attachmentId);
+        },
+        [this, requestId, offset = request.offset(),
+         length](const Result<Store::AttachmentRecord> &attachment) {
+            if (!attachment) {
+                --m_chunksInFlight;
+                return sendError(
+                    { attachment.error().code, attachment.error().message, requestId });
+            }
+            const Store::AttachmentRecord a = attachment.value();
+            if (offset > a.size) {
+                --m_chunksInFlight;
+                return sendError({ ErrorCode::INVALID_ARGUMENT,
+                                   QStringLiteral("offset past the end"), requestId });
+            }
+            Store::BlobStore *blobs = &m_context.blobs;
+            blobs->run(
+                this,
+                [blobs, sha = a.sha256, offset, length] {
+                    return blobs->read(sha, qint64(offset), qint64(length));
+                },
+                [this, requestId, a, offset](const Result<QByteArray> &data) {
+                    --m_chunksInFlight;
+                    if (!data)
+                        return sendError({ data.error().code, data.error().message, requestId });
+                    pb::Envelope reply;
+                    reply.set_request_id(requestId);
+                    auto *chunk = reply.mutable_download_chunk();
+                    chunk->set_attachment_id(a.attachmentId);
+                    chunk->set_offset(offset);
+                    chunk->set_data(data.value().constData(), size_t(data.value().size()));
+                    chunk->set_size(a.size);
+                    send(reply);
+                });
+        });
 }
 
 void Session::handleChangeMessage(quint64 requestId, const pb::ChangeMessage &change)

@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "sessioncontext.h"
+#include "store/records.h"
 
 #include <confab/codec.h>
 
@@ -64,6 +65,15 @@ private:
     void handleAuth(quint64 requestId, pb::Envelope &envelope);
     void handleSend(quint64 requestId, const pb::SendMessage &send);
     void handleChangeMessage(quint64 requestId, const pb::ChangeMessage &change);
+    void handleBeginUpload(quint64 requestId, const pb::BeginUpload &begin);
+    void handleUploadChunk(quint64 requestId, const pb::UploadChunk &chunk);
+    void handleDownload(quint64 requestId, const pb::DownloadRequest &request);
+    //! The upload's bytes are all in: checked, filed, and made an attachment; then answered.
+    void finishUpload(quint64 requestId, const Store::UploadRecord &upload);
+    void replyUploadStatus(quint64 requestId, const QByteArray &uploadId, qint64 offset,
+                           quint64 attachmentId = 0);
+    //! Chunk work in flight is bounded per connection (chunks skip the request rate limit).
+    [[nodiscard]] bool takeChunkSlot(quint64 requestId);
     //! The MessageAck for a stored entry (a message or a change).
     void sendAck(quint64 requestId, const pb::Message &stored);
     void handleSync(quint64 requestId, const pb::SyncRequest &request);
@@ -104,6 +114,8 @@ private:
     int m_rateStrikes = 0;
     int m_violations = 0;
     QHash<quint64, qint64> m_typingMs; //!< when Typing was last passed on, per conversation
+    QHash<QByteArray, Store::UploadRecord> m_uploads; //!< begun on this connection, bounded
+    int m_chunksInFlight = 0;
 };
 
 } // namespace Confab::Net

@@ -4,7 +4,8 @@ namespace Confab {
 struct ServerConfig;
 namespace Store {
 class StoreService;
-}
+class BlobStore;
+} // namespace Store
 namespace Auth {
 class AuthService;
 }
@@ -36,6 +37,7 @@ struct SessionContext
 {
     const ServerConfig &config;
     Store::StoreService &store;
+    Store::BlobStore &blobs;
     Auth::AuthService &auth;
     Routing::Router &router;
     Presence::PresenceTracker &presence;

@@ -53,6 +53,37 @@ struct NewMessage
     std::string text;
     quint64 replyTo = 0; //!< a message of the same conversation, 0: none
     QList<quint64> mentions {}; //!< user ids the text names; those not members are dropped
+    QList<quint64> attachmentIds {}; //!< the sender's complete uploads, not sent before
+};
+
+//! An upload in progress (PROTOCOL.md §14); its bytes are the BlobStore's.
+struct UploadRecord
+{
+    QByteArray uploadId; //!< 16 bytes
+    quint64 userId = 0;
+    QString name;
+    QString mimeType;
+    quint64 size = 0;
+    QByteArray sha256;
+    QByteArray thumbnail;
+    quint32 width = 0;
+    quint32 height = 0;
+    qint64 createdMs = 0;
+};
+
+//! A complete upload: a file that is, or may become, part of a message.
+struct AttachmentRecord
+{
+    quint64 attachmentId = 0;
+    quint64 uploaderId = 0;
+    quint64 messageId = 0; //!< 0: not sent yet
+    QString name;
+    QString mimeType;
+    quint64 size = 0;
+    QByteArray sha256;
+    QByteArray thumbnail;
+    quint32 width = 0;
+    quint32 height = 0;
 };
 
 //! An edit, delete or reaction to a stored message (PROTOCOL.md §13).

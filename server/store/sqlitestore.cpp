@@ -33,7 +33,7 @@ using Sql::nonNull;
 // The columns readMessage() reads, in its order.
 #define CONFAB_MESSAGE_COLUMNS                                                                     \
     "message_id, conversation_id, seq, sender_id, client_id, server_time_ms, text, event, "        \
-    "change, reply_to, reply_seq, mentions, edited_ms, deleted, changed_seq"
+    "change, reply_to, reply_seq, mentions, edited_ms, deleted, changed_seq, has_attachments"
 
 QString joinIds(const QList<quint64> &ids)
 {
@@ -218,7 +218,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 4, "add the new step here");
+    static_assert(kSchemaVersion == 5, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -228,6 +228,8 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo3();
     case 4:
         return migrateTo4();
+    case 5:
+        return migrateTo5();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -343,6 +345,44 @@ Result<void> SqliteStore::migrateTo4()
             edited_ms BIGINT NOT NULL,
             previous_text TEXT NOT NULL))",
         "CREATE INDEX message_edits_by_message ON message_edits (message_id)",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo5()
+{
+    // Attachments: uploads in progress, and complete files bound to the message they were sent
+    // with (their bytes are files under the data directory, by SHA-256).
+    const char *const statements[] = {
+        R"(CREATE TABLE uploads (
+            upload_id BLOB PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            name TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 BLOB NOT NULL,
+            thumbnail BLOB,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            created_ms BIGINT NOT NULL))",
+        "CREATE INDEX uploads_by_file ON uploads (user_id, sha256, size)",
+        R"(CREATE TABLE attachments (
+            attachment_id INTEGER PRIMARY KEY,
+            uploader_id INTEGER NOT NULL REFERENCES users (user_id),
+            message_id INTEGER REFERENCES messages (message_id),
+            name TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 BLOB NOT NULL,
+            thumbnail BLOB,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            created_ms BIGINT NOT NULL))",
+        "CREATE INDEX attachments_by_message ON attachments (message_id)",
+        "ALTER TABLE messages ADD COLUMN has_attachments INTEGER NOT NULL DEFAULT 0",
     };
     for (const char *sql : statements)
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
@@ -718,10 +758,40 @@ void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
     out->set_edited_ms(query.value(12).toLongLong());
     out->set_deleted(query.value(13).toBool());
     out->set_changed_seq(query.value(14).toULongLong());
+    // Column 15, has_attachments: fillAttachments() reads them for the messages that have any.
+    if (query.value(15).toBool())
+        out->add_attachments(); // a placeholder, replaced by fillAttachments()
+}
+
+Result<void> SqliteStore::fillAttachments(pb::Message *message)
+{
+    if (message->attachments_size() == 0)
+        return {};
+    message->clear_attachments();
+    auto &select = query("SELECT attachment_id, name, mime_type, size, sha256, thumbnail, width, "
+                         "height FROM attachments WHERE message_id = ? ORDER BY attachment_id");
+    select.bindValue(0, id(message->message_id()));
+    if (auto done = exec(select); !done)
+        return done;
+    const Finished finished(select);
+    while (select.next()) {
+        pb::Attachment *a = message->add_attachments();
+        a->set_attachment_id(select.value(0).toULongLong());
+        a->set_name(select.value(1).toString().toStdString());
+        a->set_mime_type(select.value(2).toString().toStdString());
+        a->set_size(select.value(3).toULongLong());
+        a->set_sha256(select.value(4).toByteArray().toStdString());
+        a->set_thumbnail(select.value(5).toByteArray().toStdString());
+        a->set_width(select.value(6).toUInt());
+        a->set_height(select.value(7).toUInt());
+    }
+    return {};
 }
 
 Result<void> SqliteStore::fillReactions(pb::Message *message)
 {
+    if (auto done = fillAttachments(message); !done)
+        return done;
     // Only messages that were ever changed can have reactions: most pages cost nothing here.
     if (message->changed_seq() == 0 || message->deleted())
         return {};
@@ -926,6 +996,27 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
         extras.replyTo = message.replyTo;
         extras.replySeq = target.value(0).toULongLong();
     }
+    if (!message.attachmentIds.isEmpty()) {
+        // Each one the sender's own, complete, and not sent with another message.
+        auto &check = query("SELECT 1 FROM attachments WHERE attachment_id = ? AND uploader_id = ? "
+                            "AND message_id IS NULL");
+        for (quint64 attachmentId : message.attachmentIds) {
+            check.bindValue(0, id(attachmentId));
+            check.bindValue(1, id(message.senderId));
+            if (auto done = exec(check); !done)
+                return done.error();
+            const bool usable = check.next();
+            check.finish();
+            if (!usable || extras.attachmentIds.contains(attachmentId))
+                return Error { ErrorCode::INVALID_ARGUMENT,
+                               QStringLiteral("attachment %1 is not an upload of yours that can "
+                                              "be sent")
+                                   .arg(attachmentId) };
+            extras.attachmentIds.append(attachmentId);
+        }
+    } else if (message.text.empty()) {
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("empty text") };
+    }
     if (!message.mentions.isEmpty()) {
         auto members = memberIds(conversationId);
         if (!members)
@@ -939,6 +1030,26 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
                              nullptr, messageId, nowMs, extras);
     if (!entry)
         return entry.error();
+    if (!extras.attachmentIds.isEmpty()) {
+        auto &bind = query("UPDATE attachments SET message_id = ? WHERE attachment_id = ?");
+        for (quint64 attachmentId : extras.attachmentIds) {
+            bind.bindValue(0, id(messageId));
+            bind.bindValue(1, id(attachmentId));
+            if (auto done = exec(bind); !done)
+                return done.error();
+        }
+        auto &flag = query("UPDATE messages SET has_attachments = 1 WHERE message_id = ?");
+        flag.bindValue(0, id(messageId));
+        if (auto done = exec(flag); !done)
+            return done.error();
+        // The stored message carries them, as every reader will see it.
+        pb::Message withFiles = entry.value();
+        for (int i = 0; i < extras.attachmentIds.size(); ++i)
+            withFiles.add_attachments();
+        if (auto done = fillAttachments(&withFiles); !done)
+            return done.error();
+        entry = std::move(withFiles);
+    }
     result.message = std::move(entry).value();
     auto members = memberIds(conversationId);
     if (!members)
@@ -1202,9 +1313,12 @@ Result<Appended> SqliteStore::applyMessageChange(const MessageChangeRequest &cha
         tombstone.bindValue(1, id(target.message_id()));
         if (auto done = exec(tombstone); !done)
             return done.error();
+        // Its files go too: the blobs no attachment refers to any more are collected later.
         for (const char *sql : { "UPDATE messages SET text = '' WHERE target_id = ?",
                                  "DELETE FROM message_edits WHERE message_id = ?",
-                                 "DELETE FROM reactions WHERE message_id = ?" }) {
+                                 "DELETE FROM reactions WHERE message_id = ?",
+                                 "DELETE FROM attachments WHERE message_id = ?",
+                                 "UPDATE messages SET has_attachments = 0 WHERE message_id = ?" }) {
             auto &scrub = query(sql);
             scrub.bindValue(0, id(target.message_id()));
             if (auto done = exec(scrub); !done)
@@ -1240,6 +1354,198 @@ Result<Appended> SqliteStore::applyMessageChange(const MessageChangeRequest &cha
         return members.error();
     result.memberIds = std::move(members).value();
     return result;
+}
+
+// ----- attachments
+// ---------------------------------------------------------------------------------
+
+namespace {
+
+UploadRecord readUpload(const QSqlQuery &q)
+{
+    UploadRecord u;
+    u.uploadId = q.value(0).toByteArray();
+    u.userId = q.value(1).toULongLong();
+    u.name = q.value(2).toString();
+    u.mimeType = q.value(3).toString();
+    u.size = q.value(4).toULongLong();
+    u.sha256 = q.value(5).toByteArray();
+    u.thumbnail = q.value(6).toByteArray();
+    u.width = q.value(7).toUInt();
+    u.height = q.value(8).toUInt();
+    u.createdMs = q.value(9).toLongLong();
+    return u;
+}
+
+} // namespace
+
+Result<UploadRecord> SqliteStore::beginUpload(const UploadRecord &wanted)
+{
+    auto &existing = query("SELECT upload_id, user_id, name, mime_type, size, sha256, thumbnail, "
+                           "width, height, created_ms FROM uploads WHERE user_id = ? AND "
+                           "sha256 = ? AND size = ? ORDER BY created_ms LIMIT 1");
+    existing.bindValue(0, id(wanted.userId));
+    existing.bindValue(1, wanted.sha256);
+    existing.bindValue(2, id(wanted.size));
+    if (auto done = exec(existing); !done)
+        return done.error();
+    if (existing.next()) {
+        UploadRecord found = readUpload(existing);
+        existing.finish();
+        return found; // resumed where it stopped
+    }
+    existing.finish();
+    auto &insert = query("INSERT INTO uploads (upload_id, user_id, name, mime_type, size, sha256, "
+                         "thumbnail, width, height, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                         "?, ?)");
+    insert.bindValue(0, wanted.uploadId);
+    insert.bindValue(1, id(wanted.userId));
+    insert.bindValue(2, nonNull(wanted.name));
+    insert.bindValue(3, nonNull(wanted.mimeType));
+    insert.bindValue(4, id(wanted.size));
+    insert.bindValue(5, wanted.sha256);
+    insert.bindValue(6,
+                     wanted.thumbnail.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                                : QVariant(wanted.thumbnail));
+    insert.bindValue(7, wanted.width);
+    insert.bindValue(8, wanted.height);
+    insert.bindValue(9, wanted.createdMs);
+    if (auto done = exec(insert); !done)
+        return done.error();
+    return wanted;
+}
+
+Result<UploadRecord> SqliteStore::upload(quint64 userId, const QByteArray &uploadId)
+{
+    auto &select = query("SELECT upload_id, user_id, name, mime_type, size, sha256, thumbnail, "
+                         "width, height, created_ms FROM uploads WHERE upload_id = ? AND "
+                         "user_id = ?");
+    select.bindValue(0, uploadId);
+    select.bindValue(1, id(userId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such upload") };
+    return readUpload(select);
+}
+
+Result<AttachmentRecord> SqliteStore::completeUpload(quint64 userId, const QByteArray &uploadId,
+                                                     quint64 attachmentId, qint64 nowMs)
+{
+    auto found = upload(userId, uploadId);
+    if (!found)
+        return found.error();
+    const UploadRecord &u = found.value();
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto &insert = query("INSERT INTO attachments (attachment_id, uploader_id, name, mime_type, "
+                         "size, sha256, thumbnail, width, height, created_ms) VALUES (?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?)");
+    insert.bindValue(0, id(attachmentId));
+    insert.bindValue(1, id(userId));
+    insert.bindValue(2, nonNull(u.name));
+    insert.bindValue(3, nonNull(u.mimeType));
+    insert.bindValue(4, id(u.size));
+    insert.bindValue(5, u.sha256);
+    insert.bindValue(6,
+                     u.thumbnail.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                           : QVariant(u.thumbnail));
+    insert.bindValue(7, u.width);
+    insert.bindValue(8, u.height);
+    insert.bindValue(9, nowMs);
+    auto done = exec(insert);
+    if (done)
+        done = discardUpload(userId, uploadId);
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return AttachmentRecord { attachmentId, userId,   0,           u.name,  u.mimeType,
+                              u.size,       u.sha256, u.thumbnail, u.width, u.height };
+}
+
+Result<void> SqliteStore::discardUpload(quint64 userId, const QByteArray &uploadId)
+{
+    auto &remove = query("DELETE FROM uploads WHERE upload_id = ? AND user_id = ?");
+    remove.bindValue(0, uploadId);
+    remove.bindValue(1, id(userId));
+    return exec(remove);
+}
+
+Result<AttachmentRecord> SqliteStore::attachmentFor(quint64 userId, quint64 attachmentId)
+{
+    AttachmentRecord a;
+    quint64 conversationId = 0;
+    quint64 seq = 0;
+    {
+        auto &select = query(
+            "SELECT a.attachment_id, a.uploader_id, COALESCE(a.message_id, 0), a.name, "
+            "a.mime_type, a.size, a.sha256, a.thumbnail, a.width, a.height, m.conversation_id, "
+            "m.seq FROM attachments a LEFT JOIN messages m ON m.message_id = a.message_id "
+            "WHERE a.attachment_id = ?");
+        select.bindValue(0, id(attachmentId));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        if (!select.next())
+            return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such attachment") };
+        a = { select.value(0).toULongLong(), select.value(1).toULongLong(),
+              select.value(2).toULongLong(), select.value(3).toString(),
+              select.value(4).toString(),    select.value(5).toULongLong(),
+              select.value(6).toByteArray(), select.value(7).toByteArray(),
+              select.value(8).toUInt(),      select.value(9).toUInt() };
+        conversationId = select.value(10).toULongLong();
+        seq = select.value(11).toULongLong();
+    }
+    const Error notFound { ErrorCode::NOT_FOUND, QStringLiteral("no such attachment") };
+    if (a.messageId == 0)
+        return a.uploaderId == userId ? Result<AttachmentRecord>(a) : notFound;
+    // Sent: to whoever may see that message (a member since before it; one who left, if it
+    // came before they left).
+    auto member = membership(userId, conversationId);
+    if (!member)
+        return member.error().code == ErrorCode::NOT_FOUND ? notFound : member.error();
+    if (seq <= member.value().joinedSeq || (member.value().leftSeq && seq > member.value().leftSeq))
+        return notFound;
+    return a;
+}
+
+Result<QList<QByteArray>> SqliteStore::expireUploads(qint64 olderThanMs)
+{
+    QList<QByteArray> expired;
+    {
+        auto &select = query("SELECT upload_id FROM uploads WHERE created_ms < ?");
+        select.bindValue(0, olderThanMs);
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            expired.append(select.value(0).toByteArray());
+    }
+    for (const char *sql : { "DELETE FROM uploads WHERE created_ms < ?",
+                             "DELETE FROM attachments WHERE message_id IS NULL AND "
+                             "created_ms < ?" }) {
+        auto &remove = query(sql);
+        remove.bindValue(0, olderThanMs);
+        if (auto done = exec(remove); !done)
+            return done.error();
+    }
+    return expired;
+}
+
+Result<QSet<QByteArray>> SqliteStore::referencedBlobs()
+{
+    auto &select = query("SELECT DISTINCT sha256 FROM attachments");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QSet<QByteArray> referenced;
+    while (select.next())
+        referenced.insert(select.value(0).toByteArray());
+    return referenced;
 }
 
 Result<void> SqliteStore::scrubLog()

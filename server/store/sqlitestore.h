@@ -26,7 +26,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -66,6 +66,14 @@ public:
                                    qint64 nowMs) override;
     bool takeScrubRequest() override { return std::exchange(m_scrubRequested, false); }
     Result<void> scrubLog() override;
+    Result<UploadRecord> beginUpload(const UploadRecord &wanted) override;
+    Result<UploadRecord> upload(quint64 userId, const QByteArray &uploadId) override;
+    Result<AttachmentRecord> completeUpload(quint64 userId, const QByteArray &uploadId,
+                                            quint64 attachmentId, qint64 nowMs) override;
+    Result<void> discardUpload(quint64 userId, const QByteArray &uploadId) override;
+    Result<AttachmentRecord> attachmentFor(quint64 userId, quint64 attachmentId) override;
+    Result<QList<QByteArray>> expireUploads(qint64 olderThanMs) override;
+    Result<QSet<QByteArray>> referencedBlobs() override;
 
     Result<void> saveSyncCursors(quint64 userId, const QByteArray &deviceId,
                                  const QHash<quint64, quint64> &cursors) override;
@@ -127,6 +135,7 @@ private:
     Result<void> migrateTo2();
     Result<void> migrateTo3();
     Result<void> migrateTo4();
+    Result<void> migrateTo5();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
@@ -143,6 +152,7 @@ private:
         quint64 replyTo = 0;
         quint64 replySeq = 0;
         QList<quint64> mentions;
+        QList<quint64> attachmentIds; //!< bound to the new message
     };
     //! Appends an entry (text, group event or change) with the next seq.
     Result<pb::Message> appendEntry(quint64 conversationId, quint64 senderId,
@@ -157,6 +167,7 @@ private:
     //! Fills in the reactions of messages that have any (after reading them).
     Result<void> fillReactions(google::protobuf::RepeatedPtrField<pb::Message> *messages);
     Result<void> fillReactions(pb::Message *message);
+    Result<void> fillAttachments(pb::Message *message);
     //! A new conversation and its members (ownerId, if one of them, as the owner).
     Result<quint64> createConversation(int kind, const QString &title, const QString &directKey,
                                        const QList<quint64> &members, quint64 ownerId,

@@ -90,6 +90,27 @@ public:
     //! group's admin or owner is allowed), MESSAGE_DELETED, INVALID_ARGUMENT.
     [[nodiscard]] virtual Result<Appended> changeMessage(const MessageChangeRequest &change,
                                                          quint64 messageId, qint64 nowMs) = 0;
+    // Attachments (PROTOCOL.md §14)
+    //! The user's unfinished upload of the same file (hash and size), or `wanted` as a new one.
+    [[nodiscard]] virtual Result<UploadRecord> beginUpload(const UploadRecord &wanted) = 0;
+    [[nodiscard]] virtual Result<UploadRecord> upload(quint64 userId,
+                                                      const QByteArray &uploadId) = 0; // NOT_FOUND
+    //! The upload is complete (its file filed): it becomes an attachment the user may send.
+    [[nodiscard]] virtual Result<AttachmentRecord> completeUpload(quint64 userId,
+                                                                  const QByteArray &uploadId,
+                                                                  quint64 attachmentId,
+                                                                  qint64 nowMs) = 0;
+    [[nodiscard]] virtual Result<void> discardUpload(quint64 userId,
+                                                     const QByteArray &uploadId) = 0;
+    //! An attachment the user may download: their own, or one sent with a message they can see.
+    //! NOT_FOUND otherwise (whether it exists is not told).
+    [[nodiscard]] virtual Result<AttachmentRecord> attachmentFor(quint64 userId,
+                                                                 quint64 attachmentId) = 0;
+    //! Housekeeping: uploads begun and attachments never sent before `olderThanMs` are dropped
+    //! (their upload ids are returned, for their part files); the hashes still referred to.
+    [[nodiscard]] virtual Result<QList<QByteArray>> expireUploads(qint64 olderThanMs) = 0;
+    [[nodiscard]] virtual Result<QSet<QByteArray>> referencedBlobs() = 0;
+
     //! Whether a commit since the last call removed text that must not linger on disk (a
     //! deleted message): then the write-ahead log is to be emptied soon (scrubLog()).
     [[nodiscard]] virtual bool takeScrubRequest() { return false; }

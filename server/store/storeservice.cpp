@@ -217,6 +217,18 @@ void StoreService::changeMessage(MessageChangeRequest change,
         std::move(done));
 }
 
+void StoreService::completeUpload(QObject *context, quint64 userId, const QByteArray &uploadId,
+                                  std::function<void(const Result<AttachmentRecord> &)> done)
+{
+    run(
+        context,
+        [this, userId, uploadId](Store &store) {
+            return store.completeUpload(userId, uploadId, m_ids.next(),
+                                        QDateTime::currentMSecsSinceEpoch());
+        },
+        std::move(done));
+}
+
 void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
 {
     if (pending.empty())

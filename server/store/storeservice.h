@@ -56,6 +56,10 @@ public:
     void changeMessage(MessageChangeRequest change,
                        std::function<void(const Result<Appended> &)> done);
 
+    //! Makes a complete upload an attachment (Store::completeUpload) with a fresh id.
+    void completeUpload(QObject *context, quint64 userId, const QByteArray &uploadId,
+                        std::function<void(const Result<AttachmentRecord> &)> done);
+
     //! Runs `job(Store &)` on the store thread and `done(result)` on this thread, unless
     //! `context` was destroyed meanwhile. Every job, read or write, runs inside the current
     //! batch's transaction (group commit: one fsync for the lot; a job may nest begin() and

@@ -142,8 +142,30 @@ private:
                 return false;
         return true;
     }
+    bool bytesExactly(const std::string &value, int size, const char *field)
+    {
+        if (value.size() == size_t(size))
+            return true;
+        return fail(ErrorCode::INVALID_ARGUMENT,
+                    QStringLiteral("%1 must be %2 bytes, got %3")
+                        .arg(QLatin1StringView(field))
+                        .arg(size)
+                        .arg(value.size()));
+    }
+    bool attachment(const pb::Attachment &value)
+    {
+        return maxBytes(value.name(), kMaxFileNameBytes, "Attachment.name")
+            && maxBytes(value.mime_type(), kMaxNameBytes, "Attachment.mime_type")
+            && maxBytes(value.sha256(), kSha256Bytes, "Attachment.sha256")
+            && maxBytes(value.thumbnail(), kMaxThumbnailBytes, "Attachment.thumbnail");
+    }
     bool message(const pb::Message &value)
     {
+        if (!count(value.attachments_size(), kMaxAttachmentsPerMessage, "Message.attachments"))
+            return false;
+        for (const auto &a : value.attachments())
+            if (!attachment(a))
+                return false;
         return uuid(value.client_id(), "Message.client_id") && text(value.text())
             && (!value.has_group_event() || groupEvent(value.group_event()))
             && maxBytes(value.change().emoji(), kMaxEmojiBytes, "MessageChange.emoji")
@@ -270,7 +292,25 @@ bool Validator::body(const pb::Envelope &e)
                         "SendMessage.peer_username")
             && text(e.send_message().text())
             && count(e.send_message().mention_user_ids_size(), m_limits.maxGroupMembers,
-                     "SendMessage.mention_user_ids");
+                     "SendMessage.mention_user_ids")
+            && count(e.send_message().attachment_ids_size(), kMaxAttachmentsPerMessage,
+                     "SendMessage.attachment_ids");
+    case B::kBeginUpload:
+        return maxBytes(e.begin_upload().name(), kMaxFileNameBytes, "BeginUpload.name")
+            && maxBytes(e.begin_upload().mime_type(), kMaxNameBytes, "BeginUpload.mime_type")
+            && bytesExactly(e.begin_upload().sha256(), kSha256Bytes, "BeginUpload.sha256")
+            && maxBytes(e.begin_upload().thumbnail(), kMaxThumbnailBytes, "BeginUpload.thumbnail");
+    case B::kUploadStatus:
+        return maxBytes(e.upload_status().upload_id(), kUuidBytes, "UploadStatus.upload_id");
+    case B::kUploadChunk:
+        return bytesExactly(e.upload_chunk().upload_id(), kUuidBytes, "UploadChunk.upload_id")
+            && maxBytes(e.upload_chunk().data(), int(m_limits.attachmentChunkBytes),
+                        "UploadChunk.data");
+    case B::kDownloadRequest:
+        return true;
+    case B::kDownloadChunk:
+        return maxBytes(e.download_chunk().data(), int(m_limits.attachmentChunkBytes),
+                        "DownloadChunk.data");
     case B::kChangeMessage:
         return uuid(e.change_message().client_id(), "ChangeMessage.client_id")
             && text(e.change_message().text())
@@ -324,11 +364,12 @@ QByteArray encode(const pb::Envelope &envelope)
 
 Result<pb::Envelope> decode(QByteArrayView frame, const Limits &limits)
 {
-    if (quint64(frame.size()) > limits.maxFrameBytes) {
+    // Attachment chunks may be larger than other frames; which this is, parsing tells.
+    if (quint64(frame.size()) > limits.maxIncomingFrameBytes()) {
         return Error { ErrorCode::FRAME_TOO_LARGE,
                        QStringLiteral("frame of %1 bytes is over the limit of %2")
                            .arg(frame.size())
-                           .arg(limits.maxFrameBytes) };
+                           .arg(limits.maxIncomingFrameBytes()) };
     }
     if (frame.isEmpty())
         return Error { ErrorCode::BAD_FRAME, QStringLiteral("empty frame") };
@@ -351,6 +392,14 @@ Result<pb::Envelope> decode(QByteArrayView frame, const Limits &limits)
             : Error { ErrorCode::EMPTY_BODY, QStringLiteral("the envelope has no body") };
         error.requestId = envelope.request_id();
         return error;
+    }
+    const bool chunk = envelope.body_case() == pb::Envelope::kUploadChunk
+        || envelope.body_case() == pb::Envelope::kDownloadChunk;
+    if (!chunk && quint64(frame.size()) > limits.maxFrameBytes) {
+        return Error { ErrorCode::FRAME_TOO_LARGE,
+                       QStringLiteral("frame of %1 bytes is over the limit of %2")
+                           .arg(frame.size())
+                           .arg(limits.maxFrameBytes) };
     }
     if (Result<void> valid = validate(envelope, limits); !valid)
         return valid.error();

@@ -114,6 +114,12 @@ const char *untranslatedMessage(ErrorCode code)
         return QT_TRANSLATE_NOOP("Confab::Error", "The group is full.");
     case ErrorCode::MESSAGE_DELETED:
         return QT_TRANSLATE_NOOP("Confab::Error", "The message was deleted.");
+    case ErrorCode::FILE_TOO_LARGE:
+        return QT_TRANSLATE_NOOP("Confab::Error", "The file is too large for this server.");
+    case ErrorCode::HASH_MISMATCH:
+        return QT_TRANSLATE_NOOP("Confab::Error",
+                                 "The file changed or was damaged while it was sent. Please "
+                                 "send it again.");
     case pb::ErrorCode_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pb::ErrorCode_INT_MAX_SENTINEL_DO_NOT_USE_:
         break;

@@ -15,6 +15,8 @@ Limits Limits::fromPb(const pb::Limits &limits)
     result.rateBurst = limits.rate_burst();
     result.pingIntervalMs = limits.ping_interval_ms();
     result.idleTimeoutMs = limits.idle_timeout_ms();
+    result.maxAttachmentBytes = limits.max_attachment_bytes();
+    result.attachmentChunkBytes = limits.attachment_chunk_bytes();
     return result;
 }
 
@@ -28,6 +30,8 @@ void Limits::toPb(pb::Limits *out) const
     out->set_rate_burst(rateBurst);
     out->set_ping_interval_ms(pingIntervalMs);
     out->set_idle_timeout_ms(idleTimeoutMs);
+    out->set_max_attachment_bytes(maxAttachmentBytes);
+    out->set_attachment_chunk_bytes(attachmentChunkBytes);
 }
 
 bool Limits::isValid(QString *reason) const
@@ -53,6 +57,8 @@ bool Limits::isValid(QString *reason) const
         return fail(QStringLiteral("rate and burst must be non-zero"));
     // A ping goes out up to half a ping interval late (the server sweeps at that pace) and its pong
     // needs a round trip: an idle timeout of two intervals never closes a peer that answers.
+    if (maxAttachmentBytes > 0 && (attachmentChunkBytes < 1024 || attachmentChunkBytes > 16u << 20))
+        return fail(QStringLiteral("attachment chunks must be 1 KiB to 16 MiB"));
     if (pingIntervalMs == 0 || idleTimeoutMs < 2 * quint64(pingIntervalMs))
         return fail(QStringLiteral("the idle timeout must be at least twice the ping interval"));
     return true;

@@ -4,6 +4,8 @@
 
 #include <QtGlobal>
 
+#include <algorithm>
+
 namespace Confab {
 
 //! Protocol constants that are not configurable (PROTOCOL.md "Limits").
@@ -18,6 +20,12 @@ inline constexpr int kMaxPresences = 100000; //!< entries in one PresenceEvent
 inline constexpr int kMaxEmojiBytes = 32; //!< one reaction: an emoji, ZWJ sequences included
 //! Different emoji on one message (each user may add several; PROTOCOL.md §13).
 inline constexpr int kMaxReactionKinds = 64;
+inline constexpr int kSha256Bytes = 32;
+inline constexpr int kMaxFileNameBytes = 255; //!< an attachment's name
+inline constexpr int kMaxThumbnailBytes = 8 * 1024; //!< an image attachment's JPEG thumbnail
+inline constexpr int kMaxAttachmentsPerMessage = 4;
+//! What a chunk frame may hold besides its data (PROTOCOL.md §14).
+inline constexpr quint32 kChunkOverheadBytes = 1024;
 
 //! Limits the server enforces and announces in Welcome; the client adopts them from there.
 struct Limits
@@ -30,6 +38,16 @@ struct Limits
     quint32 rateBurst = 100;
     quint32 pingIntervalMs = 30'000;
     quint32 idleTimeoutMs = 90'000;
+    quint64 maxAttachmentBytes = 256ull << 20; //!< 0: attachments are off
+    quint32 attachmentChunkBytes = 256 * 1024;
+
+    //! The largest frame a peer may send: an attachment chunk may be over maxFrameBytes.
+    [[nodiscard]] quint32 maxIncomingFrameBytes() const
+    {
+        return maxAttachmentBytes > 0
+            ? std::max(maxFrameBytes, attachmentChunkBytes + kChunkOverheadBytes)
+            : maxFrameBytes;
+    }
 
     [[nodiscard]] static Limits fromPb(const pb::Limits &limits);
     void toPb(pb::Limits *out) const;

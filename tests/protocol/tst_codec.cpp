@@ -120,6 +120,35 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         c->set_kind(pb::MessageChange::REACTION_ADDED);
         c->set_emoji("👍🏽");
     });
+    add("begin_upload", [](pb::Envelope &e) {
+        auto *b = e.mutable_begin_upload();
+        b->set_name("holiday 写真.jpg");
+        b->set_mime_type("image/jpeg");
+        b->set_size(3'000'000);
+        b->set_sha256(std::string(32, '\x5a'));
+        b->set_thumbnail(std::string(2000, '\x01'));
+        b->set_width(4000);
+        b->set_height(3000);
+    });
+    add("upload_status", [](pb::Envelope &e) {
+        e.mutable_upload_status()->set_upload_id(sampleUuid());
+        e.mutable_upload_status()->set_committed_offset(262'144);
+    });
+    add("upload_chunk", [](pb::Envelope &e) {
+        e.mutable_upload_chunk()->set_upload_id(sampleUuid());
+        e.mutable_upload_chunk()->set_offset(262'144);
+        e.mutable_upload_chunk()->set_data(std::string(200'000, '\x7f')); // over max_frame_bytes
+    });
+    add("download_request", [](pb::Envelope &e) {
+        e.mutable_download_request()->set_attachment_id(7'000'000'002);
+        e.mutable_download_request()->set_offset(262'144);
+    });
+    add("download_chunk", [](pb::Envelope &e) {
+        e.mutable_download_chunk()->set_attachment_id(7'000'000'002);
+        e.mutable_download_chunk()->set_offset(262'144);
+        e.mutable_download_chunk()->set_data(std::string(1000, '\x33'));
+        e.mutable_download_chunk()->set_size(3'000'000);
+    });
     add("message_ack", [](pb::Envelope &e) {
         auto *a = e.mutable_message_ack();
         a->set_client_id(sampleUuid());
@@ -427,6 +456,23 @@ void TestCodec::rejects_data()
         manyReactions.mutable_message_event()->mutable_message()->add_reactions()->set_emoji("+");
     QTest::newRow("too-many-reactions") << serialized(manyReactions) << ErrorCode::FIELD_TOO_LONG;
 
+    pb::Envelope bigChunk = sampleOf("upload_chunk");
+    bigChunk.mutable_upload_chunk()->set_data(std::string(limits.attachmentChunkBytes + 1, 'c'));
+    QTest::newRow("chunk-over-chunk-size") << serialized(bigChunk) << ErrorCode::FIELD_TOO_LONG;
+
+    pb::Envelope bigText = sampleOf("send_message"); // only chunks may pass max_frame_bytes
+    bigText.mutable_send_message()->set_peer_username(std::string(100'000, 'u'));
+    QTest::newRow("non-chunk-over-frame") << serialized(bigText) << ErrorCode::FRAME_TOO_LARGE;
+
+    pb::Envelope shortHash = sampleOf("begin_upload");
+    shortHash.mutable_begin_upload()->set_sha256("abc");
+    QTest::newRow("upload-hash-not-32-bytes")
+        << serialized(shortHash) << ErrorCode::INVALID_ARGUMENT;
+
+    pb::Envelope bigThumb = sampleOf("begin_upload");
+    bigThumb.mutable_begin_upload()->set_thumbnail(std::string(kMaxThumbnailBytes + 1, 't'));
+    QTest::newRow("thumbnail-too-big") << serialized(bigThumb) << ErrorCode::FIELD_TOO_LONG;
+
     pb::Envelope groupNoClientId = sampleOf("create_group");
     groupNoClientId.mutable_create_group()->clear_client_id();
     QTest::newRow("create-group-without-client-id")
@@ -439,8 +485,9 @@ void TestCodec::rejects()
     QFETCH(ErrorCode, code);
     Limits limits;
     limits.maxFrameBytes = qMax<quint32>(limits.maxFrameBytes, 1 << 20);
-    if (QByteArray(QTest::currentDataTag()) == "oversize")
-        limits = Limits();
+    const QByteArray tag = QTest::currentDataTag();
+    if (tag == "oversize" || tag == "chunk-over-chunk-size" || tag == "non-chunk-over-frame")
+        limits = Limits(); // the default frame and chunk sizes
     const auto decoded = Codec::decode(frame, limits);
     QVERIFY(!decoded.isOk());
     QCOMPARE(errorCodeName(decoded.error().code), errorCodeName(code));

@@ -315,6 +315,14 @@
         <source>The message was deleted.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The file is too large for this server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file changed or was damaged while it was sent. Please send it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::AccountDialog</name>

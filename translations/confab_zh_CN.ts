@@ -313,6 +313,14 @@
         <source>The message was deleted.</source>
         <translation>该消息已被删除。</translation>
     </message>
+    <message>
+        <source>The file is too large for this server.</source>
+        <translation>文件太大，此服务器无法接收。</translation>
+    </message>
+    <message>
+        <source>The file changed or was damaged while it was sent. Please send it again.</source>
+        <translation>文件在发送过程中被更改或损坏。请重新发送。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::AccountDialog</name>

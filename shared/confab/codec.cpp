@@ -377,6 +377,13 @@ Result<pb::Envelope> decode(QByteArrayView frame, const Limits &limits)
     routeProtobufLogs();
     pb::Envelope envelope;
     if (!envelope.ParseFromArray(frame.data(), int(frame.size()))) {
+        // Only a chunk may be over maxFrameBytes; what does not parse is not one.
+        if (quint64(frame.size()) > limits.maxFrameBytes) {
+            return Error { ErrorCode::FRAME_TOO_LARGE,
+                           QStringLiteral("frame of %1 bytes is over the limit of %2")
+                               .arg(frame.size())
+                               .arg(limits.maxFrameBytes) };
+        }
         const std::string_view bytes(frame.data(), size_t(frame.size()));
         Error error = diagnoseParseFailure(bytes, pb::Envelope::descriptor(), 0);
         if (error.code == ErrorCode::ERROR_CODE_UNSPECIFIED)

@@ -8,8 +8,11 @@
 #include <confab/logging.h>
 #include <confab/version.h>
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QNetworkInformation>
 #include <QPointer>
 #include <QRandomGenerator>
@@ -25,6 +28,7 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <map>
 
 namespace Confab::Client {
 
@@ -73,6 +77,16 @@ ChatMessage fromWire(const pb::Message &m)
     for (const auto &reaction : m.reactions())
         message.reactions.append({ QString::fromStdString(reaction.emoji()),
                                    { reaction.user_ids().begin(), reaction.user_ids().end() } });
+    for (const auto &a : m.attachments())
+        message.attachments.append({ a.attachment_id(),
+                                     QString::fromStdString(a.name()),
+                                     QString::fromStdString(a.mime_type()),
+                                     a.size(),
+                                     QByteArray::fromStdString(a.sha256()),
+                                     QByteArray::fromStdString(a.thumbnail()),
+                                     int(a.width()),
+                                     int(a.height()),
+                                     {} });
     return message;
 }
 
@@ -115,7 +129,9 @@ public:
         Presence,
         Sessions,
         Revoke,
-        Password
+        Password,
+        Upload, //!< BeginUpload and UploadChunk
+        Download
     };
     struct Request
     {
@@ -124,7 +140,36 @@ public:
         quint64 conversationId = 0;
         quint64 delivered = 0; //!< Receipt: what it said, to say again if it is lost
         quint64 read = 0;
+        qint64 offset = 0; //!< Upload, Download: the chunk's
+        qint64 length = 0;
     };
+
+    // Attachments (PROTOCOL.md §14): one upload at a time, for the oldest message in the outbox
+    // that has a file not yet uploaded; downloads side by side. Chunks are kept in flight.
+    static constexpr int kChunkWindow = 4;
+    struct Upload
+    {
+        QUuid clientId; //!< the message
+        qint64 localId = 0;
+        int position = 0;
+        AttachmentInfo file;
+        std::string uploadId;
+        qint64 committed = 0; //!< what the server holds
+        qint64 next = 0; //!< where the next chunk starts
+        int inFlight = 0;
+        bool begun = false;
+    };
+    std::optional<Upload> upload;
+    struct Download
+    {
+        AttachmentInfo file;
+        QString target;
+        std::unique_ptr<QFile> part;
+        qint64 written = 0;
+        qint64 asked = 0;
+        int inFlight = 0;
+    };
+    std::map<quint64, Download> downloads; //!< by attachment id
     enum class Credentials { None, Login, Register, Resume };
 
     explicit Private(ChatClient *q, const QString &dataDir) : q(q), dataDir(dataDir) { }
@@ -441,6 +486,11 @@ public:
                                  "again once online.") });
         inFlight.clear();
         gapFilling.clear();
+        upload.reset(); // begun again (and resumed) once online
+        for (auto &[id, download] : downloads) {
+            download.inFlight = 0;
+            download.asked = download.written;
+        }
         // Offline, we know nothing of others' presence and typing.
         const QList<quint64> known = presence.keys();
         presence.clear();
@@ -768,6 +818,8 @@ public:
         setState(State::Online, ChatClient::tr("Online"));
         Q_EMIT q->syncFinished();
         flushOutbox();
+        for (auto &[id, download] : downloads)
+            requestDownloadChunks(id);
         flushReceipts();
         if (away) {
             pb::Envelope envelope;
@@ -850,6 +902,13 @@ public:
         for (const ChatMessage &message : outbox.value()) {
             if (inFlight.contains(message.clientId))
                 continue;
+            // Its files go up first; the messages after it wait, so that order holds.
+            if (!message.isChange()
+                && std::any_of(message.attachments.cbegin(), message.attachments.cend(),
+                               [](const AttachmentInfo &a) { return a.attachmentId == 0; })) {
+                startUpload(message);
+                break;
+            }
             if (!takeSendToken())
                 break; // the rest follows when the bucket refills, in order
             pb::Envelope envelope;
@@ -872,6 +931,8 @@ public:
                 send->set_reply_to_message_id(message.replyToId);
                 for (quint64 userId : message.mentions)
                     send->add_mention_user_ids(userId);
+                for (const AttachmentInfo &a : message.attachments)
+                    send->add_attachment_ids(a.attachmentId);
             }
             inFlight.insert(message.clientId);
             this->send(envelope, { Kind::Send, message.clientId, message.conversationId });
@@ -1021,11 +1082,293 @@ public:
         case Kind::Password:
             Q_EMIT q->passwordChanged();
             break;
+        case Kind::Upload:
+            onUploadStatus(request, envelope.upload_status());
+            break;
+        case Kind::Download:
+            onDownloadChunk(envelope.download_chunk());
+            break;
         case Kind::Logout:
         case Kind::Receipt:
         case Kind::Presence:
             break;
         }
+    }
+
+    //! Puts a new message in the outbox and shows it. Members named as @username are
+    //! mentioned (they are told even in mentions-only chats).
+    Result<ChatMessage> queueMessage(quint64 conversationId, const QString &text,
+                                     const ChatMessage &replyTo,
+                                     const QList<AttachmentInfo> &attachments)
+    {
+        if (!cache)
+            return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
+        QList<quint64> mentions;
+        if (text.contains(u'@')) {
+            if (const auto conversation = cache->conversation(conversationId); conversation) {
+                const QList<UserInfo> members = conversation.value().members;
+                for (const UserInfo &member : members) {
+                    if (member.userId == user.userId || member.username.isEmpty())
+                        continue;
+                    const QRegularExpression named(
+                        QStringLiteral("(^|[^\\w@])@%1(?!\\w)")
+                            .arg(QRegularExpression::escape(member.username)),
+                        QRegularExpression::CaseInsensitiveOption
+                            | QRegularExpression::UseUnicodePropertiesOption);
+                    if (named.match(text).hasMatch())
+                        mentions.append(member.userId);
+                }
+            }
+        }
+        const quint64 replyId = replyTo.messageId && !replyTo.isChange() ? replyTo.messageId : 0;
+        auto pending = cache->addPending(conversationId, {}, text, user.userId, nowMs(), {},
+                                         replyId, replyId ? replyTo.seq : 0, mentions, attachments);
+        if (!pending)
+            return pending;
+        Q_EMIT q->messageAdded(pending.value());
+        flushOutbox();
+        return pending;
+    }
+
+    // ----- attachments
+
+    void startUpload(const ChatMessage &message)
+    {
+        if (upload)
+            return; // one at a time; this one goes on, or the next starts when it is done
+        int position = 0;
+        while (position < message.attachments.size()
+               && message.attachments.at(position).attachmentId != 0)
+            ++position;
+        Upload next;
+        next.clientId = message.clientId;
+        next.localId = message.localId;
+        next.position = position;
+        next.file = message.attachments.at(position);
+        upload = std::move(next);
+        pb::Envelope envelope;
+        auto *begin = envelope.mutable_begin_upload();
+        begin->set_name(upload->file.name.toStdString());
+        begin->set_mime_type(upload->file.mimeType.toStdString());
+        begin->set_size(upload->file.size);
+        begin->set_sha256(upload->file.sha256.toStdString());
+        begin->set_thumbnail(upload->file.thumbnail.toStdString());
+        begin->set_width(quint32(upload->file.width));
+        begin->set_height(quint32(upload->file.height));
+        send(envelope, { Kind::Upload, message.clientId, message.conversationId });
+    }
+
+    void onUploadStatus(const Request &request, const pb::UploadStatus &status)
+    {
+        if (!upload || request.clientId != upload->clientId)
+            return; // an answer for an upload given up on
+        if (!upload->begun) {
+            upload->begun = true;
+            upload->uploadId = status.upload_id();
+            upload->committed = upload->next = qint64(status.committed_offset());
+        } else {
+            --upload->inFlight;
+            upload->committed = std::max(upload->committed, qint64(status.committed_offset()));
+            // The server holds less than this chunk would make (one refused or lost): go on from
+            // there; answers to chunks sent after it say the same and change nothing.
+            if (status.attachment_id() == 0
+                && qint64(status.committed_offset()) < request.offset + request.length)
+                upload->next = std::min(upload->next, qint64(status.committed_offset()));
+        }
+        Q_EMIT q->uploadProgress(upload->clientId, upload->committed, qint64(upload->file.size));
+        if (status.attachment_id() != 0) {
+            static_cast<void>(cache->setAttachmentUploaded(upload->localId, upload->position,
+                                                           status.attachment_id()));
+            upload.reset();
+            flushOutbox(); // the message's next file, or the message itself
+            return;
+        }
+        sendUploadChunks();
+    }
+
+    void sendUploadChunks()
+    {
+        const qint64 size = qint64(upload->file.size);
+        const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
+        if (upload->inFlight >= kChunkWindow || upload->next >= size)
+            return;
+        QFile source(upload->file.localPath);
+        if (!source.open(QIODevice::ReadOnly) || source.size() != size) {
+            return failUpload({ ErrorCode::INVALID_ARGUMENT,
+                                ChatClient::tr("The file %1 cannot be read any more, or it "
+                                               "changed.")
+                                    .arg(upload->file.name) });
+        }
+        while (upload->inFlight < kChunkWindow && upload->next < size) {
+            if (!source.seek(upload->next))
+                return failUpload(
+                    { ErrorCode::INVALID_ARGUMENT,
+                      ChatClient::tr("The file %1 cannot be read.").arg(upload->file.name) });
+            const QByteArray data = source.read(std::min(chunk, size - upload->next));
+            if (data.isEmpty())
+                return failUpload(
+                    { ErrorCode::INVALID_ARGUMENT,
+                      ChatClient::tr("The file %1 cannot be read.").arg(upload->file.name) });
+            pb::Envelope envelope;
+            auto *piece = envelope.mutable_upload_chunk();
+            piece->set_upload_id(upload->uploadId);
+            piece->set_offset(quint64(upload->next));
+            piece->set_data(data.constData(), size_t(data.size()));
+            Request request { Kind::Upload, upload->clientId, 0 };
+            request.offset = upload->next;
+            request.length = data.size();
+            send(envelope, request);
+            upload->next += data.size();
+            ++upload->inFlight;
+        }
+    }
+
+    void failUpload(const Error &error)
+    {
+        const QUuid clientId = upload->clientId;
+        upload.reset();
+        auto failed = cache->markFailed(
+            clientId, error.message.isEmpty() ? userMessage(error.code) : error.message);
+        if (failed)
+            Q_EMIT q->messageChanged(failed.value());
+        flushOutbox();
+    }
+
+    void onUploadFailed(const Error &error)
+    {
+        if (!upload)
+            return;
+        // For now (a busy server, a full disk, a chunk too many): begin again later; it resumes.
+        if (error.isTransient() || error.code == ErrorCode::NOT_FOUND) {
+            upload.reset();
+            const int delay =
+                std::min(backoffMaxMs, std::max<int>(int(error.retryAfterMs), backoffInitialMs));
+            QTimer::singleShot(delay, q, [this] { flushOutbox(); });
+            return;
+        }
+        failUpload({ error.code, userMessage(error.code) });
+    }
+
+    void startDownload(const AttachmentInfo &file, const QString &target)
+    {
+        if (downloads.count(file.attachmentId))
+            return;
+        Download d;
+        d.file = file;
+        d.target = target;
+        d.part = std::make_unique<QFile>(target + QStringLiteral(".part"));
+        if (!QDir().mkpath(QFileInfo(target).absolutePath())
+            || !d.part->open(QIODevice::ReadWrite)) {
+            const Error error { ErrorCode::INTERNAL,
+                                ChatClient::tr("Cannot write %1.").arg(d.part->fileName()) };
+            QTimer::singleShot(0, q, [this, id = file.attachmentId, error] {
+                Q_EMIT q->downloadFailed(id, error);
+            });
+            return;
+        }
+        // What an earlier attempt left is kept: the download goes on from there.
+        d.written = std::min<qint64>(d.part->size(), qint64(file.size));
+        d.part->resize(d.written);
+        d.asked = d.written;
+        downloads.emplace(file.attachmentId, std::move(d));
+        requestDownloadChunks(file.attachmentId);
+    }
+
+    void requestDownloadChunks(quint64 attachmentId)
+    {
+        const auto found = downloads.find(attachmentId);
+        if (found == downloads.end() || state != State::Online)
+            return;
+        Download &d = found->second;
+        const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
+        if (d.written >= qint64(d.file.size))
+            return finishDownload(attachmentId);
+        while (d.inFlight < kChunkWindow && d.asked < qint64(d.file.size)) {
+            pb::Envelope envelope;
+            envelope.mutable_download_request()->set_attachment_id(attachmentId);
+            envelope.mutable_download_request()->set_offset(quint64(d.asked));
+            Request request { Kind::Download, {}, attachmentId };
+            request.offset = d.asked;
+            send(envelope, request);
+            d.asked += chunk;
+            ++d.inFlight;
+        }
+    }
+
+    void onDownloadChunk(const pb::DownloadChunk &chunk)
+    {
+        const auto found = downloads.find(chunk.attachment_id());
+        if (found == downloads.end())
+            return;
+        Download &d = found->second;
+        --d.inFlight;
+        if (qint64(chunk.offset()) != d.written) {
+            // Not where the file ends (a chunk after one that failed): ask again from there.
+            d.asked = std::min(d.asked, d.written);
+            return requestDownloadChunks(chunk.attachment_id());
+        }
+        if (!d.part->seek(d.written)
+            || d.part->write(chunk.data().data(), qint64(chunk.data().size()))
+                != qint64(chunk.data().size())) {
+            const Error error {
+                ErrorCode::STORAGE_FULL,
+                ChatClient::tr("Cannot write %1: is the disk full?").arg(d.part->fileName())
+            };
+            downloads.erase(found);
+            return Q_EMIT q->downloadFailed(chunk.attachment_id(), error);
+        }
+        d.written += qint64(chunk.data().size());
+        Q_EMIT q->downloadProgress(chunk.attachment_id(), d.written, qint64(d.file.size));
+        requestDownloadChunks(chunk.attachment_id());
+    }
+
+    void finishDownload(quint64 attachmentId)
+    {
+        const auto found = downloads.find(attachmentId);
+        Download &d = found->second;
+        d.part->flush();
+        d.part->seek(0);
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(d.part.get());
+        const QString partPath = d.part->fileName();
+        d.part->close();
+        const QString target = d.target;
+        const bool intact = hash.result() == d.file.sha256;
+        downloads.erase(found);
+        if (!intact) {
+            QFile::remove(partPath); // never shown as the file
+            return Q_EMIT q->downloadFailed(
+                attachmentId, { ErrorCode::HASH_MISMATCH, userMessage(ErrorCode::HASH_MISMATCH) });
+        }
+        QFile::remove(target);
+        if (!QFile::rename(partPath, target))
+            return Q_EMIT q->downloadFailed(
+                attachmentId,
+                { ErrorCode::INTERNAL, ChatClient::tr("Cannot write %1.").arg(target) });
+        static_cast<void>(cache->setAttachmentPath(attachmentId, target));
+        Q_EMIT q->downloadFinished(attachmentId, target);
+    }
+
+    void onDownloadFailed(const Request &request, const Error &error)
+    {
+        const auto found = downloads.find(request.conversationId);
+        if (found == downloads.end())
+            return;
+        Download &d = found->second;
+        --d.inFlight;
+        if (error.isTransient()) {
+            d.asked = std::min(d.asked, request.offset);
+            const int delay =
+                std::min(backoffMaxMs, std::max<int>(int(error.retryAfterMs), backoffInitialMs));
+            QTimer::singleShot(delay, q,
+                               [this, id = request.conversationId] { requestDownloadChunks(id); });
+            return;
+        }
+        const QString partPath = d.part->fileName();
+        d.part->close();
+        QFile::remove(partPath);
+        downloads.erase(found);
+        Q_EMIT q->downloadFailed(request.conversationId, { error.code, userMessage(error.code) });
     }
 
     //! Sends an account request, or says at once why it cannot go.
@@ -1076,6 +1419,12 @@ public:
             break;
         case Kind::Send:
             onSendFailed(request.clientId, error);
+            break;
+        case Kind::Upload:
+            onUploadFailed(error);
+            break;
+        case Kind::Download:
+            onDownloadFailed(request, error);
             break;
         case Kind::Sync:
             socket.close(); // reconnect and sync again
@@ -1366,34 +1715,60 @@ LocalCache *ChatClient::cache() const
 Result<ChatMessage> ChatClient::sendMessage(quint64 conversationId, const QString &text,
                                             const ChatMessage &replyTo)
 {
+    return d->queueMessage(conversationId, text, replyTo, {});
+}
+
+Result<ChatMessage> ChatClient::sendFiles(quint64 conversationId, const QString &text,
+                                          const QList<OutgoingFile> &files,
+                                          const ChatMessage &replyTo)
+{
     if (!d->cache)
         return Error { ErrorCode::UNAUTHENTICATED, QStringLiteral("no account is open") };
-    // Members named as @username are mentioned (they are told even in mentions-only chats).
-    QList<quint64> mentions;
-    if (text.contains(u'@')) {
-        if (const auto conversation = d->cache->conversation(conversationId); conversation) {
-            const QList<UserInfo> members = conversation.value().members;
-            for (const UserInfo &member : members) {
-                if (member.userId == d->user.userId || member.username.isEmpty())
-                    continue;
-                const QRegularExpression named(
-                    QStringLiteral("(^|[^\\w@])@%1(?!\\w)")
-                        .arg(QRegularExpression::escape(member.username)),
-                    QRegularExpression::CaseInsensitiveOption
-                        | QRegularExpression::UseUnicodePropertiesOption);
-                if (named.match(text).hasMatch())
-                    mentions.append(member.userId);
-            }
-        }
+    if (files.isEmpty())
+        return sendMessage(conversationId, text, replyTo);
+    if (files.size() > kMaxAttachmentsPerMessage)
+        return Error {
+            ErrorCode::INVALID_ARGUMENT,
+            tr("At most %1 files can go with one message.").arg(kMaxAttachmentsPerMessage)
+        };
+    QList<AttachmentInfo> attachments;
+    for (const OutgoingFile &file : files) {
+        QFile source(file.path);
+        if (!source.open(QIODevice::ReadOnly))
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           tr("Cannot read %1.").arg(QFileInfo(file.path).fileName()) };
+        if (source.size() == 0)
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           tr("%1 is empty.").arg(QFileInfo(file.path).fileName()) };
+        if (d->limits.maxAttachmentBytes > 0
+            && quint64(source.size()) > d->limits.maxAttachmentBytes)
+            return Error { ErrorCode::FILE_TOO_LARGE,
+                           tr("%1 is larger than this server takes (%2 MB).")
+                               .arg(QFileInfo(file.path).fileName())
+                               .arg(d->limits.maxAttachmentBytes >> 20) };
+        // The hash goes with the upload: the server checks the bytes against it.
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(&source);
+        AttachmentInfo a;
+        a.name = QFileInfo(file.path).fileName();
+        a.mimeType =
+            file.mimeType.isEmpty() ? QStringLiteral("application/octet-stream") : file.mimeType;
+        a.size = quint64(source.size());
+        a.sha256 = hash.result();
+        a.thumbnail = file.thumbnail.left(kMaxThumbnailBytes);
+        a.width = file.width;
+        a.height = file.height;
+        a.localPath = QFileInfo(file.path).absoluteFilePath();
+        attachments.append(a);
     }
-    const quint64 replyId = replyTo.messageId && !replyTo.isChange() ? replyTo.messageId : 0;
-    auto pending = d->cache->addPending(conversationId, {}, text, d->user.userId, nowMs(), {},
-                                        replyId, replyId ? replyTo.seq : 0, mentions);
-    if (!pending)
-        return pending;
-    Q_EMIT messageAdded(pending.value());
-    d->flushOutbox();
-    return pending;
+    return d->queueMessage(conversationId, text, replyTo, attachments);
+}
+
+void ChatClient::download(const AttachmentInfo &attachment, const QString &targetPath)
+{
+    if (!d->cache || attachment.attachmentId == 0)
+        return;
+    d->startDownload(attachment, targetPath);
 }
 
 Result<void> ChatClient::editMessage(const ChatMessage &target, const QString &text)
@@ -1476,9 +1851,31 @@ Result<void> ChatClient::discard(const QUuid &clientId)
     if (d->inFlight.contains(clientId))
         return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("the message is being sent") };
     auto done = d->cache->discard(clientId);
-    if (done)
-        Q_EMIT messageRemoved(clientId);
+    if (!done)
+        return done;
+    Q_EMIT messageRemoved(clientId);
+    if (d->upload && d->upload->clientId == clientId) {
+        // Cancelled while its file goes up: what the server holds expires (PROTOCOL.md §14).
+        d->upload.reset();
+        d->flushOutbox();
+    }
     return done;
+}
+
+void ChatClient::cancelDownload(quint64 attachmentId)
+{
+    const auto found = d->downloads.find(attachmentId);
+    if (found == d->downloads.end())
+        return;
+    const QString partPath = found->second.part->fileName();
+    found->second.part->close();
+    QFile::remove(partPath);
+    d->downloads.erase(found);
+}
+
+bool ChatClient::isDownloading(quint64 attachmentId) const
+{
+    return d->downloads.count(attachmentId) > 0;
 }
 
 void ChatClient::fetchOlder(quint64 conversationId, int limit)

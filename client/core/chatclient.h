@@ -66,6 +66,20 @@ public:
     Result<ChatMessage> sendMessage(quint64 conversationId, const QString &text,
                                     const ChatMessage &replyTo = {});
     Result<ChatMessage> sendMessageTo(const QString &peerUsername, const QString &text);
+    //! A message with files (at most 4; PROTOCOL.md §14): it waits in the outbox until each
+    //! file is uploaded (resumed after a disconnect or a restart), then goes as one message.
+    //! uploadProgress() tells how far. The files must stay where they are until then.
+    Result<ChatMessage> sendFiles(quint64 conversationId, const QString &text,
+                                  const QList<OutgoingFile> &files,
+                                  const ChatMessage &replyTo = {});
+    //! Downloads a received file to targetPath, in chunks; an interrupted download goes on from
+    //! targetPath + ".part". downloadProgress(), then downloadFinished() once the bytes are
+    //! checked against the sender's SHA-256 (or downloadFailed()).
+    void download(const AttachmentInfo &attachment, const QString &targetPath);
+    //! Stops a download and removes what it wrote. (An upload is cancelled by discard().)
+    void cancelDownload(quint64 attachmentId);
+    [[nodiscard]] bool isDownloading(quint64 attachmentId) const;
+
     // Changes to sent messages (PROTOCOL.md §13). Each goes through the outbox like a message,
     // shows on the target at once (messageChanged), and is undone if the server refuses it
     // (messageChangeFailed, then messageChanged with the server's state).
@@ -78,6 +92,7 @@ public:
     [[nodiscard]] bool canEdit(const ChatMessage &message) const;
     [[nodiscard]] bool canDelete(const ChatMessage &message) const;
     Result<void> retry(const QUuid &clientId);
+    //! Removes an unsent message from the outbox (also while its files go up: that stops).
     Result<void> discard(const QUuid &clientId);
     //! Loads up to `limit` messages older than the oldest held; historyLoaded() follows.
     void fetchOlder(quint64 conversationId, int limit = 50);
@@ -138,6 +153,10 @@ Q_SIGNALS:
     void messageAdded(const Confab::Client::ChatMessage &message);
     void messageChanged(const Confab::Client::ChatMessage &message);
     void messageRemoved(const QUuid &clientId);
+    void uploadProgress(const QUuid &clientId, qint64 done, qint64 total);
+    void downloadProgress(quint64 attachmentId, qint64 done, qint64 total);
+    void downloadFinished(quint64 attachmentId, const QString &path);
+    void downloadFailed(quint64 attachmentId, const Confab::Error &error);
     //! The server refused an edit, delete or reaction (error.code says why).
     void messageChangeFailed(const Confab::Error &error);
     void conversationsChanged();

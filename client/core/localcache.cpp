@@ -29,7 +29,7 @@ using Sql::nonNull;
 #define CONFAB_CACHE_MESSAGE_COLUMNS                                                               \
     "local_id, client_id, message_id, conversation_id, peer_username, seq, sender_id, text, "      \
     "time_ms, state, error, event, change, reply_to, reply_seq, mentions, edited_ms, deleted, "    \
-    "changed_seq"
+    "changed_seq, has_attachments"
 
 QString joinIds(const QList<quint64> &ids)
 {
@@ -228,7 +228,32 @@ Result<void> LocalCache::migrate()
 
 Result<void> LocalCache::migrateTo(int version)
 {
-    static_assert(kSchemaVersion == 3, "add the new step here");
+    static_assert(kSchemaVersion == 4, "add the new step here");
+    if (version == 4) {
+        // Files sent with messages: ours until uploaded (read from local_path), others' as the
+        // server described them (local_path: the downloaded copy).
+        const char *const statements[] = {
+            "ALTER TABLE messages ADD COLUMN has_attachments INTEGER NOT NULL DEFAULT 0",
+            R"(CREATE TABLE attachments (
+                local_id INTEGER NOT NULL REFERENCES messages (local_id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                attachment_id INTEGER,
+                name TEXT NOT NULL,
+                mime_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                sha256 BLOB NOT NULL,
+                thumbnail BLOB,
+                width INTEGER NOT NULL DEFAULT 0,
+                height INTEGER NOT NULL DEFAULT 0,
+                local_path TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (local_id, position)))",
+            "CREATE INDEX attachments_by_id ON attachments (attachment_id)",
+        };
+        for (const char *sql : statements)
+            if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+                return done;
+        return {};
+    }
     if (version == 3) {
         // Rich messages: change entries and the state they leave on their targets; replies,
         // mentions, reactions.
@@ -357,7 +382,78 @@ ChatMessage LocalCache::readMessage(const QSqlQuery &query)
     m.editedMs = query.value(16).toLongLong();
     m.deleted = query.value(17).toBool();
     m.changedSeq = query.value(18).toULongLong();
+    if (query.value(19).toBool())
+        m.attachments.append(AttachmentInfo {}); // a placeholder: readAttachments() fills them
     return m;
+}
+
+Result<void> LocalCache::readAttachments(ChatMessage *message)
+{
+    if (message->attachments.isEmpty())
+        return {};
+    message->attachments.clear();
+    auto &select =
+        query("SELECT attachment_id, name, mime_type, size, sha256, thumbnail, width, "
+              "height, local_path FROM attachments WHERE local_id = ? ORDER BY position");
+    select.bindValue(0, message->localId);
+    if (auto done = exec(select); !done)
+        return done;
+    const Finished finished(select);
+    while (select.next())
+        message->attachments.append({ select.value(0).toULongLong(), select.value(1).toString(),
+                                      select.value(2).toString(), select.value(3).toULongLong(),
+                                      select.value(4).toByteArray(), select.value(5).toByteArray(),
+                                      select.value(6).toInt(), select.value(7).toInt(),
+                                      select.value(8).toString() });
+    return {};
+}
+
+Result<void> LocalCache::insertAttachments(qint64 localId, const QList<AttachmentInfo> &attachments)
+{
+    if (attachments.isEmpty())
+        return {};
+    auto &insert = query("INSERT OR REPLACE INTO attachments (local_id, position, attachment_id, "
+                         "name, mime_type, size, sha256, thumbnail, width, height, local_path) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (int i = 0; i < attachments.size(); ++i) {
+        const AttachmentInfo &a = attachments.at(i);
+        insert.bindValue(0, localId);
+        insert.bindValue(1, i);
+        insert.bindValue(2, nullableId(a.attachmentId));
+        insert.bindValue(3, nonNull(a.name));
+        insert.bindValue(4, nonNull(a.mimeType));
+        insert.bindValue(5, id(a.size));
+        insert.bindValue(6, a.sha256);
+        insert.bindValue(7,
+                         a.thumbnail.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                               : QVariant(a.thumbnail));
+        insert.bindValue(8, a.width);
+        insert.bindValue(9, a.height);
+        insert.bindValue(10, nonNull(a.localPath));
+        if (auto done = exec(insert); !done)
+            return done;
+    }
+    auto &flag = query("UPDATE messages SET has_attachments = 1 WHERE local_id = ?");
+    flag.bindValue(0, localId);
+    return exec(flag);
+}
+
+Result<void> LocalCache::setAttachmentUploaded(qint64 localId, int position, quint64 attachmentId)
+{
+    auto &update =
+        query("UPDATE attachments SET attachment_id = ? WHERE local_id = ? AND position = ?");
+    update.bindValue(0, id(attachmentId));
+    update.bindValue(1, localId);
+    update.bindValue(2, position);
+    return exec(update);
+}
+
+Result<void> LocalCache::setAttachmentPath(quint64 attachmentId, const QString &path)
+{
+    auto &update = query("UPDATE attachments SET local_path = ? WHERE attachment_id = ?");
+    update.bindValue(0, nonNull(path));
+    update.bindValue(1, id(attachmentId));
+    return exec(update);
 }
 
 QByteArray LocalCache::changeToBytes(const ChatMessage &entry)
@@ -465,6 +561,8 @@ Result<ChatMessage> LocalCache::messageWhere(const char *sql, const QVariant &va
     select.finish();
     if (auto done = readReactions(&message); !done)
         return done.error();
+    if (auto done = readAttachments(&message); !done)
+        return done.error();
     return message;
 }
 
@@ -506,7 +604,8 @@ Result<void> LocalCache::index(qint64 localId, const QString &text)
 Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString &peerUsername,
                                            const QString &text, quint64 senderId, qint64 nowMs,
                                            const QUuid &clientId, quint64 replyTo, quint64 replySeq,
-                                           const QList<quint64> &mentions)
+                                           const QList<quint64> &mentions,
+                                           const QList<AttachmentInfo> &attachments)
 {
     ChatMessage m;
     m.clientId = clientId.isNull() ? createTimeOrderedUuid() : clientId;
@@ -519,6 +618,7 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
     m.replyToId = replyTo;
     m.replyToSeq = replyTo ? replySeq : 0;
     m.mentions = mentions;
+    m.attachments = attachments;
     if (auto begun = begin(); !begun)
         return begun.error();
     auto &insert =
@@ -546,6 +646,8 @@ Result<ChatMessage> LocalCache::addPending(quint64 conversationId, const QString
     }
     if (done)
         done = index(m.localId, text);
+    if (done)
+        done = insertAttachments(m.localId, attachments);
     if (done && conversationId) {
         auto &touch =
             query("UPDATE conversations SET last_activity_ms = ? WHERE conversation_id = ?");
@@ -669,6 +771,8 @@ Result<void> LocalCache::applyChange(const ChatMessage &entry, QList<qint64> *ch
                         { qint64(entry.targetId) });
         if (done)
             done = step("DELETE FROM reactions WHERE message_id = ?", { qint64(entry.targetId) });
+        if (done) // its files: nobody can fetch them any more
+            done = step("DELETE FROM attachments WHERE local_id = ?", { localId });
         if (done)
             done = step("DELETE FROM messages_fts WHERE rowid = ?", { localId });
         if (done) // a deleted message is no longer unread
@@ -733,6 +837,10 @@ Result<bool> LocalCache::refreshState(qint64 localId, const ChatMessage &incomin
     if (auto done = replaceReactions(incoming.messageId, incoming.reactions); !done)
         return done.error();
     if (incoming.deleted) {
+        auto &files = query("DELETE FROM attachments WHERE local_id = ?");
+        files.bindValue(0, localId);
+        if (auto done = exec(files); !done)
+            return done.error();
         auto &unindex = query("DELETE FROM messages_fts WHERE rowid = ?");
         unindex.bindValue(0, localId);
         if (auto done = exec(unindex); !done)
@@ -756,10 +864,13 @@ Result<QList<ChatMessage>> LocalCache::outbox()
                          "(SELECT local_id FROM outbox) ORDER BY local_id");
     if (auto done = exec(select); !done)
         return done.error();
-    const Finished finished(select);
     QList<ChatMessage> messages;
     while (select.next())
         messages.append(readMessage(select));
+    select.finish();
+    for (ChatMessage &message : messages)
+        if (auto done = readAttachments(&message); !done)
+            return done.error();
     return messages;
 }
 
@@ -1057,6 +1168,9 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
                     break;
             if (!incoming.reactions.isEmpty())
                 if (done = replaceReactions(incoming.messageId, incoming.reactions); !done)
+                    break;
+            if (!incoming.deleted)
+                if (done = insertAttachments(localId, incoming.attachments); !done)
                     break;
         }
         if (incoming.isChange())
@@ -1425,9 +1539,12 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
         while (pending.next())
             result.append(readMessage(pending));
     }
-    for (ChatMessage &message : result)
+    for (ChatMessage &message : result) {
         if (auto done = readReactions(&message); !done)
             return done.error();
+        if (auto done = readAttachments(&message); !done)
+            return done.error();
+    }
     return result;
 }
 

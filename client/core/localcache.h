@@ -27,7 +27,7 @@ public:
     LocalCache(const LocalCache &) = delete;
     LocalCache &operator=(const LocalCache &) = delete;
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     [[nodiscard]] Result<void> open();
     [[nodiscard]] QString path() const { return m_path; }
@@ -49,7 +49,13 @@ public:
     [[nodiscard]] Result<ChatMessage>
     addPending(quint64 conversationId, const QString &peerUsername, const QString &text,
                quint64 senderId, qint64 nowMs, const QUuid &clientId = {}, quint64 replyTo = 0,
-               quint64 replySeq = 0, const QList<quint64> &mentions = {});
+               quint64 replySeq = 0, const QList<quint64> &mentions = {},
+               const QList<AttachmentInfo> &attachments = {});
+    //! One of a pending message's files is uploaded: it has its server id now.
+    [[nodiscard]] Result<void> setAttachmentUploaded(qint64 localId, int position,
+                                                     quint64 attachmentId);
+    //! A received file is downloaded to `path` (checked against its hash).
+    [[nodiscard]] Result<void> setAttachmentPath(quint64 attachmentId, const QString &path);
     //! Adds a pending change of a sent message (an edit, delete or reaction) to the outbox, and
     //! applies it to the target at once (the server's answer confirms or undoes it). `value`:
     //! the new text or the emoji. Returns the target as it is now.
@@ -154,6 +160,8 @@ private:
     Result<bool> refreshState(qint64 localId, const ChatMessage &incoming);
     Result<void> replaceReactions(quint64 messageId, const QList<Reaction> &reactions);
     Result<void> readReactions(ChatMessage *message);
+    Result<void> readAttachments(ChatMessage *message);
+    Result<void> insertAttachments(qint64 localId, const QList<AttachmentInfo> &attachments);
     Result<QList<ChatMessage>> messagesByLocalId(const QList<qint64> &localIds);
     static QByteArray changeToBytes(const ChatMessage &entry);
     static void changeFromBytes(const QByteArray &bytes, ChatMessage *entry);

@@ -68,6 +68,32 @@ struct Presence
     qint64 lastSeenMs = 0; //!< when offline: last seen (0: unknown)
 };
 
+//! A file sent with a message (PROTOCOL.md §14).
+struct AttachmentInfo
+{
+    quint64 attachmentId = 0; //!< 0: one of ours, not uploaded yet
+    QString name;
+    QString mimeType;
+    quint64 size = 0;
+    QByteArray sha256;
+    QByteArray thumbnail; //!< images: a small JPEG
+    int width = 0;
+    int height = 0;
+    //! Ours being sent: the file it is read from. Received: the downloaded copy, once complete.
+    QString localPath;
+    [[nodiscard]] bool isImage() const { return mimeType.startsWith(QLatin1String("image/")); }
+};
+
+//! A file to send, as the app prepared it (the thumbnail of an image is made by the UI).
+struct OutgoingFile
+{
+    QString path;
+    QString mimeType;
+    QByteArray thumbnail;
+    int width = 0;
+    int height = 0;
+};
+
 //! A message as the client holds it: sent and received ones have a server id and a seq; one
 //! still in the outbox (Sending) or refused (Failed) has only its client id.
 struct ChatMessage
@@ -101,6 +127,7 @@ struct ChatMessage
     bool deleted = false; //!< deleted for everyone: a tombstone without text
     QList<Reaction> reactions;
     quint64 changedSeq = 0; //!< the newest change entry reflected here
+    QList<AttachmentInfo> attachments;
 
     [[nodiscard]] bool isChange() const { return change != ChangeKind::None; }
     [[nodiscard]] bool reactedBy(const QString &emoji, quint64 userId) const

@@ -98,11 +98,47 @@
         <source>Only your own messages can be edited.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The file %1 cannot be read any more, or it changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: is the disk full?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most %1 files can go with one message.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is larger than this server takes (%2 MB).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
     <message>
         <source>This message was deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -203,6 +239,21 @@
     </message>
     <message numerus="yes">
         <source>%n new messages in %1 chats</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>📷 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more file(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>
@@ -675,6 +726,21 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
 </context>
 <context>
+    <name>Confab::Ui::ImageViewer</name>
+    <message>
+        <source>Actual Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open With System Viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Confab::Ui::LoginDialog</name>
     <message>
         <source>Sign in to Confab</source>
@@ -1097,6 +1163,65 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Delete for Everyone…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Attach files (or drop them on the chat, or paste an image)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be downloaded: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save “%1” As…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n files can go with one message.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 cannot be read or is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is larger than this server takes (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved: is the disk full?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1129,6 +1254,38 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>%1 reacted with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>↑ %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>↓ %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>↓ %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading %1 of %2 · click to cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · waiting to upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · click to open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · click to download</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -98,12 +98,48 @@
         <source>Only your own messages can be edited.</source>
         <translation>只能编辑自己的消息。</translation>
     </message>
+    <message>
+        <source>The file %1 cannot be read any more, or it changed.</source>
+        <translation>文件 %1 已无法读取，或已被更改。</translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation>无法读取文件 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: is the disk full?</source>
+        <translation>无法写入 %1：磁盘是否已满？</translation>
+    </message>
+    <message>
+        <source>At most %1 files can go with one message.</source>
+        <translation>一条消息最多只能附带 %1 个文件。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 是空文件。</translation>
+    </message>
+    <message>
+        <source>%1 is larger than this server takes (%2 MB).</source>
+        <translation>%1 超过了此服务器允许的大小（%2 MB）。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
     <message>
         <source>This message was deleted</source>
         <translation>此消息已被删除</translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation>📎 %1</translation>
     </message>
 </context>
 <context>
@@ -204,6 +240,20 @@
         <source>%n new messages in %1 chats</source>
         <translation>
             <numerusform>%1 个聊天中有 %n 条新消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>📷 %1</source>
+        <translation>📷 %1</translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation>📎 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more file(s)</source>
+        <translation>
+            <numerusform>%1 及另外 %n 个文件</numerusform>
         </translation>
     </message>
 </context>
@@ -673,6 +723,21 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
 </context>
 <context>
+    <name>Confab::Ui::ImageViewer</name>
+    <message>
+        <source>Actual Size</source>
+        <translation>实际大小</translation>
+    </message>
+    <message>
+        <source>Open With System Viewer</source>
+        <translation>用系统查看器打开</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation>无法显示此图片。</translation>
+    </message>
+</context>
+<context>
     <name>Confab::Ui::LoginDialog</name>
     <message>
         <source>Sign in to Confab</source>
@@ -1092,6 +1157,64 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Delete for Everyone…</source>
         <translation>为所有人删除…</translation>
     </message>
+    <message>
+        <source>Attach files (or drop them on the chat, or paste an image)</source>
+        <translation>附加文件（也可以拖放到聊天中，或粘贴图片）</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <source>Attach Files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <source>%1 could not be downloaded: %2</source>
+        <translation>%1 下载失败：%2</translation>
+    </message>
+    <message>
+        <source>A file</source>
+        <translation>一个文件</translation>
+    </message>
+    <message>
+        <source>Save “%1” As…</source>
+        <translation>将“%1”另存为…</translation>
+    </message>
+    <message>
+        <source>Cancel Sending</source>
+        <translation>取消发送</translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n files can go with one message.</source>
+        <translation>
+            <numerusform>一条消息最多只能附带 %n 个文件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 cannot be read or is empty.</source>
+        <translation>%1 无法读取或是空文件。</translation>
+    </message>
+    <message>
+        <source>%1 is larger than this server takes (%2).</source>
+        <translation>%1 超过了此服务器允许的大小（%2）。</translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved: is the disk full?</source>
+        <translation>无法保存粘贴的图片：磁盘是否已满？</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <source>Save File</source>
+        <translation>保存文件</translation>
+    </message>
+    <message>
+        <source>%1 could not be saved.</source>
+        <translation>无法保存 %1。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1124,6 +1247,38 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>%1 reacted with %2</source>
         <translation>%1 回应了 %2</translation>
+    </message>
+    <message>
+        <source>↑ %1%</source>
+        <translation>↑ %1%</translation>
+    </message>
+    <message>
+        <source>↓ %1%</source>
+        <translation>↓ %1%</translation>
+    </message>
+    <message>
+        <source>↓ %1</source>
+        <translation>↓ %1</translation>
+    </message>
+    <message>
+        <source>Uploading %1 of %2</source>
+        <translation>正在上传 %1 / %2</translation>
+    </message>
+    <message>
+        <source>Downloading %1 of %2 · click to cancel</source>
+        <translation>正在下载 %1 / %2 · 点击取消</translation>
+    </message>
+    <message>
+        <source>%1 · waiting to upload</source>
+        <translation>%1 · 等待上传</translation>
+    </message>
+    <message>
+        <source>%1 · click to open</source>
+        <translation>%1 · 点击打开</translation>
+    </message>
+    <message>
+        <source>%1 · click to download</source>
+        <translation>%1 · 点击下载</translation>
     </message>
 </context>
 <context>

@@ -1179,7 +1179,10 @@ public:
         if (status.attachment_id() != 0) {
             static_cast<void>(cache->setAttachmentUploaded(upload->localId, upload->position,
                                                            status.attachment_id()));
+            const QUuid clientId = upload->clientId;
             upload.reset();
+            if (auto now = cache->message(clientId); now)
+                Q_EMIT q->messageChanged(now.value()); // that file shows as up
             flushOutbox(); // the message's next file, or the message itself
             return;
         }
@@ -1862,6 +1865,30 @@ Result<void> ChatClient::discard(const QUuid &clientId)
     return done;
 }
 
+QString ChatClient::filesDirectory() const
+{
+    if (!d->cache)
+        return {};
+    QString path = d->cache->path();
+    if (path.endsWith(QLatin1String(".db")))
+        path.chop(3);
+    return path + QStringLiteral("-files");
+}
+
+QString ChatClient::downloadPath(const AttachmentInfo &attachment) const
+{
+    // The name is the sender's: no folders, nothing the file system treats specially.
+    QString name = attachment.name;
+    static const QRegularExpression unsafe(QStringLiteral("[\\\\/:*?\"<>|\\x00-\\x1f]"));
+    name.replace(unsafe, QStringLiteral("_"));
+    while (name.startsWith(u'.'))
+        name.remove(0, 1);
+    if (name.trimmed().isEmpty())
+        name = QStringLiteral("file");
+    return QDir(filesDirectory())
+        .filePath(QStringLiteral("%1/%2").arg(attachment.attachmentId).arg(name.left(200)));
+}
+
 void ChatClient::cancelDownload(quint64 attachmentId)
 {
     const auto found = d->downloads.find(attachmentId);
@@ -1871,6 +1898,12 @@ void ChatClient::cancelDownload(quint64 attachmentId)
     found->second.part->close();
     QFile::remove(partPath);
     d->downloads.erase(found);
+    Q_EMIT downloadCancelled(attachmentId);
+}
+
+Limits ChatClient::limits() const
+{
+    return d->limits;
 }
 
 bool ChatClient::isDownloading(quint64 attachmentId) const

@@ -3,6 +3,7 @@
 #include "types.h"
 
 #include <confab/error.h>
+#include <confab/limits.h>
 #include <confab/result.h>
 
 #include <QObject>
@@ -55,6 +56,8 @@ public:
     [[nodiscard]] int msUntilReconnect() const;
 
     [[nodiscard]] State state() const;
+    //! The server's limits (from its welcome; the defaults before one).
+    [[nodiscard]] Limits limits() const;
     [[nodiscard]] UserInfo currentUser() const;
     //! The open account's cache; null before an account is known.
     [[nodiscard]] LocalCache *cache() const;
@@ -76,6 +79,12 @@ public:
     //! targetPath + ".part". downloadProgress(), then downloadFinished() once the bytes are
     //! checked against the sender's SHA-256 (or downloadFailed()).
     void download(const AttachmentInfo &attachment, const QString &targetPath);
+    //! This account's folder for files: downloads and pasted images. Empty before an account is
+    //! open.
+    [[nodiscard]] QString filesDirectory() const;
+    //! Where a received file goes by default: its own folder under filesDirectory(), under its
+    //! name (made safe for the file system).
+    [[nodiscard]] QString downloadPath(const AttachmentInfo &attachment) const;
     //! Stops a download and removes what it wrote. (An upload is cancelled by discard().)
     void cancelDownload(quint64 attachmentId);
     [[nodiscard]] bool isDownloading(quint64 attachmentId) const;
@@ -157,6 +166,7 @@ Q_SIGNALS:
     void downloadProgress(quint64 attachmentId, qint64 done, qint64 total);
     void downloadFinished(quint64 attachmentId, const QString &path);
     void downloadFailed(quint64 attachmentId, const Confab::Error &error);
+    void downloadCancelled(quint64 attachmentId);
     //! The server refused an edit, delete or reaction (error.code says why).
     void messageChangeFailed(const Confab::Error &error);
     void conversationsChanged();

@@ -54,7 +54,11 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
     case ConversationIdRole:
         return c.conversationId;
     case LastTextRole:
-        return c.lastDeleted ? tr("This message was deleted") : c.lastText;
+        if (c.lastDeleted)
+            return tr("This message was deleted");
+        if (!c.lastFileName.isEmpty())
+            return tr("📎 %1").arg(c.lastFileName);
+        return c.lastText;
     case LastActivityRole:
         return c.lastActivityMs;
     case UnreadCountRole:

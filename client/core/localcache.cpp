@@ -1472,7 +1472,9 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
     }
     auto &select = query(
         "SELECT c.conversation_id, c.kind, c.title, c.last_seq, c.read_seq, c.last_activity_ms, "
-        "(SELECT CASE WHEN deleted THEN char(1) ELSE text END FROM messages WHERE "
+        "(SELECT CASE WHEN deleted THEN char(1) WHEN text = '' AND has_attachments THEN char(2) "
+        " || (SELECT name FROM attachments a WHERE a.local_id = messages.local_id ORDER BY "
+        " position LIMIT 1) ELSE text END FROM messages WHERE "
         " conversation_id = c.conversation_id AND seq IS NOT NULL AND event IS NULL AND change IS "
         " NULL ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
@@ -1498,6 +1500,10 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
         c.lastDeleted = c.lastText == QLatin1String("\x01");
         if (c.lastDeleted)
             c.lastText.clear();
+        if (c.lastText.startsWith(u'\x02')) { // only files, no text: the first one's name
+            c.lastFileName = c.lastText.mid(1);
+            c.lastText.clear();
+        }
         c.lastSenderId = select.value(7).toULongLong();
         c.unreadCount = select.value(8).toULongLong();
         c.joinedSeq = select.value(9).toULongLong();

@@ -16,6 +16,17 @@ MessageListModel::MessageListModel(ChatClient *client, quint64 conversationId, Q
     connect(client, &ChatClient::messageChanged, this, &MessageListModel::onChanged);
     connect(client, &ChatClient::messageRemoved, this, &MessageListModel::onRemoved);
     connect(client, &ChatClient::historyLoaded, this, &MessageListModel::onHistoryLoaded);
+    connect(
+        client, &ChatClient::uploadProgress, this,
+        [this](const QUuid &clientId, qint64 done, qint64) { onUploadProgress(clientId, done); });
+    connect(client, &ChatClient::downloadProgress, this,
+            [this](quint64 id, qint64 done, qint64) { onDownloadProgress(id, done); });
+    connect(client, &ChatClient::downloadFinished, this,
+            [this](quint64 id, const QString &path) { onDownloadProgress(id, -1, path); });
+    connect(client, &ChatClient::downloadFailed, this,
+            [this](quint64 id, const Confab::Error &) { onDownloadProgress(id, -1); });
+    connect(client, &ChatClient::downloadCancelled, this,
+            [this](quint64 id) { onDownloadProgress(id, -1); });
     connect(client, &ChatClient::receiptsChanged, this, [this](quint64 conversationId) {
         if (conversationId != m_conversationId || m_rows.isEmpty())
             return;
@@ -133,6 +144,30 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return replyPreview(m.replyToId);
     case MentionsMeRole:
         return m_client && m.mentions.contains(m_client->currentUser().userId);
+    case AttachmentsRole: {
+        QVariantList files;
+        // Ours going up: the bytes so far count over the files in order.
+        qint64 up = m.state == MessageState::Sending ? m_uploaded.value(m.clientId, -1) : -1;
+        for (const AttachmentInfo &a : m.attachments) {
+            qint64 done = -1;
+            if (a.attachmentId == 0 && up >= 0)
+                done = up; // the file going up now (the ones before it have their ids)
+            else if (a.attachmentId != 0)
+                done = m_downloaded.value(a.attachmentId, -1);
+            if (a.attachmentId == 0)
+                up = -1; // the files after it wait
+            files.append(QVariantMap { { QStringLiteral("id"), a.attachmentId },
+                                       { QStringLiteral("name"), a.name },
+                                       { QStringLiteral("mimeType"), a.mimeType },
+                                       { QStringLiteral("size"), a.size },
+                                       { QStringLiteral("thumbnail"), a.thumbnail },
+                                       { QStringLiteral("width"), a.width },
+                                       { QStringLiteral("height"), a.height },
+                                       { QStringLiteral("localPath"), a.localPath },
+                                       { QStringLiteral("done"), done } });
+        }
+        return files;
+    }
     default:
         return {};
     }
@@ -259,7 +294,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
              { ReactionsRole, "reactions" },
              { ReplyToIdRole, "replyToId" },
              { ReplyPreviewRole, "replyPreview" },
-             { MentionsMeRole, "mentionsMe" } };
+             { MentionsMeRole, "mentionsMe" },
+             { AttachmentsRole, "attachments" } };
 }
 
 int MessageListModel::rowOf(const QUuid &clientId) const
@@ -318,6 +354,34 @@ void MessageListModel::onAdded(const ChatMessage &message)
     endInsertRows();
 }
 
+void MessageListModel::onUploadProgress(const QUuid &clientId, qint64 done)
+{
+    const int row = rowOf(clientId);
+    if (row < 0)
+        return;
+    m_uploaded.insert(clientId, done);
+    Q_EMIT dataChanged(index(row), index(row), { AttachmentsRole });
+}
+
+void MessageListModel::onDownloadProgress(quint64 attachmentId, qint64 done, const QString &path)
+{
+    if (done < 0)
+        m_downloaded.remove(attachmentId);
+    else
+        m_downloaded.insert(attachmentId, done);
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        auto &files = m_rows[row].attachments;
+        for (AttachmentInfo &a : files) {
+            if (a.attachmentId != attachmentId)
+                continue;
+            if (!path.isEmpty())
+                a.localPath = path;
+            Q_EMIT dataChanged(index(row), index(row), { AttachmentsRole });
+            return;
+        }
+    }
+}
+
 void MessageListModel::onChanged(const ChatMessage &message)
 {
     if (message.isChange())
@@ -355,6 +419,7 @@ void MessageListModel::onChanged(const ChatMessage &message)
 
 void MessageListModel::onRemoved(const QUuid &clientId)
 {
+    m_uploaded.remove(clientId);
     const int row = rowOf(clientId);
     if (row < 0)
         return;

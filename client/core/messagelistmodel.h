@@ -41,6 +41,10 @@ public:
         ReplyToIdRole, //!< the server id of the message this one answers, 0: none
         ReplyPreviewRole, //!< that message: "Name: text" (or a word that it was deleted)
         MentionsMeRole, //!< bool: the text names the user (@username)
+        //! QVariantList of QVariantMap, one per file: id (0 while ours is not uploaded), name,
+        //! mimeType, size, thumbnail (JPEG bytes), width, height, localPath (when on this
+        //! device), done (bytes moved while it goes up or down; -1 otherwise)
+        AttachmentsRole,
     };
     //! How far an own message has got: to every other member's device, or read by all of them.
     enum class Receipt { None = 0, Delivered = 1, Read = 2 };
@@ -73,6 +77,9 @@ private:
     void onChanged(const ChatMessage &message);
     void onRemoved(const QUuid &clientId);
     void onHistoryLoaded(quint64 conversationId, int count, bool hasMore);
+    void onUploadProgress(const QUuid &clientId, qint64 done);
+    //! done -1: no longer moving; path: where it is now, when it arrived.
+    void onDownloadProgress(quint64 attachmentId, qint64 done, const QString &path = {});
     [[nodiscard]] int rowOf(const QUuid &clientId) const;
     void loadConversation(); //!< names, kind and receipts
     [[nodiscard]] QString nameOf(quint64 userId) const;
@@ -91,6 +98,8 @@ private:
     QHash<quint64, QString> m_names; //!< current members
     mutable QHash<quint64, QString> m_formerNames;
     QList<Confab::Client::Receipt> m_receipts;
+    QHash<QUuid, qint64> m_uploaded; //!< own messages whose files go up: bytes up so far
+    QHash<quint64, qint64> m_downloaded; //!< by attachment id
 };
 
 } // namespace Confab::Client

@@ -53,6 +53,13 @@ QString NotificationPolicy::previewOf(const ChatMessage &message) const
     if (!m_settings.showPreview)
         return tr("New message");
     QString text = message.text.simplified();
+    if (text.isEmpty() && !message.attachments.isEmpty()) {
+        const AttachmentInfo &file = message.attachments.first();
+        text = (file.isImage() ? tr("📷 %1") : tr("📎 %1")).arg(file.name);
+        if (message.attachments.size() > 1)
+            text = tr("%1 and %n more file(s)", nullptr, int(message.attachments.size() - 1))
+                       .arg(text);
+    }
     if (text.size() > 120)
         text = text.left(119) + u'…';
     return text;

@@ -151,6 +151,7 @@ struct ConversationSummary
     qint64 lastActivityMs = 0;
     QString lastText;
     bool lastDeleted = false; //!< the last message was deleted for everyone
+    QString lastFileName; //!< the last message had files and no text: the first file's name
     quint64 lastSenderId = 0;
     quint64 joinedSeq = 0; //!< this user sees entries after this seq only
     bool left = false; //!< no longer a member: read-only

@@ -2,7 +2,10 @@
 
 #include <QAbstractItemView>
 #include <QCompleter>
+#include <QFileInfo>
+#include <QImage>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QScrollBar>
 #include <QStringListModel>
 #include <QTextBlock>
@@ -139,7 +142,7 @@ void Composer::keyPressEvent(QKeyEvent *event)
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         const QString text = isReadOnly() ? QString() : toPlainText().trimmed();
-        if (!text.isEmpty()) {
+        if (!isReadOnly() && (!text.isEmpty() || m_hasAttachments)) {
             Q_EMIT sendRequested(text);
             clear();
         }
@@ -158,6 +161,41 @@ void Composer::keyPressEvent(QKeyEvent *event)
         return;
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+namespace {
+QStringList localFiles(const QMimeData *source)
+{
+    QStringList paths;
+    if (source->hasUrls())
+        for (const QUrl &url : source->urls())
+            if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+                paths.append(url.toLocalFile());
+    return paths;
+}
+} // namespace
+
+bool Composer::canInsertFromMimeData(const QMimeData *source) const
+{
+    return source->hasImage() || !localFiles(source).isEmpty()
+        || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void Composer::insertFromMimeData(const QMimeData *source)
+{
+    // Files go with the message, not into its text; so does a pasted screenshot.
+    if (const QStringList paths = localFiles(source); !paths.isEmpty()) {
+        Q_EMIT filesOffered(paths);
+        return;
+    }
+    if (source->hasImage()) {
+        const QImage image = qvariant_cast<QImage>(source->imageData());
+        if (!image.isNull()) {
+            Q_EMIT imagePasted(image);
+            return;
+        }
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }
 
 } // namespace Confab::Ui

@@ -20,6 +20,8 @@ public:
     //! Who can be mentioned here: usernames, with display names shown beside them.
     void setMentionCandidates(const QList<QPair<QString, QString>> &usernamesAndNames);
     [[nodiscard]] QCompleter *mentionCompleter() const { return m_completer; }
+    //! Files wait to go with the next message: Enter sends even without text.
+    void setHasAttachments(bool has) { m_hasAttachments = has; }
 
 Q_SIGNALS:
     void sendRequested(const QString &text);
@@ -27,10 +29,16 @@ Q_SIGNALS:
     void cancelRequested();
     //! Up in an empty editor.
     void editLastRequested();
+    //! Files were dropped or pasted here (local paths).
+    void filesOffered(const QStringList &paths);
+    //! An image was pasted (a screenshot: no file behind it).
+    void imagePasted(const QImage &image);
 
 protected:
     bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    [[nodiscard]] bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     //! The "@word" the cursor is in (without the @), or a null string.
@@ -40,6 +48,7 @@ private:
 
     QCompleter *m_completer = nullptr;
     QStringListModel *m_candidates = nullptr;
+    bool m_hasAttachments = false;
 };
 
 } // namespace Confab::Ui

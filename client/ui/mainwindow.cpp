@@ -2,11 +2,13 @@
 
 #include "accountdialog.h"
 #include "appicon.h"
+#include "attachments.h"
 #include "certificateprompt.h"
 #include "composer.h"
 #include "conversationdelegate.h"
 #include "conversationlistmodel.h"
 #include "groupdialogs.h"
+#include "imageviewer.h"
 #include "localcache.h"
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
@@ -22,6 +24,10 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDesktopServices>
+#include <QDir>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
@@ -32,12 +38,15 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedLayout>
+#include <QStyle>
+#include <QStandardPaths>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -231,6 +240,11 @@ void MainWindow::buildUi()
                 if (m_messageModel)
                     toggleReaction(m_messageModel->messageAt(index.row()), emoji);
             });
+    connect(delegate, &MessageDelegate::attachmentClicked, this,
+            [this](const QModelIndex &index, int position) {
+                if (m_messageModel)
+                    openAttachment(m_messageModel->messageAt(index.row()), position);
+            });
     // Links open in the browser; nothing in a message is ever loaded by the app.
     connect(delegate, &MessageDelegate::linkClicked, this,
             [](const QUrl &url) { QDesktopServices::openUrl(url); });
@@ -284,9 +298,37 @@ void MainWindow::buildUi()
         m_replyBarTimer.start();
     });
 
+    // Files that go with the next message, each with a way to take it out again.
+    m_attachBar = new QFrame(m_chat);
+    m_attachList = new QHBoxLayout(m_attachBar);
+    m_attachList->setContentsMargins(10, 4, 10, 0);
+    m_attachList->setSpacing(6);
+    m_attachList->addStretch(1);
+    m_attachBar->hide();
+    chatLayout->addWidget(m_attachBar);
+    m_chat->setAcceptDrops(true); // files dropped on the chat go with the next message
+    m_chat->installEventFilter(this);
+
     auto *compose = new QHBoxLayout;
     compose->setContentsMargins(10, 6, 10, 10);
+    m_attachButton = new QToolButton(m_chat);
+    m_attachButton->setText(QStringLiteral("📎"));
+    m_attachButton->setAutoRaise(true);
+    {
+        QFont larger = m_attachButton->font();
+        larger.setPointSizeF(larger.pointSizeF() * 1.5);
+        m_attachButton->setFont(larger);
+    }
+    m_attachButton->setToolTip(tr("Attach files (or drop them on the chat, or paste an image)"));
+    m_attachButton->setAccessibleName(tr("Attach files"));
+    connect(m_attachButton, &QToolButton::clicked, this, [this] {
+        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Attach Files"));
+        if (!paths.isEmpty())
+            attachFiles(paths);
+    });
     m_composer = new Composer(m_chat);
+    connect(m_composer, &Composer::filesOffered, this, &MainWindow::attachFiles);
+    connect(m_composer, &Composer::imagePasted, this, &MainWindow::attachImage);
     connect(m_composer, &Composer::cancelRequested, this, &MainWindow::cancelReplyOrEdit);
     connect(m_composer, &Composer::editLastRequested, this, [this] {
         if (!m_messageModel)
@@ -302,13 +344,26 @@ void MainWindow::buildUi()
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     connect(m_sendButton, &QPushButton::clicked, this, [this] {
         const QString text = m_composer->toPlainText().trimmed();
-        if (!text.isEmpty()) {
+        if (!text.isEmpty() || !m_pendingFiles.isEmpty()) {
             send(text);
             m_composer->clear();
         }
     });
+    compose->addWidget(m_attachButton, 0, Qt::AlignBottom);
     compose->addWidget(m_composer, 1);
     compose->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    connect(m_client, &ChatClient::downloadFinished, this, &MainWindow::onDownloadFinished);
+    connect(m_client, &ChatClient::downloadFailed, this,
+            [this](quint64 attachmentId, const Confab::Error &error) {
+                const auto file = m_openWhenDownloaded.take(attachmentId);
+                m_saveWhenDownloaded.remove(attachmentId);
+                showReplyBar(
+                    tr("%1 could not be downloaded: %2")
+                        .arg(file.name.isEmpty() ? tr("A file") : file.name,
+                             error.message.isEmpty() ? userMessage(error.code) : error.message),
+                    false);
+                m_replyBarTimer.start();
+            });
     chatLayout->addLayout(compose);
     stack->addWidget(m_chat);
 
@@ -450,6 +505,25 @@ void MainWindow::changeEvent(QEvent *event)
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_chat
+        && (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove
+            || event->type() == QEvent::Drop)) {
+        auto *drop = static_cast<QDropEvent *>(event);
+        QStringList paths;
+        if (drop->mimeData()->hasUrls())
+            for (const QUrl &url : drop->mimeData()->urls())
+                if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+                    paths.append(url.toLocalFile());
+        const bool takes = !paths.isEmpty() && m_attachButton->isEnabled();
+        if (!takes) {
+            event->ignore();
+            return true;
+        }
+        drop->acceptProposedAction();
+        if (event->type() == QEvent::Drop)
+            attachFiles(paths);
+        return true;
+    }
     switch (event->type()) {
     case QEvent::KeyPress:
     case QEvent::MouseButtonPress:
@@ -559,8 +633,13 @@ void MainWindow::openConversation(quint64 conversationId)
     m_replyTo = {};
     m_editing = {};
     m_replyBar->hide();
+    // Files waiting to go stay with their conversation, as its draft does.
+    if (m_conversationId && !m_pendingFiles.isEmpty())
+        m_pendingFilesByConversation.insert(m_conversationId, m_pendingFiles);
+    m_pendingFiles = m_pendingFilesByConversation.take(conversationId);
     m_conversationId = conversationId;
     m_pendingPeer.clear();
+    updateAttachBar();
     setMessageModel(new MessageListModel(m_client, conversationId, this));
     // The draft of this conversation, as it was left (kept across restarts).
     m_composer->blockSignals(true);
@@ -697,6 +776,10 @@ void MainWindow::startChatWith(const QString &username)
             return;
         }
     }
+    if (m_conversationId && !m_pendingFiles.isEmpty())
+        m_pendingFilesByConversation.insert(m_conversationId, m_pendingFiles);
+    m_pendingFiles.clear();
+    updateAttachBar();
     m_conversationId = 0;
     m_pendingPeer = name;
     m_conversations->clearSelection();
@@ -728,14 +811,22 @@ void MainWindow::send(const QString &text)
         cancelReplyOrEdit();
         return;
     }
-    // Never blocked on the network: the message goes to the outbox and shows "sending".
-    const auto sent = m_pendingPeer.isEmpty()
-        ? m_client->sendMessage(m_conversationId, text, m_replyTo)
-        : m_client->sendMessageTo(m_pendingPeer, text);
+    // Never blocked on the network: the message goes to the outbox and shows "sending"; its
+    // files go up first.
+    const auto sent = !m_pendingFiles.isEmpty()
+        ? m_client->sendFiles(m_conversationId, text, m_pendingFiles, m_replyTo)
+        : m_pendingPeer.isEmpty() ? m_client->sendMessage(m_conversationId, text, m_replyTo)
+                                  : m_client->sendMessageTo(m_pendingPeer, text);
     if (!sent) {
-        QMessageBox::warning(this, tr("Message not saved"), userMessage(sent.error().code));
+        QMessageBox::warning(this, tr("Message not saved"),
+                             sent.error().message.isEmpty() ? userMessage(sent.error().code)
+                                                            : sent.error().message);
+        if (!text.isEmpty() && m_composer->toPlainText().isEmpty())
+            m_composer->setPlainText(text); // nothing typed is lost
         return;
     }
+    m_pendingFiles.clear();
+    updateAttachBar();
     cancelReplyOrEdit();
     m_messages->scrollToBottom();
 }
@@ -889,6 +980,8 @@ void MainWindow::updateHeader()
     m_groupInfo->setVisible(false);
     m_composer->setReadOnly(false);
     m_sendButton->setEnabled(true);
+    // Files go into a conversation: a new chat has none until its first message.
+    m_attachButton->setEnabled(m_pendingPeer.isEmpty() && m_conversationId != 0);
     m_composer->setPlaceholderText(Composer::tr("Write a message…"));
     if (!m_pendingPeer.isEmpty()) {
         m_title->setText(m_pendingPeer);
@@ -909,6 +1002,7 @@ void MainWindow::updateHeader()
     m_composer->setReadOnly(left);
     updateMentionCandidates();
     m_sendButton->setEnabled(!left);
+    m_attachButton->setEnabled(!left);
     m_composer->setPlaceholderText(left ? tr("You are no longer a member of this group.")
                                         : Composer::tr("Write a message…"));
 
@@ -1064,9 +1158,21 @@ void MainWindow::onMessageContextMenu(const QPoint &position)
         connect(menu.addAction(tr("Reply")), &QAction::triggered, this,
                 [this, message] { replyTo(message); });
     }
-    if (!message.deleted)
+    if (!message.deleted && !message.text.isEmpty())
         connect(menu.addAction(tr("Copy Text")), &QAction::triggered, this,
                 [message] { QApplication::clipboard()->setText(message.text); });
+    if (!message.deleted) {
+        for (int i = 0; i < message.attachments.size(); ++i) {
+            const auto &file = message.attachments.at(i);
+            if (file.attachmentId == 0 && file.localPath.isEmpty())
+                continue;
+            connect(menu.addAction(tr("Save “%1” As…").arg(file.name)), &QAction::triggered, this,
+                    [this, message, i] { saveAttachmentAs(message, i); });
+        }
+    }
+    if (message.state == Client::MessageState::Sending && !message.attachments.isEmpty())
+        connect(menu.addAction(tr("Cancel Sending")), &QAction::triggered, this,
+                [this, message] { static_cast<void>(m_client->discard(message.clientId)); });
     if (m_client->canEdit(message) || m_client->canDelete(message))
         menu.addSeparator();
     if (m_client->canEdit(message))
@@ -1133,6 +1239,178 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::attachFiles(const QStringList &paths)
+{
+    if (!m_conversationId || !m_attachButton->isEnabled())
+        return;
+    QStringList refused;
+    for (const QString &path : paths) {
+        if (m_pendingFiles.size() >= kMaxAttachmentsPerMessage) {
+            showReplyBar(
+                tr("At most %n files can go with one message.", nullptr, kMaxAttachmentsPerMessage),
+                false);
+            m_replyBarTimer.start();
+            break;
+        }
+        const QFileInfo info(path);
+        const quint64 limit = m_client->limits().maxAttachmentBytes;
+        if (!info.isFile() || !info.isReadable() || info.size() == 0) {
+            refused.append(tr("%1 cannot be read or is empty.").arg(info.fileName()));
+            continue;
+        }
+        if (limit > 0 && quint64(info.size()) > limit) {
+            refused.append(tr("%1 is larger than this server takes (%2).")
+                               .arg(info.fileName(), formatSize(qint64(limit))));
+            continue;
+        }
+        m_pendingFiles.append(prepareFile(info.absoluteFilePath()));
+    }
+    if (!refused.isEmpty()) {
+        showReplyBar(refused.join(u' '), false);
+        m_replyBarTimer.start();
+    }
+    updateAttachBar();
+    m_composer->setFocus();
+}
+
+void MainWindow::attachImage(const QImage &image)
+{
+    if (image.isNull() || !m_conversationId)
+        return;
+    const QString folder = QDir(m_client->filesDirectory()).filePath(QStringLiteral("pasted"));
+    const QString path = QDir(folder).filePath(
+        QStringLiteral("pasted-%1.png")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+    if (!QDir().mkpath(folder) || !image.save(path, "PNG")) {
+        showReplyBar(tr("The pasted image could not be saved: is the disk full?"), false);
+        m_replyBarTimer.start();
+        return;
+    }
+    attachFiles({ path });
+}
+
+void MainWindow::removePendingFile(int position)
+{
+    if (position < 0 || position >= m_pendingFiles.size())
+        return;
+    m_pendingFiles.removeAt(position);
+    updateAttachBar();
+}
+
+void MainWindow::updateAttachBar()
+{
+    while (m_attachList->count() > 1) {
+        QLayoutItem *item = m_attachList->takeAt(0);
+        delete item->widget();
+        delete item;
+    }
+    for (int i = 0; i < m_pendingFiles.size(); ++i) {
+        const auto &file = m_pendingFiles.at(i);
+        const QFileInfo info(file.path);
+        auto *chip = new QToolButton(m_attachBar);
+        chip->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        QPixmap thumbnail;
+        if (!file.thumbnail.isEmpty() && thumbnail.loadFromData(file.thumbnail, "JPEG"))
+            chip->setIcon(QIcon(thumbnail));
+        else
+            chip->setIcon(style()->standardIcon(QStyle::SP_FileIcon));
+        chip->setIconSize(QSize(28, 28));
+        const QString name =
+            QFontMetrics(chip->font()).elidedText(info.fileName(), Qt::ElideMiddle, 180);
+        chip->setText(QStringLiteral("%1 · %2  ✕").arg(name, formatSize(info.size())));
+        chip->setToolTip(tr("Remove %1").arg(info.fileName()));
+        chip->setAccessibleName(tr("Remove %1").arg(info.fileName()));
+        connect(chip, &QToolButton::clicked, this, [this, i] { removePendingFile(i); });
+        m_attachList->insertWidget(i, chip);
+    }
+    m_attachBar->setVisible(!m_pendingFiles.isEmpty());
+    m_composer->setHasAttachments(!m_pendingFiles.isEmpty());
+}
+
+void MainWindow::openAttachment(const Client::ChatMessage &message, int position)
+{
+    if (position < 0 || position >= message.attachments.size() || message.deleted)
+        return;
+    const Client::AttachmentInfo file = message.attachments.at(position);
+    if (!file.localPath.isEmpty() && QFileInfo::exists(file.localPath))
+        return showFile(file);
+    if (file.attachmentId == 0)
+        return; // ours, still going up, and no longer where it was
+    if (m_client->isDownloading(file.attachmentId)) {
+        m_client->cancelDownload(file.attachmentId);
+        m_openWhenDownloaded.remove(file.attachmentId);
+        m_saveWhenDownloaded.remove(file.attachmentId);
+        return;
+    }
+    m_openWhenDownloaded.insert(file.attachmentId, file);
+    m_client->download(file, m_client->downloadPath(file));
+}
+
+void MainWindow::saveAttachmentAs(const Client::ChatMessage &message, int position, QString target)
+{
+    if (position < 0 || position >= message.attachments.size())
+        return;
+    const Client::AttachmentInfo file = message.attachments.at(position);
+    if (target.isEmpty()) {
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+        target =
+            QFileDialog::getSaveFileName(this, tr("Save File"), QDir(folder).filePath(file.name));
+        if (target.isEmpty())
+            return;
+    }
+    if (!file.localPath.isEmpty() && QFileInfo::exists(file.localPath)) {
+        QFile::remove(target);
+        if (!QFile::copy(file.localPath, target)) {
+            showReplyBar(tr("%1 could not be saved.").arg(target), false);
+            m_replyBarTimer.start();
+        }
+        return;
+    }
+    if (file.attachmentId == 0)
+        return;
+    m_saveWhenDownloaded.insert(file.attachmentId, target);
+    if (!m_client->isDownloading(file.attachmentId))
+        m_client->download(file, m_client->downloadPath(file));
+}
+
+void MainWindow::onDownloadFinished(quint64 attachmentId, const QString &path)
+{
+    if (const QString target = m_saveWhenDownloaded.take(attachmentId); !target.isEmpty()) {
+        QFile::remove(target);
+        if (!QFile::copy(path, target)) {
+            showReplyBar(tr("%1 could not be saved.").arg(target), false);
+            m_replyBarTimer.start();
+        }
+    }
+    if (auto found = m_openWhenDownloaded.find(attachmentId); found != m_openWhenDownloaded.end()) {
+        Client::AttachmentInfo file = found.value();
+        m_openWhenDownloaded.erase(found);
+        file.localPath = path;
+        showFile(file);
+    }
+}
+
+void MainWindow::showFile(const Client::AttachmentInfo &file)
+{
+    auto openExternally = [this](const QString &path) {
+        if (m_openFile)
+            m_openFile(path);
+        else
+            QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+    };
+    if (file.isImage()) {
+        auto *viewer = new ImageViewer(file.localPath, file.name, this);
+        if (viewer->hasImage()) {
+            connect(viewer, &ImageViewer::openExternallyRequested, this, openExternally);
+            viewer->setObjectName(QStringLiteral("imageViewer"));
+            viewer->show();
+            return;
+        }
+        delete viewer; // not an image Qt can read after all: the system may know it
+    }
+    openExternally(file.localPath);
 }
 
 } // namespace Confab::Ui

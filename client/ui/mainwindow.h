@@ -16,6 +16,8 @@ class QLineEdit;
 class QListView;
 class QPushButton;
 class QFrame;
+class QHBoxLayout;
+class QToolButton;
 
 namespace Confab::Client {
 class ConversationListModel;
@@ -99,6 +101,26 @@ public:
     void jumpToMessage(quint64 messageId);
     //! The quick reactions the context menu offers.
     static QStringList quickReactions();
+    // Files (PROTOCOL.md §14). They wait above the composer and go with the next message.
+    //! Adds files to go with the next message (at most kMaxAttachmentsPerMessage).
+    void attachFiles(const QStringList &paths);
+    //! A pasted image: saved as a PNG under the account's files, then attached.
+    void attachImage(const QImage &image);
+    void removePendingFile(int position);
+    [[nodiscard]] const QList<Client::OutgoingFile> &pendingFiles() const { return m_pendingFiles; }
+    QFrame *attachBar() const { return m_attachBar; }
+    QToolButton *attachButton() const { return m_attachButton; }
+    //! A click on a message's file: open it when it is here (an image in the viewer), download
+    //! it otherwise and open it then; a click while it downloads cancels that.
+    void openAttachment(const Client::ChatMessage &message, int position);
+    //! Saves a file of a message to `target` (asks where when empty), downloading it first.
+    void saveAttachmentAs(const Client::ChatMessage &message, int position, QString target = {});
+    //! How a file that is not an image is opened (the system's application by default; tests
+    //! watch instead).
+    void setFileOpener(std::function<void(const QString &path)> opener)
+    {
+        m_openFile = std::move(opener);
+    }
     //! Input anywhere in the app: not away. Idle for this long (Settings; 0: never): away.
     void setAwayAfter(int ms);
 
@@ -133,6 +155,9 @@ private:
     void markShownAsRead();
     void runFind();
     void showFound(int step); //!< +1: older, -1: newer
+    void updateAttachBar();
+    void showFile(const Client::AttachmentInfo &file);
+    void onDownloadFinished(quint64 attachmentId, const QString &path);
 
     Client::ChatClient *const m_client;
     Client::ConversationListModel *m_conversationModel = nullptr;
@@ -177,6 +202,14 @@ private:
     std::function<bool()> m_hideOnClose;
     QHash<quint64, int> m_notifyModes;
     QTimer m_draftTimer;
+    QFrame *m_attachBar = nullptr;
+    QHBoxLayout *m_attachList = nullptr;
+    QToolButton *m_attachButton = nullptr;
+    QList<Client::OutgoingFile> m_pendingFiles; //!< the open conversation's
+    QHash<quint64, QList<Client::OutgoingFile>> m_pendingFilesByConversation; //!< the others'
+    QHash<quint64, Client::AttachmentInfo> m_openWhenDownloaded; //!< by attachment id
+    QHash<quint64, QString> m_saveWhenDownloaded; //!< by attachment id: where to copy it
+    std::function<void(const QString &path)> m_openFile;
 };
 
 } // namespace Confab::Ui

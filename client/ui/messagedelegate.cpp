@@ -1,15 +1,18 @@
 #include "messagedelegate.h"
 
+#include "attachments.h"
 #include "messagelistmodel.h"
 #include "richtext.h"
 
 #include <QAbstractItemView>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QHelpEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPixmapCache>
 #include <QTextLayout>
 #include <QToolTip>
 
@@ -109,6 +112,30 @@ QSize textSize(const QString &text, const QFont &font, int maxWidth)
 
 constexpr int kQuoteBar = 3;
 constexpr int kChipGap = 4;
+constexpr int kImageEdge = 260; // the largest an inline image is shown
+constexpr int kFileRowHeight = 46;
+constexpr int kFileGap = 4;
+
+bool showsInline(const QVariantMap &file)
+{
+    return file.value(QStringLiteral("mimeType")).toString().startsWith(QLatin1String("image/"))
+        && (!file.value(QStringLiteral("thumbnail")).toByteArray().isEmpty()
+            || !file.value(QStringLiteral("localPath")).toString().isEmpty());
+}
+
+// The size an image is shown at: its own proportions within kImageEdge, not too thin to click.
+QSize inlineSize(const QVariantMap &file, int maxWidth)
+{
+    QSize size(file.value(QStringLiteral("width")).toInt(),
+               file.value(QStringLiteral("height")).toInt());
+    if (size.isEmpty())
+        size = QSize(4, 3);
+    const int edge = std::min(kImageEdge, maxWidth);
+    size = size.width() > edge || size.height() > edge || size.width() < 120
+        ? size.scaled(edge, edge, Qt::KeepAspectRatio)
+        : size;
+    return size.expandedTo(QSize(60, 40));
+}
 
 QString dayLabel(const QDate &day)
 {
@@ -227,11 +254,27 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
                               smallMetrics.horizontalAdvance(preview) + 2 * kBubblePadding);
         quoteHeight = smallMetrics.height() + 10;
     }
+    // Files: images at their proportions, other files as rows, one under another.
+    QList<QSize> fileSizes;
+    int filesWidth = 0;
+    int filesHeight = 0;
+    if (!index.data(MessageListModel::DeletedRole).toBool()) {
+        const QVariantList files = index.data(MessageListModel::AttachmentsRole).toList();
+        for (const QVariant &value : files) {
+            const QVariantMap file = value.toMap();
+            const QSize size = showsInline(file)
+                ? inlineSize(file, maxText + metaWidth)
+                : QSize(std::min(maxText + metaWidth, 280), kFileRowHeight);
+            fileSizes.append(size);
+            filesWidth = std::max(filesWidth, size.width());
+            filesHeight += size.height() + kFileGap;
+        }
+    }
     // Room for the time and state mark at the bubble's bottom right.
-    const int contentWidth = std::max(textRect.width() + metaWidth, quoteWidth);
+    const int contentWidth = std::max({ textRect.width() + metaWidth, quoteWidth, filesWidth });
     const int bubbleWidth = contentWidth + 2 * kBubblePadding;
-    const int bubbleHeight =
-        textRect.height() + 2 * kBubblePadding - 2 + (quoteHeight ? quoteHeight + 6 : 0);
+    const int bubbleHeight = textRect.height() + 2 * kBubblePadding - 2
+        + (quoteHeight ? quoteHeight + 6 : 0) + filesHeight;
     const int left =
         own ? option.rect.left() + width - kMargin - bubbleWidth : option.rect.left() + kMargin;
     l.bubble = QRect(left, top, bubbleWidth, bubbleHeight);
@@ -239,6 +282,10 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     if (quoteHeight) {
         l.quote = QRect(left + kBubblePadding - 3, textTop, contentWidth + 6, quoteHeight);
         textTop += quoteHeight + 6;
+    }
+    for (const QSize &size : std::as_const(fileSizes)) {
+        l.files.append(QRect(QPoint(left + kBubblePadding, textTop), size));
+        textTop += size.height() + kFileGap;
     }
     l.text = QRect(left + kBubblePadding, textTop, textRect.width(), textRect.height());
     l.meta = QRect(l.bubble.right() - metaWidth - kBubblePadding + 12,
@@ -386,6 +433,12 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                 Qt::ElideRight, inner.width()));
     }
 
+    if (!l.files.isEmpty()) {
+        const QVariantList files = index.data(MessageListModel::AttachmentsRole).toList();
+        for (int i = 0; i < l.files.size() && i < files.size(); ++i)
+            paintFile(painter, l.files.at(i), files.at(i).toMap(), own, palette, option.font);
+    }
+
     const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
     QFont textFont = option.font;
     QColor textColor = palette.text().color();
@@ -470,6 +523,141 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->restore();
 }
 
+void MessageDelegate::paintFile(QPainter *painter, const QRect &rect, const QVariantMap &file,
+                                bool own, const QPalette &palette, const QFont &font) const
+{
+    const bool dark = palette.window().color().lightness() < 128;
+    const QString name = file.value(QStringLiteral("name")).toString();
+    const qint64 size = file.value(QStringLiteral("size")).toLongLong();
+    const qint64 done = file.value(QStringLiteral("done")).toLongLong();
+    const quint64 id = file.value(QStringLiteral("id")).toULongLong();
+    const QString localPath = file.value(QStringLiteral("localPath")).toString();
+    const bool here = !localPath.isEmpty();
+    const bool moving = done >= 0;
+    const bool goingUp = own && id == 0;
+    const QFont small = smallFont(font);
+    const qreal ratio = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    QPainterPath clip;
+    clip.addRoundedRect(rect, 8, 8);
+
+    // The progress of a file on its way: a bar along the bottom, and how far in words.
+    auto paintProgress = [&](const QRect &area, bool overImage) {
+        if (!moving || size <= 0)
+            return;
+        const qreal fraction = std::clamp(qreal(done) / qreal(size), 0.0, 1.0);
+        const QRect track(area.left() + 8, area.bottom() - 8, area.width() - 16, 4);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(overImage ? QColor(0, 0, 0, 120)
+                                    : (dark ? QColor(255, 255, 255, 40) : QColor(0, 0, 0, 30)));
+        painter->drawRoundedRect(track, 2, 2);
+        painter->setBrush(linkColor(palette));
+        painter->drawRoundedRect(
+            QRectF(track.left(), track.top(), track.width() * fraction, track.height()), 2, 2);
+    };
+
+    if (showsInline(file)) {
+        // The image itself once it is here (sharper), its thumbnail until then.
+        const QSize pixels = rect.size() * ratio;
+        const QString key = here ? QStringLiteral("confab-image:%1:%2x%3")
+                                       .arg(localPath)
+                                       .arg(pixels.width())
+                                       .arg(pixels.height())
+                                 : QStringLiteral("confab-thumb:%1:%2").arg(id).arg(name);
+        QPixmap pixmap;
+        if (!QPixmapCache::find(key, &pixmap)) {
+            QImage image = here ? readImage(localPath, pixels) : QImage();
+            if (image.isNull())
+                image.loadFromData(file.value(QStringLiteral("thumbnail")).toByteArray(), "JPEG");
+            if (!image.isNull()) {
+                pixmap = QPixmap::fromImage(
+                    image.scaled(pixels, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation));
+                QPixmapCache::insert(key, pixmap);
+            }
+        }
+        painter->save();
+        painter->setClipPath(clip);
+        if (pixmap.isNull()) {
+            painter->fillRect(rect, dark ? QColor(255, 255, 255, 25) : QColor(0, 0, 0, 20));
+        } else {
+            pixmap.setDevicePixelRatio(ratio);
+            const QSizeF shown = QSizeF(pixmap.size()) / ratio;
+            painter->drawPixmap(QPointF(rect.center().x() - shown.width() / 2.0,
+                                        rect.center().y() - shown.height() / 2.0),
+                                pixmap);
+        }
+        if (!here || moving) {
+            // Not here yet: how large it is, or how far it got.
+            const QString label = moving
+                ? (goingUp ? tr("↑ %1%") : tr("↓ %1%")).arg(size > 0 ? done * 100 / size : 0)
+                : tr("↓ %1").arg(formatSize(size));
+            const QFontMetrics metrics(small);
+            const QRect badge(rect.left() + 6, rect.top() + 6,
+                              metrics.horizontalAdvance(label) + 12, metrics.height() + 4);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QColor(0, 0, 0, 140));
+            painter->drawRoundedRect(badge, badge.height() / 2.0, badge.height() / 2.0);
+            painter->setFont(small);
+            painter->setPen(Qt::white);
+            painter->drawText(badge, Qt::AlignCenter, label);
+            paintProgress(rect, true);
+        }
+        painter->restore();
+        return;
+    }
+
+    // Any other file: a row with its kind, name, size and what a click does.
+    painter->save();
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(own ? (dark ? QColor(255, 255, 255, 22) : QColor(255, 255, 255, 150))
+                          : (dark ? QColor(255, 255, 255, 18) : QColor(0, 0, 0, 12)));
+    painter->drawPath(clip);
+    const QRect badge(rect.left() + 7, rect.top() + 7, 32, 32);
+    painter->setBrush(linkColor(palette));
+    painter->drawRoundedRect(badge, 6, 6);
+    QString kind = QFileInfo(name).suffix().left(4).toUpper();
+    if (kind.isEmpty())
+        kind = QStringLiteral("FILE");
+    QFont badgeFont = small;
+    badgeFont.setBold(true);
+    badgeFont.setPixelSize(kind.size() > 3 ? 9 : 10);
+    painter->setFont(badgeFont);
+    painter->setPen(dark ? QColor(0x11, 0x18, 0x27) : Qt::white);
+    painter->drawText(badge, Qt::AlignCenter, kind);
+
+    const QRect textArea(badge.right() + 8, rect.top() + 5, rect.right() - badge.right() - 14,
+                         rect.height() - 10);
+    QFont nameFont = font;
+    nameFont.setBold(true);
+    painter->setFont(nameFont);
+    painter->setPen(palette.text().color());
+    const QFontMetrics nameMetrics(nameFont);
+    painter->drawText(
+        QRect(textArea.left(), textArea.top(), textArea.width(), nameMetrics.height()),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        nameMetrics.elidedText(name, Qt::ElideMiddle, textArea.width()));
+    QString status;
+    if (moving)
+        status = (goingUp ? tr("Uploading %1 of %2") : tr("Downloading %1 of %2 · click to cancel"))
+                     .arg(formatSize(done), formatSize(size));
+    else if (goingUp)
+        status = tr("%1 · waiting to upload").arg(formatSize(size));
+    else if (here)
+        status = tr("%1 · click to open").arg(formatSize(size));
+    else
+        status = tr("%1 · click to download").arg(formatSize(size));
+    QColor statusColor = palette.text().color();
+    statusColor.setAlphaF(0.65);
+    painter->setFont(small);
+    painter->setPen(statusColor);
+    const QFontMetrics smallMetrics(small);
+    painter->drawText(QRect(textArea.left(), textArea.top() + nameMetrics.height() + 1,
+                            textArea.width(), smallMetrics.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      smallMetrics.elidedText(status, Qt::ElideRight, textArea.width()));
+    paintProgress(rect, false);
+    painter->restore();
+}
+
 bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
                                   const QStyleOptionViewItem &option, const QModelIndex &index)
 {
@@ -487,6 +675,12 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
     for (int i = 0; i < l.chips.size(); ++i) {
         if (l.chips.at(i).contains(at)) {
             Q_EMIT reactionClicked(index, l.chipEmoji.value(i));
+            return true;
+        }
+    }
+    for (int i = 0; i < l.files.size(); ++i) {
+        if (l.files.at(i).contains(at)) {
+            Q_EMIT attachmentClicked(index, i);
             return true;
         }
     }

@@ -31,6 +31,8 @@ Q_SIGNALS:
     void reactionClicked(const QModelIndex &index, const QString &emoji);
     //! A link in a message was clicked (only http, https and mailto are links).
     void linkClicked(const QUrl &url);
+    //! One of a message's files was clicked (its position among them).
+    void attachmentClicked(const QModelIndex &index, int position);
 
 public:
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -48,6 +50,7 @@ private:
         QRect sender; //!< the sender's name, in groups; empty otherwise
         QRect event; //!< a group change's line; empty for a message
         QRect quote; //!< the message a reply answers; empty when not a reply
+        QList<QRect> files; //!< the message's files (images inline), above its text
         QList<QRect> chips; //!< reactions, under the bubble
         QStringList chipEmoji; //!< the emoji of each chip
         int bottom = 0; //!< the lowest pixel the row uses
@@ -62,6 +65,8 @@ private:
     [[nodiscard]] bool startsGroup(const QModelIndex &index) const;
     [[nodiscard]] int viewWidth() const;
     [[nodiscard]] QSize cachedTextSize(const QString &text, const QFont &font, int maxWidth) const;
+    void paintFile(QPainter *painter, const QRect &rect, const QVariantMap &file, bool own,
+                   const QPalette &palette, const QFont &font) const;
     //! What the text shows: the Markdown applied, or the tombstone of a deleted message.
     [[nodiscard]] static QString shownText(const QModelIndex &index);
 

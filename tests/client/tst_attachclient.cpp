@@ -304,6 +304,10 @@ void TestAttachClient::aDownloadCutAtARandomChunkResumesAfterRestarts()
     QVERIFY(pending);
     const ChatMessage sent = settled(*alice, pending.value().clientId);
     QVERIFY(sent.messageId);
+    // Files without text: the chat list names the file.
+    const auto summary = alice->cache()->conversation(conversation).value();
+    QCOMPARE(summary.lastFileName, QStringLiteral("video.bin"));
+    QVERIFY(summary.lastText.isEmpty());
 
     const QString target = m_clients->filePath(QStringLiteral("bob-video.mp4"));
     const qint64 cutAfter = qint64(QRandomGenerator::global()->bounded(

@@ -3,6 +3,7 @@
 //   confab-screenshots OUTPUT_DIR [LANGUAGE]     e.g. "en" or "zh_CN"
 #include "accountdialog.h"
 #include "app/server.h"
+#include "attachments.h"
 #include "certificateprompt.h"
 #include "chatclient.h"
 #include "composer.h"
@@ -19,6 +20,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QSslError>
 #include <QTemporaryDir>
 #include <QTest>
@@ -241,6 +243,87 @@ int main(int argc, char *argv[])
         window.grab().save(out + QStringLiteral("/rich-%1.png").arg(language));
         window.composer()->clear();
         window.cancelReplyOrEdit();
+    }
+    {
+        // Files: a photo inline, a document as a row, one image downloaded and shown sharp, and
+        // files waiting above the composer.
+        auto picture = [&](const QString &name, QSize size, QColor from, QColor to) {
+            QImage image(size, QImage::Format_RGB32);
+            QPainter painter(&image);
+            QLinearGradient sky(0, 0, 0, size.height());
+            sky.setColorAt(0, from);
+            sky.setColorAt(1, to);
+            painter.fillRect(image.rect(), sky);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(QColor(255, 236, 179));
+            painter.drawEllipse(QPoint(size.width() * 3 / 4, size.height() / 4), size.height() / 8,
+                                size.height() / 8);
+            painter.setBrush(QColor(30, 64, 60));
+            QPolygon hills;
+            hills << QPoint(0, size.height()) << QPoint(0, size.height() * 2 / 3)
+                  << QPoint(size.width() / 3, size.height() / 2)
+                  << QPoint(size.width() * 2 / 3, size.height() * 3 / 4)
+                  << QPoint(size.width(), size.height() * 3 / 5)
+                  << QPoint(size.width(), size.height());
+            painter.drawPolygon(hills);
+            painter.end();
+            const QString path = dir.filePath(name);
+            image.save(path);
+            return path;
+        };
+        const QString photo = picture(QStringLiteral("offsite.jpg"), QSize(1600, 1000),
+                                      QColor(0x38, 0xbd, 0xf8), QColor(0xf9, 0xa8, 0xd4));
+        const QString notes = dir.filePath(chinese ? QStringLiteral("发布说明-0.2.pdf")
+                                                   : QStringLiteral("release-notes-0.2.pdf"));
+        {
+            QFile file(notes);
+            if (file.open(QIODevice::WriteOnly))
+                file.write(QByteArray(1'250'000, 'n'));
+        }
+        static_cast<void>(bob->sendFiles(group,
+                                         chinese ? QStringLiteral("团建的照片和发布说明")
+                                                 : QStringLiteral("Photos from the offsite, and "
+                                                                  "the notes"),
+                                         { Ui::prepareFile(photo), Ui::prepareFile(notes) }));
+        settle(*bob);
+        QTest::qWait(600);
+        const QString mine = picture(QStringLiteral("whiteboard.png"), QSize(900, 1200),
+                                     QColor(0xfd, 0xe6, 0x8a), QColor(0x86, 0xef, 0xac));
+        window.openConversation(group);
+        window.attachFiles({ mine, notes });
+        QTest::qWait(300);
+        window.messageView()->scrollToBottom();
+        // The photo, downloaded: shown from the file itself.
+        const auto page = alice->cache()->messages(group, 0, 50).value();
+        if (!page.isEmpty() && !page.last().attachments.isEmpty()) {
+            const auto file = page.last().attachments.first();
+            alice->download(file, alice->downloadPath(file));
+            QTest::qWait(1500);
+        }
+        window.messageView()->scrollToBottom();
+        QTest::qWait(300);
+        window.grab().save(out + QStringLiteral("/files-%1.png").arg(language));
+        while (!window.pendingFiles().isEmpty())
+            window.removePendingFile(0);
+        // A large file on its way up (a sparse file: nothing to write), then cancelled.
+        const QString big = dir.filePath(QStringLiteral("backup-2026-11.tar"));
+        {
+            QFile file(big);
+            if (file.open(QIODevice::WriteOnly))
+                file.resize(200ll << 20);
+        }
+        window.attachFiles({ big });
+        window.composer()->setPlainText(chinese ? QStringLiteral("服务器备份")
+                                                : QStringLiteral("The server backup"));
+        QTest::keyClick(window.composer(), Qt::Key_Return);
+        QTest::qWait(500);
+        window.messageView()->scrollToBottom();
+        QTest::qWait(100);
+        window.grab().save(out + QStringLiteral("/upload-%1.png").arg(language));
+        const auto outbox = alice->cache()->outbox().value();
+        for (const auto &pending : outbox)
+            static_cast<void>(alice->discard(pending.clientId));
     }
     {
         Ui::GroupInfoDialog info(alice.get(), group, &window);

@@ -1,10 +1,12 @@
 #include "accountdialog.h"
 #include "app/server.h"
+#include "attachments.h"
 #include "certificateprompt.h"
 #include "chatclient.h"
 #include "composer.h"
 #include "conversationlistmodel.h"
 #include "groupdialogs.h"
+#include "imageviewer.h"
 #include "localcache.h"
 #include "localserver.h"
 #include "logindialog.h"
@@ -18,7 +20,9 @@
 #include <confab/version.h>
 
 #include <QAbstractItemView>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialogButtonBox>
@@ -29,6 +33,8 @@
 #include <QListView>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -37,6 +43,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 
 using namespace Confab;
@@ -67,6 +74,7 @@ private Q_SLOTS:
     void certificateIsCheckedBeforeSigningIn();
     void accountDialogSignsOutDevicesAndChangesThePassword();
     void replyEditDeleteAndReactFromTheChat();
+    void filesAreAttachedSentShownAndOpened();
 
 private:
     void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
@@ -724,6 +732,147 @@ void TestMainWindow::replyEditDeleteAndReactFromTheChat()
     QTRY_VERIFY(bob->cache()->messageById(replyId).value().deleted);
     QTRY_VERIFY(model->index(1).data(MessageListModel::DeletedRole).toBool());
     QVERIFY(alice->search(QStringLiteral("lunch")).value().isEmpty());
+}
+
+void TestMainWindow::filesAreAttachedSentShownAndOpened()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("send me the plan")).isOk());
+    quint64 conversation = 0;
+    QTRY_VERIFY([&] {
+        const auto list = alice->cache()->conversations().value();
+        if (list.isEmpty() || list.first().members.size() != 2)
+            return false;
+        conversation = list.first().conversationId;
+        return true;
+    }());
+    Ui::MainWindow window(alice.get());
+    QStringList opened;
+    window.setFileOpener([&](const QString &path) { opened.append(path); });
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openConversation(conversation);
+    QTRY_VERIFY(!window.isSettling());
+    MessageListModel *model = window.messageModel();
+
+    // Alice attaches a document with the button's path, drops a photo, pastes a screenshot.
+    QTemporaryDir files;
+    const QString plan = files.filePath(QStringLiteral("plan.txt"));
+    {
+        QFile file(plan);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(70'000, 'p'));
+    }
+    QImage photoImage(640, 480, QImage::Format_RGB32);
+    photoImage.fill(QColor(0x25, 0x63, 0xeb));
+    QPainter(&photoImage).fillRect(0, 0, 320, 480, QColor(0xf5, 0x9e, 0x0b));
+    const QString photo = files.filePath(QStringLiteral("photo.png"));
+    QVERIFY(photoImage.save(photo));
+    window.attachFiles({ plan });
+    QVERIFY(window.attachBar()->isVisible());
+    QWidget *chat = window.composer()->parentWidget();
+    QMimeData dropped;
+    dropped.setUrls({ QUrl::fromLocalFile(photo) });
+    QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &dropped, Qt::LeftButton, {});
+    QApplication::sendEvent(chat, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(200, 200), Qt::CopyAction, &dropped, Qt::LeftButton, {});
+    QApplication::sendEvent(chat, &drop);
+    QCOMPARE(window.pendingFiles().size(), 2);
+    QGuiApplication::clipboard()->setImage(photoImage.scaled(100, 75));
+    window.composer()->paste();
+    QCOMPARE(window.pendingFiles().size(), 3);
+    QVERIFY(window.composer()->toPlainText().isEmpty()); // nothing went into the text
+    QVERIFY(window.pendingFiles().at(2).path.endsWith(QLatin1String(".png")));
+    // The chips above the composer: one per file; a click takes one out.
+    const auto chips = window.attachBar()->findChildren<QToolButton *>();
+    QCOMPARE(chips.size(), 3);
+    QVERIFY(chips.at(0)->text().contains(QStringLiteral("plan.txt")));
+    chips.at(2)->click();
+    QCOMPARE(window.pendingFiles().size(), 2);
+    QCOMPARE(window.attachBar()->findChildren<QToolButton *>().size(), 2);
+    // The photo has its thumbnail; Enter sends even with no text.
+    QVERIFY(!window.pendingFiles().at(1).thumbnail.isEmpty());
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QVERIFY(window.pendingFiles().isEmpty());
+    QVERIFY(!window.attachBar()->isVisible());
+    QTRY_COMPARE(model->rowCount(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(model->messageAt(1).messageId != 0, 15'000);
+    const quint64 sentId = model->messageAt(1).messageId;
+    QTRY_VERIFY(bob->cache()->messageById(sentId).isOk());
+    const auto atBob = bob->cache()->messageById(sentId).value();
+    QCOMPARE(atBob.attachments.size(), 2);
+    QCOMPARE(atBob.attachments.at(0).name, QStringLiteral("plan.txt"));
+    QCOMPARE(atBob.attachments.at(1).width, 640);
+    QVERIFY(!atBob.attachments.at(1).thumbnail.isEmpty());
+
+    // Bob answers with a photo and a document; alice's chat shows the photo inline.
+    QImage bobsImage(300, 600, QImage::Format_RGB32);
+    bobsImage.fill(QColor(0x05, 0x96, 0x69));
+    const QString bobsPhoto = files.filePath(QStringLiteral("tall.png"));
+    QVERIFY(bobsImage.save(bobsPhoto));
+    const QString bobsDoc = files.filePath(QStringLiteral("answer.pdf"));
+    {
+        QFile file(bobsDoc);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(50'000, 'a'));
+    }
+    QVERIFY(bob->sendFiles(conversation, QStringLiteral("here"),
+                           { Ui::prepareFile(bobsPhoto), Ui::prepareFile(bobsDoc) })
+                .isOk());
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, 15'000);
+    const QModelIndex bobs = model->index(2);
+    const QVariantList shown = bobs.data(MessageListModel::AttachmentsRole).toList();
+    QCOMPARE(shown.size(), 2);
+    QVERIFY(!shown.at(0).toMap().value(QStringLiteral("thumbnail")).toByteArray().isEmpty());
+    QVERIFY(shown.at(1).toMap().value(QStringLiteral("localPath")).toString().isEmpty());
+    // The row is as tall as the inline image needs (300x600 shown within 260 px).
+    window.messageView()->scrollToBottom();
+    QTRY_VERIFY(window.messageView()->visualRect(bobs).height() > 260);
+
+    // A click on the document downloads it, then opens it.
+    const QRect row = window.messageView()->visualRect(bobs);
+    const int left = row.left() + 12 + 9; // the bubble's margin and padding
+    // The document's row sits under the image: find it by clicking down the bubble's left side.
+    int documentY = -1;
+    for (int y = row.top() + 280; y < row.bottom() && documentY < 0; y += 4) {
+        QTest::mouseClick(window.messageView()->viewport(), Qt::LeftButton, {},
+                          QPoint(left + 20, y));
+        if (alice->isDownloading(shown.at(1).toMap().value(QStringLiteral("id")).toULongLong())
+            || !opened.isEmpty())
+            documentY = y;
+    }
+    QVERIFY(documentY > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 15'000);
+    QFile got(opened.first());
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QCOMPARE(got.readAll(), QByteArray(50'000, 'a'));
+    QTRY_VERIFY(!bobs.data(MessageListModel::AttachmentsRole)
+                     .toList()
+                     .at(1)
+                     .toMap()
+                     .value(QStringLiteral("localPath"))
+                     .toString()
+                     .isEmpty());
+    // A click on the image downloads it and shows it in the viewer, upright and whole.
+    QTest::mouseClick(window.messageView()->viewport(), Qt::LeftButton, {},
+                      QPoint(left + 40, row.top() + 60));
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<Ui::ImageViewer *>(QStringLiteral("imageViewer")),
+                             15'000);
+    auto *viewer = window.findChild<Ui::ImageViewer *>(QStringLiteral("imageViewer"));
+    QCOMPARE(viewer->imageSize(), QSize(300, 600));
+    QCOMPARE(viewer->windowTitle(), QStringLiteral("tall.png"));
+    viewer->close();
+    QCOMPARE(opened.size(), 1); // images open in the app, not outside
+
+    // Save As copies the received file where the user says.
+    const QString saved = files.filePath(QStringLiteral("copy.pdf"));
+    window.saveAttachmentAs(model->messageAt(2), 1, saved);
+    QFile copy(saved);
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), QByteArray(50'000, 'a'));
 }
 
 QTEST_MAIN(TestMainWindow)

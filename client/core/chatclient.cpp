@@ -13,10 +13,13 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QNetworkInformation>
 #include <QPointer>
+#include <QPromise>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSettings>
 #include <QSslCertificate>
 #include <QSslError>
@@ -28,6 +31,7 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 namespace Confab::Client {
@@ -168,8 +172,10 @@ public:
         qint64 written = 0;
         qint64 asked = 0;
         int inFlight = 0;
+        bool verifying = false; //!< all there: its hash is being checked
     };
     std::map<quint64, Download> downloads; //!< by attachment id
+    QSet<QPair<qint64, int>> hashing; //!< pending files (local id, position) being hashed
     enum class Credentials { None, Login, Register, Resume };
 
     explicit Private(ChatClient *q, const QString &dataDir) : q(q), dataDir(dataDir) { }
@@ -905,6 +911,12 @@ public:
             // Its files go up first; the messages after it wait, so that order holds.
             if (!message.isChange()
                 && std::any_of(message.attachments.cbegin(), message.attachments.cend(),
+                               [](const AttachmentInfo &a) { return a.sha256.isEmpty(); })) {
+                hashPendingFiles(message);
+                break;
+            }
+            if (!message.isChange()
+                && std::any_of(message.attachments.cbegin(), message.attachments.cend(),
                                [](const AttachmentInfo &a) { return a.attachmentId == 0; })) {
                 startUpload(message);
                 break;
@@ -1284,6 +1296,8 @@ public:
             return;
         Download &d = found->second;
         const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
+        if (d.verifying)
+            return;
         if (d.written >= qint64(d.file.size))
             return finishDownload(attachmentId);
         while (d.inFlight < kChunkWindow && d.asked < qint64(d.file.size)) {
@@ -1329,27 +1343,99 @@ public:
     {
         const auto found = downloads.find(attachmentId);
         Download &d = found->second;
-        d.part->flush();
-        d.part->seek(0);
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        hash.addData(d.part.get());
-        const QString partPath = d.part->fileName();
-        d.part->close();
-        const QString target = d.target;
-        const bool intact = hash.result() == d.file.sha256;
-        downloads.erase(found);
-        if (!intact) {
-            QFile::remove(partPath); // never shown as the file
-            return Q_EMIT q->downloadFailed(
-                attachmentId, { ErrorCode::HASH_MISMATCH, userMessage(ErrorCode::HASH_MISMATCH) });
+        if (d.verifying)
+            return;
+        d.verifying = true;
+        d.part->close(); // flushed; checked in the background, then renamed
+        hashFile(d.part->fileName(), [this, attachmentId](const Hashed &hashed) {
+            const auto found = downloads.find(attachmentId);
+            if (found == downloads.end())
+                return; // cancelled meanwhile
+            const QString partPath = found->second.part->fileName();
+            const QString target = found->second.target;
+            const bool intact =
+                !hashed.sha256.isEmpty() && hashed.sha256 == found->second.file.sha256;
+            downloads.erase(found);
+            if (!intact) {
+                QFile::remove(partPath); // never shown as the file
+                return Q_EMIT q->downloadFailed(
+                    attachmentId,
+                    { ErrorCode::HASH_MISMATCH, userMessage(ErrorCode::HASH_MISMATCH) });
+            }
+            QFile::remove(target);
+            if (!QFile::rename(partPath, target))
+                return Q_EMIT q->downloadFailed(
+                    attachmentId,
+                    { ErrorCode::INTERNAL, ChatClient::tr("Cannot write %1.").arg(target) });
+            static_cast<void>(cache->setAttachmentPath(attachmentId, target));
+            Q_EMIT q->downloadFinished(attachmentId, target);
+        });
+    }
+
+    struct Hashed
+    {
+        QByteArray sha256; //!< empty when the file could not be read
+        qint64 size = -1;
+    };
+    //! Reads a file's SHA-256 on a pool thread; `then` runs here, unless this client is gone.
+    void hashFile(const QString &path, std::function<void(const Hashed &)> then)
+    {
+        auto promise = std::make_shared<QPromise<Hashed>>();
+        auto *watcher = new QFutureWatcher<Hashed>(q);
+        QObject::connect(watcher, &QFutureWatcherBase::finished, q,
+                         [watcher, then = std::move(then)] {
+                             watcher->deleteLater();
+                             if (watcher->future().resultCount() > 0)
+                                 then(watcher->result());
+                         });
+        watcher->setFuture(promise->future());
+        promise->start();
+        QThreadPool::globalInstance()->start([path, promise] {
+            Hashed hashed;
+            QFile file(path);
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (file.open(QIODevice::ReadOnly) && hash.addData(&file)) {
+                hashed.sha256 = hash.result();
+                hashed.size = file.size();
+            }
+            promise->addResult(hashed);
+            promise->finish();
+        });
+    }
+
+    //! Works out the SHA-256 of a pending message's files that have none yet (just sent, or
+    //! the app restarted before it was done); the outbox goes on once they have it.
+    void hashPendingFiles(const ChatMessage &message)
+    {
+        for (int position = 0; position < message.attachments.size(); ++position) {
+            const AttachmentInfo &file = message.attachments.at(position);
+            if (!file.sha256.isEmpty() || file.attachmentId != 0)
+                continue;
+            const auto key = qMakePair(message.localId, position);
+            if (hashing.contains(key))
+                continue;
+            hashing.insert(key);
+            hashFile(
+                file.localPath,
+                [this, key, clientId = message.clientId, size = qint64(file.size),
+                 name = file.name](const Hashed &hashed) {
+                    hashing.remove(key);
+                    if (!cache)
+                        return;
+                    if (hashed.sha256.isEmpty() || hashed.size != size) {
+                        auto failed = cache->markFailed(
+                            clientId,
+                            ChatClient::tr("The file %1 cannot be read any more, or it changed.")
+                                .arg(name));
+                        if (failed)
+                            Q_EMIT q->messageChanged(failed.value());
+                    } else {
+                        static_cast<void>(
+                            cache->setAttachmentHash(key.first, key.second, hashed.sha256));
+                    }
+                    flushOutbox();
+                });
         }
-        QFile::remove(target);
-        if (!QFile::rename(partPath, target))
-            return Q_EMIT q->downloadFailed(
-                attachmentId,
-                { ErrorCode::INTERNAL, ChatClient::tr("Cannot write %1.").arg(target) });
-        static_cast<void>(cache->setAttachmentPath(attachmentId, target));
-        Q_EMIT q->downloadFinished(attachmentId, target);
     }
 
     void onDownloadFailed(const Request &request, const Error &error)
@@ -1749,15 +1835,13 @@ Result<ChatMessage> ChatClient::sendFiles(quint64 conversationId, const QString 
                            tr("%1 is larger than this server takes (%2 MB).")
                                .arg(QFileInfo(file.path).fileName())
                                .arg(d->limits.maxAttachmentBytes >> 20) };
-        // The hash goes with the upload: the server checks the bytes against it.
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        hash.addData(&source);
+        // Its SHA-256 (which the server checks the bytes against) is worked out in the
+        // background before it goes up: a large file does not hold up the app.
         AttachmentInfo a;
         a.name = QFileInfo(file.path).fileName();
         a.mimeType =
             file.mimeType.isEmpty() ? QStringLiteral("application/octet-stream") : file.mimeType;
         a.size = quint64(source.size());
-        a.sha256 = hash.result();
         a.thumbnail = file.thumbnail.left(kMaxThumbnailBytes);
         a.width = file.width;
         a.height = file.height;

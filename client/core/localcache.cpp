@@ -423,7 +423,8 @@ Result<void> LocalCache::insertAttachments(qint64 localId, const QList<Attachmen
         insert.bindValue(3, nonNull(a.name));
         insert.bindValue(4, nonNull(a.mimeType));
         insert.bindValue(5, id(a.size));
-        insert.bindValue(6, a.sha256);
+        // Empty, not NULL, while ours is still being hashed.
+        insert.bindValue(6, a.sha256.isNull() ? QByteArray("") : a.sha256);
         insert.bindValue(7,
                          a.thumbnail.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
                                                : QVariant(a.thumbnail));
@@ -443,6 +444,15 @@ Result<void> LocalCache::setAttachmentUploaded(qint64 localId, int position, qui
     auto &update =
         query("UPDATE attachments SET attachment_id = ? WHERE local_id = ? AND position = ?");
     update.bindValue(0, id(attachmentId));
+    update.bindValue(1, localId);
+    update.bindValue(2, position);
+    return exec(update);
+}
+
+Result<void> LocalCache::setAttachmentHash(qint64 localId, int position, const QByteArray &sha256)
+{
+    auto &update = query("UPDATE attachments SET sha256 = ? WHERE local_id = ? AND position = ?");
+    update.bindValue(0, sha256);
     update.bindValue(1, localId);
     update.bindValue(2, position);
     return exec(update);

@@ -54,6 +54,9 @@ public:
     //! One of a pending message's files is uploaded: it has its server id now.
     [[nodiscard]] Result<void> setAttachmentUploaded(qint64 localId, int position,
                                                      quint64 attachmentId);
+    //! One of a pending message's files has its SHA-256 (worked out in the background).
+    [[nodiscard]] Result<void> setAttachmentHash(qint64 localId, int position,
+                                                 const QByteArray &sha256);
     //! A received file is downloaded to `path` (checked against its hash).
     [[nodiscard]] Result<void> setAttachmentPath(quint64 attachmentId, const QString &path);
     //! Adds a pending change of a sent message (an edit, delete or reaction) to the outbox, and

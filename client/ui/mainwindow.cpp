@@ -45,8 +45,8 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedLayout>
-#include <QStyle>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 

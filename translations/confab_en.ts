@@ -130,6 +130,10 @@
         <source>%1 is larger than this server takes (%2 MB).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The server sent a wrong part of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
@@ -1220,6 +1224,22 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>%1 could not be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open “%1”?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is a kind of file that can run programs or change this computer. Open it only if you trust the person who sent it and expected this file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show in Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open Anyway</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -130,6 +130,10 @@
         <source>%1 is larger than this server takes (%2 MB).</source>
         <translation>%1 超过了此服务器允许的大小（%2 MB）。</translation>
     </message>
+    <message>
+        <source>The server sent a wrong part of %1.</source>
+        <translation>服务器发送了 %1 的错误部分。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
@@ -1214,6 +1218,22 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>%1 could not be saved.</source>
         <translation>无法保存 %1。</translation>
+    </message>
+    <message>
+        <source>Open “%1”?</source>
+        <translation>打开“%1”？</translation>
+    </message>
+    <message>
+        <source>“%1” is a kind of file that can run programs or change this computer. Open it only if you trust the person who sent it and expected this file.</source>
+        <translation>“%1”这类文件可以运行程序或更改这台电脑。只有在您信任发送者并且确实在等这个文件时才打开它。</translation>
+    </message>
+    <message>
+        <source>Show in Folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Open Anyway</source>
+        <translation>仍然打开</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 
 namespace Confab::Client {
 
@@ -146,13 +147,20 @@ public:
         quint64 read = 0;
         qint64 offset = 0; //!< Upload, Download: the chunk's
         qint64 length = 0;
+        quint64 generation = 0; //!< Upload, Download: the transfer's
+        bool begin = false; //!< Upload: BeginUpload (otherwise a chunk)
     };
 
     // Attachments (PROTOCOL.md §14): one upload at a time, for the oldest message in the outbox
-    // that has a file not yet uploaded; downloads side by side. Chunks are kept in flight.
-    static constexpr int kChunkWindow = 4;
+    // that has a file not yet uploaded; downloads side by side. At most kMaxChunksInFlight
+    // chunks are in flight, uploads and downloads together, as the server allows.
+    static constexpr int kMaxChunksInFlight = 8;
+    static constexpr int kUploadWindow = 4; //!< an upload leaves room for downloads
+    static constexpr int kMaxUploadAttempts = 8;
+    quint64 transferGeneration = 0; //!< tells answers for a transfer given up on
     struct Upload
     {
+        quint64 generation = 0;
         QUuid clientId; //!< the message
         qint64 localId = 0;
         int position = 0;
@@ -164,18 +172,26 @@ public:
         bool begun = false;
     };
     std::optional<Upload> upload;
+    QHash<QUuid, int> uploadAttempts; //!< refusals so far, by message
+    qint64 uploadNotBeforeMs = 0; //!< after a refusal: no new upload before then
     struct Download
     {
+        quint64 generation = 0;
         AttachmentInfo file;
         QString target;
         std::unique_ptr<QFile> part;
-        qint64 written = 0;
-        qint64 asked = 0;
-        int inFlight = 0;
+        qint64 written = 0; //!< in the .part, from the start, in order
+        qint64 asked = 0; //!< the next offset never asked for
+        std::set<qint64> outstanding; //!< asked for, not answered
+        std::set<qint64> again; //!< refused for a while: to ask for again
+        std::map<qint64, QByteArray> early; //!< arrived ahead of `written`: written after it
+        qint64 notBeforeMs = 0; //!< after a refusal: asks nothing before then
+        int refusals = 0;
         bool verifying = false; //!< all there: its hash is being checked
     };
     std::map<quint64, Download> downloads; //!< by attachment id
     QSet<QPair<qint64, int>> hashing; //!< pending files (local id, position) being hashed
+    quint64 cacheGeneration = 0; //!< grows when another account's cache opens
     enum class Credentials { None, Login, Register, Resume };
 
     explicit Private(ChatClient *q, const QString &dataDir) : q(q), dataDir(dataDir) { }
@@ -277,6 +293,7 @@ public:
         // Another account's cache: nothing queued for the previous one may leak into it.
         pendingReceipts.clear();
         typingSentMs.clear();
+        dropTransfers();
         cache = std::make_unique<LocalCache>(path);
         auto opened = cache->open();
         if (!opened) {
@@ -331,10 +348,26 @@ public:
             return;
         }
         if (unsent) {
-            for (const ChatMessage &message : unsent.value())
-                static_cast<void>(cache->addPending(message.conversationId, message.peerUsername,
-                                                    message.text, message.senderId, message.timeMs,
-                                                    message.clientId));
+            for (ChatMessage message : unsent.value()) {
+                if (message.isChange()) {
+                    // An edit, delete or reaction: on its target, once that is synced again.
+                    ChatMessage target;
+                    target.messageId = message.targetId;
+                    target.seq = message.targetSeq;
+                    target.conversationId = message.conversationId;
+                    const QString value =
+                        message.change == ChangeKind::Edited ? message.text : message.emoji;
+                    static_cast<void>(cache->addPendingChange(target, message.change, value,
+                                                              message.senderId, message.timeMs));
+                    continue;
+                }
+                for (AttachmentInfo &file : message.attachments)
+                    file.sha256.clear(); // hashed again: the file may have changed meanwhile
+                static_cast<void>(cache->addPending(
+                    message.conversationId, message.peerUsername, message.text, message.senderId,
+                    message.timeMs, message.clientId, message.replyToId, message.replyToSeq,
+                    message.mentions, message.attachments));
+            }
         }
         Q_EMIT q->cacheRecovered(aside);
         Q_EMIT q->conversationsChanged();
@@ -494,7 +527,10 @@ public:
         gapFilling.clear();
         upload.reset(); // begun again (and resumed) once online
         for (auto &[id, download] : downloads) {
-            download.inFlight = 0;
+            // Asked again from what is written once online; what came early is asked again.
+            download.outstanding.clear();
+            download.again.clear();
+            download.early.clear();
             download.asked = download.written;
         }
         // Offline, we know nothing of others' presence and typing.
@@ -824,8 +860,7 @@ public:
         setState(State::Online, ChatClient::tr("Online"));
         Q_EMIT q->syncFinished();
         flushOutbox();
-        for (auto &[id, download] : downloads)
-            requestDownloadChunks(id);
+        pumpChunks();
         flushReceipts();
         if (away) {
             pb::Envelope envelope;
@@ -1098,7 +1133,7 @@ public:
             onUploadStatus(request, envelope.upload_status());
             break;
         case Kind::Download:
-            onDownloadChunk(envelope.download_chunk());
+            onDownloadChunk(request, envelope.download_chunk());
             break;
         case Kind::Logout:
         case Kind::Receipt:
@@ -1144,15 +1179,45 @@ public:
 
     // ----- attachments
 
+    [[nodiscard]] int chunksInFlight() const
+    {
+        int n = upload ? upload->inFlight : 0;
+        for (const auto &[id, d] : downloads)
+            n += int(d.outstanding.size());
+        return n;
+    }
+
+    //! Keeps the transfers going: the upload's next chunks, then the downloads', as far as the
+    //! shared window allows.
+    void pumpChunks()
+    {
+        if (state != State::Online)
+            return;
+        if (upload && upload->begun)
+            sendUploadChunks();
+        std::vector<quint64> ids;
+        for (const auto &[id, d] : downloads)
+            ids.push_back(id);
+        for (quint64 id : ids)
+            requestDownloadChunks(id);
+    }
+
+    [[nodiscard]] int transferBackoffMs(int attempt, qint64 retryAfterMs) const
+    {
+        const int doubled = backoffInitialMs << std::clamp(attempt - 1, 0, 10);
+        return std::min(backoffMaxMs, std::max<int>(int(retryAfterMs), doubled));
+    }
+
     void startUpload(const ChatMessage &message)
     {
-        if (upload)
-            return; // one at a time; this one goes on, or the next starts when it is done
+        if (upload || nowMs() < uploadNotBeforeMs)
+            return; // one at a time; or waiting out a refusal (a timer comes back)
         int position = 0;
         while (position < message.attachments.size()
                && message.attachments.at(position).attachmentId != 0)
             ++position;
         Upload next;
+        next.generation = ++transferGeneration;
         next.clientId = message.clientId;
         next.localId = message.localId;
         next.position = position;
@@ -1167,14 +1232,17 @@ public:
         begin->set_thumbnail(upload->file.thumbnail.toStdString());
         begin->set_width(quint32(upload->file.width));
         begin->set_height(quint32(upload->file.height));
-        send(envelope, { Kind::Upload, message.clientId, message.conversationId });
+        Request request { Kind::Upload, message.clientId, message.conversationId };
+        request.generation = upload->generation;
+        request.begin = true;
+        send(envelope, request);
     }
 
     void onUploadStatus(const Request &request, const pb::UploadStatus &status)
     {
-        if (!upload || request.clientId != upload->clientId)
+        if (!upload || request.generation != upload->generation)
             return; // an answer for an upload given up on
-        if (!upload->begun) {
+        if (request.begin) {
             upload->begun = true;
             upload->uploadId = status.upload_id();
             upload->committed = upload->next = qint64(status.committed_offset());
@@ -1193,19 +1261,22 @@ public:
                                                            status.attachment_id()));
             const QUuid clientId = upload->clientId;
             upload.reset();
+            uploadAttempts.remove(clientId);
             if (auto now = cache->message(clientId); now)
                 Q_EMIT q->messageChanged(now.value()); // that file shows as up
             flushOutbox(); // the message's next file, or the message itself
+            pumpChunks();
             return;
         }
-        sendUploadChunks();
+        pumpChunks();
     }
 
     void sendUploadChunks()
     {
         const qint64 size = qint64(upload->file.size);
         const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
-        if (upload->inFlight >= kChunkWindow || upload->next >= size)
+        int room = kMaxChunksInFlight - chunksInFlight();
+        if (room <= 0 || upload->inFlight >= kUploadWindow || upload->next >= size)
             return;
         QFile source(upload->file.localPath);
         if (!source.open(QIODevice::ReadOnly) || source.size() != size) {
@@ -1214,12 +1285,10 @@ public:
                                                "changed.")
                                     .arg(upload->file.name) });
         }
-        while (upload->inFlight < kChunkWindow && upload->next < size) {
-            if (!source.seek(upload->next))
-                return failUpload(
-                    { ErrorCode::INVALID_ARGUMENT,
-                      ChatClient::tr("The file %1 cannot be read.").arg(upload->file.name) });
-            const QByteArray data = source.read(std::min(chunk, size - upload->next));
+        while (room > 0 && upload->inFlight < kUploadWindow && upload->next < size) {
+            QByteArray data;
+            if (source.seek(upload->next))
+                data = source.read(std::min(chunk, size - upload->next));
             if (data.isEmpty())
                 return failUpload(
                     { ErrorCode::INVALID_ARGUMENT,
@@ -1232,9 +1301,11 @@ public:
             Request request { Kind::Upload, upload->clientId, 0 };
             request.offset = upload->next;
             request.length = data.size();
+            request.generation = upload->generation;
             send(envelope, request);
             upload->next += data.size();
             ++upload->inFlight;
+            --room;
         }
     }
 
@@ -1242,26 +1313,38 @@ public:
     {
         const QUuid clientId = upload->clientId;
         upload.reset();
+        uploadAttempts.remove(clientId);
         auto failed = cache->markFailed(
             clientId, error.message.isEmpty() ? userMessage(error.code) : error.message);
         if (failed)
             Q_EMIT q->messageChanged(failed.value());
         flushOutbox();
+        pumpChunks();
     }
 
-    void onUploadFailed(const Error &error)
+    void onUploadFailed(const Request &request, const Error &error)
     {
-        if (!upload)
-            return;
-        // For now (a busy server, a full disk, a chunk too many): begin again later; it resumes.
-        if (error.isTransient() || error.code == ErrorCode::NOT_FOUND) {
-            upload.reset();
-            const int delay =
-                std::min(backoffMaxMs, std::max<int>(int(error.retryAfterMs), backoffInitialMs));
-            QTimer::singleShot(delay, q, [this] { flushOutbox(); });
-            return;
+        if (!upload || request.generation != upload->generation)
+            return; // about an upload given up on
+        const int attempt = ++uploadAttempts[upload->clientId];
+        const bool again = error.isTransient() || error.code == ErrorCode::NOT_FOUND
+            || error.code == ErrorCode::HASH_MISMATCH;
+        if (!again || attempt >= kMaxUploadAttempts)
+            return failUpload({ error.code, userMessage(error.code) });
+        if (error.code == ErrorCode::HASH_MISMATCH) {
+            // The bytes the server got do not match the hash: the file changed since it was
+            // hashed, or a part went wrong on the way. Hash it again and begin again.
+            static_cast<void>(cache->setAttachmentHash(upload->localId, upload->position, {}));
         }
-        failUpload({ error.code, userMessage(error.code) });
+        // Begun again (and resumed where the server is) after a while that grows each time.
+        upload.reset();
+        const int delay = transferBackoffMs(attempt, error.retryAfterMs);
+        uploadNotBeforeMs = nowMs() + delay;
+        QTimer::singleShot(delay, q, [this] {
+            flushOutbox();
+            pumpChunks();
+        });
+        pumpChunks();
     }
 
     void startDownload(const AttachmentInfo &file, const QString &target)
@@ -1269,6 +1352,7 @@ public:
         if (downloads.count(file.attachmentId))
             return;
         Download d;
+        d.generation = ++transferGeneration;
         d.file = file;
         d.target = target;
         d.part = std::make_unique<QFile>(target + QStringLiteral(".part"));
@@ -1289,54 +1373,108 @@ public:
         requestDownloadChunks(file.attachmentId);
     }
 
+    void askForChunk(quint64 attachmentId, Download &d, qint64 offset)
+    {
+        pb::Envelope envelope;
+        envelope.mutable_download_request()->set_attachment_id(attachmentId);
+        envelope.mutable_download_request()->set_offset(quint64(offset));
+        Request request { Kind::Download, {}, attachmentId };
+        request.offset = offset;
+        request.generation = d.generation;
+        send(envelope, request);
+        d.outstanding.insert(offset);
+    }
+
     void requestDownloadChunks(quint64 attachmentId)
     {
         const auto found = downloads.find(attachmentId);
         if (found == downloads.end() || state != State::Online)
             return;
         Download &d = found->second;
-        const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
         if (d.verifying)
             return;
         if (d.written >= qint64(d.file.size))
             return finishDownload(attachmentId);
-        while (d.inFlight < kChunkWindow && d.asked < qint64(d.file.size)) {
-            pb::Envelope envelope;
-            envelope.mutable_download_request()->set_attachment_id(attachmentId);
-            envelope.mutable_download_request()->set_offset(quint64(d.asked));
-            Request request { Kind::Download, {}, attachmentId };
-            request.offset = d.asked;
-            send(envelope, request);
+        if (nowMs() < d.notBeforeMs)
+            return; // a timer comes back
+        const qint64 chunk = std::max<qint64>(1024, limits.attachmentChunkBytes);
+        int room = kMaxChunksInFlight - chunksInFlight();
+        // First what was refused for a while, then what was never asked for.
+        while (room > 0 && !d.again.empty()) {
+            const qint64 offset = *d.again.begin();
+            d.again.erase(d.again.begin());
+            if (offset < d.written || d.outstanding.count(offset) || d.early.count(offset))
+                continue;
+            askForChunk(attachmentId, d, offset);
+            --room;
+        }
+        while (room > 0 && d.asked < qint64(d.file.size)) {
+            askForChunk(attachmentId, d, d.asked);
             d.asked += chunk;
-            ++d.inFlight;
+            --room;
         }
     }
 
-    void onDownloadChunk(const pb::DownloadChunk &chunk)
+    bool writePart(Download &d, const std::string &data)
     {
-        const auto found = downloads.find(chunk.attachment_id());
+        if (!d.part->seek(d.written)
+            || d.part->write(data.data(), qint64(data.size())) != qint64(data.size()))
+            return false;
+        d.written += qint64(data.size());
+        return true;
+    }
+
+    void onDownloadChunk(const Request &request, const pb::DownloadChunk &chunk)
+    {
+        const auto found = downloads.find(request.conversationId);
+        if (found == downloads.end() || found->second.generation != request.generation
+            || chunk.attachment_id() != request.conversationId)
+            return; // an answer for a download given up on
+        Download &d = found->second;
+        d.outstanding.erase(request.offset);
+        const qint64 offset = qint64(chunk.offset());
+        const qint64 size = qint64(d.file.size);
+        if (chunk.data().empty() || offset + qint64(chunk.data().size()) > size) {
+            return failDownload(
+                request.conversationId,
+                { ErrorCode::BAD_FRAME,
+                  ChatClient::tr("The server sent a wrong part of %1.").arg(d.file.name) });
+        }
+        if (offset < d.written || d.early.count(offset))
+            return pumpChunks(); // had it already
+        if (offset > d.written) {
+            // Ahead of a part refused for a while: kept here until that part comes.
+            d.early.emplace(offset, QByteArray::fromStdString(chunk.data()));
+            return pumpChunks();
+        }
+        bool written = writePart(d, chunk.data());
+        while (written && !d.early.empty() && d.early.begin()->first <= d.written) {
+            const auto next = d.early.begin();
+            if (next->first == d.written)
+                written = writePart(d, next->second.toStdString());
+            d.early.erase(next);
+        }
+        if (!written) {
+            return failDownload(
+                request.conversationId,
+                { ErrorCode::STORAGE_FULL,
+                  ChatClient::tr("Cannot write %1: is the disk full?").arg(d.part->fileName()) });
+        }
+        Q_EMIT q->downloadProgress(request.conversationId, d.written, size);
+        pumpChunks();
+    }
+
+    void failDownload(quint64 attachmentId, const Error &error)
+    {
+        const auto found = downloads.find(attachmentId);
         if (found == downloads.end())
             return;
-        Download &d = found->second;
-        --d.inFlight;
-        if (qint64(chunk.offset()) != d.written) {
-            // Not where the file ends (a chunk after one that failed): ask again from there.
-            d.asked = std::min(d.asked, d.written);
-            return requestDownloadChunks(chunk.attachment_id());
-        }
-        if (!d.part->seek(d.written)
-            || d.part->write(chunk.data().data(), qint64(chunk.data().size()))
-                != qint64(chunk.data().size())) {
-            const Error error {
-                ErrorCode::STORAGE_FULL,
-                ChatClient::tr("Cannot write %1: is the disk full?").arg(d.part->fileName())
-            };
-            downloads.erase(found);
-            return Q_EMIT q->downloadFailed(chunk.attachment_id(), error);
-        }
-        d.written += qint64(chunk.data().size());
-        Q_EMIT q->downloadProgress(chunk.attachment_id(), d.written, qint64(d.file.size));
-        requestDownloadChunks(chunk.attachment_id());
+        const QString partPath = found->second.part->fileName();
+        found->second.part->close();
+        QFile::remove(partPath);
+        downloads.erase(found);
+        Q_EMIT q->downloadFailed(attachmentId, error);
+        pumpChunks();
     }
 
     void finishDownload(quint64 attachmentId)
@@ -1347,9 +1485,10 @@ public:
             return;
         d.verifying = true;
         d.part->close(); // flushed; checked in the background, then renamed
-        hashFile(d.part->fileName(), [this, attachmentId](const Hashed &hashed) {
+        const quint64 generation = d.generation;
+        hashFile(d.part->fileName(), [this, attachmentId, generation](const Hashed &hashed) {
             const auto found = downloads.find(attachmentId);
-            if (found == downloads.end())
+            if (found == downloads.end() || found->second.generation != generation)
                 return; // cancelled meanwhile
             const QString partPath = found->second.part->fileName();
             const QString target = found->second.target;
@@ -1367,9 +1506,21 @@ public:
                 return Q_EMIT q->downloadFailed(
                     attachmentId,
                     { ErrorCode::INTERNAL, ChatClient::tr("Cannot write %1.").arg(target) });
-            static_cast<void>(cache->setAttachmentPath(attachmentId, target));
+            markDownloaded(target);
+            if (cache)
+                static_cast<void>(cache->setAttachmentPath(attachmentId, target));
             Q_EMIT q->downloadFinished(attachmentId, target);
         });
+    }
+
+    //! Windows: the file came from the internet, so its shell warns before running it.
+    static void markDownloaded([[maybe_unused]] const QString &path)
+    {
+#ifdef Q_OS_WIN
+        QFile zone(path + QStringLiteral(":Zone.Identifier"));
+        if (zone.open(QIODevice::WriteOnly))
+            zone.write("[ZoneTransfer]\r\nZoneId=3\r\n");
+#endif
     }
 
     struct Hashed
@@ -1417,11 +1568,11 @@ public:
             hashing.insert(key);
             hashFile(
                 file.localPath,
-                [this, key, clientId = message.clientId, size = qint64(file.size),
-                 name = file.name](const Hashed &hashed) {
+                [this, key, generation = cacheGeneration, clientId = message.clientId,
+                 size = qint64(file.size), name = file.name](const Hashed &hashed) {
+                    if (generation != cacheGeneration || !cache)
+                        return; // another account's cache is open now
                     hashing.remove(key);
-                    if (!cache)
-                        return;
                     if (hashed.sha256.isEmpty() || hashed.size != size) {
                         auto failed = cache->markFailed(
                             clientId,
@@ -1438,26 +1589,34 @@ public:
         }
     }
 
+    //! Another account's cache opens: nothing under way for the previous one goes on.
+    void dropTransfers()
+    {
+        upload.reset();
+        uploadAttempts.clear();
+        uploadNotBeforeMs = 0;
+        for (auto &[id, d] : downloads)
+            d.part->close();
+        downloads.clear();
+        hashing.clear();
+        ++cacheGeneration;
+    }
+
     void onDownloadFailed(const Request &request, const Error &error)
     {
-        const auto found = downloads.find(request.conversationId);
-        if (found == downloads.end())
-            return;
+        const quint64 attachmentId = request.conversationId;
+        const auto found = downloads.find(attachmentId);
+        if (found == downloads.end() || found->second.generation != request.generation)
+            return; // about a download given up on
         Download &d = found->second;
-        --d.inFlight;
-        if (error.isTransient()) {
-            d.asked = std::min(d.asked, request.offset);
-            const int delay =
-                std::min(backoffMaxMs, std::max<int>(int(error.retryAfterMs), backoffInitialMs));
-            QTimer::singleShot(delay, q,
-                               [this, id = request.conversationId] { requestDownloadChunks(id); });
-            return;
-        }
-        const QString partPath = d.part->fileName();
-        d.part->close();
-        QFile::remove(partPath);
-        downloads.erase(found);
-        Q_EMIT q->downloadFailed(request.conversationId, { error.code, userMessage(error.code) });
+        d.outstanding.erase(request.offset);
+        if (!error.isTransient())
+            return failDownload(attachmentId, { error.code, userMessage(error.code) });
+        // Busy (too many chunks at once, a slow disk): that part again, after a while.
+        d.again.insert(request.offset);
+        const int delay = transferBackoffMs(++d.refusals, error.retryAfterMs);
+        d.notBeforeMs = nowMs() + delay;
+        QTimer::singleShot(delay, q, [this] { pumpChunks(); });
     }
 
     //! Sends an account request, or says at once why it cannot go.
@@ -1510,7 +1669,7 @@ public:
             onSendFailed(request.clientId, error);
             break;
         case Kind::Upload:
-            onUploadFailed(error);
+            onUploadFailed(request, error);
             break;
         case Kind::Download:
             onDownloadFailed(request, error);
@@ -1941,10 +2100,12 @@ Result<void> ChatClient::discard(const QUuid &clientId)
     if (!done)
         return done;
     Q_EMIT messageRemoved(clientId);
+    d->uploadAttempts.remove(clientId);
     if (d->upload && d->upload->clientId == clientId) {
         // Cancelled while its file goes up: what the server holds expires (PROTOCOL.md §14).
         d->upload.reset();
         d->flushOutbox();
+        d->pumpChunks();
     }
     return done;
 }
@@ -1961,16 +2122,38 @@ QString ChatClient::filesDirectory() const
 
 QString ChatClient::downloadPath(const AttachmentInfo &attachment) const
 {
-    // The name is the sender's: no folders, nothing the file system treats specially.
+    // The name is the sender's: no folders, nothing the file system treats specially, short
+    // enough (in bytes) for any file system with ".part" after it.
     QString name = attachment.name;
     static const QRegularExpression unsafe(QStringLiteral("[\\\\/:*?\"<>|\\x00-\\x1f]"));
     name.replace(unsafe, QStringLiteral("_"));
-    while (name.startsWith(u'.'))
+    while (name.startsWith(u'.') || name.startsWith(u' '))
         name.remove(0, 1);
-    if (name.trimmed().isEmpty())
+    while (name.endsWith(u'.') || name.endsWith(u' '))
+        name.chop(1);
+    if (name.isEmpty())
         name = QStringLiteral("file");
+    // Windows' device names, with or without an extension.
+    static const QRegularExpression device(
+        QStringLiteral("^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\\..*)?$"),
+        QRegularExpression::CaseInsensitiveOption);
+    if (device.match(name).hasMatch())
+        name.prepend(u'_');
+    constexpr int kMaxNameBytes = 200;
+    if (name.toUtf8().size() > kMaxNameBytes) {
+        // Shortened in the middle of the stem; the extension (which says what it is) stays.
+        const QString suffix = QFileInfo(name).suffix().left(16);
+        QString stem = suffix.isEmpty() ? name : name.left(name.size() - suffix.size() - 1);
+        const int room = kMaxNameBytes - int(suffix.toUtf8().size()) - 2;
+        while (!stem.isEmpty() && stem.toUtf8().size() > room) {
+            stem.chop(1);
+            if (!stem.isEmpty() && stem.back().isHighSurrogate())
+                stem.chop(1); // never half a character
+        }
+        name = suffix.isEmpty() ? stem : stem + u'.' + suffix;
+    }
     return QDir(filesDirectory())
-        .filePath(QStringLiteral("%1/%2").arg(attachment.attachmentId).arg(name.left(200)));
+        .filePath(QStringLiteral("%1/%2").arg(attachment.attachmentId).arg(name));
 }
 
 void ChatClient::cancelDownload(quint64 attachmentId)
@@ -1981,8 +2164,9 @@ void ChatClient::cancelDownload(quint64 attachmentId)
     const QString partPath = found->second.part->fileName();
     found->second.part->close();
     QFile::remove(partPath);
-    d->downloads.erase(found);
+    d->downloads.erase(found); // late answers and a hash under way see it gone
     Q_EMIT downloadCancelled(attachmentId);
+    d->pumpChunks();
 }
 
 Limits ChatClient::limits() const

@@ -452,7 +452,7 @@ Result<void> LocalCache::setAttachmentUploaded(qint64 localId, int position, qui
 Result<void> LocalCache::setAttachmentHash(qint64 localId, int position, const QByteArray &sha256)
 {
     auto &update = query("UPDATE attachments SET sha256 = ? WHERE local_id = ? AND position = ?");
-    update.bindValue(0, sha256);
+    update.bindValue(0, sha256.isNull() ? QByteArray("") : sha256);
     update.bindValue(1, localId);
     update.bindValue(2, position);
     return exec(update);
@@ -975,6 +975,14 @@ Result<ChatMessage> LocalCache::retry(const QUuid &clientId)
     update.bindValue(0, int(MessageState::Sending));
     update.bindValue(1, current.value().localId);
     auto done = exec(update);
+    if (done) {
+        // Its files go up again from the start, hashed again: an upload kept unsent expires on
+        // the server, and a file that failed its check may have changed since.
+        auto &files = query("UPDATE attachments SET attachment_id = NULL, sha256 = '' "
+                            "WHERE local_id = ?");
+        files.bindValue(0, current.value().localId);
+        done = exec(files);
+    }
     if (done) {
         auto &outbox = query("INSERT OR IGNORE INTO outbox (local_id) VALUES (?)");
         outbox.bindValue(0, current.value().localId);

@@ -8,6 +8,7 @@
 #include <QLocale>
 #include <QMimeDatabase>
 #include <QPainter>
+#include <QSet>
 
 namespace Confab::Ui {
 
@@ -83,6 +84,61 @@ Client::OutgoingFile prepareFile(const QString &path)
         }
     }
     return file;
+}
+
+bool isSafeToOpen(const QString &fileName)
+{
+    static const QSet<QString> kSafe = {
+        // documents (not the macro-enabled kinds: docm, xlsm, pptm)
+        QStringLiteral("pdf"),
+        QStringLiteral("txt"),
+        QStringLiteral("md"),
+        QStringLiteral("csv"),
+        QStringLiteral("rtf"),
+        QStringLiteral("odt"),
+        QStringLiteral("ods"),
+        QStringLiteral("odp"),
+        QStringLiteral("doc"),
+        QStringLiteral("docx"),
+        QStringLiteral("xls"),
+        QStringLiteral("xlsx"),
+        QStringLiteral("ppt"),
+        QStringLiteral("pptx"),
+        QStringLiteral("epub"),
+        // pictures
+        QStringLiteral("png"),
+        QStringLiteral("jpg"),
+        QStringLiteral("jpeg"),
+        QStringLiteral("gif"),
+        QStringLiteral("webp"),
+        QStringLiteral("bmp"),
+        QStringLiteral("tif"),
+        QStringLiteral("tiff"),
+        QStringLiteral("heic"),
+        // sound and video
+        QStringLiteral("mp3"),
+        QStringLiteral("m4a"),
+        QStringLiteral("ogg"),
+        QStringLiteral("opus"),
+        QStringLiteral("wav"),
+        QStringLiteral("flac"),
+        QStringLiteral("mp4"),
+        QStringLiteral("m4v"),
+        QStringLiteral("mov"),
+        QStringLiteral("webm"),
+        QStringLiteral("mkv"),
+        QStringLiteral("avi"),
+        // archives (opened by an archive manager, not run)
+        QStringLiteral("zip"),
+        QStringLiteral("7z"),
+        QStringLiteral("tar"),
+        QStringLiteral("gz"),
+        QStringLiteral("xz"),
+        QStringLiteral("bz2"),
+        QStringLiteral("zst"),
+    };
+    const QString suffix = QFileInfo(fileName).suffix().toLower();
+    return !suffix.isEmpty() && kSafe.contains(suffix);
 }
 
 QString formatSize(qint64 bytes)

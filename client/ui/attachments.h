@@ -21,6 +21,11 @@ inline constexpr int kThumbnailEdge = 240;
 //! is not an image Qt can read.
 [[nodiscard]] QImage readImage(const QString &path, const QSize &bound = {});
 
+//! Whether a received file of this name can be opened with the system's application without
+//! asking first: documents, pictures, sound, video and archives, nothing that runs code
+//! (programs, scripts, shortcuts, installers, or documents with macros).
+[[nodiscard]] bool isSafeToOpen(const QString &fileName);
+
 //! "512 bytes", "1.4 MB": a size for people, in the UI's language.
 [[nodiscard]] QString formatSize(qint64 bytes);
 

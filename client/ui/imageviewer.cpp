@@ -49,6 +49,7 @@ ImageViewer::ImageViewer(const QString &path, const QString &title, QWidget *par
     if (m_image.isNull()) {
         m_label->setText(tr("This image cannot be shown."));
         actual->setEnabled(false);
+        external->setEnabled(false); // not an image: the system might run it
         resize(420, 200);
         return;
     }

@@ -1401,16 +1401,32 @@ void MainWindow::showFile(const Client::AttachmentInfo &file)
             QDesktopServices::openUrl(QUrl::fromLocalFile(path));
     };
     if (file.isImage()) {
+        // In the app's viewer only: a file that says it is an image but is not one is never
+        // handed to the system, which might run it.
         auto *viewer = new ImageViewer(file.localPath, file.name, this);
-        if (viewer->hasImage()) {
-            connect(viewer, &ImageViewer::openExternallyRequested, this, openExternally);
-            viewer->setObjectName(QStringLiteral("imageViewer"));
-            viewer->show();
-            return;
-        }
-        delete viewer; // not an image Qt can read after all: the system may know it
+        connect(viewer, &ImageViewer::openExternallyRequested, this, openExternally);
+        viewer->setObjectName(QStringLiteral("imageViewer"));
+        viewer->show();
+        return;
     }
-    openExternally(file.localPath);
+    if (isSafeToOpen(file.name))
+        return openExternally(file.localPath);
+    // A program, a script, a shortcut, a document with macros...: only if the user says so.
+    QMessageBox ask(QMessageBox::Warning, tr("Open “%1”?").arg(file.name),
+                    tr("“%1” is a kind of file that can run programs or change this computer. "
+                       "Open it only if you trust the person who sent it and expected this file.")
+                        .arg(file.name),
+                    QMessageBox::NoButton, this);
+    QPushButton *show = ask.addButton(tr("Show in Folder"), QMessageBox::AcceptRole);
+    QPushButton *open = ask.addButton(tr("Open Anyway"), QMessageBox::DestructiveRole);
+    ask.addButton(QMessageBox::Cancel);
+    ask.setDefaultButton(show);
+    ask.setObjectName(QStringLiteral("unsafeFilePrompt"));
+    ask.exec();
+    if (ask.clickedButton() == open)
+        openExternally(file.localPath);
+    else if (ask.clickedButton() == show)
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(file.localPath).absolutePath()));
 }
 
 } // namespace Confab::Ui

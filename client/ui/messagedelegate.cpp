@@ -536,7 +536,6 @@ void MessageDelegate::paintFile(QPainter *painter, const QRect &rect, const QVar
     const bool moving = done >= 0;
     const bool goingUp = own && id == 0;
     const QFont small = smallFont(font);
-    const qreal ratio = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
     QPainterPath clip;
     clip.addRoundedRect(rect, 8, 8);
 
@@ -557,20 +556,27 @@ void MessageDelegate::paintFile(QPainter *painter, const QRect &rect, const QVar
 
     if (showsInline(file)) {
         // The image itself once it is here (sharper), its thumbnail until then.
-        const QSize pixels = rect.size() * ratio;
-        const QString key = here ? QStringLiteral("confab-image:%1:%2x%3")
-                                       .arg(localPath)
-                                       .arg(pixels.width())
-                                       .arg(pixels.height())
+        // Decoded once per file (at the largest size it is shown at, for screens up to 2x),
+        // then only scaled: resizing the window does not read the file again. A file that
+        // does not decode is remembered too, and its thumbnail shown.
+        const QSize bound(2 * kImageEdge, 2 * kImageEdge);
+        const QString key = here ? QStringLiteral("confab-image:") + localPath
                                  : QStringLiteral("confab-thumb:%1:%2").arg(id).arg(name);
         QPixmap pixmap;
         if (!QPixmapCache::find(key, &pixmap)) {
-            QImage image = here ? readImage(localPath, pixels) : QImage();
+            QImage image;
+            if (here && !m_undecodable.contains(localPath)) {
+                image = readImage(localPath, bound);
+                if (image.isNull()) {
+                    if (m_undecodable.size() > 1000)
+                        m_undecodable.clear();
+                    m_undecodable.insert(localPath);
+                }
+            }
             if (image.isNull())
                 image.loadFromData(file.value(QStringLiteral("thumbnail")).toByteArray(), "JPEG");
             if (!image.isNull()) {
-                pixmap = QPixmap::fromImage(
-                    image.scaled(pixels, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation));
+                pixmap = QPixmap::fromImage(std::move(image));
                 QPixmapCache::insert(key, pixmap);
             }
         }
@@ -579,11 +585,14 @@ void MessageDelegate::paintFile(QPainter *painter, const QRect &rect, const QVar
         if (pixmap.isNull()) {
             painter->fillRect(rect, dark ? QColor(255, 255, 255, 25) : QColor(0, 0, 0, 20));
         } else {
-            pixmap.setDevicePixelRatio(ratio);
-            const QSizeF shown = QSizeF(pixmap.size()) / ratio;
-            painter->drawPixmap(QPointF(rect.center().x() - shown.width() / 2.0,
-                                        rect.center().y() - shown.height() / 2.0),
-                                pixmap);
+            // Fills the rectangle, its middle shown when the proportions differ a little.
+            const QSizeF shown =
+                QSizeF(pixmap.size()).scaled(rect.size(), Qt::KeepAspectRatioByExpanding);
+            painter->setRenderHint(QPainter::SmoothPixmapTransform);
+            painter->drawPixmap(QRectF(rect.center().x() - shown.width() / 2.0,
+                                       rect.center().y() - shown.height() / 2.0, shown.width(),
+                                       shown.height()),
+                                pixmap, QRectF(pixmap.rect()));
         }
         if (!here || moving) {
             // Not here yet: how large it is, or how far it got.

@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QSet>
 #include <QSize>
 #include <QStyledItemDelegate>
 
@@ -89,6 +90,7 @@ private:
     QPointer<QAbstractItemView> m_view;
     quint64 m_highlightedSeq = 0;
     mutable QHash<TextKey, QSize> m_textSizes; //!< wrapped text sizes, bounded
+    mutable QSet<QString> m_undecodable; //!< files said to be images that are not, bounded
 };
 
 } // namespace Confab::Ui

@@ -1,6 +1,8 @@
 #include "blobstore.h"
 
+#include <confab/epolldispatcher.h>
 #include <confab/logging.h>
+#include <confab/tsan.h>
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -60,6 +62,7 @@ BlobStore::~BlobStore()
     if (m_thread) {
         m_thread->quit();
         m_thread->wait();
+        CONFAB_TSAN_ACQUIRE(this); // what the thread did is done (QThread::wait() is a futex)
     }
     m_worker.reset();
 }
@@ -75,8 +78,16 @@ Result<void> BlobStore::start()
     }
     m_thread = std::make_unique<QThread>();
     m_thread->setObjectName(QStringLiteral("confab-blobs"));
+#ifdef Q_OS_LINUX
+    // As the network threads: not glib's loop, whose wake-ups ThreadSanitizer cannot follow.
+    if (EpollEventDispatcher::wanted())
+        m_thread->setEventDispatcher(new EpollEventDispatcher);
+#endif
     m_worker = std::make_unique<QObject>();
     m_worker->moveToThread(m_thread.get());
+    connect(
+        m_thread.get(), &QThread::finished, m_worker.get(), [this] { CONFAB_TSAN_RELEASE(this); },
+        Qt::DirectConnection); // on the blob thread, as it ends
     m_thread->start();
     return {};
 }
@@ -101,6 +112,10 @@ qint64 BlobStore::partSize(const QByteArray &uploadId) const
 Result<qint64> BlobStore::append(const QByteArray &uploadId, qint64 offset, const QByteArray &data)
 {
     QFile part(partPath(uploadId));
+    // Only the first chunk starts a part: a later one whose part is gone (finished meanwhile on
+    // another connection) must not start an orphan one.
+    if (offset > 0 && !part.exists())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such upload in progress") };
     if (!part.open(QIODevice::ReadWrite))
         return diskError(part);
     const qint64 size = part.size();
@@ -118,6 +133,8 @@ Result<qint64> BlobStore::append(const QByteArray &uploadId, qint64 offset, cons
 Result<void> BlobStore::finish(const QByteArray &uploadId, const QByteArray &sha256, qint64 size)
 {
     QFile part(partPath(uploadId));
+    if (!part.exists())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such upload in progress") };
     if (!part.open(QIODevice::ReadWrite))
         return diskError(part);
     if (part.size() != size)
@@ -130,9 +147,13 @@ Result<void> BlobStore::finish(const QByteArray &uploadId, const QByteArray &sha
                        QStringLiteral("the file's SHA-256 is not the one announced") };
     }
     const QString target = blobPath(sha256);
-    if (QFileInfo::exists(target)) {
+    if (QFile stored(target); stored.exists()) {
         part.close();
         part.remove(); // stored once: the same file was sent before
+        // Young again: the collector keeps a blob that just got a new reference for its grace
+        // period, even if it listed the references before this one was committed.
+        if (stored.open(QIODevice::ReadWrite))
+            stored.setFileTime(QDateTime::currentDateTimeUtc(), QFileDevice::FileModificationTime);
         return {};
     }
     if (!syncToDisk(part))

@@ -3,6 +3,7 @@
 #include "localcache.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
@@ -40,6 +41,9 @@ private Q_SLOTS:
     void tooLargeUnreadableAndTooManyFilesAreRefusedAtOnce();
     void aCancelledUploadStopsAndTheNextMessageGoes();
     void aFileThatChangedBeforeItsUploadFailsTheMessage();
+    void aFileChangedDuringItsUploadIsHashedAndSentAgain();
+    void downloadsSideBySideWithAnUploadShareTheWindow();
+    void downloadPathsAreSafe();
 
 private:
     void startServer();
@@ -435,6 +439,108 @@ void TestAttachClient::aFileThatChangedBeforeItsUploadFailsTheMessage()
     auto next = alice->sendMessage(conversation, QStringLiteral("next"));
     QVERIFY(next);
     QVERIFY(settled(*alice, next.value().clientId).messageId);
+}
+
+void TestAttachClient::aFileChangedDuringItsUploadIsHashedAndSentAgain()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const quint64 conversation = conversationOf(*alice);
+    const qsizetype size = 1024 * 1024;
+    const QString path = randomFile(QStringLiteral("draft.bin"), size);
+    bool rewritten = false;
+    bool begunAgain = false;
+    qint64 highest = 0;
+    QByteArray now;
+    connect(alice.get(), &ChatClient::uploadProgress, this,
+            [&](const QUuid &, qint64 done, qint64) {
+                begunAgain = begunAgain || done < highest;
+                highest = std::max(highest, done);
+                if (rewritten || done == 0)
+                    return;
+                // Saved again by its editor while it goes up: same size, other bytes.
+                rewritten = true;
+                QVERIFY(!randomFile(QStringLiteral("draft.bin"), size).isEmpty());
+                now = contentsOf(path);
+            });
+    auto pending = alice->sendFiles(conversation, QStringLiteral("latest"), { outgoing(path) });
+    QVERIFY(pending);
+    const ChatMessage sent = settled(*alice, pending.value().clientId);
+    QVERIFY(rewritten);
+    QVERIFY2(sent.messageId, qPrintable(sent.error));
+    QVERIFY(begunAgain); // from the start, after the server's HASH_MISMATCH
+    // The server refused the mixed bytes; the client hashed the file again and sent what it
+    // holds now.
+    const ChatMessage got = received(*bob, sent.messageId);
+    QSignalSpy finished(bob.get(), &ChatClient::downloadFinished);
+    const QString target = m_clients->filePath(QStringLiteral("latest.bin"));
+    bob->download(got.attachments.value(0), target);
+    QVERIFY(finished.wait(20'000));
+    QCOMPARE(contentsOf(target), now);
+}
+
+void TestAttachClient::downloadsSideBySideWithAnUploadShareTheWindow()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    const quint64 conversation = conversationOf(*alice);
+    QList<QString> paths;
+    QList<ChatMessage> sent;
+    for (int i = 0; i < 3; ++i) {
+        paths.append(randomFile(QStringLiteral("part%1.bin").arg(i), 700 * 1024 + i));
+        auto pending = alice->sendFiles(conversation, {}, { outgoing(paths.last()) });
+        QVERIFY(pending);
+        sent.append(settled(*alice, pending.value().clientId));
+        QVERIFY(sent.last().messageId);
+    }
+    // Bob downloads all three at once while he uploads a file of his own: more chunks than
+    // the server takes at once if each went its own way; all arrive whole.
+    const QString his = randomFile(QStringLiteral("bobs.bin"), 1024 * 1024);
+    auto upload = bob->sendFiles(sent.first().conversationId, {}, { outgoing(his) });
+    QVERIFY(upload);
+    QSignalSpy finished(bob.get(), &ChatClient::downloadFinished);
+    QSignalSpy failed(bob.get(), &ChatClient::downloadFailed);
+    for (int i = 0; i < 3; ++i)
+        bob->download(received(*bob, sent.at(i).messageId).attachments.value(0),
+                      m_clients->filePath(QStringLiteral("got%1.bin").arg(i)));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30'000);
+    QCOMPARE(failed.size(), 0);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(contentsOf(m_clients->filePath(QStringLiteral("got%1.bin").arg(i))),
+                 contentsOf(paths.at(i)));
+    QVERIFY(settled(*bob, upload.value().clientId).messageId);
+}
+
+void TestAttachClient::downloadPathsAreSafe()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    QVERIFY(alice);
+    const QString folder = alice->filesDirectory();
+    QVERIFY(!folder.isEmpty());
+    auto pathFor = [&](const QString &name) {
+        AttachmentInfo file;
+        file.attachmentId = 42;
+        file.name = name;
+        return alice->downloadPath(file);
+    };
+    const QString inside = QDir(folder).filePath(QStringLiteral("42")) + u'/';
+    for (const QString &name :
+         { QStringLiteral("../../.bashrc"), QStringLiteral("a/b\\c:d"), QStringLiteral(".."),
+           QStringLiteral(""), QStringLiteral("CON.txt"), QStringLiteral("nul"),
+           QStringLiteral("report. "), QString(300, QChar(0x6587)) + QStringLiteral(".pdf") }) {
+        const QString path = pathFor(name);
+        QVERIFY2(path.startsWith(inside), qPrintable(path));
+        const QString leaf = path.mid(inside.size());
+        QVERIFY2(!leaf.isEmpty() && !leaf.contains(u'/') && !leaf.contains(u'\\')
+                     && !leaf.startsWith(u'.') && !leaf.endsWith(u'.') && !leaf.endsWith(u' '),
+                 qPrintable(leaf));
+        QVERIFY2(leaf.toUtf8().size() <= 200, qPrintable(leaf));
+    }
+    QCOMPARE(pathFor(QStringLiteral("CON.txt")), inside + QStringLiteral("_CON.txt"));
+    QVERIFY(pathFor(QString(300, QChar(0x6587)) + QStringLiteral(".pdf")).endsWith(".pdf"));
+    QCOMPARE(pathFor(QStringLiteral("photo 1.jpg")), inside + QStringLiteral("photo 1.jpg"));
 }
 
 QTEST_GUILESS_MAIN(TestAttachClient)

@@ -19,6 +19,7 @@
 
 #include <confab/version.h>
 
+#include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
@@ -43,6 +44,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -873,6 +875,64 @@ void TestMainWindow::filesAreAttachedSentShownAndOpened()
     QFile copy(saved);
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), QByteArray(50'000, 'a'));
+
+    // A script is opened only when the user says so; a "photo" that is not one never leaves
+    // the app's viewer (the system might run it).
+    const QString script = files.filePath(QStringLiteral("invoice.sh"));
+    const QString fake = files.filePath(QStringLiteral("cute.jpg"));
+    for (const QString &path : { script, fake }) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/bin/sh\necho gotcha\n");
+    }
+    Client::OutgoingFile disguised = Ui::prepareFile(fake);
+    disguised.mimeType = QStringLiteral("image/jpeg");
+    disguised.thumbnail = Ui::makeThumbnail(photoImage);
+    QVERIFY(bob->sendFiles(conversation, {}, { Ui::prepareFile(script), disguised }).isOk());
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 4, 15'000);
+    QTRY_VERIFY(model->messageAt(3).attachments.size() == 2);
+    const int openedBefore = int(opened.size());
+    auto answerPrompt = [&](const QString &button) {
+        QTimer::singleShot(50, this, [&window, button] {
+            auto *prompt = window.findChild<QMessageBox *>(QStringLiteral("unsafeFilePrompt"));
+            QVERIFY(prompt);
+            for (QAbstractButton *b : prompt->buttons())
+                if (prompt->buttonRole(b) == QMessageBox::RejectRole && button == u"cancel")
+                    return b->click();
+                else if (b->text() == button)
+                    return b->click();
+        });
+    };
+    bool asked = false;
+    QString answer = QStringLiteral("cancel");
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        if (!asked && window.findChild<QMessageBox *>(QStringLiteral("unsafeFilePrompt"))) {
+            asked = true;
+            answerPrompt(answer);
+        }
+    });
+    poll.start(20);
+    window.openAttachment(model->messageAt(3), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(asked, 15'000);
+    QTRY_VERIFY(!window.findChild<QMessageBox *>(QStringLiteral("unsafeFilePrompt")));
+    QCOMPARE(opened.size(), openedBefore); // cancelled: not opened
+    // Asked again (it is downloaded now), "Open Anyway" opens it.
+    asked = false;
+    answer = Ui::MainWindow::tr("Open Anyway");
+    window.openAttachment(model->messageAt(3), 0);
+    QTRY_COMPARE(opened.size(), openedBefore + 1);
+    poll.stop();
+    // The disguised one: the viewer says it cannot show it, and nothing else opens it.
+    window.openAttachment(model->messageAt(3), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto viewers = window.findChildren<Ui::ImageViewer *>();
+            return std::any_of(viewers.cbegin(), viewers.cend(),
+                               [](auto *v) { return v->isVisible() && !v->hasImage(); });
+        }(),
+        15'000);
+    QCOMPARE(opened.size(), openedBefore + 1);
 }
 
 QTEST_MAIN(TestMainWindow)

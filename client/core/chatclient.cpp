@@ -47,6 +47,53 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+NotificationPrefs prefsFromWire(const pb::NotificationPrefs &p)
+{
+    NotificationPrefs prefs;
+    prefs.doNotDisturb = p.do_not_disturb();
+    prefs.quietHours = p.quiet_hours();
+    prefs.quietStartMinute = int(p.quiet_start_minute());
+    prefs.quietEndMinute = int(p.quiet_end_minute());
+    prefs.timeZone = QString::fromStdString(p.time_zone());
+    prefs.showPreview = !p.hide_preview();
+    prefs.emailDigest = !p.no_email_digest();
+    for (const auto &c : p.conversations()) {
+        const NotifyMode mode = c.level() == pb::NOTIFY_LEVEL_MUTED ? NotifyMode::Muted
+            : c.level() == pb::NOTIFY_LEVEL_MENTIONS                ? NotifyMode::MentionsOnly
+                                                                    : NotifyMode::All;
+        if (mode != NotifyMode::All)
+            prefs.conversations.insert(c.conversation_id(), { mode, c.muted_until_ms() });
+    }
+    prefs.version = p.version();
+    return prefs;
+}
+
+pb::NotificationPrefs prefsToWire(const NotificationPrefs &prefs)
+{
+    pb::NotificationPrefs p;
+    p.set_do_not_disturb(prefs.doNotDisturb);
+    p.set_quiet_hours(prefs.quietHours);
+    p.set_quiet_start_minute(quint32(std::clamp(prefs.quietStartMinute, 0, 24 * 60 - 1)));
+    p.set_quiet_end_minute(quint32(std::clamp(prefs.quietEndMinute, 0, 24 * 60 - 1)));
+    p.set_time_zone(prefs.timeZone.toStdString());
+    p.set_hide_preview(!prefs.showPreview);
+    p.set_no_email_digest(!prefs.emailDigest);
+    QList<quint64> ids = prefs.conversations.keys();
+    std::sort(ids.begin(), ids.end());
+    for (quint64 id : ids) {
+        const ConversationNotify &c = prefs.conversations.value(id);
+        if (c.mode == NotifyMode::All)
+            continue;
+        auto *entry = p.add_conversations();
+        entry->set_conversation_id(id);
+        entry->set_level(c.mode == NotifyMode::Muted ? pb::NOTIFY_LEVEL_MUTED
+                                                     : pb::NOTIFY_LEVEL_MENTIONS);
+        entry->set_muted_until_ms(c.mode == NotifyMode::Muted ? c.mutedUntilMs : 0);
+    }
+    p.set_version(prefs.version);
+    return p;
+}
+
 ChatMessage fromWire(const pb::Message &m)
 {
     ChatMessage message;
@@ -136,7 +183,8 @@ public:
         Revoke,
         Password,
         Upload, //!< BeginUpload and UploadChunk
-        Download
+        Download,
+        Prefs //!< GetNotificationPrefs and SetNotificationPrefs
     };
     struct Request
     {
@@ -779,6 +827,9 @@ public:
                 Q_EMIT q->presenceChanged(p.user_id());
             }
             return;
+        case pb::Envelope::kNotificationPrefs:
+            onPrefs(envelope.notification_prefs(), nullptr);
+            return;
         case pb::Envelope::kTypingEvent: {
             const auto &t = envelope.typing_event();
             typing[t.conversation_id()].insert(t.user_id(), nowMs() + kTypingShownMs);
@@ -862,6 +913,7 @@ public:
         flushOutbox();
         pumpChunks();
         flushReceipts();
+        syncPrefs();
         if (away) {
             pb::Envelope envelope;
             envelope.mutable_set_presence()->set_state(pb::PRESENCE_AWAY);
@@ -1135,6 +1187,9 @@ public:
         case Kind::Download:
             onDownloadChunk(request, envelope.download_chunk());
             break;
+        case Kind::Prefs:
+            onPrefs(envelope.notification_prefs(), &request);
+            break;
         case Kind::Logout:
         case Kind::Receipt:
         case Kind::Presence:
@@ -1175,6 +1230,84 @@ public:
         Q_EMIT q->messageAdded(pending.value());
         flushOutbox();
         return pending;
+    }
+
+    // ----- notification preferences
+
+    [[nodiscard]] NotificationPrefs storedPrefs() const
+    {
+        pb::NotificationPrefs p;
+        if (cache) {
+            const QByteArray bytes =
+                cache->setting(QStringLiteral("notification_prefs")).toByteArray();
+            if (!bytes.isEmpty() && !p.ParseFromArray(bytes.constData(), int(bytes.size())))
+                p.Clear();
+        }
+        return prefsFromWire(p);
+    }
+
+    void storePrefs(const NotificationPrefs &prefs)
+    {
+        if (!cache)
+            return;
+        const std::string bytes = prefsToWire(prefs).SerializeAsString();
+        static_cast<void>(cache->setSetting(QStringLiteral("notification_prefs"),
+                                            QByteArray::fromStdString(bytes)));
+    }
+
+    //! Local changes not yet confirmed by the server: how many (0: none).
+    [[nodiscard]] int unsentPrefs() const
+    {
+        return cache ? cache->setting(QStringLiteral("notification_prefs_unsent")).toInt() : 0;
+    }
+
+    //! Once online: our unsent change goes up, or the server's current ones come down.
+    void syncPrefs()
+    {
+        if (state != State::Online || (serverMinor != 0 && serverMinor < 4))
+            return; // an older server keeps none: they stay on this device
+        pb::Envelope envelope;
+        Request request { Kind::Prefs, {}, 0 };
+        if (const int unsent = unsentPrefs(); unsent > 0) {
+            *envelope.mutable_set_notification_prefs()->mutable_prefs() =
+                prefsToWire(storedPrefs());
+            request.delivered = quint64(unsent); // what this answer confirms
+        } else {
+            envelope.mutable_get_notification_prefs();
+        }
+        send(envelope, request);
+    }
+
+    //! Preferences from the server: an answer, or a push after a change on another device.
+    void onPrefs(const pb::NotificationPrefs &wire, const Request *answering)
+    {
+        if (!cache)
+            return;
+        int unsent = unsentPrefs();
+        if (answering && answering->delivered > 0 && quint64(unsent) == answering->delivered)
+            unsent = 0; // confirmed: nothing changed here since it was sent
+        if (answering && answering->delivered > 0)
+            static_cast<void>(
+                cache->setSetting(QStringLiteral("notification_prefs_unsent"), unsent));
+        if (unsent > 0)
+            return; // a newer change of ours is on its way (or will be): it wins
+        const NotificationPrefs incoming = prefsFromWire(wire);
+        if (incoming.version == 0 && !answering) // never set: nothing to take
+            return;
+        if (incoming.version == 0) {
+            // The server has none yet: this device's (perhaps from before 1.4) go up.
+            if (!cache->setting(QStringLiteral("notification_prefs")).toByteArray().isEmpty()
+                && storedPrefs() != NotificationPrefs {}) {
+                static_cast<void>(
+                    cache->setSetting(QStringLiteral("notification_prefs_unsent"), 1));
+                syncPrefs();
+            }
+            return;
+        }
+        const NotificationPrefs current = storedPrefs();
+        storePrefs(incoming);
+        if (incoming != current)
+            Q_EMIT q->notificationPrefsChanged(incoming);
     }
 
     // ----- attachments
@@ -1709,6 +1842,10 @@ public:
                                                  ? ChatClient::tr("The current password is wrong.")
                                                  : userMessage(error.code) });
             break;
+        case Kind::Prefs:
+            // Kept here and said again on the next connection; an older server keeps none.
+            qCInfo(lcClientSync) << "notification preferences not synced:" << error.message;
+            break;
         case Kind::ListConversations:
         case Kind::Logout:
         case Kind::Presence:
@@ -2167,6 +2304,39 @@ void ChatClient::cancelDownload(quint64 attachmentId)
     d->downloads.erase(found); // late answers and a hash under way see it gone
     Q_EMIT downloadCancelled(attachmentId);
     d->pumpChunks();
+}
+
+NotificationPrefs ChatClient::notificationPrefs() const
+{
+    return d->storedPrefs();
+}
+
+void ChatClient::setNotificationPrefs(const NotificationPrefs &prefs)
+{
+    if (!d->cache)
+        return;
+    NotificationPrefs next = prefs;
+    next.version = d->storedPrefs().version;
+    for (auto it = next.conversations.begin(); it != next.conversations.end();)
+        it = it->mode == NotifyMode::All ? next.conversations.erase(it) : std::next(it);
+    if (next == d->storedPrefs())
+        return;
+    d->storePrefs(next);
+    static_cast<void>(
+        d->cache->setSetting(QStringLiteral("notification_prefs_unsent"), d->unsentPrefs() + 1));
+    Q_EMIT notificationPrefsChanged(next);
+    d->syncPrefs();
+}
+
+void ChatClient::setConversationNotify(quint64 conversationId, NotifyMode mode, qint64 mutedUntilMs)
+{
+    NotificationPrefs prefs = notificationPrefs();
+    if (mode == NotifyMode::All)
+        prefs.conversations.remove(conversationId);
+    else
+        prefs.conversations.insert(conversationId,
+                                   { mode, mode == NotifyMode::Muted ? mutedUntilMs : 0 });
+    setNotificationPrefs(prefs);
 }
 
 Limits ChatClient::limits() const

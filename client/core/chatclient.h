@@ -133,6 +133,15 @@ public:
     static constexpr int kTypingIntervalMs = 3000;
     static constexpr int kTypingShownMs = 6000;
 
+    // Notification preferences (PROTOCOL.md §15): the same on every device of the user. A change
+    // applies here at once, goes to the server (when offline, once connected) and from there to
+    // the other devices; notificationPrefsChanged() says when they changed, here or elsewhere.
+    [[nodiscard]] NotificationPrefs notificationPrefs() const;
+    void setNotificationPrefs(const NotificationPrefs &prefs);
+    //! One conversation: all messages, mentions only, or muted (until mutedUntilMs; 0: until
+    //! turned back on).
+    void setConversationNotify(quint64 conversationId, NotifyMode mode, qint64 mutedUntilMs = 0);
+
     // The account's sessions and password; they need a connection. Answered by sessionsListed(),
     // sessionsRevoked() or passwordChanged(), or by accountRequestFailed().
     void listSessions();
@@ -167,6 +176,7 @@ Q_SIGNALS:
     void downloadFinished(quint64 attachmentId, const QString &path);
     void downloadFailed(quint64 attachmentId, const Confab::Error &error);
     void downloadCancelled(quint64 attachmentId);
+    void notificationPrefsChanged(const Confab::Client::NotificationPrefs &prefs);
     //! The server refused an edit, delete or reaction (error.code says why).
     void messageChangeFailed(const Confab::Error &error);
     void conversationsChanged();

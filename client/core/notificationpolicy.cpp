@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QRegularExpression>
+#include <QTimeZone>
 
 namespace Confab::Client {
 
@@ -46,6 +47,32 @@ bool NotificationPolicy::mentions(const QString &text) const
         QStringLiteral("(^|[^\\w@])@%1(?![\\w.-]*\\w)").arg(QRegularExpression::escape(m_username)),
         QRegularExpression::CaseInsensitiveOption);
     return mention.match(text).hasMatch();
+}
+
+NotifyMode NotificationPrefs::modeAt(quint64 conversationId, qint64 nowMs) const
+{
+    const auto found = conversations.constFind(conversationId);
+    if (found == conversations.cend())
+        return NotifyMode::All;
+    if (found->mode == NotifyMode::Muted && found->mutedUntilMs != 0
+        && found->mutedUntilMs <= nowMs)
+        return NotifyMode::All; // the mute for a while is over
+    return found->mode;
+}
+
+bool NotificationPrefs::quietAt(qint64 nowMs) const
+{
+    if (doNotDisturb)
+        return true;
+    if (!quietHours || quietStartMinute == quietEndMinute)
+        return false;
+    const QTimeZone zone = timeZone.isEmpty() ? QTimeZone::utc() : QTimeZone(timeZone.toUtf8());
+    const QTime time =
+        QDateTime::fromMSecsSinceEpoch(nowMs, zone.isValid() ? zone : QTimeZone::utc()).time();
+    const int minute = time.hour() * 60 + time.minute();
+    if (quietStartMinute < quietEndMinute)
+        return minute >= quietStartMinute && minute < quietEndMinute;
+    return minute >= quietStartMinute || minute < quietEndMinute; // through midnight
 }
 
 QString NotificationPolicy::previewOf(const ChatMessage &message) const

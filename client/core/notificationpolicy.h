@@ -11,8 +11,6 @@
 
 namespace Confab::Client {
 
-enum class NotifyMode { All = 0, MentionsOnly = 1, Muted = 2 };
-
 struct NotificationSettings
 {
     bool enabled = true;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -66,6 +67,37 @@ struct Presence
 {
     PresenceState state = PresenceState::Offline;
     qint64 lastSeenMs = 0; //!< when offline: last seen (0: unknown)
+};
+
+enum class NotifyMode { All = 0, MentionsOnly = 1, Muted = 2 };
+
+//! How one conversation notifies: NotifyMode, and for Muted until when (0: until turned back on).
+struct ConversationNotify
+{
+    NotifyMode mode = NotifyMode::All;
+    qint64 mutedUntilMs = 0;
+    friend bool operator==(const ConversationNotify &, const ConversationNotify &) = default;
+};
+
+//! The user's notification preferences (PROTOCOL.md §15): kept by the server, the same on
+//! every device of the user.
+struct NotificationPrefs
+{
+    bool doNotDisturb = false; //!< nothing notifies, until turned off
+    bool quietHours = false; //!< nothing notifies every day from quietStart to quietEnd
+    int quietStartMinute = 0; //!< minutes after midnight, in timeZone
+    int quietEndMinute = 0; //!< before the start: through midnight
+    QString timeZone; //!< IANA id; empty: UTC
+    bool showPreview = true; //!< the message's text in notifications
+    bool emailDigest = true; //!< when the server sends digests
+    QHash<quint64, ConversationNotify> conversations; //!< those not at All
+    quint64 version = 0; //!< the server's; 0: never set
+
+    //! A conversation's mode at that moment: a mute that ended is All again.
+    [[nodiscard]] NotifyMode modeAt(quint64 conversationId, qint64 nowMs) const;
+    //! Do not disturb, or inside the quiet hours, at that moment.
+    [[nodiscard]] bool quietAt(qint64 nowMs) const;
+    friend bool operator==(const NotificationPrefs &, const NotificationPrefs &) = default;
 };
 
 //! A file sent with a message (PROTOCOL.md §14).

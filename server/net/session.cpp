@@ -18,6 +18,7 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <QSet>
+#include <QTimeZone>
 #include <QTimer>
 #include <QUuid>
 
@@ -138,6 +139,8 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kSetRole:
     case B::kSetPresence:
     case B::kTyping:
+    case B::kGetNotificationPrefs:
+    case B::kSetNotificationPrefs:
     case B::kListSessions:
     case B::kRevokeSession:
     case B::kRevokeOtherSessions:
@@ -404,6 +407,10 @@ void Session::dispatch(pb::Envelope &envelope)
         return handleSetPresence(requestId, envelope.set_presence());
     case B::kListSessions:
         return handleListSessions(requestId);
+    case B::kGetNotificationPrefs:
+        return handleGetNotificationPrefs(requestId);
+    case B::kSetNotificationPrefs:
+        return handleSetNotificationPrefs(requestId, envelope.set_notification_prefs().prefs());
     case B::kRevokeSession:
         return handleRevokeSession(requestId, envelope.revoke_session());
     case B::kRevokeOtherSessions:
@@ -881,6 +888,56 @@ void Session::handleLogout(quint64 requestId)
         send(reply);
         close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
     });
+}
+
+void Session::handleGetNotificationPrefs(quint64 requestId)
+{
+    QPointer<Session> self(this);
+    m_context.store.run(
+        &m_context.store,
+        [userId = m_userId](Store::Store &store) { return store.notificationPrefs(userId); },
+        [self, requestId](const Result<pb::NotificationPrefs> &prefs) {
+            if (!self)
+                return;
+            if (!prefs)
+                return self->sendError({ prefs.error().code, prefs.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            *reply.mutable_notification_prefs() = prefs.value();
+            self->send(reply);
+        });
+}
+
+void Session::handleSetNotificationPrefs(quint64 requestId, const pb::NotificationPrefs &prefs)
+{
+    const QByteArray zone = QByteArray::fromStdString(prefs.time_zone());
+    if (!zone.isEmpty() && !QTimeZone::isTimeZoneIdAvailable(zone))
+        return sendError({ ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("unknown time zone %1").arg(QString::fromUtf8(zone)),
+                           requestId });
+    QPointer<Session> self(this);
+    Routing::Router *router = &m_context.router;
+    m_context.store.run(
+        &m_context.store,
+        [userId = m_userId, prefs](Store::Store &store) {
+            return store.setNotificationPrefs(userId, prefs);
+        },
+        [self, router, requestId, userId = m_userId](const Result<pb::NotificationPrefs> &stored) {
+            if (stored) {
+                // The user's other devices follow at once (PROTOCOL.md §15).
+                pb::Envelope event;
+                *event.mutable_notification_prefs() = stored.value();
+                router->broadcast({ userId }, Codec::encode(event), self.data());
+            }
+            if (!self)
+                return;
+            if (!stored)
+                return self->sendError({ stored.error().code, stored.error().message, requestId });
+            pb::Envelope reply;
+            reply.set_request_id(requestId);
+            *reply.mutable_notification_prefs() = stored.value();
+            self->send(reply);
+        });
 }
 
 void Session::handleListSessions(quint64 requestId)

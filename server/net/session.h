@@ -86,6 +86,8 @@ private:
     void handleSetPresence(quint64 requestId, const pb::SetPresence &presence);
     void typingTo(quint64 requestId, quint64 conversationId, const QList<quint64> &members);
     void handleListSessions(quint64 requestId);
+    void handleGetNotificationPrefs(quint64 requestId);
+    void handleSetNotificationPrefs(quint64 requestId, const pb::NotificationPrefs &prefs);
     void handleRevokeSession(quint64 requestId, const pb::RevokeSession &revoke);
     void handleRevokeOtherSessions(quint64 requestId);
     void handleChangePassword(quint64 requestId, const pb::ChangePassword &change);

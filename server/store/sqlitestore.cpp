@@ -218,7 +218,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 5, "add the new step here");
+    static_assert(kSchemaVersion == 6, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -230,6 +230,8 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo4();
     case 5:
         return migrateTo5();
+    case 6:
+        return migrateTo6();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -388,6 +390,16 @@ Result<void> SqliteStore::migrateTo5()
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
             return done;
     return {};
+}
+
+Result<void> SqliteStore::migrateTo6()
+{
+    // Notification preferences, one row per user who set them: the NotificationPrefs message
+    // as bytes (the server does not look inside), and its version.
+    return execOnce(QStringLiteral(R"(CREATE TABLE notification_prefs (
+        user_id INTEGER PRIMARY KEY REFERENCES users (user_id),
+        prefs BLOB NOT NULL,
+        version BIGINT NOT NULL))"));
 }
 
 // ----- accounts
@@ -1116,8 +1128,8 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
         changeBytes.resize(qsizetype(extras.change->ByteSizeLong()));
         extras.change->SerializeToArray(changeBytes.data(), int(changeBytes.size()));
     }
-    const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
-    const QVariant nullId(QMetaType(QMetaType::LongLong));
+    const QVariant nullBlob { QMetaType(QMetaType::QByteArray) };
+    const QVariant nullId { QMetaType(QMetaType::LongLong) };
     auto &insert = query("INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
                          "client_id, server_time_ms, text, event, change, target_id, reply_to, "
                          "reply_seq, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -2251,6 +2263,44 @@ Result<void> SqliteStore::setLastSeen(quint64 userId, qint64 nowMs)
     update.bindValue(0, nowMs);
     update.bindValue(1, id(userId));
     return exec(update);
+}
+
+Result<pb::NotificationPrefs> SqliteStore::notificationPrefs(quint64 userId)
+{
+    auto &select = query("SELECT prefs, version FROM notification_prefs WHERE user_id = ?");
+    select.bindValue(0, id(userId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    pb::NotificationPrefs prefs;
+    if (!select.next())
+        return prefs; // never set: the defaults, version 0
+    const QByteArray bytes = select.value(0).toByteArray();
+    if (!prefs.ParseFromArray(bytes.constData(), int(bytes.size())))
+        prefs.Clear(); // unreadable: the defaults rather than nothing
+    prefs.set_version(select.value(1).toULongLong());
+    return prefs;
+}
+
+Result<pb::NotificationPrefs> SqliteStore::setNotificationPrefs(quint64 userId,
+                                                                const pb::NotificationPrefs &prefs)
+{
+    auto current = notificationPrefs(userId);
+    if (!current)
+        return current.error();
+    pb::NotificationPrefs stored = prefs;
+    stored.set_version(current.value().version() + 1);
+    const std::string bytes = stored.SerializeAsString();
+    auto &upsert =
+        query("INSERT INTO notification_prefs (user_id, prefs, version) VALUES (?, ?, ?) "
+              "ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs, "
+              "version = excluded.version");
+    upsert.bindValue(0, id(userId));
+    upsert.bindValue(1, QByteArray::fromStdString(bytes));
+    upsert.bindValue(2, id(stored.version()));
+    if (auto done = exec(upsert); !done)
+        return done.error();
+    return stored;
 }
 
 Result<Stats> SqliteStore::stats()

@@ -26,7 +26,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -85,6 +85,9 @@ public:
     Result<QList<quint64>> contactsOf(quint64 userId) override;
     Result<QHash<quint64, qint64>> lastSeen(const QList<quint64> &userIds) override;
     Result<void> setLastSeen(quint64 userId, qint64 nowMs) override;
+    Result<pb::NotificationPrefs> notificationPrefs(quint64 userId) override;
+    Result<pb::NotificationPrefs> setNotificationPrefs(quint64 userId,
+                                                       const pb::NotificationPrefs &prefs) override;
     Result<QHash<quint64, quint64>> syncCursors(quint64 userId,
                                                 const QByteArray &deviceId) override;
     Result<pb::SyncPage> sync(quint64 userId, const QHash<quint64, quint64> &cursors,
@@ -136,6 +139,7 @@ private:
     Result<void> migrateTo3();
     Result<void> migrateTo4();
     Result<void> migrateTo5();
+    Result<void> migrateTo6();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);

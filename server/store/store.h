@@ -127,6 +127,13 @@ public:
     [[nodiscard]] virtual Result<QHash<quint64, quint64>>
     syncCursors(quint64 userId, const QByteArray &deviceId) = 0;
 
+    // Notification preferences (PROTOCOL.md §15)
+    //! The user's preferences as stored; version 0 (and the defaults) when never set.
+    [[nodiscard]] virtual Result<pb::NotificationPrefs> notificationPrefs(quint64 userId) = 0;
+    //! Replaces them; returns them as stored, with a version above every earlier one.
+    [[nodiscard]] virtual Result<pb::NotificationPrefs>
+    setNotificationPrefs(quint64 userId, const pb::NotificationPrefs &prefs) = 0;
+
     // Groups
     //! Applies a group change and records it as a stream entry, in one transaction of its own.
     //! Permissions (PROTOCOL.md §7): NOT_FOUND (not a member, unknown user), FORBIDDEN (the role

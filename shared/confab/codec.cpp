@@ -92,6 +92,15 @@ private:
                         .arg(value.size())
                         .arg(max));
     }
+    bool notificationPrefs(const pb::NotificationPrefs &prefs)
+    {
+        if (prefs.quiet_start_minute() >= 24 * 60 || prefs.quiet_end_minute() >= 24 * 60)
+            return fail(ErrorCode::INVALID_ARGUMENT,
+                        QStringLiteral("quiet hours are minutes after midnight: 0 to 1439"));
+        return maxBytes(prefs.time_zone(), kMaxTimeZoneBytes, "NotificationPrefs.time_zone")
+            && count(prefs.conversations_size(), kMaxNotifyConversations,
+                     "NotificationPrefs.conversations");
+    }
     bool uuid(const std::string &value, const char *field)
     {
         if (value.size() == size_t(kUuidBytes))
@@ -248,6 +257,12 @@ bool Validator::body(const pb::Envelope &e)
     case B::kListSessions:
     case B::kRevokeOtherSessions:
         return true;
+    case B::kGetNotificationPrefs:
+        return true;
+    case B::kSetNotificationPrefs:
+        return notificationPrefs(e.set_notification_prefs().prefs());
+    case B::kNotificationPrefs:
+        return notificationPrefs(e.notification_prefs());
     case B::kRevokeSession:
         return maxBytes(e.revoke_session().session_id(), kMaxSessionIdBytes,
                         "RevokeSession.session_id");

@@ -17,6 +17,8 @@ inline constexpr int kMaxSessionIdBytes = 64; // SessionInfo.session_id (a token
 inline constexpr int kMaxErrorMessageBytes = 1024;
 inline constexpr int kMaxSyncCursors = 10000;
 inline constexpr int kMaxPresences = 100000; //!< entries in one PresenceEvent
+inline constexpr int kMaxTimeZoneBytes = 64; //!< an IANA time zone id
+inline constexpr int kMaxNotifyConversations = 10000; //!< per-conversation notification settings
 inline constexpr int kMaxEmojiBytes = 32; //!< one reaction: an emoji, ZWJ sequences included
 //! Different emoji on one message (each user may add several; PROTOCOL.md §13).
 inline constexpr int kMaxReactionKinds = 64;

@@ -2,6 +2,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace Confab::Client;
 
@@ -38,6 +39,9 @@ private Q_SLOTS:
     void aBurstInOneChatIsSummarisedForThatChat();
     void aQuietPeriodStartsANewBurst();
     void onlyTheFirstOfABurstMakesASound();
+    void quietHoursFollowTheUsersTimeZone_data();
+    void quietHoursFollowTheUsersTimeZone();
+    void aMuteForAWhileEnds();
 
 private:
     qint64 m_now = 1'000'000;
@@ -212,6 +216,70 @@ void TestNotificationPolicy::onlyTheFirstOfABurstMakesASound()
     QVERIFY(m_policy->offer(from(2, 10, QStringLiteral("quietly")), QStringLiteral("Bob")));
     QCOMPARE(last().body, QStringLiteral("quietly"));
     QVERIFY(!last().sound);
+}
+
+void TestNotificationPolicy::quietHoursFollowTheUsersTimeZone_data()
+{
+    QTest::addColumn<QString>("zone");
+    QTest::addColumn<int>("start");
+    QTest::addColumn<int>("end");
+    QTest::addColumn<bool>("dnd");
+    QTest::addColumn<QString>("utc"); // the moment, as UTC
+    QTest::addColumn<bool>("quiet");
+    const QString shanghai = QStringLiteral("Asia/Shanghai"); // UTC+8, no summer time
+    const QString berlin = QStringLiteral("Europe/Berlin"); // UTC+1 in winter, +2 in summer
+    QTest::newRow("night, before midnight") << shanghai << 23 * 60 << 6 * 60 + 30 << false
+                                            << QStringLiteral("2026-11-24T15:30:00") << true;
+    QTest::newRow("night, after midnight") << shanghai << 23 * 60 << 6 * 60 + 30 << false
+                                           << QStringLiteral("2026-11-24T22:00:00") << true;
+    QTest::newRow("night, at its end") << shanghai << 23 * 60 << 6 * 60 + 30 << false
+                                       << QStringLiteral("2026-11-24T22:30:00") << false;
+    QTest::newRow("night, in the day") << shanghai << 23 * 60 << 6 * 60 + 30 << false
+                                       << QStringLiteral("2026-11-24T10:00:00") << false;
+    QTest::newRow("day, winter") << berlin << 9 * 60 << 17 * 60 << false
+                                 << QStringLiteral("2026-01-15T08:30:00") << true;
+    QTest::newRow("day, summer") << berlin << 9 * 60 << 17 * 60 << false
+                                 << QStringLiteral("2026-07-15T07:30:00") << true;
+    QTest::newRow("day, summer, before")
+        << berlin << 9 * 60 << 17 * 60 << false << QStringLiteral("2026-07-15T06:30:00") << false;
+    QTest::newRow("no zone is UTC")
+        << QString() << 9 * 60 << 17 * 60 << false << QStringLiteral("2026-07-15T09:00:00") << true;
+    QTest::newRow("an empty window")
+        << berlin << 600 << 600 << false << QStringLiteral("2026-07-15T08:00:00") << false;
+    QTest::newRow("do not disturb")
+        << berlin << 0 << 0 << true << QStringLiteral("2026-07-15T08:00:00") << true;
+}
+
+void TestNotificationPolicy::quietHoursFollowTheUsersTimeZone()
+{
+    QFETCH(QString, zone);
+    QFETCH(int, start);
+    QFETCH(int, end);
+    QFETCH(bool, dnd);
+    QFETCH(QString, utc);
+    QFETCH(bool, quiet);
+    NotificationPrefs prefs;
+    prefs.doNotDisturb = dnd;
+    prefs.quietHours = start != 0 || end != 0;
+    prefs.quietStartMinute = start;
+    prefs.quietEndMinute = end;
+    prefs.timeZone = zone;
+    QDateTime moment = QDateTime::fromString(utc, Qt::ISODate);
+    moment.setTimeZone(QTimeZone::utc());
+    QCOMPARE(prefs.quietAt(moment.toMSecsSinceEpoch()), quiet);
+}
+
+void TestNotificationPolicy::aMuteForAWhileEnds()
+{
+    NotificationPrefs prefs;
+    prefs.conversations.insert(1, { NotifyMode::Muted, 5000 });
+    prefs.conversations.insert(2, { NotifyMode::Muted, 0 });
+    prefs.conversations.insert(3, { NotifyMode::MentionsOnly, 0 });
+    QCOMPARE(prefs.modeAt(1, 4999), NotifyMode::Muted);
+    QCOMPARE(prefs.modeAt(1, 5000), NotifyMode::All);
+    QCOMPARE(prefs.modeAt(2, std::numeric_limits<qint64>::max()), NotifyMode::Muted); // forever
+    QCOMPARE(prefs.modeAt(3, 0), NotifyMode::MentionsOnly);
+    QCOMPARE(prefs.modeAt(4, 0), NotifyMode::All);
 }
 
 QTEST_GUILESS_MAIN(TestNotificationPolicy)

@@ -276,6 +276,25 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         e.mutable_change_password()->set_current_password("old password");
         e.mutable_change_password()->set_new_password("new password");
     });
+    auto fillPrefs = [](pb::NotificationPrefs *prefs) {
+        prefs->set_do_not_disturb(true);
+        prefs->set_quiet_hours(true);
+        prefs->set_quiet_start_minute(22 * 60);
+        prefs->set_quiet_end_minute(7 * 60 + 30);
+        prefs->set_time_zone("Asia/Shanghai");
+        prefs->set_hide_preview(true);
+        auto *muted = prefs->add_conversations();
+        muted->set_conversation_id(77);
+        muted->set_level(pb::NOTIFY_LEVEL_MUTED);
+        muted->set_muted_until_ms(1'800'000'000'000);
+        prefs->set_version(3);
+    };
+    add("get_notification_prefs", [](pb::Envelope &e) { e.mutable_get_notification_prefs(); });
+    add("set_notification_prefs", [fillPrefs](pb::Envelope &e) {
+        fillPrefs(e.mutable_set_notification_prefs()->mutable_prefs());
+    });
+    add("notification_prefs",
+        [fillPrefs](pb::Envelope &e) { fillPrefs(e.mutable_notification_prefs()); });
     return samples;
 }
 
@@ -463,6 +482,14 @@ void TestCodec::rejects_data()
     pb::Envelope bigText = sampleOf("send_message"); // only chunks may pass max_frame_bytes
     bigText.mutable_send_message()->set_peer_username(std::string(100'000, 'u'));
     QTest::newRow("non-chunk-over-frame") << serialized(bigText) << ErrorCode::FRAME_TOO_LARGE;
+
+    pb::Envelope lateNight = sampleOf("set_notification_prefs");
+    lateNight.mutable_set_notification_prefs()->mutable_prefs()->set_quiet_end_minute(24 * 60);
+    QTest::newRow("quiet-hours-past-midnight")
+        << serialized(lateNight) << ErrorCode::INVALID_ARGUMENT;
+    pb::Envelope longZone = sampleOf("set_notification_prefs");
+    longZone.mutable_set_notification_prefs()->mutable_prefs()->set_time_zone(std::string(65, 'z'));
+    QTest::newRow("time-zone-too-long") << serialized(longZone) << ErrorCode::FIELD_TOO_LONG;
 
     pb::Envelope shortHash = sampleOf("begin_upload");
     shortHash.mutable_begin_upload()->set_sha256("abc");

@@ -1242,6 +1242,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Open Anyway</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Nothing (muted until %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For 1 hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For 8 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For a week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Until I turn it back on</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1444,6 +1464,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>See the devices signed in, sign them out, change the password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quiet hours every day, from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quiet hours start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quiet hours end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message text, do not disturb and quiet hours are the same on all your devices.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1235,6 +1235,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Open Anyway</source>
         <translation>仍然打开</translation>
     </message>
+    <message>
+        <source>Nothing (muted until %1)</source>
+        <translation>不通知（静音至 %1）</translation>
+    </message>
+    <message>
+        <source>For 1 hour</source>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>For 8 hours</source>
+        <translation>8 小时</translation>
+    </message>
+    <message>
+        <source>For a week</source>
+        <translation>一周</translation>
+    </message>
+    <message>
+        <source>Until I turn it back on</source>
+        <translation>直到我重新开启</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1437,6 +1457,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>See the devices signed in, sign them out, change the password</source>
         <translation>查看已登录的设备、让它们退出登录、修改密码</translation>
+    </message>
+    <message>
+        <source>Quiet hours every day, from</source>
+        <translation>每天的免打扰时段，从</translation>
+    </message>
+    <message>
+        <source>Quiet hours start</source>
+        <translation>免打扰时段开始</translation>
+    </message>
+    <message>
+        <source>Quiet hours end</source>
+        <translation>免打扰时段结束</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Message text, do not disturb and quiet hours are the same on all your devices.</source>
+        <translation>消息文本、勿扰模式和免打扰时段在您的所有设备上保持一致。</translation>
     </message>
 </context>
 <context>

@@ -23,14 +23,14 @@ void NotificationPolicy::setOwnUser(quint64 userId, const QString &username)
 void NotificationPolicy::setMode(quint64 conversationId, NotifyMode mode)
 {
     if (mode == NotifyMode::All)
-        m_modes.remove(conversationId);
+        m_prefs.conversations.remove(conversationId);
     else
-        m_modes.insert(conversationId, mode);
+        m_prefs.conversations.insert(conversationId, { mode, 0 });
 }
 
 NotifyMode NotificationPolicy::mode(quint64 conversationId) const
 {
-    return m_modes.value(conversationId, NotifyMode::All);
+    return m_prefs.modeAt(conversationId, m_clock());
 }
 
 void NotificationPolicy::setVisibleConversation(quint64 conversationId, bool windowActive)
@@ -77,7 +77,7 @@ bool NotificationPrefs::quietAt(qint64 nowMs) const
 
 QString NotificationPolicy::previewOf(const ChatMessage &message) const
 {
-    if (!m_settings.showPreview)
+    if (!m_settings.showPreview || !m_prefs.showPreview)
         return tr("New message");
     QString text = message.text.simplified();
     if (text.isEmpty() && !message.attachments.isEmpty()) {
@@ -96,6 +96,8 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
 {
     if (!m_settings.enabled || m_settings.doNotDisturb || message.senderId == m_userId)
         return false;
+    if (m_prefs.quietAt(m_clock()))
+        return false; // do not disturb, or quiet hours, as set on any device
     // Edits, deletes and reactions change what is there: they are not new messages.
     if (message.isChange() || message.deleted)
         return false;

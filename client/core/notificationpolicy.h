@@ -44,6 +44,10 @@ public:
 
     void setSettings(const NotificationSettings &settings) { m_settings = settings; }
     [[nodiscard]] NotificationSettings settings() const { return m_settings; }
+    //! The user's synced preferences (ChatClient::notificationPrefs()): per-chat modes, quiet
+    //! hours and do not disturb, previews. They add to this device's settings.
+    void setPrefs(const NotificationPrefs &prefs) { m_prefs = prefs; }
+    [[nodiscard]] const NotificationPrefs &prefs() const { return m_prefs; }
     void setOwnUser(quint64 userId, const QString &username);
     void setMode(quint64 conversationId, NotifyMode mode);
     [[nodiscard]] NotifyMode mode(quint64 conversationId) const;
@@ -67,7 +71,7 @@ private:
     NotificationSettings m_settings;
     quint64 m_userId = 0;
     QString m_username;
-    QHash<quint64, NotifyMode> m_modes;
+    NotificationPrefs m_prefs; //!< per-chat modes live here
     quint64 m_visibleConversation = 0;
     bool m_windowActive = false;
     int m_windowMs = 3000;

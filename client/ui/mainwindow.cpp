@@ -61,11 +61,15 @@ MainWindow::MainWindow(ChatClient *client, QWidget *parent) : QMainWindow(parent
     setWindowTitle(tr("Confab"));
     setWindowIcon(applicationIcon());
     m_conversationModel = new ConversationListModel(client, this);
-    if (client->cache()) {
-        const QVariantMap modes = client->cache()->setting(QStringLiteral("notify_modes")).toMap();
-        for (auto it = modes.cbegin(); it != modes.cend(); ++it)
-            m_notifyModes.insert(it.key().toULongLong(), it.value().toInt());
-    }
+    // Per-chat modes are the user's, kept by the server (PROTOCOL.md §15). (Before, this device
+    // meant to keep its own in a "notify_modes" setting, but a map cannot be stored in the
+    // cache's settings table, so there is nothing to carry over.)
+    refreshNotifyModes();
+    connect(client, &ChatClient::notificationPrefsChanged, this, [this] {
+        refreshNotifyModes();
+        if (m_conversations)
+            m_conversations->viewport()->update();
+    });
     buildUi();
 
     connect(client, &ChatClient::stateChanged, this, &MainWindow::updateBanner);
@@ -696,7 +700,9 @@ void MainWindow::openSettings()
             .arg(m_client->currentUser().username,
                  server.host()
                      + (server.port() > 0 ? QStringLiteral(":%1").arg(server.port()) : QString()));
-    auto *dialog = new SettingsDialog(this, account);
+    auto *dialog = new SettingsDialog(this, account, m_client->notificationPrefs());
+    connect(dialog, &SettingsDialog::notificationPrefsChosen, m_client,
+            &ChatClient::setNotificationPrefs);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::accountRequested, this,
             [this, dialog] { openAccount(dialog); });
@@ -1185,18 +1191,39 @@ void MainWindow::onMessageContextMenu(const QPoint &position)
         menu.exec(m_messages->viewport()->mapToGlobal(position));
 }
 
-void MainWindow::setNotifyMode(quint64 conversationId, int mode)
+void MainWindow::refreshNotifyModes()
 {
-    if (mode == 0)
-        m_notifyModes.remove(conversationId);
-    else
-        m_notifyModes.insert(conversationId, mode);
-    if (m_client->cache()) {
-        QVariantMap modes;
-        for (auto it = m_notifyModes.cbegin(); it != m_notifyModes.cend(); ++it)
-            modes.insert(QString::number(it.key()), it.value());
-        static_cast<void>(m_client->cache()->setSetting(QStringLiteral("notify_modes"), modes));
+    // As they are now: a mute for a while that has ended is no mute.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const Client::NotificationPrefs prefs = m_client->notificationPrefs();
+    m_notifyModes.clear();
+    qint64 nextEnd = 0;
+    for (auto it = prefs.conversations.cbegin(); it != prefs.conversations.cend(); ++it) {
+        const Client::NotifyMode mode = prefs.modeAt(it.key(), now);
+        if (mode != Client::NotifyMode::All)
+            m_notifyModes.insert(it.key(), int(mode));
+        if (mode == Client::NotifyMode::Muted && it->mutedUntilMs > now)
+            nextEnd = nextEnd ? std::min(nextEnd, it->mutedUntilMs) : it->mutedUntilMs;
     }
+    if (nextEnd) {
+        // The chat list shows it unmuted once its time is up.
+        QTimer::singleShot(int(std::min<qint64>(nextEnd - now + 100, 24ll * 3600 * 1000)), this,
+                           [this] {
+                               refreshNotifyModes();
+                               if (m_conversations)
+                                   m_conversations->viewport()->update();
+                           });
+    }
+}
+
+void MainWindow::setNotifyMode(quint64 conversationId, int mode, qint64 mutedForMs)
+{
+    // Kept by the server, so every device of the user notifies alike (PROTOCOL.md §15).
+    const qint64 until = mode == int(Client::NotifyMode::Muted) && mutedForMs > 0
+        ? QDateTime::currentMSecsSinceEpoch() + mutedForMs
+        : 0;
+    m_client->setConversationNotify(conversationId, Client::NotifyMode(mode), until);
+    refreshNotifyModes();
     m_conversations->viewport()->update();
     Q_EMIT notifyModeChanged(conversationId, mode);
 }
@@ -1210,12 +1237,34 @@ void MainWindow::onConversationContextMenu(const QPoint &position)
     QMenu menu(this);
     menu.addSection(tr("Notify me about"));
     const int current = m_notifyModes.value(id, 0);
-    const QString labels[] = { tr("All messages"), tr("Mentions only"), tr("Nothing (mute)") };
-    for (int mode = 0; mode < 3; ++mode) {
+    const QString labels[] = { tr("All messages"), tr("Mentions only") };
+    for (int mode = 0; mode < 2; ++mode) {
         QAction *action = menu.addAction(labels[mode]);
         action->setCheckable(true);
         action->setChecked(mode == current);
         connect(action, &QAction::triggered, this, [this, id, mode] { setNotifyMode(id, mode); });
+    }
+    // Muted: for a while, or until turned back on.
+    const int muted = int(Client::NotifyMode::Muted);
+    const qint64 until = m_client->notificationPrefs().conversations.value(id).mutedUntilMs;
+    QMenu *mute =
+        menu.addMenu(current == muted && until > 0
+                         ? tr("Nothing (muted until %1)")
+                               .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(until),
+                                                       QLocale::ShortFormat))
+                         : tr("Nothing (mute)"));
+    const std::pair<QString, qint64> durations[] = {
+        { tr("For 1 hour"), 3600ll * 1000 },
+        { tr("For 8 hours"), 8 * 3600ll * 1000 },
+        { tr("For a week"), 7 * 24 * 3600ll * 1000 },
+        { tr("Until I turn it back on"), 0 },
+    };
+    for (const auto &[label, ms] : durations) {
+        QAction *action = mute->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(current == muted && (ms == 0) == (until == 0) && ms == 0);
+        connect(action, &QAction::triggered, this,
+                [this, id, muted, ms = ms] { setNotifyMode(id, muted, ms); });
     }
     menu.exec(m_conversations->viewport()->mapToGlobal(position));
 }

@@ -61,7 +61,9 @@ public:
     //! Per-conversation notification modes (Client::NotifyMode as int), kept in the account's
     //! cache.
     [[nodiscard]] const QHash<quint64, int> &notifyModes() const { return m_notifyModes; }
-    void setNotifyMode(quint64 conversationId, int mode);
+    //! All (0), mentions only (1) or muted (2): for mutedForMs, or until turned back on (0).
+    //! Kept by the server for every device of the user.
+    void setNotifyMode(quint64 conversationId, int mode, qint64 mutedForMs = 0);
 
 Q_SIGNALS:
     void notifyModeChanged(quint64 conversationId, int mode);
@@ -156,6 +158,7 @@ private:
     void runFind();
     void showFound(int step); //!< +1: older, -1: newer
     void updateAttachBar();
+    void refreshNotifyModes();
     void showFile(const Client::AttachmentInfo &file);
     void onDownloadFinished(quint64 attachmentId, const QString &path);
 

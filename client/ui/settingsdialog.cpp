@@ -7,13 +7,18 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTimeEdit>
+#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace Confab::Ui {
 
-SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QDialog(parent)
+SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
+                               const Client::NotificationPrefs &prefs)
+    : QDialog(parent), m_prefs(prefs)
 {
     setWindowTitle(tr("Settings"));
     const AppSettings current = AppSettings::load();
@@ -34,11 +39,36 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QD
     m_preview = new QCheckBox(tr("Show message text in notifications"), notifications);
     m_sound = new QCheckBox(tr("Play a sound"), notifications);
     m_dnd = new QCheckBox(tr("Do not disturb"), notifications);
+    // Quiet hours: every day, in this computer's time zone; on every device of the account.
+    m_quiet = new QCheckBox(tr("Quiet hours every day, from"), notifications);
+    m_quietFrom = new QTimeEdit(notifications);
+    m_quietTo = new QTimeEdit(notifications);
+    for (QTimeEdit *edit : { m_quietFrom, m_quietTo }) {
+        edit->setDisplayFormat(QLocale().timeFormat(QLocale::ShortFormat));
+        edit->setEnabled(false);
+        connect(m_quiet, &QCheckBox::toggled, edit, &QWidget::setEnabled);
+    }
+    m_quietFrom->setAccessibleName(tr("Quiet hours start"));
+    m_quietTo->setAccessibleName(tr("Quiet hours end"));
+    auto *quietRow = new QHBoxLayout;
+    quietRow->addWidget(m_quiet);
+    quietRow->addWidget(m_quietFrom);
+    quietRow->addWidget(new QLabel(tr("to"), notifications));
+    quietRow->addWidget(m_quietTo);
+    quietRow->addStretch(1);
+    auto *synced = new QLabel(tr("Message text, do not disturb and quiet hours are the same on "
+                                 "all your devices."),
+                              notifications);
+    synced->setWordWrap(true);
+    synced->setMinimumHeight(2 * synced->fontMetrics().lineSpacing() + 2); // two lines fit
+    synced->setEnabled(false); // a note, in the dimmer colour
     auto *notificationLayout = new QVBoxLayout(notifications);
     notificationLayout->addWidget(m_notifications);
     notificationLayout->addWidget(m_preview);
     notificationLayout->addWidget(m_sound);
     notificationLayout->addWidget(m_dnd);
+    notificationLayout->addLayout(quietRow);
+    notificationLayout->addWidget(synced);
     connect(m_notifications, &QCheckBox::toggled, m_preview, &QWidget::setEnabled);
     connect(m_notifications, &QCheckBox::toggled, m_sound, &QWidget::setEnabled);
 
@@ -97,6 +127,7 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QD
         const auto saved = chosen.save();
         applyTheme(chosen.theme);
         Q_EMIT applied(chosen);
+        Q_EMIT notificationPrefsChosen(notificationPrefs());
         if (!saved) { // the rest is saved; say what the system refused, and stay open
             m_error->setText(saved.error().message);
             m_error->show();
@@ -120,7 +151,7 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QD
     layout->addWidget(buttons);
 
     m_notifications->setChecked(current.notifications);
-    m_preview->setChecked(current.showPreview);
+    m_preview->setChecked(prefs.showPreview);
     m_preview->setEnabled(current.notifications);
     m_sound->setChecked(current.sound);
     m_sound->setEnabled(current.notifications);
@@ -128,7 +159,13 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText) : QD
     m_keepServer->setChecked(current.localServerKeepRunning);
     m_serverAtLogin->setChecked(current.localServerAtLogin);
     m_base = current;
-    m_dnd->setChecked(current.doNotDisturb);
+    m_dnd->setChecked(prefs.doNotDisturb);
+    m_quiet->setChecked(prefs.quietHours);
+    const bool neverSet = !prefs.quietHours && prefs.quietStartMinute == prefs.quietEndMinute;
+    const int from = neverSet ? 22 * 60 : prefs.quietStartMinute; // a night, to start with
+    const int to = neverSet ? 7 * 60 : prefs.quietEndMinute;
+    m_quietFrom->setTime(QTime(from / 60, from % 60));
+    m_quietTo->setTime(QTime(to / 60, to % 60));
     m_theme->setCurrentIndex(m_theme->findData(int(current.theme)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
     m_minimized->setChecked(current.startMinimized);
@@ -139,8 +176,6 @@ AppSettings SettingsDialog::settings() const
 {
     AppSettings chosen = m_base; // keeps what this dialog does not show
     chosen.notifications = m_notifications->isChecked();
-    chosen.showPreview = m_preview->isChecked();
-    chosen.doNotDisturb = m_dnd->isChecked();
     chosen.theme = AppSettings::Theme(m_theme->currentData().toInt());
     chosen.language = m_language->currentData().toString();
     chosen.startMinimized = m_minimized->isChecked();
@@ -150,6 +185,19 @@ AppSettings SettingsDialog::settings() const
     chosen.localServerKeepRunning = m_keepServer->isChecked();
     chosen.localServerAtLogin = m_serverAtLogin->isChecked();
     return chosen;
+}
+
+Client::NotificationPrefs SettingsDialog::notificationPrefs() const
+{
+    Client::NotificationPrefs prefs = m_prefs; // keeps the per-chat modes
+    prefs.doNotDisturb = m_dnd->isChecked();
+    prefs.showPreview = m_preview->isChecked();
+    prefs.quietHours = m_quiet->isChecked();
+    prefs.quietStartMinute = m_quietFrom->time().hour() * 60 + m_quietFrom->time().minute();
+    prefs.quietEndMinute = m_quietTo->time().hour() * 60 + m_quietTo->time().minute();
+    if (prefs.quietHours || prefs.timeZone.isEmpty())
+        prefs.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+    return prefs;
 }
 
 } // namespace Confab::Ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "settings.h"
+#include "types.h"
 
 #include <QDialog>
 
@@ -10,6 +11,7 @@ class QGroupBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
+class QTimeEdit;
 
 namespace Confab::Ui {
 
@@ -23,9 +25,17 @@ class SettingsDialog final : public QDialog
 public:
     //! With accountText (e.g. "alice on chat.example.org:7700"), an Account section offers
     //! "Account and Devices…" (accountRequested()).
-    explicit SettingsDialog(QWidget *parent = nullptr, const QString &accountText = {});
+    //! prefs: the user's synced notification preferences (do not disturb, quiet hours, previews),
+    //! changed here and given back by notificationPrefs().
+    explicit SettingsDialog(QWidget *parent = nullptr, const QString &accountText = {},
+                            const Client::NotificationPrefs &prefs = {});
 
     [[nodiscard]] AppSettings settings() const;
+    //! The preferences as chosen (the user's time zone is this computer's, for quiet hours).
+    [[nodiscard]] Client::NotificationPrefs notificationPrefs() const;
+    QCheckBox *quietHoursBox() const { return m_quiet; }
+    QTimeEdit *quietFromEdit() const { return m_quietFrom; }
+    QTimeEdit *quietToEdit() const { return m_quietTo; }
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *doNotDisturbBox() const { return m_dnd; }
     QComboBox *themeBox() const { return m_theme; }
@@ -41,12 +51,18 @@ public:
 
 Q_SIGNALS:
     void applied(const Confab::Ui::AppSettings &settings);
+    //! On OK too: the notification preferences, to go to every device of the user.
+    void notificationPrefsChosen(const Confab::Client::NotificationPrefs &prefs);
     void accountRequested();
 
 private:
     QCheckBox *m_notifications;
     QCheckBox *m_preview;
     QCheckBox *m_dnd;
+    QCheckBox *m_quiet;
+    QTimeEdit *m_quietFrom;
+    QTimeEdit *m_quietTo;
+    Client::NotificationPrefs m_prefs;
     QComboBox *m_theme;
     QComboBox *m_language;
     QCheckBox *m_sound;

@@ -24,7 +24,17 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     : QObject(parent), m_client(client), m_window(window),
       m_policy(new Client::NotificationPolicy(this)), m_sound(new NotificationSound(this))
 {
-    const AppSettings settings = AppSettings::load();
+    AppSettings settings = AppSettings::load();
+    if (settings.doNotDisturb || !settings.showPreview) {
+        // Kept on this computer before the server kept them (protocol 1.4): they go up once.
+        Client::NotificationPrefs prefs = client->notificationPrefs();
+        prefs.doNotDisturb = prefs.doNotDisturb || settings.doNotDisturb;
+        prefs.showPreview = prefs.showPreview && settings.showPreview;
+        client->setNotificationPrefs(prefs);
+        settings.doNotDisturb = false;
+        settings.showPreview = true;
+        static_cast<void>(settings.save());
+    }
     applySettings(settings);
     connect(window, &MainWindow::settingsApplied, this, &TrayController::applySettings);
     m_policy->setOwnUser(client->currentUser().userId, client->currentUser().username);
@@ -34,11 +44,18 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     connect(client, &ChatClient::messageAdded, this, &TrayController::onMessage);
     connect(client, &ChatClient::conversationsChanged, this, [this] { offerWaiting(false); });
     connect(m_policy, &Client::NotificationPolicy::notify, this, &TrayController::onNotification);
-    connect(window, &MainWindow::notifyModeChanged, this, [this](quint64 conversationId, int mode) {
-        m_policy->setMode(conversationId, Client::NotifyMode(mode));
-    });
-    for (auto it = window->notifyModes().cbegin(); it != window->notifyModes().cend(); ++it)
-        m_policy->setMode(it.key(), Client::NotifyMode(it.value()));
+    connect(window, &MainWindow::notifyModeChanged, this,
+            [this] { m_policy->setPrefs(m_client->notificationPrefs()); });
+    // Per-chat modes, quiet hours and previews as the user set them on any device.
+    m_policy->setPrefs(client->notificationPrefs());
+    connect(client, &ChatClient::notificationPrefsChanged, this,
+            [this](const Client::NotificationPrefs &prefs) {
+                m_policy->setPrefs(prefs);
+                if (m_dnd) {
+                    const QSignalBlocker blocker(m_dnd);
+                    m_dnd->setChecked(prefs.doNotDisturb);
+                }
+            });
 
     if (!QSystemTrayIcon::isSystemTrayAvailable())
         return; // no tray on this desktop: closing the window quits, nothing is shown here
@@ -48,7 +65,7 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     connect(show, &QAction::triggered, this, &TrayController::showWindow);
     m_dnd = m_menu->addAction(tr("Do not disturb"));
     m_dnd->setCheckable(true);
-    m_dnd->setChecked(settings.doNotDisturb);
+    m_dnd->setChecked(client->notificationPrefs().doNotDisturb);
     connect(m_dnd, &QAction::toggled, this, &TrayController::setDoNotDisturb);
     m_menu->addSeparator();
     QAction *quit = m_menu->addAction(tr("Quit"));
@@ -166,22 +183,17 @@ void TrayController::updateUnread()
 
 void TrayController::setDoNotDisturb(bool on)
 {
-    auto settings = m_policy->settings();
-    settings.doNotDisturb = on;
-    m_policy->setSettings(settings);
-    AppSettings saved = AppSettings::load();
-    saved.doNotDisturb = on;
-    static_cast<void>(saved.save()); // login items are as loaded: nothing there can fail
+    // On every device of the user (PROTOCOL.md §15).
+    Client::NotificationPrefs prefs = m_client->notificationPrefs();
+    prefs.doNotDisturb = on;
+    m_client->setNotificationPrefs(prefs);
 }
 
 void TrayController::applySettings(const AppSettings &settings)
 {
-    m_policy->setSettings(
-        { settings.notifications, settings.showPreview, settings.doNotDisturb, settings.sound });
-    if (m_dnd) {
-        const QSignalBlocker blocker(m_dnd);
-        m_dnd->setChecked(settings.doNotDisturb);
-    }
+    // This computer's own: notifications at all, and the sound. Do not disturb and previews
+    // are the user's, synced (setPrefs).
+    m_policy->setSettings({ settings.notifications, true, false, settings.sound });
 }
 
 void TrayController::showWindow()

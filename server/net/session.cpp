@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTimeZone>
 #include <QTimer>
@@ -910,8 +911,13 @@ void Session::handleGetNotificationPrefs(quint64 requestId)
 
 void Session::handleSetNotificationPrefs(quint64 requestId, const pb::NotificationPrefs &prefs)
 {
+    // An IANA id this server knows ("Etc/UTC" too, which the zone tables do not list). Only
+    // such characters are looked up: no path reaches the time zone database.
     const QByteArray zone = QByteArray::fromStdString(prefs.time_zone());
-    if (!zone.isEmpty() && !QTimeZone::isTimeZoneIdAvailable(zone))
+    static const QRegularExpression zoneId(
+        QStringLiteral("^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$"));
+    if (!zone.isEmpty()
+        && (!zoneId.match(QString::fromLatin1(zone)).hasMatch() || !QTimeZone(zone).isValid()))
         return sendError({ ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("unknown time zone %1").arg(QString::fromUtf8(zone)),
                            requestId });

@@ -185,11 +185,18 @@ void TestNotifyPrefs::badPrefsAreRefused()
     const auto refused = alice->request(setPrefs(nowhere));
     QVERIFY(refused.has_error());
     QCOMPARE(refused.error().code(), pb::INVALID_ARGUMENT);
+    pb::NotificationPrefs sneaky = sample();
+    sneaky.set_time_zone("../../../etc/passwd"); // never looked up as a path
+    QCOMPARE(alice->request(setPrefs(sneaky)).error().code(), pb::INVALID_ARGUMENT);
     pb::NotificationPrefs late = sample();
     late.set_quiet_end_minute(24 * 60);
     QCOMPARE(alice->request(setPrefs(late)).error().code(), pb::INVALID_ARGUMENT);
-    // Nothing of either was kept.
+    // Nothing of these was kept.
     QCOMPARE(alice->request(getPrefs()).notification_prefs().version(), 0u);
+    // What a Debian machine calls itself (in no zone table, yet valid) is fine.
+    pb::NotificationPrefs utc = sample();
+    utc.set_time_zone("Etc/UTC");
+    QCOMPARE(alice->request(setPrefs(utc)).notification_prefs().version(), 1u);
     // Before signing in, like any request: UNAUTHENTICATED.
     WireClient stranger;
     QVERIFY(stranger.open(m_server->port()));

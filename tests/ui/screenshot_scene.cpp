@@ -7,6 +7,7 @@
 #include "certificateprompt.h"
 #include "chatclient.h"
 #include "composer.h"
+#include "conversationlistmodel.h"
 #include "groupdialogs.h"
 #include "localcache.h"
 #include "localserver.h"
@@ -20,10 +21,12 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPainter>
 #include <QSslError>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include <cstdio>
@@ -333,6 +336,43 @@ int main(int argc, char *argv[])
         info.grab().save(out + QStringLiteral("/groupinfo-%1.png").arg(language));
     }
     window.openConversation(withBob);
+    {
+        // A chat's notification menu, with its mute submenu open (the chat muted for an hour).
+        window.setNotifyMode(withBob, int(Client::NotifyMode::Muted), 3600 * 1000);
+        QTimer::singleShot(400, &window, [&] {
+            if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
+                const auto actions = menu->actions();
+                for (QAction *action : actions)
+                    if (action->menu())
+                        menu->setActiveAction(action);
+            }
+        });
+        QTimer::singleShot(1200, &window, [&] {
+            QWidget *sub = QApplication::activePopupWidget();
+            QWidget *top = nullptr;
+            for (QWidget *w : QApplication::topLevelWidgets())
+                if (qobject_cast<QMenu *>(w) && w->isVisible() && w != sub)
+                    top = w;
+            if (top && sub) {
+                QImage shot(top->width() + sub->width() + 8,
+                            std::max(top->height(), sub->height() + (sub->y() - top->y())),
+                            QImage::Format_ARGB32);
+                shot.fill(Qt::transparent);
+                QPainter painter(&shot);
+                painter.drawPixmap(0, 0, top->grab());
+                painter.drawPixmap(sub->x() - top->x(), sub->y() - top->y(), sub->grab());
+                painter.end();
+                shot.save(out + QStringLiteral("/mute-menu-%1.png").arg(language));
+            }
+            while (QApplication::activePopupWidget())
+                QApplication::activePopupWidget()->close();
+        });
+        const int row = window.conversationModel()->rowOf(withBob);
+        const QRect rect =
+            window.conversationView()->visualRect(window.conversationModel()->index(row));
+        Q_EMIT window.conversationView()->customContextMenuRequested(rect.center());
+        window.setNotifyMode(withBob, int(Client::NotifyMode::All));
+    }
     // Find in this chat.
     window.openFind();
     window.findField()->setText(chinese ? QStringLiteral("测试") : QStringLiteral("release"));

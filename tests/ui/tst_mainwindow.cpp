@@ -77,6 +77,7 @@ private Q_SLOTS:
     void accountDialogSignsOutDevicesAndChangesThePassword();
     void replyEditDeleteAndReactFromTheChat();
     void filesAreAttachedSentShownAndOpened();
+    void chatNotificationModesFollowTheUserAcrossDevices();
 
 private:
     void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
@@ -933,6 +934,40 @@ void TestMainWindow::filesAreAttachedSentShownAndOpened()
         }(),
         15'000);
     QCOMPARE(opened.size(), openedBefore + 1);
+}
+
+void TestMainWindow::chatNotificationModesFollowTheUserAcrossDevices()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    auto phone = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("alice-phone")));
+    phone->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    phone->setBackoff(20, 200);
+    phone->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE(phone->state(), ChatClient::State::Online);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("hi")).isOk());
+    quint64 conversation = 0;
+    QTRY_VERIFY([&] {
+        const auto list = alice->cache()->conversations().value();
+        if (list.isEmpty())
+            return false;
+        conversation = list.first().conversationId;
+        return true;
+    }());
+    Ui::MainWindow window(alice.get());
+
+    // Muted for an hour on the laptop: the phone knows, with the same end.
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    window.setNotifyMode(conversation, int(Client::NotifyMode::Muted), 3600 * 1000);
+    QCOMPARE(window.notifyModes().value(conversation), int(Client::NotifyMode::Muted));
+    QTRY_COMPARE(phone->notificationPrefs().conversations.value(conversation).mode,
+                 Client::NotifyMode::Muted);
+    const qint64 until = phone->notificationPrefs().conversations.value(conversation).mutedUntilMs;
+    QVERIFY(until >= before + 3600 * 1000 && until <= before + 3600 * 1000 + 60'000);
+    // Mentions only from the phone: the laptop's chat list follows, live.
+    phone->setConversationNotify(conversation, Client::NotifyMode::MentionsOnly);
+    QTRY_COMPARE(window.notifyModes().value(conversation), int(Client::NotifyMode::MentionsOnly));
 }
 
 QTEST_MAIN(TestMainWindow)

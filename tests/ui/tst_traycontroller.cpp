@@ -130,6 +130,29 @@ void TestTrayController::liveMessageFromSomeoneElseNotifies()
     QVERIFY(bob->sendMessage(notification.conversationId, QStringLiteral("hello??")).isOk());
     QTRY_COMPARE(alice->cache()->messages(notification.conversationId, 0, 10).value().size(), 2);
     QCOMPARE(notified.size(), 1);
+
+    // Back on, then quiet hours set on another device of alice's (all day, here): silence too.
+    window.setNotifyMode(notification.conversationId, int(Client::NotifyMode::All));
+    QVERIFY(bob->sendMessage(notification.conversationId, QStringLiteral("now?")).isOk());
+    QTRY_COMPARE(notified.size(), 2);
+    Client::NotificationPrefs quiet = alice->notificationPrefs();
+    quiet.quietHours = true;
+    quiet.quietStartMinute = 0;
+    quiet.quietEndMinute = 24 * 60 - 1; // all day but the last minute
+    quiet.timeZone = QStringLiteral("UTC");
+    if (QTime::currentTime().hour() == 23 && QTime::currentTime().minute() == 59)
+        quiet.quietEndMinute = 23 * 60; // not the minute we are in
+    auto phone = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("alice-phone")));
+    phone->setServerUrl(alice->serverUrl());
+    phone->setBackoff(20, 200);
+    phone->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE(phone->state(), ChatClient::State::Online);
+    phone->setNotificationPrefs(quiet);
+    QTRY_VERIFY(tray.policy()->prefs().quietHours);
+    QVERIFY(bob->sendMessage(notification.conversationId, QStringLiteral("hello???")).isOk());
+    QTRY_COMPARE(alice->cache()->messages(notification.conversationId, 0, 10).value().size(), 4);
+    QTest::qWait(100);
+    QCOMPARE(notified.size(), 2);
 }
 
 void TestTrayController::settingsApplyAtOnceAndPersist()
@@ -140,13 +163,16 @@ void TestTrayController::settingsApplyAtOnceAndPersist()
     QVERIFY(alice && bob);
     Ui::MainWindow window(alice.get());
     Ui::TrayController tray(alice.get(), &window);
-    QVERIFY(!tray.policy()->settings().doNotDisturb);
+    QVERIFY(!tray.policy()->prefs().doNotDisturb);
     QSignalSpy notified(tray.policy(), &Client::NotificationPolicy::notify);
     QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("before")).isOk());
     QTRY_COMPARE(notified.size(), 1); // notifications work; the chat and its names are known now
 
-    Ui::SettingsDialog dialog(&window);
+    // As MainWindow::openSettings() wires it.
+    Ui::SettingsDialog dialog(&window, {}, alice->notificationPrefs());
     connect(&dialog, &Ui::SettingsDialog::applied, &window, &Ui::MainWindow::settingsApplied);
+    connect(&dialog, &Ui::SettingsDialog::notificationPrefsChosen, alice.get(),
+            &ChatClient::setNotificationPrefs);
     dialog.doNotDisturbBox()->setChecked(true);
     dialog.themeBox()->setCurrentIndex(
         dialog.themeBox()->findData(int(Ui::AppSettings::Theme::Dark)));
@@ -155,10 +181,12 @@ void TestTrayController::settingsApplyAtOnceAndPersist()
     QVERIFY(buttons);
     QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
 
-    QVERIFY(tray.policy()->settings().doNotDisturb); // live
+    QVERIFY(tray.policy()->prefs().doNotDisturb); // live
+    QVERIFY(alice->notificationPrefs().doNotDisturb); // the user's: on its way to every device
+    QTRY_VERIFY(alice->notificationPrefs().version > 0); // the server has it
     QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80); // dark now
     const Ui::AppSettings saved = Ui::AppSettings::load();
-    QVERIFY(saved.doNotDisturb);
+    QVERIFY(!saved.doNotDisturb); // not this computer's any more
     QCOMPARE(saved.theme, Ui::AppSettings::Theme::Dark);
     QCOMPARE(saved.language, QStringLiteral("zh_CN"));
     QCOMPARE(saved.locale().name(), QStringLiteral("zh_CN"));

@@ -106,6 +106,22 @@ void TestTrayController::trayOrFallback()
     QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("ping")).isOk());
     QTRY_COMPARE(tray.unreadCount(), 1);
     QVERIFY(tray.trayIcon()->toolTip().contains(QStringLiteral("1")));
+    // Read on alice's phone: the badge here goes (read cursors reach every device).
+    auto phone = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("alice-phone")));
+    phone->setServerUrl(alice->serverUrl());
+    phone->setBackoff(20, 200);
+    phone->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE(phone->state(), ChatClient::State::Online);
+    Client::ConversationSummary chat;
+    QTRY_VERIFY([&] {
+        const auto list = phone->cache()->conversations().value();
+        if (list.isEmpty() || list.first().lastSeq == 0)
+            return false;
+        chat = list.first();
+        return true;
+    }());
+    phone->markRead(chat.conversationId, chat.lastSeq);
+    QTRY_COMPARE(tray.unreadCount(), 0);
     QVERIFY(tray.hideToTray());
 }
 

@@ -16,6 +16,7 @@
 #include <QPointer>
 #include <QTemporaryDir>
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 
@@ -185,6 +186,10 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
         QStringLiteral("*.debug=false\n*.info=false\n*.warning=false"));
     new QCoreApplication(*argc, *argv); // for the life of the process
     world = new World;
+    // The world lives for the process: at libFuzzer's normal end (exit(0) after its stats; a
+    // crash or timeout ends with _Exit and its own code) the process ends here, before static
+    // destructors run while the server's threads (store, checkpoints, files) still do.
+    std::atexit([] { std::_Exit(0); });
     ServerConfig config;
     config.dataDir = world->dir.path();
     config.port = 0;

@@ -57,6 +57,7 @@ NotificationPrefs prefsFromWire(const pb::NotificationPrefs &p)
     prefs.timeZone = QString::fromStdString(p.time_zone());
     prefs.showPreview = !p.hide_preview();
     prefs.emailDigest = !p.no_email_digest();
+    prefs.digestEmail = QString::fromStdString(p.digest_email());
     for (const auto &c : p.conversations()) {
         const NotifyMode mode = c.level() == pb::NOTIFY_LEVEL_MUTED ? NotifyMode::Muted
             : c.level() == pb::NOTIFY_LEVEL_MENTIONS                ? NotifyMode::MentionsOnly
@@ -78,6 +79,7 @@ pb::NotificationPrefs prefsToWire(const NotificationPrefs &prefs)
     p.set_time_zone(prefs.timeZone.toStdString());
     p.set_hide_preview(!prefs.showPreview);
     p.set_no_email_digest(!prefs.emailDigest);
+    p.set_digest_email(prefs.digestEmail.toStdString());
     QList<quint64> ids = prefs.conversations.keys();
     std::sort(ids.begin(), ids.end());
     for (quint64 id : ids) {
@@ -254,6 +256,8 @@ public:
     UserInfo user;
     Limits limits;
     unsigned serverMinor = 0; //!< Welcome.protocol_minor
+    bool emailDigests = false; //!< Welcome.email_digests, as last heard (kept in the cache)
+    bool emailDigestsHeard = false; //!< from this server since the cache opened
 
     Credentials credentials = Credentials::None;
     QString username;
@@ -266,6 +270,7 @@ public:
     QSet<QUuid> inFlight;
     QHash<QUuid, int> attempts;
     bool syncing = false;
+    CatchUpSummary catchUp; //!< added up over the pages of the current sync
     QSet<quint64> gapFilling;
     QByteArray deviceId;
 
@@ -352,6 +357,11 @@ public:
         if (!cache->movedAsidePath().isEmpty())
             Q_EMIT q->cacheRecovered(cache->movedAsidePath());
         checkCacheInBackground(path, name);
+        if (emailDigestsHeard)
+            static_cast<void>(
+                cache->setSetting(QStringLiteral("email_digests"), emailDigests ? 1 : 0));
+        else
+            emailDigests = cache->setting(QStringLiteral("email_digests")).toInt() == 1;
         user.userId = cache->setting(QStringLiteral("user_id")).toULongLong();
         user.username = cache->setting(QStringLiteral("username"), name).toString();
         user.displayName = cache->setting(QStringLiteral("display_name")).toString();
@@ -666,6 +676,7 @@ public:
     void startSync()
     {
         syncing = true;
+        catchUp = {};
         setState(State::Syncing, ChatClient::tr("Syncing"));
         requestSyncPage();
     }
@@ -904,11 +915,21 @@ public:
         storeAndAnnounce(messages);
         if (learnt || !messages.isEmpty())
             Q_EMIT q->conversationsChanged();
+        // The server's count of what would have notified, added up over the pages.
+        const pb::CatchUp &counted = page.catch_up();
+        catchUp.high += int(std::min<quint32>(counted.high(), 1'000'000));
+        catchUp.normal += int(std::min<quint32>(counted.normal(), 1'000'000));
+        for (quint64 conversationId : counted.conversation_ids())
+            if (!catchUp.conversationIds.contains(conversationId)
+                && catchUp.conversationIds.size() < 10'000)
+                catchUp.conversationIds.append(conversationId);
         if (page.has_more())
             return requestSyncPage();
         syncing = false;
         backoffAttempt = 0; // only a connection that got this far counts as a success
         setState(State::Online, ChatClient::tr("Online"));
+        if (!catchUp.isEmpty())
+            Q_EMIT q->caughtUp(std::exchange(catchUp, {}));
         Q_EMIT q->syncFinished();
         flushOutbox();
         pumpChunks();
@@ -926,7 +947,9 @@ public:
 
     void onEvent(const pb::MessageEvent &event)
     {
-        const ChatMessage message = fromWire(event.message());
+        ChatMessage message = fromWire(event.message());
+        if (pb::NotifyPriority_IsValid(event.priority()))
+            message.priority = NotifyPriority(event.priority());
         const bool known = cache->cursors().contains(message.conversationId);
         storeAndAnnounce({ message });
         if (!known) {
@@ -1104,6 +1127,11 @@ public:
         switch (request.kind) {
         case Kind::Hello:
             serverMinor = envelope.welcome().protocol_minor();
+            emailDigests = envelope.welcome().email_digests();
+            emailDigestsHeard = true;
+            if (cache)
+                static_cast<void>(
+                    cache->setSetting(QStringLiteral("email_digests"), emailDigests ? 1 : 0));
             limits = Limits::fromPb(envelope.welcome().limits());
             sendTokens = 0.8 * limits.rateBurst;
             sendRefillMs = nowMs();
@@ -2309,6 +2337,11 @@ void ChatClient::cancelDownload(quint64 attachmentId)
 NotificationPrefs ChatClient::notificationPrefs() const
 {
     return d->storedPrefs();
+}
+
+bool ChatClient::serverSendsEmail() const
+{
+    return d->emailDigests;
 }
 
 void ChatClient::setNotificationPrefs(const NotificationPrefs &prefs)

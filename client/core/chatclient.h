@@ -137,6 +137,8 @@ public:
     // applies here at once, goes to the server (when offline, once connected) and from there to
     // the other devices; notificationPrefsChanged() says when they changed, here or elsewhere.
     [[nodiscard]] NotificationPrefs notificationPrefs() const;
+    //! Whether the server sends digest emails (PROTOCOL.md §15.3), as it last said.
+    [[nodiscard]] bool serverSendsEmail() const;
     void setNotificationPrefs(const NotificationPrefs &prefs);
     //! One conversation: all messages, mentions only, or muted (until mutedUntilMs; 0: until
     //! turned back on).
@@ -182,6 +184,9 @@ Q_SIGNALS:
     void conversationsChanged();
     void historyLoaded(quint64 conversationId, int count, bool hasMore);
     void syncFinished();
+    //! A sync ended that brought messages which would have notified (PROTOCOL.md §15); before
+    //! syncFinished().
+    void caughtUp(const Confab::Client::CatchUpSummary &summary);
     //! A group request of ours went through; the conversation is stored (a new one, for
     //! createGroup).
     void groupChanged(quint64 conversationId);

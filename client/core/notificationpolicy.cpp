@@ -1,8 +1,9 @@
 #include "notificationpolicy.h"
 
+#include <confab/notifyrules.h>
+
 #include <QDateTime>
 #include <QRegularExpression>
-#include <QTimeZone>
 
 namespace Confab::Client {
 
@@ -64,15 +65,9 @@ bool NotificationPrefs::quietAt(qint64 nowMs) const
 {
     if (doNotDisturb)
         return true;
-    if (!quietHours || quietStartMinute == quietEndMinute)
-        return false;
-    const QTimeZone zone = timeZone.isEmpty() ? QTimeZone::utc() : QTimeZone(timeZone.toUtf8());
-    const QTime time =
-        QDateTime::fromMSecsSinceEpoch(nowMs, zone.isValid() ? zone : QTimeZone::utc()).time();
-    const int minute = time.hour() * 60 + time.minute();
-    if (quietStartMinute < quietEndMinute)
-        return minute >= quietStartMinute && minute < quietEndMinute;
-    return minute >= quietStartMinute || minute < quietEndMinute; // through midnight
+    return quietHours
+        && Notify::inQuietHours(quietStartMinute, quietEndMinute, Notify::zoneOf(timeZone.toUtf8()),
+                                nowMs);
 }
 
 QString NotificationPolicy::previewOf(const ChatMessage &message) const
@@ -92,10 +87,18 @@ QString NotificationPolicy::previewOf(const ChatMessage &message) const
     return text;
 }
 
-bool NotificationPolicy::offer(const ChatMessage &message, const QString &senderName)
+bool NotificationPolicy::worthNotifying(const ChatMessage &message) const
 {
-    if (!m_settings.enabled || m_settings.doNotDisturb || message.senderId == m_userId)
+    switch (message.priority) {
+    case NotifyPriority::Silent:
         return false;
+    case NotifyPriority::Normal:
+    case NotifyPriority::High:
+        return true; // the server applied the user's preferences (PROTOCOL.md §15)
+    case NotifyPriority::Unset:
+        break;
+    }
+    // A server before 1.4: the same rules, from the preferences this device holds.
     if (m_prefs.quietAt(m_clock()))
         return false; // do not disturb, or quiet hours, as set on any device
     // Edits, deletes and reactions change what is there: they are not new messages.
@@ -105,12 +108,19 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
     case NotifyMode::Muted:
         return false;
     case NotifyMode::MentionsOnly:
-        if (!message.mentions.contains(m_userId) && !mentions(message.text))
-            return false;
-        break;
+        return message.mentions.contains(m_userId) || mentions(message.text);
     case NotifyMode::All:
         break;
     }
+    return true;
+}
+
+bool NotificationPolicy::offer(const ChatMessage &message, const QString &senderName)
+{
+    if (!m_settings.enabled || m_settings.doNotDisturb || message.senderId == m_userId)
+        return false;
+    if (!worthNotifying(message))
+        return false;
     if (m_windowActive && message.conversationId == m_visibleConversation)
         return false; // it is on screen already
 
@@ -118,8 +128,9 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
     if (m_burstStartMs < 0 || now - m_burstStartMs >= m_windowMs) {
         flush(); // a burst that ended: its summary first
         m_burstStartMs = now;
-        Q_EMIT notify(
-            { message.conversationId, senderName, previewOf(message), 1, 1, m_settings.sound });
+        // A group message (normal priority) notifies quietly; the rest with sound.
+        const bool sound = m_settings.sound && message.priority != NotifyPriority::Normal;
+        Q_EMIT notify({ message.conversationId, senderName, previewOf(message), 1, 1, sound });
         m_timer.start(m_windowMs);
         return true;
     }
@@ -128,6 +139,27 @@ bool NotificationPolicy::offer(const ChatMessage &message, const QString &sender
     m_pendingConversations.insert(message.conversationId);
     m_lastPending = message;
     m_lastSender = senderName;
+    return true;
+}
+
+bool NotificationPolicy::catchUp(const CatchUpSummary &summary)
+{
+    // The server counted with the user's preferences; this device's own settings still apply.
+    if (!m_settings.enabled || m_settings.doNotDisturb || summary.isEmpty())
+        return false;
+    const int messages = summary.messages();
+    const bool sound = m_settings.sound && summary.high > 0;
+    if (summary.conversationIds.size() == 1) {
+        const quint64 conversationId = summary.conversationIds.first();
+        const QString title = m_chatName ? m_chatName(conversationId) : QString();
+        Q_EMIT notify({ conversationId, title.isEmpty() ? tr("Confab") : title,
+                        tr("%n new messages", nullptr, messages), messages, 1, sound });
+        return true;
+    }
+    const int chats = int(summary.conversationIds.size());
+    Q_EMIT notify({ 0, tr("Confab"),
+                    tr("%n new messages in %1 chats", nullptr, messages).arg(std::max(chats, 1)),
+                    messages, chats, sound });
     return true;
 }
 

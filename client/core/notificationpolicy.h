@@ -27,10 +27,12 @@ struct Notification
     QString body;
     int messages = 1;
     int conversations = 1;
-    bool sound = false; //!< play the notification sound: a burst's first only, never a summary
+    bool sound = false; //!< play the sound: a burst's first only (not a group message), never a
+                        //!< burst's summary; a catch-up summary with high-priority messages
 };
 
-//! Decides which incoming messages notify, and coalesces bursts: the first message of a burst
+//! Decides which incoming messages notify (following the server's priority when it sends one),
+//! and coalesces bursts: the first message of a burst
 //! notifies at once, the others within the window become one summary ("5 new messages in 3
 //! chats"). Never for own messages, muted conversations, do-not-disturb, or the conversation
 //! the user is looking at; mentions-only conversations only for "@username". No Widgets: the
@@ -55,8 +57,20 @@ public:
     void setVisibleConversation(quint64 conversationId, bool windowActive);
     void setCoalesceWindowMs(int ms) { m_windowMs = ms; }
 
-    //! A message arrived live. Returns whether it counts towards a notification.
+    //! Names chats in a catch-up summary of one chat.
+    void setChatNames(std::function<QString(quint64)> chatName)
+    {
+        m_chatName = std::move(chatName);
+    }
+
+    //! A message arrived live. Returns whether it counts towards a notification. With a priority
+    //! from the server (PROTOCOL.md §15) that decides, with sound for high only; without one (a
+    //! server before 1.4) the preferences this device holds do. This device's own settings and
+    //! the chat on screen apply either way.
     bool offer(const ChatMessage &message, const QString &senderName);
+    //! A sync brought what would have notified: one summary ("34 new messages in 5 chats"), with
+    //! sound when any of it is high priority. Returns whether it notified.
+    bool catchUp(const CatchUpSummary &summary);
     //! Emits the summary of a burst whose window has passed (the timer calls it too).
     void flush();
     [[nodiscard]] bool mentions(const QString &text) const;
@@ -66,8 +80,10 @@ Q_SIGNALS:
 
 private:
     [[nodiscard]] QString previewOf(const ChatMessage &message) const;
+    [[nodiscard]] bool worthNotifying(const ChatMessage &message) const;
 
     Clock m_clock;
+    std::function<QString(quint64)> m_chatName;
     NotificationSettings m_settings;
     quint64 m_userId = 0;
     QString m_username;

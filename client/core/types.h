@@ -71,6 +71,22 @@ struct Presence
 
 enum class NotifyMode { All = 0, MentionsOnly = 1, Muted = 2 };
 
+//! How the server says a message notifies this user (PROTOCOL.md §15), the same on every device:
+//! Unset from a server before 1.4 (the client decides), Silent (nothing), Normal (a notification),
+//! High (a notification with sound: a direct message, a mention, a reply to the user).
+enum class NotifyPriority { Unset = 0, Silent = 1, Normal = 2, High = 3 };
+
+//! What a sync brought that would have notified had it come live (PROTOCOL.md §15): one
+//! summary for a device that was away, not a notification per message.
+struct CatchUpSummary
+{
+    int high = 0;
+    int normal = 0;
+    QList<quint64> conversationIds; //!< each once
+    [[nodiscard]] int messages() const { return high + normal; }
+    [[nodiscard]] bool isEmpty() const { return messages() == 0; }
+};
+
 //! How one conversation notifies: NotifyMode, and for Muted until when (0: until turned back on).
 struct ConversationNotify
 {
@@ -90,6 +106,7 @@ struct NotificationPrefs
     QString timeZone; //!< IANA id; empty: UTC
     bool showPreview = true; //!< the message's text in notifications
     bool emailDigest = true; //!< when the server sends digests
+    QString digestEmail; //!< where digests go; empty: nowhere
     QHash<quint64, ConversationNotify> conversations; //!< those not at All
     quint64 version = 0; //!< the server's; 0: never set
 
@@ -160,6 +177,8 @@ struct ChatMessage
     QList<Reaction> reactions;
     quint64 changedSeq = 0; //!< the newest change entry reflected here
     QList<AttachmentInfo> attachments;
+    //! Live messages only, never stored: how the server says it notifies this user.
+    NotifyPriority priority = NotifyPriority::Unset;
 
     [[nodiscard]] bool isChange() const { return change != ChangeKind::None; }
     [[nodiscard]] bool reactedBy(const QString &emoji, quint64 userId) const
@@ -242,5 +261,6 @@ struct CertificateInfo
 } // namespace Confab::Client
 
 Q_DECLARE_METATYPE(Confab::Client::ChatMessage)
+Q_DECLARE_METATYPE(Confab::Client::CatchUpSummary)
 Q_DECLARE_METATYPE(Confab::Client::CertificateInfo)
 Q_DECLARE_METATYPE(Confab::Client::SessionInfo)

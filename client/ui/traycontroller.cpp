@@ -42,6 +42,18 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
         m_policy->setOwnUser(user.userId, user.username);
     });
     connect(client, &ChatClient::messageAdded, this, &TrayController::onMessage);
+    // Back after being away: one summary of what the sync brought (PROTOCOL.md §15).
+    connect(client, &ChatClient::caughtUp, m_policy, &Client::NotificationPolicy::catchUp);
+    m_policy->setChatNames([this](quint64 conversationId) {
+        const auto *model = m_window->conversationModel();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const QModelIndex index = model->index(row);
+            if (index.data(ConversationListModel::ConversationIdRole).toULongLong()
+                == conversationId)
+                return index.data(ConversationListModel::TitleRole).toString();
+        }
+        return QString();
+    });
     connect(client, &ChatClient::conversationsChanged, this, [this] { offerWaiting(false); });
     connect(m_policy, &Client::NotificationPolicy::notify, this, &TrayController::onNotification);
     connect(window, &MainWindow::notifyModeChanged, this,

@@ -6,6 +6,7 @@
 #include "net/networkworker.h"
 #include "net/session.h"
 #include "net/tls.h"
+#include "notify/digestservice.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/blobstore.h"
@@ -85,6 +86,7 @@ Server::~Server()
     m_http.reset();
     m_tcp.reset();
     m_workers.clear(); // after the sessions: their connections tell the workers they are gone
+    m_digests.reset(); // before the store: it waits for a mail being sent
     m_presence.reset();
     m_auth.reset();
     m_store.reset();
@@ -139,6 +141,10 @@ Result<void> Server::start()
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
     m_presence =
         std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
+    if (!m_config.smtpUrl.isEmpty()) {
+        m_digests = std::make_unique<Notify::DigestService>(m_config, *m_store, *m_router);
+        m_digests->start();
+    }
     m_context.reset(new Net::SessionContext {
         m_config,
         *m_store,

@@ -32,6 +32,9 @@ class Router;
 namespace Presence {
 class PresenceTracker;
 }
+namespace Notify {
+class DigestService;
+}
 namespace Net {
 class Connection;
 class Handshakes;
@@ -73,6 +76,8 @@ public:
     //! Attachment housekeeping now (the timer does it every attachmentGcIntervalMs); `done` gets
     //! how many files were deleted.
     void collectAttachmentGarbage(std::function<void(int removed)> done = {});
+    //! Email digests (PROTOCOL.md §15.3); null unless [email] smtp_url is set.
+    [[nodiscard]] Notify::DigestService *digests() const { return m_digests.get(); }
     //! Serves a connection made elsewhere as if it had been accepted (the fuzzer's, in
     //! tests/fuzz); the server takes it over. After start().
     void adoptConnection(Net::Connection *connection) { addSession(connection); }
@@ -100,6 +105,7 @@ private:
     std::unique_ptr<Store::BlobStore> m_blobs;
     std::unique_ptr<Routing::Router> m_router;
     std::unique_ptr<Presence::PresenceTracker> m_presence;
+    std::unique_ptr<Notify::DigestService> m_digests;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
     std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakes follow here or on workers

@@ -1,8 +1,11 @@
 #include "serverconfig.h"
 
+#include "notify/digest.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace Confab {
 
@@ -35,6 +38,15 @@ const QStringList kKnownKeys = {
     QStringLiteral("limits/max_attachment_mb"),
     QStringLiteral("limits/attachment_chunk_kb"),
     QStringLiteral("presence/grace_ms"),
+    QStringLiteral("email/smtp_url"),
+    QStringLiteral("email/from"),
+    QStringLiteral("email/username"),
+    QStringLiteral("email/password"),
+    QStringLiteral("email/require_tls"),
+    QStringLiteral("email/digest_after_minutes"),
+    QStringLiteral("email/digest_interval_minutes"),
+    QStringLiteral("email/previews"),
+    QStringLiteral("email/retry_seconds"),
     QStringLiteral("auth/token_ttl_days"),
     QStringLiteral("auth/argon2_ops_limit"),
     QStringLiteral("auth/argon2_mem_limit_kib"),
@@ -138,6 +150,9 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     quint64 memKib = config.hashCost.memLimitBytes / 1024;
     quint64 windowSeconds = quint64(config.loginWindowMs / 1000);
     Limits &l = config.limits;
+    quint64 digestAfterMinutes = quint64(config.digestAfterMs / 60'000);
+    quint64 digestIntervalMinutes = quint64(config.digestIntervalMs / 60'000);
+    quint64 mailRetrySeconds = quint64(config.mailRetryMs / 1000);
     quint64 attachmentMb = l.maxAttachmentBytes >> 20;
     quint64 chunkKb = l.attachmentChunkBytes / 1024;
     const bool ok = readInto(settings, "server/port", 0, 65535, config.port, &error)
@@ -183,7 +198,13 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readInto(settings, "auth/registrations_per_address_per_hour", 0, 1'000'000,
                     config.registrationsPerAddressPerHour, &error)
         && readNumber(settings, QStringLiteral("auth/login_window_seconds"), 1, 86400,
-                      windowSeconds, &error);
+                      windowSeconds, &error)
+        && readNumber(settings, QStringLiteral("email/digest_after_minutes"), 1, 10080,
+                      digestAfterMinutes, &error)
+        && readNumber(settings, QStringLiteral("email/digest_interval_minutes"), 1, 10080,
+                      digestIntervalMinutes, &error)
+        && readNumber(settings, QStringLiteral("email/retry_seconds"), 1, 3600, mailRetrySeconds,
+                      &error);
     if (!ok)
         return Error { ErrorCode::INVALID_ARGUMENT, error };
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;
@@ -191,6 +212,28 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     l.attachmentChunkBytes = quint32(chunkKb * 1024);
     config.hashCost.memLimitBytes = memKib * 1024;
     config.loginWindowMs = int(windowSeconds * 1000);
+    config.digestAfterMs = qint64(digestAfterMinutes) * 60'000;
+    config.digestIntervalMs = qint64(digestIntervalMinutes) * 60'000;
+    config.mailRetryMs = qint64(mailRetrySeconds) * 1000;
+    config.digestSweepMs = int(std::min<qint64>(60'000, config.digestAfterMs / 2));
+    config.smtpUrl = settings.value(QStringLiteral("email/smtp_url")).toString().trimmed();
+    config.mailFrom = settings.value(QStringLiteral("email/from")).toString().trimmed();
+    config.smtpUsername = settings.value(QStringLiteral("email/username")).toString();
+    config.smtpPassword = settings.value(QStringLiteral("email/password")).toString();
+    for (const char *key : { "email/require_tls", "email/previews" }) {
+        const QString text = settings.value(QLatin1String(key)).toString().trimmed().toLower();
+        if (!text.isEmpty() && text != QLatin1String("true") && text != QLatin1String("false"))
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("%1 is true or false, not \"%2\"").arg(QLatin1String(key), text)
+            };
+    }
+    config.smtpRequireTls =
+        settings.value(QStringLiteral("email/require_tls")).toString().trimmed().toLower()
+        == QLatin1String("true");
+    config.digestPreviews =
+        settings.value(QStringLiteral("email/previews")).toString().trimmed().toLower()
+        == QLatin1String("true");
     if (settings.contains(QStringLiteral("auth/registration"))) {
         const QString text =
             settings.value(QStringLiteral("auth/registration")).toString().trimmed();
@@ -224,6 +267,20 @@ Result<void> ServerConfig::validate() const
     if (tlsCertificate.isEmpty() != tlsKey.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT,
                        QStringLiteral("tls: name both the certificate and the key, or neither") };
+    if (!smtpUrl.isEmpty()) {
+        const QUrl url(smtpUrl);
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("smtp") && url.scheme() != QLatin1String("smtps")))
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("email/smtp_url must be smtp://host:port or "
+                                          "smtps://host:port, not \"%1\"")
+                               .arg(smtpUrl) };
+        if (!Notify::isPlainEmailAddress(mailFrom))
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("email/from must be an address like "
+                                          "confab@example.org, not \"%1\"")
+                               .arg(mailFrom) };
+    }
     return {};
 }
 

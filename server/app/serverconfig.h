@@ -75,6 +75,20 @@ struct ServerConfig
     qint64 uploadExpiryMs = 24 * 3'600'000;
     qint64 blobGraceMs = 3'600'000;
 
+    //! [email]: digest emails to users away with unread high-priority messages (PROTOCOL.md
+    //! §15.3); off while smtp_url is empty. Through libcurl: smtp:// (STARTTLS when offered, or
+    //! required with require_tls) or smtps://.
+    QString smtpUrl;
+    QString mailFrom; //!< [email] from: required with smtp_url
+    QString smtpUsername;
+    QString smtpPassword;
+    bool smtpRequireTls = false;
+    qint64 digestAfterMs = 3'600'000; //!< [email] digest_after_minutes: away this long first
+    qint64 digestIntervalMs = 12 * 3'600'000; //!< [email] digest_interval_minutes: at most one
+    bool digestPreviews = false; //!< [email] previews: quote messages (off: counts and senders)
+    qint64 mailRetryMs = 60'000; //!< [email] retry_seconds: the first retry; doubling to 1 h
+    int digestSweepMs = 60'000; //!< how often the digest service looks (at most digestAfter/2)
+
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();
 

@@ -4,6 +4,7 @@
 #include "auth/authservice.h"
 #include "auth/credentials.h"
 #include "auth/loginthrottle.h"
+#include "notify/digest.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/blobstore.h"
@@ -455,6 +456,7 @@ void Session::handleHello(quint64 requestId, const pb::Hello &hello)
     m_context.config.limits.toPb(welcome->mutable_limits());
     welcome->set_node_id(m_context.config.nodeId);
     welcome->set_server_time_ms(QDateTime::currentMSecsSinceEpoch());
+    welcome->set_email_digests(!m_context.config.smtpUrl.isEmpty());
     send(reply);
 }
 
@@ -482,14 +484,23 @@ void Session::handleAuth(quint64 requestId, pb::Envelope &envelope)
         // Registered before any sync can run: whatever commits from now on is pushed live, so a
         // sync page and live events together miss nothing (PROTOCOL.md §5).
         m_context.router.add(this);
+        // The user's notification preferences come with it: this session's priorities follow
+        // them (the store answers in order, so before any sync this session asks for).
         m_context.store.run(
             this,
             [userId = m_userId, deviceId = m_deviceId, name = m_clientName,
-             version = m_clientVersion, deviceName = m_deviceName](Store::Store &store) {
-                return store.touchDevice(userId, deviceId, name, version, deviceName,
-                                         QDateTime::currentMSecsSinceEpoch());
+             version = m_clientVersion,
+             deviceName = m_deviceName](Store::Store &store) -> Result<pb::NotificationPrefs> {
+                if (auto touched = store.touchDevice(userId, deviceId, name, version, deviceName,
+                                                     QDateTime::currentMSecsSinceEpoch());
+                    !touched)
+                    qCWarning(lcStore) << "cannot record the device:" << touched.error().message;
+                return store.notificationPrefs(userId);
             },
-            [](const Result<void> &) {});
+            [this](const Result<pb::NotificationPrefs> &prefs) {
+                if (prefs)
+                    takeNotificationPrefs(prefs.value());
+            });
 
         pb::Envelope reply;
         reply.set_request_id(requestId);
@@ -839,8 +850,61 @@ void Session::handleSync(quint64 requestId, const pb::SyncRequest &request)
             reply.set_request_id(requestId);
             *reply.mutable_sync_page() = page.value();
             fitToFrame(*reply.mutable_sync_page(), m_context.config.limits.maxFrameBytes);
+            countCatchUp(reply.mutable_sync_page());
             send(reply);
         });
+}
+
+void Session::countCatchUp(pb::SyncPage *page) const
+{
+    if (!m_notifyRulesLoaded)
+        return;
+    struct Seen
+    {
+        bool direct = false;
+        quint64 readSeq = 0;
+        bool counted = false;
+    };
+    QHash<quint64, Seen> conversations;
+    for (const pb::Conversation &conversation : page->conversations())
+        conversations.insert(conversation.conversation_id(),
+                             { conversation.kind() == pb::CONVERSATION_KIND_DIRECT,
+                               conversation.read_seq(), false });
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    pb::CatchUp *catchUp = page->mutable_catch_up();
+    for (const pb::Message &message : page->messages()) {
+        const auto seen = conversations.find(message.conversation_id());
+        if (seen == conversations.end() || message.seq() <= seen->readSeq)
+            continue; // read already, on some device of the user
+        const pb::NotifyPriority priority =
+            m_notifyRules.priority(message, { seen->direct, m_userId }, now);
+        if (priority == pb::NOTIFY_PRIORITY_HIGH)
+            catchUp->set_high(catchUp->high() + 1);
+        else if (priority == pb::NOTIFY_PRIORITY_NORMAL)
+            catchUp->set_normal(catchUp->normal() + 1);
+        else
+            continue;
+        if (!std::exchange(seen->counted, true))
+            catchUp->add_conversation_ids(message.conversation_id());
+    }
+    if (catchUp->high() == 0 && catchUp->normal() == 0)
+        page->clear_catch_up();
+}
+
+pb::NotifyPriority Session::notifyPriority(const pb::Message &message, bool direct,
+                                           qint64 nowMs) const
+{
+    if (!m_notifyRulesLoaded)
+        return pb::NOTIFY_PRIORITY_UNSET;
+    return m_notifyRules.priority(message, { direct, m_userId }, nowMs);
+}
+
+void Session::takeNotificationPrefs(const pb::NotificationPrefs &prefs)
+{
+    if (m_notifyRulesLoaded && prefs.version() < m_notifyRules.prefs().version())
+        return; // a change from another device overtook the load at sign-in
+    m_notifyRules = Notify::Rules(prefs);
+    m_notifyRulesLoaded = true;
 }
 
 void Session::handleHistory(quint64 requestId, const pb::HistoryRequest &request)
@@ -921,6 +985,11 @@ void Session::handleSetNotificationPrefs(quint64 requestId, const pb::Notificati
         return sendError({ ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("unknown time zone %1").arg(QString::fromUtf8(zone)),
                            requestId });
+    const QString email = QString::fromStdString(prefs.digest_email());
+    if (!email.isEmpty() && !Notify::isPlainEmailAddress(email))
+        return sendError({ ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("not an email address: %1").arg(email.left(64)),
+                           requestId });
     QPointer<Session> self(this);
     Routing::Router *router = &m_context.router;
     m_context.store.run(
@@ -930,10 +999,16 @@ void Session::handleSetNotificationPrefs(quint64 requestId, const pb::Notificati
         },
         [self, router, requestId, userId = m_userId](const Result<pb::NotificationPrefs> &stored) {
             if (stored) {
-                // The user's other devices follow at once (PROTOCOL.md §15).
+                // The user's other devices follow at once (PROTOCOL.md §15), and every session
+                // of the user decides priorities by them from now on.
                 pb::Envelope event;
                 *event.mutable_notification_prefs() = stored.value();
-                router->broadcast({ userId }, Codec::encode(event), self.data());
+                const QByteArray frame = Codec::encode(event);
+                for (Session *session : router->sessionsOf(userId)) {
+                    session->takeNotificationPrefs(stored.value());
+                    if (session != self.data())
+                        session->sendFrame(frame);
+                }
             }
             if (!self)
                 return;

@@ -5,6 +5,7 @@
 #include "store/records.h"
 
 #include <confab/codec.h>
+#include <confab/notifyrules.h>
 
 #include <QHash>
 #include <QObject>
@@ -51,6 +52,13 @@ public:
     void closeRevoked();
     //! Keep-alive, called by the server's sweep timer.
     void ping();
+    //! How a message notifies this session's user (PROTOCOL.md §15): UNSET until the user's
+    //! preferences are loaded after sign-in (the client then decides, as with a 1.3 server).
+    [[nodiscard]] pb::NotifyPriority notifyPriority(const pb::Message &message, bool direct,
+                                                    qint64 nowMs) const;
+    //! The user's preferences as stored now (loaded at sign-in, or changed on any device);
+    //! an older version than the one held is ignored.
+    void takeNotificationPrefs(const pb::NotificationPrefs &prefs);
 
 Q_SIGNALS:
     void closed(Confab::Net::Session *session);
@@ -77,6 +85,8 @@ private:
     //! The MessageAck for a stored entry (a message or a change).
     void sendAck(quint64 requestId, const pb::Message &stored);
     void handleSync(quint64 requestId, const pb::SyncRequest &request);
+    //! Adds up what in a sync page would have notified this user (PROTOCOL.md §15).
+    void countCatchUp(pb::SyncPage *page) const;
     void handleHistory(quint64 requestId, const pb::HistoryRequest &request);
     void handleListConversations(quint64 requestId);
     void handleLogout(quint64 requestId);
@@ -116,6 +126,8 @@ private:
     int m_rateStrikes = 0;
     int m_violations = 0;
     QHash<quint64, qint64> m_typingMs; //!< when Typing was last passed on, per conversation
+    Notify::Rules m_notifyRules; //!< the user's preferences, for priorities
+    bool m_notifyRulesLoaded = false;
     QHash<QByteArray, Store::UploadRecord> m_uploads; //!< begun on this connection, bounded
     int m_chunksInFlight = 0;
 };

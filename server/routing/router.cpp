@@ -5,6 +5,10 @@
 #include <confab/codec.h>
 #include <confab/logging.h>
 
+#include <QDateTime>
+
+#include <array>
+
 namespace Confab::Routing {
 
 void Router::add(Net::Session *session)
@@ -77,11 +81,33 @@ void Router::cacheMembers(quint64 conversationId, const QList<quint64> &memberId
 
 int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
 {
-    const int delivered = sendToUsers(m_sessions, appended.memberIds, origin, [&appended] {
-        pb::Envelope event;
-        *event.mutable_message_event()->mutable_message() = appended.message;
-        return Codec::encode(event);
-    });
+    // Each recipient gets it with the priority its user's preferences give it (PROTOCOL.md
+    // §15): at most one encoding per priority, each made once, when first needed.
+    std::array<QByteArray, pb::NotifyPriority_ARRAYSIZE> frames;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    int delivered = 0;
+    for (quint64 userId : appended.memberIds) {
+        const auto it = m_sessions.constFind(userId);
+        if (it == m_sessions.cend())
+            continue;
+        // A copy: sending may close a slow session, which removes it from the router's list.
+        const QList<Net::Session *> targets = it.value();
+        for (Net::Session *session : targets) {
+            if (session == origin)
+                continue;
+            const pb::NotifyPriority priority =
+                session->notifyPriority(appended.message, appended.direct, nowMs);
+            QByteArray &frame = frames[size_t(priority)];
+            if (frame.isEmpty()) {
+                pb::Envelope event;
+                *event.mutable_message_event()->mutable_message() = appended.message;
+                event.mutable_message_event()->set_priority(priority);
+                frame = Codec::encode(event);
+            }
+            session->sendFrame(frame);
+            ++delivered;
+        }
+    }
     qCDebug(lcRoute) << "message" << appended.message.message_id() << "to" << delivered
                      << "sessions";
     return delivered;

@@ -104,6 +104,7 @@ struct Appended
     pb::Message message;
     QList<quint64> memberIds; //!< every member of the conversation, the sender included
     bool duplicate = false; //!< an earlier message with the same (sender, client id) was returned
+    bool direct = false; //!< in a direct (1:1) conversation: notifies at high priority
 };
 
 //! A change to a group (the request's fields; which are used depends on the kind).
@@ -138,6 +139,39 @@ struct ReceiptChange
     pb::Receipt receipt; //!< the cursors as stored now
     bool moved = false; //!< false: an older or equal cursor; nothing to tell anyone
     QList<quint64> memberIds; //!< who gets the ReceiptEvent
+};
+
+// Email digests (PROTOCOL.md §15.3)
+
+//! A user who may be owed a digest: away long enough, none sent within the interval, an address
+//! set and digests not turned off.
+struct DigestCandidate
+{
+    quint64 userId = 0;
+    QString username;
+    pb::NotificationPrefs prefs;
+    qint64 coveredMs = 0; //!< messages up to this server time were in an earlier digest
+};
+
+//! An unread message from someone else, with what a digest says of it.
+struct DigestItem
+{
+    pb::Message message;
+    bool direct = false;
+    QString conversationTitle; //!< groups: the name
+    QString senderName; //!< display name, or username
+};
+
+//! A mail in the durable outbox: removed once the SMTP server took it.
+struct OutgoingEmail
+{
+    quint64 emailId = 0;
+    quint64 userId = 0;
+    QString to;
+    QString subject;
+    QString body; //!< plain text, lines ending in \n
+    qint64 createdMs = 0;
+    int attempts = 0; //!< failed so far
 };
 
 struct Stats

@@ -33,7 +33,8 @@ using Sql::nonNull;
 // The columns readMessage() reads, in its order.
 #define CONFAB_MESSAGE_COLUMNS                                                                     \
     "message_id, conversation_id, seq, sender_id, client_id, server_time_ms, text, event, "        \
-    "change, reply_to, reply_seq, mentions, edited_ms, deleted, changed_seq, has_attachments"
+    "change, reply_to, reply_seq, mentions, edited_ms, deleted, changed_seq, has_attachments, "    \
+    "reply_sender"
 
 QString joinIds(const QList<quint64> &ids)
 {
@@ -218,7 +219,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 6, "add the new step here");
+    static_assert(kSchemaVersion == 8, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -232,6 +233,10 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo5();
     case 6:
         return migrateTo6();
+    case 7:
+        return migrateTo7();
+    case 8:
+        return migrateTo8();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -400,6 +405,49 @@ Result<void> SqliteStore::migrateTo6()
         user_id INTEGER PRIMARY KEY REFERENCES users (user_id),
         prefs BLOB NOT NULL,
         version BIGINT NOT NULL))"));
+}
+
+Result<void> SqliteStore::migrateTo7()
+{
+    // Who wrote the message a reply answers: a reply to a user notifies that user at high
+    // priority (PROTOCOL.md §15). Earlier replies learn it from their targets.
+    const char *const statements[] = {
+        "ALTER TABLE messages ADD COLUMN reply_sender INTEGER",
+        "UPDATE messages SET reply_sender = (SELECT t.sender_id FROM messages t WHERE "
+        "t.message_id = messages.reply_to) WHERE reply_to IS NOT NULL",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo8()
+{
+    // Email digests: where a user's go (set with the preferences, NULL when none or turned
+    // off), when the last was queued and what it covered, and the durable outbox of mails.
+    const char *const statements[] = {
+        "ALTER TABLE notification_prefs ADD COLUMN digest_to TEXT",
+        R"(CREATE TABLE digest_state (
+            user_id INTEGER PRIMARY KEY REFERENCES users (user_id),
+            last_queued_ms BIGINT NOT NULL,
+            covered_ms BIGINT NOT NULL))",
+        R"(CREATE TABLE email_outbox (
+            email_id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            to_addr TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_ms BIGINT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms BIGINT NOT NULL,
+            last_error TEXT NOT NULL DEFAULT ''))",
+        "CREATE INDEX email_outbox_due ON email_outbox (next_attempt_ms)",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
 }
 
 // ----- accounts
@@ -731,6 +779,23 @@ void SqliteStore::forgetCached()
     m_userIdByName.clear();
     m_directByKey.clear();
     m_membersById.clear();
+    m_directById.clear();
+}
+
+Result<bool> SqliteStore::isDirect(quint64 conversationId)
+{
+    if (const auto cached = m_directById.constFind(conversationId); cached != m_directById.cend())
+        return *cached;
+    auto &select = query("SELECT kind FROM conversations WHERE conversation_id = ?");
+    select.bindValue(0, id(conversationId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+    const bool direct = select.value(0).toInt() == pb::CONVERSATION_KIND_DIRECT;
+    remember(m_directById, conversationId, direct);
+    return direct;
 }
 
 void SqliteStore::rollback()
@@ -773,6 +838,7 @@ void SqliteStore::readMessage(const QSqlQuery &query, pb::Message *out)
     // Column 15, has_attachments: fillAttachments() reads them for the messages that have any.
     if (query.value(15).toBool())
         out->add_attachments(); // a placeholder, replaced by fillAttachments()
+    out->set_reply_to_sender_id(query.value(16).toULongLong());
 }
 
 Result<void> SqliteStore::fillAttachments(pb::Message *message)
@@ -994,7 +1060,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
         if (!member)
             return member.error();
         auto &target =
-            query("SELECT seq FROM messages WHERE message_id = ? AND "
+            query("SELECT seq, sender_id FROM messages WHERE message_id = ? AND "
                   "conversation_id = ? AND seq > ? AND event IS NULL AND change IS NULL");
         target.bindValue(0, id(message.replyTo));
         target.bindValue(1, id(conversationId));
@@ -1007,6 +1073,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
                            QStringLiteral("the message replied to is not in this conversation") };
         extras.replyTo = message.replyTo;
         extras.replySeq = target.value(0).toULongLong();
+        extras.replySender = target.value(1).toULongLong();
     }
     if (!message.attachmentIds.isEmpty()) {
         // Each one the sender's own, complete, and not sent with another message.
@@ -1067,6 +1134,10 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     if (!members)
         return members.error();
     result.memberIds = std::move(members).value();
+    auto direct = isDirect(conversationId);
+    if (!direct)
+        return direct.error();
+    result.direct = direct.value();
     return result;
 }
 
@@ -1090,6 +1161,10 @@ Result<bool> SqliteStore::findOriginal(quint64 senderId, const QByteArray &clien
     if (!members)
         return members.error();
     out->memberIds = std::move(members).value();
+    auto direct = isDirect(out->message.conversation_id());
+    if (!direct)
+        return direct.error();
+    out->direct = direct.value();
     return true;
 }
 
@@ -1130,9 +1205,10 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
     }
     const QVariant nullBlob { QMetaType(QMetaType::QByteArray) };
     const QVariant nullId { QMetaType(QMetaType::LongLong) };
-    auto &insert = query("INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
-                         "client_id, server_time_ms, text, event, change, target_id, reply_to, "
-                         "reply_seq, mentions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto &insert = query(
+        "INSERT INTO messages (message_id, conversation_id, seq, sender_id, "
+        "client_id, server_time_ms, text, event, change, target_id, reply_to, "
+        "reply_seq, mentions, reply_sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bindValue(0, id(messageId));
     insert.bindValue(1, id(conversationId));
     insert.bindValue(2, id(seq));
@@ -1148,6 +1224,7 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
     insert.bindValue(12,
                      extras.mentions.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
                                                : QVariant(joinIds(extras.mentions)));
+    insert.bindValue(13, extras.replyTo ? id(extras.replySender) : nullId);
     if (auto done = exec(insert); !done)
         return done.error();
 
@@ -1165,6 +1242,7 @@ Result<pb::Message> SqliteStore::appendEntry(quint64 conversationId, quint64 sen
         *message.mutable_change() = *extras.change;
     message.set_reply_to_message_id(extras.replyTo);
     message.set_reply_to_seq(extras.replySeq);
+    message.set_reply_to_sender_id(extras.replySender);
     for (quint64 userId : extras.mentions)
         message.add_mention_user_ids(userId);
     return message;
@@ -2291,16 +2369,186 @@ Result<pb::NotificationPrefs> SqliteStore::setNotificationPrefs(quint64 userId,
     pb::NotificationPrefs stored = prefs;
     stored.set_version(current.value().version() + 1);
     const std::string bytes = stored.SerializeAsString();
-    auto &upsert =
-        query("INSERT INTO notification_prefs (user_id, prefs, version) VALUES (?, ?, ?) "
-              "ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs, "
-              "version = excluded.version");
+    auto &upsert = query(
+        "INSERT INTO notification_prefs (user_id, prefs, version, digest_to) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs, "
+        "version = excluded.version, digest_to = excluded.digest_to");
     upsert.bindValue(0, id(userId));
     upsert.bindValue(1, QByteArray::fromStdString(bytes));
     upsert.bindValue(2, id(stored.version()));
+    const bool digests = !stored.no_email_digest() && !stored.digest_email().empty();
+    upsert.bindValue(3,
+                     digests ? QVariant(QString::fromStdString(stored.digest_email()))
+                             : QVariant(QMetaType(QMetaType::QString)));
     if (auto done = exec(upsert); !done)
         return done.error();
     return stored;
+}
+
+// ----- email digests
+// ------------------------------------------------------------------------------
+
+Result<QList<DigestCandidate>> SqliteStore::digestCandidates(quint64 afterUserId,
+                                                             qint64 seenBeforeMs,
+                                                             qint64 sentBeforeMs, int limit)
+{
+    auto &select = query(
+        "SELECT p.user_id, u.username, p.prefs, COALESCE(d.covered_ms, 0) "
+        "FROM notification_prefs p JOIN users u ON u.user_id = p.user_id "
+        "LEFT JOIN digest_state d ON d.user_id = p.user_id "
+        "WHERE p.digest_to IS NOT NULL AND u.disabled = 0 AND u.last_seen_ms <= ? "
+        "AND COALESCE(d.last_queued_ms, 0) <= ? AND p.user_id > ? ORDER BY p.user_id LIMIT ?");
+    select.bindValue(0, seenBeforeMs);
+    select.bindValue(1, sentBeforeMs);
+    select.bindValue(2, id(afterUserId));
+    select.bindValue(3, limit);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<DigestCandidate> candidates;
+    while (select.next()) {
+        DigestCandidate candidate;
+        candidate.userId = select.value(0).toULongLong();
+        candidate.username = select.value(1).toString();
+        const QByteArray prefs = select.value(2).toByteArray();
+        if (!candidate.prefs.ParseFromArray(prefs.constData(), int(prefs.size())))
+            continue; // cannot be: the server wrote it
+        candidate.coveredMs = select.value(3).toLongLong();
+        candidates.append(std::move(candidate));
+    }
+    return candidates;
+}
+
+Result<QList<DigestItem>> SqliteStore::unreadForDigest(quint64 userId, qint64 afterMs, int limit)
+{
+    // The user's conversations, each from past the read cursor (and the join).
+    auto &select = query(
+        "WITH mine AS (SELECT conversation_id AS cid, MAX(read_seq, joined_seq) AS past "
+        "FROM members WHERE user_id = ? AND left_seq IS NULL) "
+        "SELECT " CONFAB_MESSAGE_COLUMNS ", "
+        "(SELECT c.kind FROM conversations c WHERE c.conversation_id = messages.conversation_id), "
+        "(SELECT c.title FROM conversations c WHERE c.conversation_id = messages.conversation_id), "
+        "(SELECT COALESCE(NULLIF(s.display_name, ''), s.username) FROM users s "
+        "WHERE s.user_id = messages.sender_id) "
+        "FROM messages JOIN mine ON messages.conversation_id = mine.cid AND seq > mine.past "
+        "WHERE sender_id <> ? AND event IS NULL AND change IS NULL AND deleted = 0 "
+        "AND server_time_ms > ? ORDER BY server_time_ms, message_id LIMIT ?");
+    select.bindValue(0, id(userId));
+    select.bindValue(1, id(userId));
+    select.bindValue(2, afterMs);
+    select.bindValue(3, limit);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<DigestItem> items;
+    while (select.next()) {
+        DigestItem item;
+        readMessage(select, &item.message);
+        item.message.clear_attachments(); // the digest names no files
+        item.direct = select.value(17).toInt() == pb::CONVERSATION_KIND_DIRECT;
+        item.conversationTitle = select.value(18).toString();
+        item.senderName = select.value(19).toString();
+        items.append(std::move(item));
+    }
+    return items;
+}
+
+Result<quint64> SqliteStore::queueDigest(const OutgoingEmail &email, qint64 coveredMs, qint64 nowMs)
+{
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto queued = [&]() -> Result<quint64> {
+        auto &insert = query("INSERT INTO email_outbox (user_id, to_addr, subject, body, "
+                             "created_ms, next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                             "RETURNING email_id");
+        insert.bindValue(0, id(email.userId));
+        insert.bindValue(1, email.to);
+        insert.bindValue(2, email.subject);
+        insert.bindValue(3, email.body);
+        insert.bindValue(4, nowMs);
+        insert.bindValue(5, nowMs);
+        if (auto done = exec(insert); !done)
+            return done.error();
+        quint64 emailId = 0;
+        {
+            const Finished finished(insert);
+            if (!insert.next())
+                return sqlError(insert);
+            emailId = insert.value(0).toULongLong();
+        }
+        auto &state = query("INSERT INTO digest_state (user_id, last_queued_ms, covered_ms) "
+                            "VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                            "last_queued_ms = excluded.last_queued_ms, "
+                            "covered_ms = MAX(covered_ms, excluded.covered_ms)");
+        state.bindValue(0, id(email.userId));
+        state.bindValue(1, nowMs);
+        state.bindValue(2, coveredMs);
+        if (auto done = exec(state); !done)
+            return done.error();
+        return emailId;
+    }();
+    if (!queued) {
+        rollback();
+        return queued;
+    }
+    if (auto committed = commit(); !committed) {
+        rollback();
+        return committed.error();
+    }
+    return queued;
+}
+
+Result<QList<OutgoingEmail>> SqliteStore::dueEmails(qint64 nowMs, int limit)
+{
+    auto &select = query("SELECT email_id, user_id, to_addr, subject, body, created_ms, attempts "
+                         "FROM email_outbox WHERE next_attempt_ms <= ? "
+                         "ORDER BY next_attempt_ms, email_id LIMIT ?");
+    select.bindValue(0, nowMs);
+    select.bindValue(1, limit);
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<OutgoingEmail> emails;
+    while (select.next()) {
+        OutgoingEmail email;
+        email.emailId = select.value(0).toULongLong();
+        email.userId = select.value(1).toULongLong();
+        email.to = select.value(2).toString();
+        email.subject = select.value(3).toString();
+        email.body = select.value(4).toString();
+        email.createdMs = select.value(5).toLongLong();
+        email.attempts = select.value(6).toInt();
+        emails.append(std::move(email));
+    }
+    return emails;
+}
+
+Result<void> SqliteStore::emailSent(quint64 emailId)
+{
+    auto &remove = query("DELETE FROM email_outbox WHERE email_id = ?");
+    remove.bindValue(0, id(emailId));
+    return exec(remove);
+}
+
+Result<void> SqliteStore::emailFailed(quint64 emailId, qint64 nextAttemptMs, const QString &error)
+{
+    auto &update = query("UPDATE email_outbox SET attempts = attempts + 1, next_attempt_ms = ?, "
+                         "last_error = ? WHERE email_id = ?");
+    update.bindValue(0, nextAttemptMs);
+    update.bindValue(1, error.left(1000));
+    update.bindValue(2, id(emailId));
+    return exec(update);
+}
+
+Result<int> SqliteStore::pendingEmails()
+{
+    auto &select = query("SELECT COUNT(*) FROM email_outbox");
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    if (!select.next())
+        return sqlError(select);
+    return select.value(0).toInt();
 }
 
 Result<Stats> SqliteStore::stats()

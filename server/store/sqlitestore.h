@@ -26,7 +26,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 8;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -86,6 +86,15 @@ public:
     Result<QHash<quint64, qint64>> lastSeen(const QList<quint64> &userIds) override;
     Result<void> setLastSeen(quint64 userId, qint64 nowMs) override;
     Result<pb::NotificationPrefs> notificationPrefs(quint64 userId) override;
+    Result<QList<DigestCandidate>> digestCandidates(quint64 afterUserId, qint64 seenBeforeMs,
+                                                    qint64 sentBeforeMs, int limit) override;
+    Result<QList<DigestItem>> unreadForDigest(quint64 userId, qint64 afterMs, int limit) override;
+    Result<quint64> queueDigest(const OutgoingEmail &email, qint64 coveredMs,
+                                qint64 nowMs) override;
+    Result<QList<OutgoingEmail>> dueEmails(qint64 nowMs, int limit) override;
+    Result<void> emailSent(quint64 emailId) override;
+    Result<void> emailFailed(quint64 emailId, qint64 nextAttemptMs, const QString &error) override;
+    Result<int> pendingEmails() override;
     Result<pb::NotificationPrefs> setNotificationPrefs(quint64 userId,
                                                        const pb::NotificationPrefs &prefs) override;
     Result<QHash<quint64, quint64>> syncCursors(quint64 userId,
@@ -140,6 +149,8 @@ private:
     Result<void> migrateTo4();
     Result<void> migrateTo5();
     Result<void> migrateTo6();
+    Result<void> migrateTo7();
+    Result<void> migrateTo8();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
@@ -155,6 +166,7 @@ private:
         const pb::MessageChange *change = nullptr; //!< a change entry
         quint64 replyTo = 0;
         quint64 replySeq = 0;
+        quint64 replySender = 0;
         QList<quint64> mentions;
         QList<quint64> attachmentIds; //!< bound to the new message
     };
@@ -207,6 +219,7 @@ private:
     QHash<QString, quint64> m_userIdByName;
     QHash<QString, quint64> m_directByKey;
     QHash<quint64, QList<quint64>> m_membersById;
+    QHash<quint64, bool> m_directById; //!< a conversation's kind never changes
     template<typename K, typename V>
     static void remember(QHash<K, V> &cache, const K &key, const V &value)
     {
@@ -215,6 +228,8 @@ private:
         cache.insert(key, value);
     }
     void forgetCached();
+    //! Whether a conversation is direct (1:1), from memory once seen.
+    [[nodiscard]] Result<bool> isDirect(quint64 conversationId);
     //! The id of a username, from memory once seen.
     [[nodiscard]] Result<quint64> userIdByName(const QString &username);
 };

@@ -134,6 +134,30 @@ public:
     [[nodiscard]] virtual Result<pb::NotificationPrefs>
     setNotificationPrefs(quint64 userId, const pb::NotificationPrefs &prefs) = 0;
 
+    // Email digests (PROTOCOL.md §15.3)
+    //! Users with a digest address and digests on, offline since `seenBeforeMs` or earlier,
+    //! whose last digest was queued at `sentBeforeMs` or earlier; at most `limit`, by user id
+    //! from above `afterUserId` (a sweep goes round them all).
+    [[nodiscard]] virtual Result<QList<DigestCandidate>>
+    digestCandidates(quint64 afterUserId, qint64 seenBeforeMs, qint64 sentBeforeMs, int limit) = 0;
+    //! The user's unread messages from others (after the read cursor, not change entries, group
+    //! events or deleted ones) stored after `afterMs`, oldest first; at most `limit`.
+    [[nodiscard]] virtual Result<QList<DigestItem>> unreadForDigest(quint64 userId, qint64 afterMs,
+                                                                    int limit) = 0;
+    //! Puts a mail in the outbox and records the digest (covering messages up to `coveredMs`),
+    //! both or neither. Returns its id.
+    [[nodiscard]] virtual Result<quint64> queueDigest(const OutgoingEmail &email, qint64 coveredMs,
+                                                      qint64 nowMs) = 0;
+    //! Mails whose next attempt is due, oldest first; at most `limit`.
+    [[nodiscard]] virtual Result<QList<OutgoingEmail>> dueEmails(qint64 nowMs, int limit) = 0;
+    //! The SMTP server took it: it leaves the outbox.
+    [[nodiscard]] virtual Result<void> emailSent(quint64 emailId) = 0;
+    //! An attempt failed: counted, and tried again at `nextAttemptMs`.
+    [[nodiscard]] virtual Result<void> emailFailed(quint64 emailId, qint64 nextAttemptMs,
+                                                   const QString &error) = 0;
+    //! Mails waiting in the outbox.
+    [[nodiscard]] virtual Result<int> pendingEmails() = 0;
+
     // Groups
     //! Applies a group change and records it as a stream entry, in one transaction of its own.
     //! Permissions (PROTOCOL.md §7): NOT_FOUND (not a member, unknown user), FORBIDDEN (the role

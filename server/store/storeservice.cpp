@@ -1,5 +1,6 @@
 #include "storeservice.h"
 
+#include <confab/handback.h>
 #include <confab/logging.h>
 
 #include <QDateTime>
@@ -147,10 +148,19 @@ void StoreService::enqueue(Item item)
     if (item.refuse) {
         item.refuse(busy);
     } else if (item.done) {
-        QMetaObject::invokeMethod(
-            this, [done = std::move(item.done), busy] { done(busy); }, Qt::QueuedConnection);
+        handBack([done = std::move(item.done), busy] { done(busy); });
     }
     qCWarning(lcStore) << "refused a store job: queue full or stopping";
+}
+
+void StoreService::handBack(std::function<void()> work)
+{
+    HandBack::post(this, std::move(work));
+}
+
+void StoreService::customEvent(QEvent *event)
+{
+    HandBack::dispatch(event);
 }
 
 void StoreService::serve()
@@ -320,18 +330,15 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
     auto handBackAppends = [&] {
         if (dones.empty())
             return;
-        QMetaObject::invokeMethod(
-            this,
-            [this, committedUs, dones = std::exchange(dones, {}),
-             queued = std::exchange(queued, {}), results = std::exchange(slice, {})]() {
-                const qint64 nowUs = steadyUs();
-                m_timings.handBackUs.add(nowUs - committedUs);
-                for (size_t i = 0; i < dones.size(); ++i) {
-                    m_timings.appendUs.add(nowUs - queued[i]);
-                    dones[i](results[i]);
-                }
-            },
-            Qt::QueuedConnection);
+        handBack([this, committedUs, dones = std::exchange(dones, {}),
+                  queued = std::exchange(queued, {}), results = std::exchange(slice, {})]() {
+            const qint64 nowUs = steadyUs();
+            m_timings.handBackUs.add(nowUs - committedUs);
+            for (size_t i = 0; i < dones.size(); ++i) {
+                m_timings.appendUs.add(nowUs - queued[i]);
+                dones[i](results[i]);
+            }
+        });
     };
     size_t nextAppend = 0;
     size_t nextJob = 0;

@@ -72,13 +72,10 @@ public:
         using R = std::invoke_result_t<Job &, Store &>; // a Result<T>
         QPointer<QObject> guard(context);
         auto deliver = [this, guard, done = std::move(done)](R result) {
-            QMetaObject::invokeMethod(
-                this,
-                [guard, done, result = std::move(result)]() {
-                    if (guard)
-                        done(result);
-                },
-                Qt::QueuedConnection);
+            handBack([guard, done, result = std::move(result)]() {
+                if (guard)
+                    done(result);
+            });
         };
         Item item;
         item.batched = [deliver, job = std::move(job)](Store &store) mutable -> Batched {
@@ -127,7 +124,13 @@ public:
     [[nodiscard]] quint64 storedMessages() const { return m_storedMessages.load(); }
     [[nodiscard]] static qint64 steadyUs();
 
+protected:
+    void customEvent(QEvent *event) override;
+
 private:
+    //! Runs `work` on this object's thread, soon (HandBack: visible to ThreadSanitizer). Any
+    //! thread.
+    void handBack(std::function<void()> work);
     //! What a batched job left: its result to hand back after the commit, and an error that
     //! dooms the whole batch (the disk, not the request).
     struct Batched

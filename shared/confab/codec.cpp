@@ -98,6 +98,7 @@ private:
             return fail(ErrorCode::INVALID_ARGUMENT,
                         QStringLiteral("quiet hours are minutes after midnight: 0 to 1439"));
         return maxBytes(prefs.time_zone(), kMaxTimeZoneBytes, "NotificationPrefs.time_zone")
+            && maxBytes(prefs.digest_email(), kMaxEmailBytes, "NotificationPrefs.digest_email")
             && count(prefs.conversations_size(), kMaxNotifyConversations,
                      "NotificationPrefs.conversations");
     }

@@ -18,6 +18,7 @@ inline constexpr int kMaxErrorMessageBytes = 1024;
 inline constexpr int kMaxSyncCursors = 10000;
 inline constexpr int kMaxPresences = 100000; //!< entries in one PresenceEvent
 inline constexpr int kMaxTimeZoneBytes = 64; //!< an IANA time zone id
+inline constexpr int kMaxEmailBytes = 254; //!< an email address (RFC 5321's path limit)
 inline constexpr int kMaxNotifyConversations = 10000; //!< per-conversation notification settings
 inline constexpr int kMaxEmojiBytes = 32; //!< one reaction: an emoji, ZWJ sequences included
 //! Different emoji on one message (each user may add several; PROTOCOL.md §13).

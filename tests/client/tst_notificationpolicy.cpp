@@ -4,6 +4,8 @@
 #include <QTest>
 #include <QTimeZone>
 
+Q_DECLARE_METATYPE(Confab::Client::NotifyPriority)
+
 using namespace Confab::Client;
 
 namespace {
@@ -42,6 +44,9 @@ private Q_SLOTS:
     void quietHoursFollowTheUsersTimeZone_data();
     void quietHoursFollowTheUsersTimeZone();
     void aMuteForAWhileEnds();
+    void theServersPriorityDecides_data();
+    void theServersPriorityDecides();
+    void aCatchUpIsOneSummary();
 
 private:
     qint64 m_now = 1'000'000;
@@ -280,6 +285,77 @@ void TestNotificationPolicy::aMuteForAWhileEnds()
     QCOMPARE(prefs.modeAt(2, std::numeric_limits<qint64>::max()), NotifyMode::Muted); // forever
     QCOMPARE(prefs.modeAt(3, 0), NotifyMode::MentionsOnly);
     QCOMPARE(prefs.modeAt(4, 0), NotifyMode::All);
+}
+
+void TestNotificationPolicy::theServersPriorityDecides_data()
+{
+    // What the device holds says the chat is muted and it is quiet hours: an old server's
+    // messages (Unset) follow that; a 1.4 server's priority overrides it, since the server
+    // applied the user's newest preferences (PROTOCOL.md §15).
+    QTest::addColumn<NotifyPriority>("priority");
+    QTest::addColumn<bool>("heldPrefsSilence");
+    QTest::addColumn<bool>("notifies");
+    QTest::addColumn<bool>("sound");
+    QTest::newRow("high") << NotifyPriority::High << true << true << true;
+    QTest::newRow("normal: quietly") << NotifyPriority::Normal << true << true << false;
+    QTest::newRow("silent") << NotifyPriority::Silent << false << false << false;
+    QTest::newRow("unset, prefs allow") << NotifyPriority::Unset << false << true << true;
+    QTest::newRow("unset, prefs silence") << NotifyPriority::Unset << true << false << false;
+}
+
+void TestNotificationPolicy::theServersPriorityDecides()
+{
+    QFETCH(NotifyPriority, priority);
+    QFETCH(bool, heldPrefsSilence);
+    QFETCH(bool, notifies);
+    QFETCH(bool, sound);
+    if (heldPrefsSilence)
+        m_policy->setMode(7, NotifyMode::Muted);
+    ChatMessage message = from(2, 7, QStringLiteral("hi"));
+    message.priority = priority;
+    QCOMPARE(m_policy->offer(message, QStringLiteral("Bob")), notifies);
+    QCOMPARE(m_spy->size(), notifies ? 1 : 0);
+    if (notifies) {
+        QCOMPARE(last().body, QStringLiteral("hi"));
+        QCOMPARE(last().sound, sound);
+    }
+    // This device's own switches still win over any priority.
+    m_now += 10'000;
+    NotificationSettings off = m_policy->settings();
+    off.doNotDisturb = true;
+    m_policy->setSettings(off);
+    message.priority = NotifyPriority::High;
+    QVERIFY(!m_policy->offer(message, QStringLiteral("Bob")));
+}
+
+void TestNotificationPolicy::aCatchUpIsOneSummary()
+{
+    m_policy->setChatNames([](quint64 id) { return id == 7 ? QStringLiteral("Team") : QString(); });
+    QVERIFY(!m_policy->catchUp({}));
+    QCOMPARE(m_spy->size(), 0);
+
+    // Many chats: one summary for all, with sound when any of it was high priority.
+    QVERIFY(m_policy->catchUp({ 4, 30, { 7, 8, 9, 10, 11 } }));
+    QCOMPARE(m_spy->size(), 1);
+    QCOMPARE(last().body, QStringLiteral("34 new messages in 5 chats"));
+    QCOMPARE(last().conversationId, 0u);
+    QCOMPARE(last().messages, 34);
+    QCOMPARE(last().conversations, 5);
+    QVERIFY(last().sound);
+
+    // One chat: named, and a click opens it; group messages only: quietly.
+    QVERIFY(m_policy->catchUp({ 0, 3, { 7 } }));
+    QCOMPARE(last().title, QStringLiteral("Team"));
+    QCOMPARE(last().body, QStringLiteral("3 new messages"));
+    QCOMPARE(last().conversationId, 7u);
+    QVERIFY(!last().sound);
+
+    // This device's do not disturb holds it back.
+    NotificationSettings quiet = m_policy->settings();
+    quiet.doNotDisturb = true;
+    m_policy->setSettings(quiet);
+    QVERIFY(!m_policy->catchUp({ 1, 0, { 7 } }));
+    QCOMPARE(m_spy->size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestNotificationPolicy)

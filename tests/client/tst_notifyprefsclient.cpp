@@ -24,9 +24,11 @@ private Q_SLOTS:
     void aChangeOnOneDeviceReachesTheOtherLive();
     void aDeviceThatWasAwayCatchesUp();
     void aChangeMadeOfflineGoesUpOnceOnline();
+    void liveMessagesCarryTheirPriorityAndAnAbsenceEndsInOneSummary();
 
 private:
-    std::unique_ptr<ChatClient> device(const QString &name, bool registerFirst);
+    std::unique_ptr<ChatClient> device(const QString &name, bool registerFirst,
+                                       const QString &user = QStringLiteral("alice"));
     std::unique_ptr<ChatClient> restarted(const QString &name);
     static NotificationPrefs sample();
 
@@ -62,15 +64,16 @@ void TestNotifyPrefsClient::cleanup()
     m_dir.reset();
 }
 
-std::unique_ptr<ChatClient> TestNotifyPrefsClient::device(const QString &name, bool registerFirst)
+std::unique_ptr<ChatClient> TestNotifyPrefsClient::device(const QString &name, bool registerFirst,
+                                                          const QString &user)
 {
     auto client = std::make_unique<ChatClient>(m_dir->filePath(name));
     client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
     client->setBackoff(20, 200);
     if (registerFirst)
-        client->registerAccount(QStringLiteral("alice"), QStringLiteral("password123"));
+        client->registerAccount(user, QStringLiteral("password123"));
     else
-        client->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+        client->signIn(user, QStringLiteral("password123"));
     if (!QTest::qWaitFor([&] { return client->state() == ChatClient::State::Online; }, 10'000))
         return nullptr;
     return client;
@@ -175,6 +178,49 @@ void TestNotifyPrefsClient::aChangeMadeOfflineGoesUpOnceOnline()
     QVERIFY(there.wait(10'000));
     QVERIFY(sameSettings(phone->notificationPrefs(), sample()));
     QTRY_COMPARE(back->notificationPrefs().version, 1u);
+}
+
+void TestNotifyPrefsClient::liveMessagesCarryTheirPriorityAndAnAbsenceEndsInOneSummary()
+{
+    auto alice = device(QStringLiteral("alice"), true);
+    auto bob = device(QStringLiteral("bob"), true, QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QSignalSpy added(bob.get(), &ChatClient::messageAdded);
+    QVERIFY(alice->sendMessageTo(QStringLiteral("bob"), QStringLiteral("hi bob")));
+    QTRY_COMPARE_WITH_TIMEOUT(added.size(), 1, 10'000);
+    const auto live = added.first().first().value<ChatMessage>();
+    QCOMPARE(live.text, QStringLiteral("hi bob"));
+    QCOMPARE(live.priority, NotifyPriority::High); // a direct message (PROTOCOL.md §15)
+    const quint64 direct = live.conversationId;
+
+    // Bob's laptop is shut; Alice writes three times; it comes back.
+    bob.reset();
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(alice->sendMessage(direct, QStringLiteral("are you there? %1").arg(i)));
+    QTRY_VERIFY_WITH_TIMEOUT(alice->cache()->outbox().value().isEmpty(), 10'000);
+    auto back = restarted(QStringLiteral("bob"));
+    QVERIFY(back);
+    QSignalSpy caughtUp(back.get(), &ChatClient::caughtUp);
+    QSignalSpy synced(back.get(), &ChatClient::syncFinished);
+    QSignalSpy again(back.get(), &ChatClient::messageAdded);
+    QVERIFY(synced.wait(10'000));
+    QCOMPARE(caughtUp.size(), 1); // one summary, before the sync is reported finished
+    const auto summary = caughtUp.first().first().value<CatchUpSummary>();
+    QCOMPARE(summary.high, 3);
+    QCOMPARE(summary.normal, 0);
+    QCOMPARE(summary.conversationIds, QList<quint64> { direct });
+    QCOMPARE(again.size(), 3);
+    for (const auto &args : std::as_const(again))
+        QCOMPARE(args.first().value<ChatMessage>().priority, NotifyPriority::Unset); // not live
+
+    // Nothing new since: the next start sums up nothing.
+    back.reset();
+    auto quiet = restarted(QStringLiteral("bob"));
+    QVERIFY(quiet);
+    QSignalSpy none(quiet.get(), &ChatClient::caughtUp);
+    QSignalSpy done(quiet.get(), &ChatClient::syncFinished);
+    QVERIFY(done.wait(10'000));
+    QCOMPARE(none.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestNotifyPrefsClient)

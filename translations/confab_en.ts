@@ -1486,6 +1486,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Message text, do not disturb and quiet hours are the same on all your devices.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Email me about unread messages while I am away:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>you@example.org</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Email address for digests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message text, do not disturb, quiet hours and email are the same on all your devices.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter an email address like you@example.org, or turn the email off.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::TrayController</name>

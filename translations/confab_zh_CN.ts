@@ -1478,6 +1478,26 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Message text, do not disturb and quiet hours are the same on all your devices.</source>
         <translation>消息文本、勿扰模式和免打扰时段在您的所有设备上保持一致。</translation>
     </message>
+    <message>
+        <source>Email me about unread messages while I am away:</source>
+        <translation>我不在时，用电子邮件告诉我未读消息：</translation>
+    </message>
+    <message>
+        <source>you@example.org</source>
+        <translation>you@example.org</translation>
+    </message>
+    <message>
+        <source>Email address for digests</source>
+        <translation>接收摘要的电子邮件地址</translation>
+    </message>
+    <message>
+        <source>Message text, do not disturb, quiet hours and email are the same on all your devices.</source>
+        <translation>消息文本、勿扰模式、免打扰时段和电子邮件在您的所有设备上保持一致。</translation>
+    </message>
+    <message>
+        <source>Enter an email address like you@example.org, or turn the email off.</source>
+        <translation>请输入电子邮件地址（例如 you@example.org），或关闭电子邮件。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::TrayController</name>

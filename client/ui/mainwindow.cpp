@@ -700,7 +700,8 @@ void MainWindow::openSettings()
             .arg(m_client->currentUser().username,
                  server.host()
                      + (server.port() > 0 ? QStringLiteral(":%1").arg(server.port()) : QString()));
-    auto *dialog = new SettingsDialog(this, account, m_client->notificationPrefs());
+    auto *dialog = new SettingsDialog(this, account, m_client->notificationPrefs(),
+                                      m_client->serverSendsEmail());
     connect(dialog, &SettingsDialog::notificationPrefsChosen, m_client,
             &ChatClient::setNotificationPrefs);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

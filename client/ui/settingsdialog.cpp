@@ -7,8 +7,10 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QTimeEdit>
 #include <QTimeZone>
@@ -16,8 +18,22 @@
 
 namespace Confab::Ui {
 
+namespace {
+
+//! What the server takes as a digest address (PROTOCOL.md §15.3): local@domain.tld, nothing
+//! that could make another mail header.
+bool looksLikeEmail(const QString &address)
+{
+    static const QRegularExpression plain(
+        QStringLiteral("^[^\\s<>()\\[\\],;:\"@\\\\]{1,64}@[^\\s<>()\\[\\],;:\"@\\\\]+\\.[^\\s<>()"
+                       "\\[\\],;:\"@\\\\]+$"));
+    return address.size() <= 254 && plain.match(address).hasMatch();
+}
+
+} // namespace
+
 SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
-                               const Client::NotificationPrefs &prefs)
+                               const Client::NotificationPrefs &prefs, bool serverSendsEmail)
     : QDialog(parent), m_prefs(prefs)
 {
     setWindowTitle(tr("Settings"));
@@ -56,8 +72,24 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
     quietRow->addWidget(new QLabel(tr("to"), notifications));
     quietRow->addWidget(m_quietTo);
     quietRow->addStretch(1);
-    auto *synced = new QLabel(tr("Message text, do not disturb and quiet hours are the same on "
-                                 "all your devices."),
+    // Digest emails, when the server sends them: for messages that wait while no device is on.
+    m_emailDigest =
+        new QCheckBox(tr("Email me about unread messages while I am away:"), notifications);
+    m_email = new QLineEdit(notifications);
+    m_email->setPlaceholderText(tr("you@example.org"));
+    m_email->setAccessibleName(tr("Email address for digests"));
+    m_email->setEnabled(false);
+    connect(m_emailDigest, &QCheckBox::toggled, m_email, &QWidget::setEnabled);
+    auto *emailRow = new QHBoxLayout;
+    emailRow->addWidget(m_emailDigest);
+    emailRow->addWidget(m_email, 1);
+    m_emailDigest->setVisible(serverSendsEmail);
+    m_email->setVisible(serverSendsEmail);
+    auto *synced = new QLabel(serverSendsEmail
+                                  ? tr("Message text, do not disturb, quiet hours and email are "
+                                       "the same on all your devices.")
+                                  : tr("Message text, do not disturb and quiet hours are the same "
+                                       "on all your devices."),
                               notifications);
     synced->setWordWrap(true);
     synced->setMinimumHeight(2 * synced->fontMetrics().lineSpacing() + 2); // two lines fit
@@ -68,6 +100,7 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
     notificationLayout->addWidget(m_sound);
     notificationLayout->addWidget(m_dnd);
     notificationLayout->addLayout(quietRow);
+    notificationLayout->addLayout(emailRow);
     notificationLayout->addWidget(synced);
     connect(m_notifications, &QCheckBox::toggled, m_preview, &QWidget::setEnabled);
     connect(m_notifications, &QCheckBox::toggled, m_sound, &QWidget::setEnabled);
@@ -123,6 +156,14 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (!m_emailDigest->isHidden() && m_emailDigest->isChecked()
+            && !looksLikeEmail(m_email->text().trimmed())) {
+            m_error->setText(tr("Enter an email address like you@example.org, or turn the email "
+                                "off."));
+            m_error->show();
+            m_email->setFocus();
+            return;
+        }
         const AppSettings chosen = settings();
         const auto saved = chosen.save();
         applyTheme(chosen.theme);
@@ -166,6 +207,8 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
     const int to = neverSet ? 7 * 60 : prefs.quietEndMinute;
     m_quietFrom->setTime(QTime(from / 60, from % 60));
     m_quietTo->setTime(QTime(to / 60, to % 60));
+    m_email->setText(prefs.digestEmail);
+    m_emailDigest->setChecked(prefs.emailDigest && !prefs.digestEmail.isEmpty());
     m_theme->setCurrentIndex(m_theme->findData(int(current.theme)));
     m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
     m_minimized->setChecked(current.startMinimized);
@@ -197,6 +240,13 @@ Client::NotificationPrefs SettingsDialog::notificationPrefs() const
     prefs.quietEndMinute = m_quietTo->time().hour() * 60 + m_quietTo->time().minute();
     if (prefs.quietHours || prefs.timeZone.isEmpty())
         prefs.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+    if (!m_emailDigest->isHidden()) {
+        // The address stays when the email is turned off, for turning it on again.
+        prefs.emailDigest = m_emailDigest->isChecked();
+        const QString address = m_email->text().trimmed();
+        if (address.isEmpty() || looksLikeEmail(address))
+            prefs.digestEmail = address;
+    }
     return prefs;
 }
 

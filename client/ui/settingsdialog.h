@@ -11,6 +11,7 @@ class QGroupBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
+class QLineEdit;
 class QTimeEdit;
 
 namespace Confab::Ui {
@@ -27,8 +28,10 @@ public:
     //! "Account and Devices…" (accountRequested()).
     //! prefs: the user's synced notification preferences (do not disturb, quiet hours, previews),
     //! changed here and given back by notificationPrefs().
+    //! serverSendsEmail: the server sends digest emails (else that row is not offered).
     explicit SettingsDialog(QWidget *parent = nullptr, const QString &accountText = {},
-                            const Client::NotificationPrefs &prefs = {});
+                            const Client::NotificationPrefs &prefs = {},
+                            bool serverSendsEmail = false);
 
     [[nodiscard]] AppSettings settings() const;
     //! The preferences as chosen (the user's time zone is this computer's, for quiet hours).
@@ -38,6 +41,8 @@ public:
     QTimeEdit *quietToEdit() const { return m_quietTo; }
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *doNotDisturbBox() const { return m_dnd; }
+    QCheckBox *emailDigestBox() const { return m_emailDigest; }
+    QLineEdit *emailEdit() const { return m_email; }
     QComboBox *themeBox() const { return m_theme; }
     QComboBox *languageBox() const { return m_language; }
     QSpinBox *awayBox() const { return m_away; }
@@ -62,6 +67,8 @@ private:
     QCheckBox *m_quiet;
     QTimeEdit *m_quietFrom;
     QTimeEdit *m_quietTo;
+    QCheckBox *m_emailDigest;
+    QLineEdit *m_email;
     Client::NotificationPrefs m_prefs;
     QComboBox *m_theme;
     QComboBox *m_language;

@@ -45,9 +45,8 @@ public:
     [[nodiscard]] pb::NotifyPriority priority(const pb::Message &message, const Delivery &delivery,
                                               qint64 nowMs) const;
     //! The same, as if neither do not disturb nor the quiet hours were on (email digests).
-    [[nodiscard]] pb::NotifyPriority priorityIgnoringQuiet(const pb::Message &message,
-                                                           const Delivery &delivery,
-                                                           qint64 nowMs) const;
+    [[nodiscard]] pb::NotifyPriority
+    priorityIgnoringQuiet(const pb::Message &message, const Delivery &delivery, qint64 nowMs) const;
 
 private:
     struct Conversation

@@ -390,10 +390,14 @@ int main(int argc, char *argv[])
         local.localServerAllowOthers = true;
         local.localServerKeepRunning = true;
         static_cast<void>(local.save());
+        // With digest emails, as from a server that sends them.
+        Client::NotificationPrefs prefs = alice->notificationPrefs();
+        prefs.digestEmail = QStringLiteral("alice@example.org");
         Ui::SettingsDialog settings(
             &window,
             Ui::MainWindow::tr("%1 on %2")
-                .arg(QStringLiteral("alice"), QStringLiteral("127.0.0.1:7700")));
+                .arg(QStringLiteral("alice"), QStringLiteral("127.0.0.1:7700")),
+            prefs, true);
         settings.show();
         QTest::qWait(200);
         settings.grab().save(out + QStringLiteral("/settings-%1.png").arg(language));

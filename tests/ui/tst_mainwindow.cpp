@@ -73,6 +73,7 @@ private Q_SLOTS:
     void idleMeansAwayAndInputMeansOnline();
     void findInThisChat();
     void aNewLanguageOffersARestart();
+    void digestEmailIsSetInSettingsWhenTheServerSendsThem();
     void certificateIsCheckedBeforeSigningIn();
     void accountDialogSignsOutDevicesAndChangesThePassword();
     void replyEditDeleteAndReactFromTheChat();
@@ -87,6 +88,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Server> m_server;
     quint16 m_port = 0;
+    bool m_emailDigests = false; //!< the next startServer() says it sends digest emails
 };
 
 void TestMainWindow::initTestCase()
@@ -127,6 +129,10 @@ void TestMainWindow::startServer(bool openRegistration, const TestCertificate *t
     config.limits.ratePerSecond = 1000;
     config.userRatePerSecond = 0; // per account: TestServer::accountRateLimitSpansDevices
     config.limits.rateBurst = 1000;
+    if (m_emailDigests) { // never reached: only what Welcome says matters here
+        config.smtpUrl = QStringLiteral("smtp://127.0.0.1:9");
+        config.mailFrom = QStringLiteral("confab@example.org");
+    }
     m_server = std::make_unique<Server>(config);
     QVERIFY(m_server->start());
 }
@@ -559,6 +565,59 @@ void TestMainWindow::idleMeansAwayAndInputMeansOnline()
     settings.awayBox()->setValue(15);
     settings.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
     QCOMPARE(Ui::AppSettings::load().awayAfterMinutes, 15);
+}
+
+void TestMainWindow::digestEmailIsSetInSettingsWhenTheServerSendsThem()
+{
+    m_emailDigests = true;
+    startServer();
+    m_emailDigests = false;
+    auto alice = coreClient(QStringLiteral("alice"));
+    QVERIFY(alice);
+    QVERIFY(alice->serverSendsEmail());
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openSettings();
+    Ui::SettingsDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<Ui::SettingsDialog *>()) && dialog->isVisible());
+    QVERIFY(dialog->emailDigestBox()->isVisible());
+    QVERIFY(!dialog->emailDigestBox()->isChecked());
+    QVERIFY(!dialog->emailEdit()->isEnabled()); // until ticked
+    dialog->emailDigestBox()->setChecked(true);
+    QVERIFY(dialog->emailEdit()->isEnabled());
+    QTest::keyClicks(dialog->emailEdit(), QStringLiteral("alice at example"));
+    auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    ok->click();
+    QVERIFY(dialog->isVisible()); // not an address: said, and the dialog stays
+    QCOMPARE(dialog->errorText(),
+             Ui::SettingsDialog::tr(
+                 "Enter an email address like you@example.org, or turn the email off."));
+    QVERIFY(alice->notificationPrefs().digestEmail.isEmpty());
+    dialog->emailEdit()->setText(QStringLiteral(" alice@example.org "));
+    ok->click();
+    QTRY_VERIFY(window.findChildren<Ui::SettingsDialog *>().isEmpty());
+    QCOMPARE(alice->notificationPrefs().digestEmail, QStringLiteral("alice@example.org"));
+    QVERIFY(alice->notificationPrefs().emailDigest);
+    QTRY_VERIFY(alice->notificationPrefs().version > 0); // the server took it
+
+    // Another device of hers has it; turned off there, the address stays for next time.
+    auto phone = std::make_unique<ChatClient>(m_dir->filePath(QStringLiteral("alice-phone")));
+    phone->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_port)));
+    phone->signIn(QStringLiteral("alice"), QStringLiteral("password123"));
+    QTRY_COMPARE_WITH_TIMEOUT(phone->notificationPrefs().digestEmail,
+                              QStringLiteral("alice@example.org"), 10'000);
+    Ui::SettingsDialog there(nullptr, {}, phone->notificationPrefs(), phone->serverSendsEmail());
+    QVERIFY(there.emailDigestBox()->isChecked());
+    there.emailDigestBox()->setChecked(false);
+    QVERIFY(!there.notificationPrefs().emailDigest);
+    QCOMPARE(there.notificationPrefs().digestEmail, QStringLiteral("alice@example.org"));
+
+    // A server that sends no email: not offered.
+    Ui::SettingsDialog plain(nullptr, {}, alice->notificationPrefs(), false);
+    QVERIFY(plain.emailDigestBox()->isHidden());
+    QVERIFY(plain.emailEdit()->isHidden());
+    QVERIFY(plain.notificationPrefs().emailDigest); // untouched
 }
 
 void TestMainWindow::aNewLanguageOffersARestart()

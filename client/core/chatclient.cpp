@@ -948,7 +948,9 @@ public:
     void onEvent(const pb::MessageEvent &event)
     {
         ChatMessage message = fromWire(event.message());
-        if (pb::NotifyPriority_IsValid(event.priority()))
+        // The server's priority follows the preferences it holds; while a change made here is
+        // on its way, this device's copy decides (as with a server before 1.4).
+        if (pb::NotifyPriority_IsValid(event.priority()) && unsentPrefs() == 0)
             message.priority = NotifyPriority(event.priority());
         const bool known = cache->cursors().contains(message.conversationId);
         storeAndAnnounce({ message });

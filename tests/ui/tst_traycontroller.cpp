@@ -37,6 +37,7 @@ private Q_SLOTS:
     void cleanup();
     void trayOrFallback();
     void liveMessageFromSomeoneElseNotifies();
+    void comingBackShowsOneSummary();
     void settingsApplyAtOnceAndPersist();
     void aNotificationPlaysTheSoundUnlessItIsOff();
 
@@ -169,6 +170,36 @@ void TestTrayController::liveMessageFromSomeoneElseNotifies()
     QTRY_COMPARE(alice->cache()->messages(notification.conversationId, 0, 10).value().size(), 4);
     QTest::qWait(100);
     QCOMPARE(notified.size(), 2);
+}
+
+void TestTrayController::comingBackShowsOneSummary()
+{
+    auto alice = signedIn(QStringLiteral("alice"));
+    auto bob = signedIn(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    Ui::MainWindow window(alice.get());
+    Ui::TrayController tray(alice.get(), &window);
+    QSignalSpy notified(tray.policy(), &Client::NotificationPolicy::notify);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("hi")).isOk());
+    QTRY_COMPARE(notified.size(), 1);
+    const quint64 chat = notified.first().first().value<Client::Notification>().conversationId;
+
+    // Alice's laptop is away while Bob writes three times; back, it says so once.
+    alice->disconnectFromServer();
+    QTRY_COMPARE(alice->state(), ChatClient::State::Disconnected);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(bob->sendMessage(chat, QStringLiteral("news %1").arg(i)).isOk());
+    QTRY_VERIFY(bob->cache()->outbox().value().isEmpty());
+    QVERIFY(alice->restoreSession());
+    QTRY_COMPARE(alice->state(), ChatClient::State::Online);
+    QTRY_COMPARE(notified.size(), 2);
+    QTest::qWait(200);
+    QCOMPARE(notified.size(), 2); // one, not three
+    const auto summary = notified.last().first().value<Client::Notification>();
+    QCOMPARE(summary.title, QStringLiteral("BOB"));
+    QCOMPARE(summary.body, Client::NotificationPolicy::tr("%n new messages", nullptr, 3));
+    QCOMPARE(summary.conversationId, chat); // a click opens the chat
+    QVERIFY(summary.sound); // direct messages: high priority
 }
 
 void TestTrayController::settingsApplyAtOnceAndPersist()

@@ -428,6 +428,8 @@ Result<void> SqliteStore::migrateTo8()
     // off), when the last was queued and what it covered, and the durable outbox of mails.
     const char *const statements[] = {
         "ALTER TABLE notification_prefs ADD COLUMN digest_to TEXT",
+        "CREATE INDEX notification_prefs_digests ON notification_prefs (user_id) "
+        "WHERE digest_to IS NOT NULL",
         R"(CREATE TABLE digest_state (
             user_id INTEGER PRIMARY KEY REFERENCES users (user_id),
             last_queued_ms BIGINT NOT NULL,

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void validTokensAreThoseThatStillSignIn();
     void syncCursorsMoveForwardAndIgnoreStrangers();
     void dataSurvivesReopen();
+    void digestCandidatesAndTheMailQueue();
 
 private:
     Store::UserRecord addUser(const QString &name);
@@ -635,6 +636,75 @@ void TestSqliteStore::dataSurvivesReopen()
     QCOMPARE(history.messages(0).text(), std::string("durable 持久"));
     QCOMPARE(history.messages(0).message_id(), sent.message.message_id());
     QCOMPARE(history.messages(0).client_id(), sent.message.client_id());
+}
+
+void TestSqliteStore::digestCandidatesAndTheMailQueue()
+{
+    // Seven users: five with digests on, one off, one without an address; one of the five
+    // disabled, one seen recently.
+    QList<quint64> ids;
+    for (int i = 0; i < 7; ++i)
+        ids.append(addUser(QStringLiteral("user%1").arg(i)).userId);
+    for (int i = 0; i < 7; ++i) {
+        pb::NotificationPrefs prefs;
+        if (i != 6)
+            prefs.set_digest_email(QStringLiteral("user%1@example.org").arg(i).toStdString());
+        prefs.set_no_email_digest(i == 5);
+        QVERIFY(m_store->setNotificationPrefs(ids[i], prefs));
+        QVERIFY(m_store->setLastSeen(ids[i], i == 4 ? 9000 : 1000));
+    }
+    QVERIFY(m_store->setUserDisabled(ids[3], true));
+    auto names = [](const Result<QList<Store::DigestCandidate>> &found) {
+        QStringList out;
+        for (const auto &c : found.value())
+            out.append(c.username);
+        return out;
+    };
+    // Away since 5000 or earlier; pages of two, going round by user id.
+    auto first = m_store->digestCandidates(0, 5000, 5000, 2);
+    QVERIFY(first);
+    QCOMPARE(names(first), (QStringList { QStringLiteral("user0"), QStringLiteral("user1") }));
+    auto second = m_store->digestCandidates(first.value().last().userId, 5000, 5000, 2);
+    QCOMPARE(names(second), (QStringList { QStringLiteral("user2") }));
+    QCOMPARE(second.value().first().prefs.digest_email(), "user2@example.org");
+
+    // A digest queued for user0 covers up to 4000: not a candidate again within the interval.
+    Store::OutgoingEmail mail;
+    mail.userId = ids[0];
+    mail.to = QStringLiteral("user0@example.org");
+    mail.subject = QStringLiteral("2 unread messages");
+    mail.body = QStringLiteral("…\n");
+    auto queued = m_store->queueDigest(mail, 4000, 6000);
+    QVERIFY(queued);
+    QCOMPARE(names(m_store->digestCandidates(0, 5000, 5000, 10)),
+             (QStringList { QStringLiteral("user1"), QStringLiteral("user2") }));
+    auto later = m_store->digestCandidates(0, 5000, 6000, 10);
+    QCOMPARE(later.value().first().username, QStringLiteral("user0"));
+    QCOMPARE(later.value().first().coveredMs, 4000);
+
+    // The queue: due now, failed (tried again later), sent (gone); it survives a reopen.
+    QCOMPARE(m_store->pendingEmails().value(), 1);
+    auto due = m_store->dueEmails(6000, 10);
+    QCOMPARE(due.value().size(), 1);
+    QCOMPARE(due.value().first().emailId, queued.value());
+    QCOMPARE(due.value().first().body, QStringLiteral("…\n"));
+    QVERIFY(m_store->emailFailed(queued.value(), 8000, QStringLiteral("refused")));
+    QVERIFY(m_store->dueEmails(7999, 10).value().isEmpty());
+    m_store = std::make_unique<SqliteStore>(m_dir->path());
+    QVERIFY(m_store->open());
+    due = m_store->dueEmails(8000, 10);
+    QCOMPARE(due.value().size(), 1);
+    QCOMPARE(due.value().first().attempts, 1);
+    QVERIFY(m_store->emailSent(queued.value()));
+    QCOMPARE(m_store->pendingEmails().value(), 0);
+
+    // Turning digests off takes the user out at once.
+    pb::NotificationPrefs off;
+    off.set_digest_email("user1@example.org");
+    off.set_no_email_digest(true);
+    QVERIFY(m_store->setNotificationPrefs(ids[1], off));
+    QCOMPARE(names(m_store->digestCandidates(0, 5000, 5000, 10)),
+             (QStringList { QStringLiteral("user2") }));
 }
 
 QTEST_GUILESS_MAIN(TestSqliteStore)

@@ -413,8 +413,8 @@ Result<void> SqliteStore::migrateTo7()
     // priority (PROTOCOL.md §15). Earlier replies learn it from their targets.
     const char *const statements[] = {
         "ALTER TABLE messages ADD COLUMN reply_sender INTEGER",
-        "UPDATE messages SET reply_sender = (SELECT t.sender_id FROM messages t WHERE "
-        "t.message_id = messages.reply_to) WHERE reply_to IS NOT NULL",
+        ("UPDATE messages SET reply_sender = (SELECT t.sender_id FROM messages t WHERE "
+         "t.message_id = messages.reply_to) WHERE reply_to IS NOT NULL"),
     };
     for (const char *sql : statements)
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
@@ -428,8 +428,8 @@ Result<void> SqliteStore::migrateTo8()
     // off), when the last was queued and what it covered, and the durable outbox of mails.
     const char *const statements[] = {
         "ALTER TABLE notification_prefs ADD COLUMN digest_to TEXT",
-        "CREATE INDEX notification_prefs_digests ON notification_prefs (user_id) "
-        "WHERE digest_to IS NOT NULL",
+        ("CREATE INDEX notification_prefs_digests ON notification_prefs (user_id) "
+         "WHERE digest_to IS NOT NULL"),
         R"(CREATE TABLE digest_state (
             user_id INTEGER PRIMARY KEY REFERENCES users (user_id),
             last_queued_ms BIGINT NOT NULL,

@@ -1948,6 +1948,8 @@ ChatClient::~ChatClient()
 
 void ChatClient::setServerUrl(const QUrl &url)
 {
+    if (url != d->url)
+        d->emailDigestsHeard = false; // another server: its own answer, or its cache's
     d->url = url;
 }
 

@@ -43,7 +43,11 @@ TrayController::TrayController(ChatClient *client, MainWindow *window, QObject *
     });
     connect(client, &ChatClient::messageAdded, this, &TrayController::onMessage);
     // Back after being away: one summary of what the sync brought (PROTOCOL.md §15).
-    connect(client, &ChatClient::caughtUp, m_policy, &Client::NotificationPolicy::catchUp);
+    // Not while the user is looking at Confab: the chat list shows it already.
+    connect(client, &ChatClient::caughtUp, this, [this](const Client::CatchUpSummary &summary) {
+        if (!(m_window && m_window->isVisible() && m_window->isActiveWindow()))
+            m_policy->catchUp(summary);
+    });
     m_policy->setChatNames([this](quint64 conversationId) {
         const auto *model = m_window->conversationModel();
         for (int row = 0; row < model->rowCount(); ++row) {

@@ -200,6 +200,20 @@ void TestTrayController::comingBackShowsOneSummary()
     QCOMPARE(summary.body, Client::NotificationPolicy::tr("%n new messages", nullptr, 3));
     QCOMPARE(summary.conversationId, chat); // a click opens the chat
     QVERIFY(summary.sound); // direct messages: high priority
+
+    // With Confab in front, the chat list says it: no summary.
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    alice->disconnectFromServer();
+    QTRY_COMPARE(alice->state(), ChatClient::State::Disconnected);
+    QVERIFY(bob->sendMessage(chat, QStringLiteral("more news")).isOk());
+    QTRY_VERIFY(bob->cache()->outbox().value().isEmpty());
+    QSignalSpy caughtUp(alice.get(), &ChatClient::caughtUp);
+    QVERIFY(alice->restoreSession());
+    QTRY_COMPARE(caughtUp.size(), 1); // there was something to sum up
+    QTest::qWait(200);
+    QCOMPARE(notified.size(), 2);
 }
 
 void TestTrayController::settingsApplyAtOnceAndPersist()

@@ -532,6 +532,9 @@ void Server::shutdown()
     if (m_tcp)
         m_tcp->close();
     m_sweep.stop();
+    // Digests first: a mail being sent is given up (or finished), and what the SMTP server took
+    // leaves the queue in the store's last commits.
+    m_digests.reset();
     // Commit everything queued; the acks it produces are posted to this thread's event queue,
     // ahead of the close step below, so they are sent before the sessions close.
     m_store->stop();

@@ -38,6 +38,10 @@ DigestService::~DigestService()
     m_abort = true; // libcurl checks it at least once a second
     if (m_mailThread.joinable())
         m_mailThread.join();
+    // A round not recorded yet (its hand-back event dies with this object): recorded now; the
+    // store runs what is queued before it stops.
+    if (auto round = std::exchange(m_round, nullptr))
+        record(*round);
 }
 
 void DigestService::start()
@@ -143,6 +147,7 @@ void DigestService::pump()
             if (m_mailThread.joinable())
                 m_mailThread.join(); // the last round's, finished
             auto outcomes = std::make_shared<QList<Outcome>>();
+            m_round = outcomes;
             m_mailThread = std::thread([this, outcomes, emails = due.value(), smtp = m_smtp,
                                         serverName = m_options.serverName] {
                 for (const Store::OutgoingEmail &email : emails) {
@@ -168,9 +173,24 @@ void DigestService::finishSending(const std::shared_ptr<QList<Outcome>> &outcome
 {
     if (m_mailThread.joinable())
         m_mailThread.join();
+    m_round.reset();
+    const bool allSent = record(*outcomes);
+    // The outcomes are recorded before the next round reads the outbox (the store keeps
+    // queue order), so nothing sent is picked up again.
+    m_store.run(
+        this, [](Store::Store &) { return Result<void>(); },
+        [this, again = allSent && outcomes->size() == kMailsPerRound](const Result<void> &) {
+            m_sending = false;
+            if (again)
+                pump(); // a full round went through: there may be more
+        });
+}
+
+bool DigestService::record(const QList<Outcome> &outcomes)
+{
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    bool allSent = !outcomes->isEmpty();
-    for (const Outcome &outcome : std::as_const(*outcomes)) {
+    bool allSent = !outcomes.isEmpty();
+    for (const Outcome &outcome : outcomes) {
         const quint64 emailId = outcome.email.emailId;
         if (outcome.result) {
             ++m_sent;
@@ -202,15 +222,7 @@ void DigestService::finishSending(const std::shared_ptr<QList<Outcome>> &outcome
             },
             [](const Result<void> &) {});
     }
-    // The outcomes are recorded before the next round reads the outbox (the store keeps
-    // queue order), so nothing sent is picked up again.
-    m_store.run(
-        this, [](Store::Store &) { return Result<void>(); },
-        [this, again = allSent && outcomes->size() == kMailsPerRound](const Result<void> &) {
-            m_sending = false;
-            if (again)
-                pump(); // a full round went through: there may be more
-        });
+    return allSent;
 }
 
 } // namespace Confab::Notify

@@ -59,6 +59,9 @@ private:
     void collect(const QList<Store::DigestCandidate> &candidates);
     void pump();
     void finishSending(const std::shared_ptr<QList<Outcome>> &outcomes);
+    //! Stores each outcome (sent: out of the queue; failed: tried again later). Returns whether
+    //! every mail went.
+    bool record(const QList<Outcome> &outcomes);
     [[nodiscard]] qint64 retryDelayMs(int attempts) const;
 
     const ServerConfig &m_config;
@@ -71,6 +74,9 @@ private:
     bool m_sweeping = false;
     bool m_sending = false;
     std::thread m_mailThread;
+    //! The mail thread's outcomes until they are recorded (also on the way out: a mail the SMTP
+    //! server took must leave the queue even when confabd stops right after).
+    std::shared_ptr<QList<Outcome>> m_round;
     std::atomic<bool> m_abort { false };
     quint64 m_sent = 0;
     quint64 m_failures = 0;

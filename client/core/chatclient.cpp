@@ -271,6 +271,7 @@ public:
     QHash<QUuid, int> attempts;
     bool syncing = false;
     CatchUpSummary catchUp; //!< added up over the pages of the current sync
+    QHash<quint64, bool> catchUpSeen; //!< its conversations, to list each once
     QSet<quint64> gapFilling;
     QByteArray deviceId;
 
@@ -677,6 +678,7 @@ public:
     {
         syncing = true;
         catchUp = {};
+        catchUpSeen.clear();
         setState(State::Syncing, ChatClient::tr("Syncing"));
         requestSyncPage();
     }
@@ -920,8 +922,8 @@ public:
         catchUp.high += int(std::min<quint32>(counted.high(), 1'000'000));
         catchUp.normal += int(std::min<quint32>(counted.normal(), 1'000'000));
         for (quint64 conversationId : counted.conversation_ids())
-            if (!catchUp.conversationIds.contains(conversationId)
-                && catchUp.conversationIds.size() < 10'000)
+            if (catchUp.conversationIds.size() < 10'000
+                && !std::exchange(catchUpSeen[conversationId], true))
                 catchUp.conversationIds.append(conversationId);
         if (page.has_more())
             return requestSyncPage();

@@ -1263,7 +1263,7 @@ void MainWindow::onConversationContextMenu(const QPoint &position)
     for (const auto &[label, ms] : durations) {
         QAction *action = mute->addAction(label);
         action->setCheckable(true);
-        action->setChecked(current == muted && (ms == 0) == (until == 0) && ms == 0);
+        action->setChecked(current == muted && ms == 0 && until == 0); // for good
         connect(action, &QAction::triggered, this,
                 [this, id, muted, ms = ms] { setNotifyMode(id, muted, ms); });
     }

@@ -1,5 +1,7 @@
 #include "settingsdialog.h"
 
+#include <confab/notifyrules.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -10,27 +12,12 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSpinBox>
 #include <QTimeEdit>
 #include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace Confab::Ui {
-
-namespace {
-
-//! What the server takes as a digest address (PROTOCOL.md §15.3): local@domain.tld, nothing
-//! that could make another mail header.
-bool looksLikeEmail(const QString &address)
-{
-    static const QRegularExpression plain(
-        QStringLiteral("^[^\\s<>()\\[\\],;:\"@\\\\]{1,64}@[^\\s<>()\\[\\],;:\"@\\\\]+\\.[^\\s<>()"
-                       "\\[\\],;:\"@\\\\]+$"));
-    return address.size() <= 254 && plain.match(address).hasMatch();
-}
-
-} // namespace
 
 SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
                                const Client::NotificationPrefs &prefs, bool serverSendsEmail)
@@ -157,7 +144,7 @@ SettingsDialog::SettingsDialog(QWidget *parent, const QString &accountText,
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         if (!m_emailDigest->isHidden() && m_emailDigest->isChecked()
-            && !looksLikeEmail(m_email->text().trimmed())) {
+            && !Notify::isPlainEmailAddress(m_email->text().trimmed())) {
             m_error->setText(tr("Enter an email address like you@example.org, or turn the email "
                                 "off."));
             m_error->show();
@@ -244,7 +231,7 @@ Client::NotificationPrefs SettingsDialog::notificationPrefs() const
         // The address stays when the email is turned off, for turning it on again.
         prefs.emailDigest = m_emailDigest->isChecked();
         const QString address = m_email->text().trimmed();
-        if (address.isEmpty() || looksLikeEmail(address))
+        if (address.isEmpty() || Notify::isPlainEmailAddress(address))
             prefs.digestEmail = address;
     }
     return prefs;

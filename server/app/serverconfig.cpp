@@ -1,6 +1,6 @@
 #include "serverconfig.h"
 
-#include "notify/digest.h"
+#include <confab/notifyrules.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -220,20 +220,16 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     config.mailFrom = settings.value(QStringLiteral("email/from")).toString().trimmed();
     config.smtpUsername = settings.value(QStringLiteral("email/username")).toString();
     config.smtpPassword = settings.value(QStringLiteral("email/password")).toString();
-    for (const char *key : { "email/require_tls", "email/previews" }) {
+    for (auto [key, field] : { std::pair { "email/require_tls", &config.smtpRequireTls },
+                               std::pair { "email/previews", &config.digestPreviews } }) {
         const QString text = settings.value(QLatin1String(key)).toString().trimmed().toLower();
         if (!text.isEmpty() && text != QLatin1String("true") && text != QLatin1String("false"))
             return Error {
                 ErrorCode::INVALID_ARGUMENT,
                 QStringLiteral("%1 is true or false, not \"%2\"").arg(QLatin1String(key), text)
             };
+        *field = text == QLatin1String("true");
     }
-    config.smtpRequireTls =
-        settings.value(QStringLiteral("email/require_tls")).toString().trimmed().toLower()
-        == QLatin1String("true");
-    config.digestPreviews =
-        settings.value(QStringLiteral("email/previews")).toString().trimmed().toLower()
-        == QLatin1String("true");
     if (settings.contains(QStringLiteral("auth/registration"))) {
         const QString text =
             settings.value(QStringLiteral("auth/registration")).toString().trimmed();

@@ -4,7 +4,6 @@
 #include "auth/authservice.h"
 #include "auth/credentials.h"
 #include "auth/loginthrottle.h"
-#include "notify/digest.h"
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/blobstore.h"

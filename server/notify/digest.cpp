@@ -3,7 +3,6 @@
 #include <confab/notifyrules.h>
 
 #include <QDateTime>
-#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -24,14 +23,6 @@ struct Line
 };
 
 } // namespace
-
-bool isPlainEmailAddress(const QString &address)
-{
-    static const QRegularExpression plain(
-        QStringLiteral("^[^\\s<>()\\[\\],;:\"@\\\\]{1,64}@[^\\s<>()\\[\\],;:\"@\\\\]{1,253}$"));
-    return address.size() <= 254 && plain.match(address).hasMatch()
-        && address.section(u'@', 1).contains(u'.');
-}
 
 std::optional<Store::OutgoingEmail> composeDigest(const Store::DigestCandidate &user,
                                                   const QList<Store::DigestItem> &items,

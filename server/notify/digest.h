@@ -24,8 +24,4 @@ struct DigestOptions
 composeDigest(const Store::DigestCandidate &user, const QList<Store::DigestItem> &items,
               const DigestOptions &options, qint64 nowMs, qint64 *coveredMs);
 
-//! Whether an email address is one a digest may go to, or come from: local@domain, with no
-//! spaces, angle brackets, quotes or line breaks (nothing that could add a header).
-[[nodiscard]] bool isPlainEmailAddress(const QString &address);
-
 } // namespace Confab::Notify

@@ -1,6 +1,7 @@
 #include "notifyrules.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -15,6 +16,14 @@ bool inQuietHours(int startMinute, int endMinute, const QTimeZone &zone, qint64 
     if (startMinute < endMinute)
         return minute >= startMinute && minute < endMinute;
     return minute >= startMinute || minute < endMinute; // through midnight
+}
+
+bool isPlainEmailAddress(const QString &address)
+{
+    static const QRegularExpression plain(
+        QStringLiteral("^[^\\s<>()\\[\\],;:\"@\\\\]{1,64}@[^\\s<>()\\[\\],;:\"@\\\\]{1,253}$"));
+    return address.toUtf8().size() <= 254 && plain.match(address).hasMatch()
+        && address.section(u'@', 1).contains(u'.');
 }
 
 QTimeZone zoneOf(const QByteArray &ianaId)

@@ -3,6 +3,7 @@
 #include "pb.h"
 
 #include <QHash>
+#include <QString>
 #include <QTimeZone>
 #include <QtGlobal>
 
@@ -12,6 +13,11 @@ namespace Confab::Notify {
 //! midnight in `zone`; an end before the start runs through midnight; equal ones: never).
 [[nodiscard]] bool inQuietHours(int startMinute, int endMinute, const QTimeZone &zone,
                                 qint64 nowMs);
+
+//! Whether an address is one a digest email may go to, or come from (PROTOCOL.md §15.3):
+//! local@domain with a dot in the domain, at most 254 bytes, and no spaces, angle brackets,
+//! quotes or line breaks (nothing that could add a mail header).
+[[nodiscard]] bool isPlainEmailAddress(const QString &address);
 
 //! The time zone a preferences document names: UTC when empty or unknown.
 [[nodiscard]] QTimeZone zoneOf(const QByteArray &ianaId);

@@ -152,6 +152,8 @@ private:
     quint64 awayWithDigests(const QString &name, bool digestsOn = true,
                             const QList<quint64> &mutedConversations = {});
     [[nodiscard]] bool waitForMails(int count, int timeoutMs = 15'000);
+    //! Alice and Bob sign up; Bob sets digests on and leaves. Returns Alice (null on failure).
+    std::unique_ptr<WireClient> aliceWithBobAway();
 
     std::unique_ptr<QTemporaryDir> m_dir;
     ServerConfig m_config;
@@ -236,6 +238,18 @@ quint64 TestDigest::awayWithDigests(const QString &name, bool digestsOn,
     return c.userId();
 }
 
+std::unique_ptr<WireClient> TestDigest::aliceWithBobAway()
+{
+    auto alice = client(QStringLiteral("alice"));
+    auto bob = client(QStringLiteral("bob"));
+    if (!alice || !bob)
+        return nullptr;
+    bob->close();
+    if (!bob->waitForDisconnected() || !awayWithDigests(QStringLiteral("bob")))
+        return nullptr;
+    return alice;
+}
+
 bool TestDigest::waitForMails(int count, int timeoutMs)
 {
     return QTest::qWaitFor([&] { return m_sink->mails().size() >= count; }, timeoutMs);
@@ -302,12 +316,8 @@ void TestDigest::atMostOneAnIntervalAndNoneAgainAfterARestart()
     m_config.digestIntervalMs = 2000;
     QVERIFY(m_sink->start());
     startServer();
-    auto alice = client(QStringLiteral("alice"));
-    auto bob = client(QStringLiteral("bob"));
-    QVERIFY(alice && bob);
-    bob->close();
-    QVERIFY(bob->waitForDisconnected());
-    QVERIFY(awayWithDigests(QStringLiteral("bob")));
+    auto alice = aliceWithBobAway();
+    QVERIFY(alice);
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), "one")).has_message_ack());
     QVERIFY(waitForMails(1));
     QElapsedTimer sinceFirst;
@@ -329,12 +339,8 @@ void TestDigest::atMostOneAnIntervalAndNoneAgainAfterARestart()
 void TestDigest::aDownSmtpServerIsRetriedAndTheMailSentOnce()
 {
     startServer(); // the SMTP server is not there yet
-    auto alice = client(QStringLiteral("alice"));
-    auto bob = client(QStringLiteral("bob"));
-    QVERIFY(alice && bob);
-    bob->close();
-    QVERIFY(bob->waitForDisconnected());
-    QVERIFY(awayWithDigests(QStringLiteral("bob")));
+    auto alice = aliceWithBobAway();
+    QVERIFY(alice);
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), "hello?")).has_message_ack());
     // Refused, then tried again after 200 ms, 400 ms, ... (a doubling back-off).
     QTRY_VERIFY_WITH_TIMEOUT(m_server->digests()->failures() >= 2, 15'000);
@@ -356,12 +362,8 @@ void TestDigest::previewsOnlyWhenTheAdminAllowsThem()
     m_config.digestPreviews = true;
     QVERIFY(m_sink->start());
     startServer();
-    auto alice = client(QStringLiteral("alice"));
-    auto bob = client(QStringLiteral("bob"));
-    QVERIFY(alice && bob);
-    bob->close();
-    QVERIFY(bob->waitForDisconnected());
-    QVERIFY(awayWithDigests(QStringLiteral("bob")));
+    auto alice = aliceWithBobAway();
+    QVERIFY(alice);
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), "Grüße, 你好 🙂"))
                 .has_message_ack());
     QVERIFY(waitForMails(1));

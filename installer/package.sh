@@ -31,7 +31,7 @@ done
 [ "$(dpkg-deb -f "$(deb confabd)" Package)" = confabd ] || fail "confabd: wrong name"
 [ "$(dpkg-deb -f "$(deb confab)" Package)" = confab ] || fail "confab: wrong name"
 server_depends=$(dpkg-deb -f "$(deb confabd)" Depends)
-for needed in libqt6core6 libqt6network6 libqt6websockets6 libqt6sql6 libqt6sql6-sqlite libsodium23 libprotobuf32; do
+for needed in libqt6core6 libqt6network6 libqt6websockets6 libqt6sql6 libqt6sql6-sqlite libsodium23 libprotobuf32 libzstd1; do
     grep -qw -- "$needed" <<<"$server_depends" || fail "confabd does not depend on $needed: $server_depends"
 done
 client_depends=$(dpkg-deb -f "$(deb confab)" Depends)

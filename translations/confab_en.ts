@@ -378,6 +378,14 @@
         <source>The file changed or was damaged while it was sent. Please send it again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This message is archived and can no longer be changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Older history cannot be read from the server&apos;s archive right now.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::AccountDialog</name>

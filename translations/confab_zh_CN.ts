@@ -375,6 +375,14 @@
         <source>The file changed or was damaged while it was sent. Please send it again.</source>
         <translation>文件在发送过程中被更改或损坏。请重新发送。</translation>
     </message>
+    <message>
+        <source>This message is archived and can no longer be changed.</source>
+        <translation>此消息已归档，无法再更改。</translation>
+    </message>
+    <message>
+        <source>Older history cannot be read from the server&apos;s archive right now.</source>
+        <translation>目前无法从服务器的归档中读取较早的历史记录。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::AccountDialog</name>

@@ -37,6 +37,9 @@ private:
     int stats();
     int backup(const QString &path);
     int check();
+    int archiveRun(const QString &age);
+    int archiveStatus();
+    int archiveVerify();
     int groupList();
     int groupShow(const QString &id);
     QByteArray newPassword();

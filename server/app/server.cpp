@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include "archive/archiveservice.h"
 #include "auth/authservice.h"
 #include "net/connection.h"
 #include "net/handshakes.h"
@@ -87,6 +88,7 @@ Server::~Server()
     m_tcp.reset();
     m_workers.clear(); // after the sessions: their connections tell the workers they are gone
     m_digests.reset(); // before the store: it waits for a mail being sent
+    m_archive.reset(); // after the step under way
     m_presence.reset();
     m_auth.reset();
     m_store.reset();
@@ -144,6 +146,15 @@ Result<void> Server::start()
     if (!m_config.smtpUrl.isEmpty()) {
         m_digests = std::make_unique<Notify::DigestService>(m_config, *m_store, *m_router);
         m_digests->start();
+    }
+    if (m_config.archiveAfterMs > 0) {
+        const QString dataDir = m_config.dataDir;
+        m_archive = std::make_unique<Archive::ArchiveService>(
+            [dataDir] { return std::make_unique<Store::SqliteStore>(dataDir); },
+            Store::SqliteStore::archivePath(dataDir), m_config.archiveAfterMs,
+            m_config.archiveIntervalMs);
+        m_archive->start();
+        m_archive->runNow(); // what waited while confabd was down
     }
     m_context.reset(new Net::SessionContext {
         m_config,
@@ -535,6 +546,7 @@ void Server::shutdown()
     // Digests first: a mail being sent is given up (or finished), and what the SMTP server took
     // leaves the queue in the store's last commits.
     m_digests.reset();
+    m_archive.reset();
     // Commit everything queued; the acks it produces are posted to this thread's event queue,
     // ahead of the close step below, so they are sent before the sessions close.
     m_store->stop();

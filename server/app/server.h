@@ -35,6 +35,9 @@ class PresenceTracker;
 namespace Notify {
 class DigestService;
 }
+namespace Archive {
+class ArchiveService;
+}
 namespace Net {
 class Connection;
 class Handshakes;
@@ -78,6 +81,8 @@ public:
     void collectAttachmentGarbage(std::function<void(int removed)> done = {});
     //! Email digests (PROTOCOL.md §15.3); null unless [email] smtp_url is set.
     [[nodiscard]] Notify::DigestService *digests() const { return m_digests.get(); }
+    //! The archive job (PROTOCOL.md §16); null unless [history] archive_after is set.
+    [[nodiscard]] Archive::ArchiveService *archive() const { return m_archive.get(); }
     //! Serves a connection made elsewhere as if it had been accepted (the fuzzer's, in
     //! tests/fuzz); the server takes it over. After start().
     void adoptConnection(Net::Connection *connection) { addSession(connection); }
@@ -106,6 +111,7 @@ private:
     std::unique_ptr<Routing::Router> m_router;
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Notify::DigestService> m_digests;
+    std::unique_ptr<Archive::ArchiveService> m_archive;
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
     std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakes follow here or on workers

@@ -7,6 +7,8 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <limits>
+
 namespace Confab {
 
 namespace {
@@ -47,6 +49,8 @@ const QStringList kKnownKeys = {
     QStringLiteral("email/digest_interval_minutes"),
     QStringLiteral("email/previews"),
     QStringLiteral("email/retry_seconds"),
+    QStringLiteral("history/archive_after"),
+    QStringLiteral("history/archive_interval"),
     QStringLiteral("auth/token_ttl_days"),
     QStringLiteral("auth/argon2_ops_limit"),
     QStringLiteral("auth/argon2_mem_limit_kib"),
@@ -81,6 +85,28 @@ bool readNumber(QSettings &settings, const QString &key, quint64 min, quint64 ma
     return true;
 }
 
+// Reads a duration key (parseDuration) into `outMs`; false (with a message) when present but not
+// one, or outside [minMs, maxMs] (0, none, is always allowed).
+bool readDuration(QSettings &settings, const QString &key, qint64 minMs, qint64 maxMs,
+                  qint64 &outMs, QString *error)
+{
+    if (!settings.contains(key))
+        return true;
+    const QString text = settings.value(key).toString();
+    const qint64 ms = parseDuration(text);
+    if (ms < 0 || (ms > 0 && (ms < minMs || ms > maxMs))) {
+        *error = QStringLiteral("%1 must be a duration like 30d, 12h, 15m or 90s (from %2 s to %3 "
+                                "days), or off; not \"%4\"")
+                     .arg(key)
+                     .arg(minMs / 1000)
+                     .arg(maxMs / 86'400'000)
+                     .arg(text);
+        return false;
+    }
+    outMs = ms;
+    return true;
+}
+
 template<typename T>
 bool readInto(QSettings &settings, const char *key, quint64 min, quint64 max, T &field,
               QString *error)
@@ -93,6 +119,35 @@ bool readInto(QSettings &settings, const char *key, quint64 min, quint64 max, T 
 }
 
 } // namespace
+
+qint64 parseDuration(const QString &text)
+{
+    const QString trimmed = text.trimmed().toLower();
+    if (trimmed.isEmpty() || trimmed == QLatin1String("off") || trimmed == QLatin1String("0"))
+        return 0;
+    qint64 unit = 0;
+    switch (trimmed.back().unicode()) {
+    case 's':
+        unit = 1000;
+        break;
+    case 'm':
+        unit = 60'000;
+        break;
+    case 'h':
+        unit = 3'600'000;
+        break;
+    case 'd':
+        unit = 86'400'000;
+        break;
+    default:
+        return -1;
+    }
+    bool ok = false;
+    const qint64 count = trimmed.chopped(1).toLongLong(&ok);
+    if (!ok || count <= 0 || count > std::numeric_limits<qint64>::max() / unit)
+        return -1;
+    return count * unit;
+}
 
 QString ServerConfig::defaultConfigPath()
 {
@@ -204,7 +259,11 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readNumber(settings, QStringLiteral("email/digest_interval_minutes"), 1, 10080,
                       digestIntervalMinutes, &error)
         && readNumber(settings, QStringLiteral("email/retry_seconds"), 1, 3600, mailRetrySeconds,
-                      &error);
+                      &error)
+        && readDuration(settings, QStringLiteral("history/archive_after"), 1000,
+                        qint64(36'500) * 86'400'000, config.archiveAfterMs, &error)
+        && readDuration(settings, QStringLiteral("history/archive_interval"), 1000,
+                        qint64(30) * 86'400'000, config.archiveIntervalMs, &error);
     if (!ok)
         return Error { ErrorCode::INVALID_ARGUMENT, error };
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;

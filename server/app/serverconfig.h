@@ -89,6 +89,12 @@ struct ServerConfig
     qint64 mailRetryMs = 60'000; //!< [email] retry_seconds: the first retry; doubling to 1 h
     int digestSweepMs = 60'000; //!< how often the digest service looks (at most digestAfter/2)
 
+    //! [history] archive_after: messages stored longer ago than this move from the database to
+    //! compressed archive files under the data directory (PROTOCOL.md §16); 0: never (default).
+    qint64 archiveAfterMs = 0;
+    //! [history] archive_interval: how often the archive job looks for messages to move.
+    qint64 archiveIntervalMs = 3'600'000;
+
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();
 
@@ -98,6 +104,10 @@ struct ServerConfig
     //! Checks ranges and consistency.
     [[nodiscard]] Result<void> validate() const;
 };
+
+//! A duration as the config writes it, in milliseconds: "30d", "12h", "15m", "90s"; 0 for "off",
+//! "0" or nothing; -1 when it is not one.
+[[nodiscard]] qint64 parseDuration(const QString &text);
 
 //! The options confabd and its admin commands share (`confabd --help` lists them).
 void addServerOptions(QCommandLineParser &parser);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "archive/segmentfile.h"
+
 #include <confab/pb.h>
 
 #include <QByteArray>
@@ -183,6 +185,30 @@ struct Stats
     qint64 activeTokens = 0;
     qint64 databaseBytes = 0;
     int schemaVersion = 0;
+    qint64 archivedMessages = 0; //!< in the cold archive (not in `messages`)
+    qint64 archiveSegments = 0;
+    qint64 archiveBytes = 0; //!< the archive's files
+    qint64 archiveRawBytes = 0; //!< what they hold, uncompressed
+};
+
+//! Messages to move to the cold archive (Store::archiveBatch): a prefix of a conversation's
+//! history in the database, all of one calendar month (UTC), as readers see them.
+struct ArchiveBatch
+{
+    quint64 conversationId = 0;
+    quint64 archivedSeq = 0; //!< archived up to here before (the batch starts after it)
+    quint64 lastSeq = 0; //!< the conversation's last seq when the batch was read
+    QString month; //!< "2026-10"
+    QList<pb::Message> messages;
+};
+
+//! An archive file as the database knows it (archive_segments).
+struct SegmentRecord
+{
+    Archive::SegmentInfo info;
+    QString file; //!< relative to the archive directory
+    QString month;
+    qint64 createdMs = 0;
 };
 
 } // namespace Confab::Store

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include <confab/ids.h>
 #include <confab/limits.h>
 #include <confab/logging.h>
 #include <confab/sqlsupport.h>
@@ -219,7 +220,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 8, "add the new step here");
+    static_assert(kSchemaVersion == 9, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -237,6 +238,8 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo7();
     case 8:
         return migrateTo8();
+    case 9:
+        return migrateTo9();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -445,6 +448,76 @@ Result<void> SqliteStore::migrateTo8()
             next_attempt_ms BIGINT NOT NULL,
             last_error TEXT NOT NULL DEFAULT ''))",
         "CREATE INDEX email_outbox_due ON email_outbox (next_attempt_ms)",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo9()
+{
+    // History tiers: a conversation's oldest messages move to archive segments (files under the
+    // data directory) and leave `messages`. Up to archived_seq, a conversation's history is in
+    // its segments. What referred to message rows no longer does through a foreign key:
+    // reactions and edits of archived messages are kept (reactions inside the segment), and an
+    // attachment knows its message's conversation and seq, so that it stays downloadable.
+    const char *const statements[] = {
+        "ALTER TABLE conversations ADD COLUMN archived_seq BIGINT NOT NULL DEFAULT 0",
+        R"(CREATE TABLE archive_segments (
+            conversation_id INTEGER NOT NULL REFERENCES conversations (conversation_id),
+            first_seq BIGINT NOT NULL,
+            last_seq BIGINT NOT NULL,
+            month TEXT NOT NULL,
+            file TEXT NOT NULL UNIQUE,
+            messages INTEGER NOT NULL,
+            bytes BIGINT NOT NULL,
+            raw_bytes BIGINT NOT NULL,
+            sha256 BLOB NOT NULL,
+            first_ms BIGINT NOT NULL,
+            last_ms BIGINT NOT NULL,
+            max_message_id INTEGER NOT NULL,
+            created_ms BIGINT NOT NULL,
+            PRIMARY KEY (conversation_id, first_seq)))",
+        R"(CREATE TABLE reactions_v9 (
+            message_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (user_id),
+            emoji TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            PRIMARY KEY (message_id, user_id, emoji)))",
+        "INSERT INTO reactions_v9 SELECT message_id, user_id, emoji, seq FROM reactions",
+        "DROP TABLE reactions",
+        "ALTER TABLE reactions_v9 RENAME TO reactions",
+        R"(CREATE TABLE message_edits_v9 (
+            message_id INTEGER NOT NULL,
+            edited_ms BIGINT NOT NULL,
+            previous_text TEXT NOT NULL))",
+        ("INSERT INTO message_edits_v9 SELECT message_id, edited_ms, previous_text "
+         "FROM message_edits"),
+        "DROP TABLE message_edits",
+        "ALTER TABLE message_edits_v9 RENAME TO message_edits",
+        "CREATE INDEX message_edits_by_message ON message_edits (message_id)",
+        R"(CREATE TABLE attachments_v9 (
+            attachment_id INTEGER PRIMARY KEY,
+            uploader_id INTEGER NOT NULL REFERENCES users (user_id),
+            message_id INTEGER,
+            conversation_id INTEGER,
+            seq BIGINT,
+            name TEXT NOT NULL,
+            mime_type TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 BLOB NOT NULL,
+            thumbnail BLOB,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            created_ms BIGINT NOT NULL))",
+        ("INSERT INTO attachments_v9 SELECT a.attachment_id, a.uploader_id, a.message_id, "
+         "m.conversation_id, m.seq, a.name, a.mime_type, a.size, a.sha256, a.thumbnail, a.width, "
+         "a.height, a.created_ms FROM attachments a LEFT JOIN messages m ON m.message_id = "
+         "a.message_id"),
+        "DROP TABLE attachments",
+        "ALTER TABLE attachments_v9 RENAME TO attachments",
+        "CREATE INDEX attachments_by_message ON attachments (message_id)",
     };
     for (const char *sql : statements)
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
@@ -922,9 +995,10 @@ Result<QList<quint64>> SqliteStore::memberIds(quint64 conversationId)
 
 Result<SqliteStore::Membership> SqliteStore::membership(quint64 userId, quint64 conversationId)
 {
-    auto &select = query("SELECT m.role, m.joined_seq, COALESCE(m.left_seq, 0), c.kind, c.last_seq "
-                         "FROM members m JOIN conversations c ON c.conversation_id = "
-                         "m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?");
+    auto &select =
+        query("SELECT m.role, m.joined_seq, COALESCE(m.left_seq, 0), c.kind, c.last_seq, "
+              "c.archived_seq FROM members m JOIN conversations c ON c.conversation_id = "
+              "m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, id(userId));
     if (auto done = exec(select); !done)
@@ -932,9 +1006,9 @@ Result<SqliteStore::Membership> SqliteStore::membership(quint64 userId, quint64 
     const Finished finished(select);
     if (!select.next())
         return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
-    return Membership { select.value(0).toInt(), select.value(1).toULongLong(),
+    return Membership { select.value(0).toInt(),       select.value(1).toULongLong(),
                         select.value(2).toULongLong(), select.value(3).toInt(),
-                        select.value(4).toULongLong() };
+                        select.value(4).toULongLong(), select.value(5).toULongLong() };
 }
 
 Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint64 nowMs)
@@ -1070,12 +1144,26 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
         if (auto done = exec(target); !done)
             return done.error();
         const Finished finished(target);
-        if (!target.next())
-            return Error { ErrorCode::NOT_FOUND,
-                           QStringLiteral("the message replied to is not in this conversation") };
+        const Error notHere { ErrorCode::NOT_FOUND,
+                              QStringLiteral(
+                                  "the message replied to is not in this conversation") };
+        if (target.next()) {
+            extras.replySeq = target.value(0).toULongLong();
+            extras.replySender = target.value(1).toULongLong();
+        } else if (member.value().archivedSeq > 0) {
+            // An old message may be answered too: the archive has it.
+            auto old = archivedMessage(conversationId, message.replyTo);
+            if (!old)
+                return old.error().code == ErrorCode::NOT_FOUND ? notHere : old.error();
+            if (old.value().seq() <= member.value().joinedSeq || old.value().has_group_event()
+                || old.value().has_change())
+                return notHere;
+            extras.replySeq = old.value().seq();
+            extras.replySender = old.value().sender_id();
+        } else {
+            return notHere;
+        }
         extras.replyTo = message.replyTo;
-        extras.replySeq = target.value(0).toULongLong();
-        extras.replySender = target.value(1).toULongLong();
     }
     if (!message.attachmentIds.isEmpty()) {
         // Each one the sender's own, complete, and not sent with another message.
@@ -1112,10 +1200,13 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
     if (!entry)
         return entry.error();
     if (!extras.attachmentIds.isEmpty()) {
-        auto &bind = query("UPDATE attachments SET message_id = ? WHERE attachment_id = ?");
+        auto &bind = query("UPDATE attachments SET message_id = ?, conversation_id = ?, seq = ? "
+                           "WHERE attachment_id = ?");
         for (quint64 attachmentId : extras.attachmentIds) {
             bind.bindValue(0, id(messageId));
-            bind.bindValue(1, id(attachmentId));
+            bind.bindValue(1, id(conversationId));
+            bind.bindValue(2, id(entry.value().seq()));
+            bind.bindValue(3, id(attachmentId));
             if (auto done = exec(bind); !done)
                 return done.error();
         }
@@ -1297,11 +1388,22 @@ Result<Appended> SqliteStore::applyMessageChange(const MessageChangeRequest &cha
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
-        // What was before the actor joined is not theirs to see, let alone change.
-        if (!select.next())
-            return notFound;
-        readMessage(select, &target);
+        if (select.next()) {
+            readMessage(select, &target);
+        } else {
+            // An archived message is history: it stays as it was (PROTOCOL.md §16).
+            auto old = member.value().archivedSeq
+                ? archivedMessage(change.conversationId, change.targetId)
+                : Result<pb::Message>(notFound);
+            if (!old)
+                return old.error().code == ErrorCode::NOT_FOUND ? notFound : old.error();
+            if (old.value().seq() <= member.value().joinedSeq)
+                return notFound;
+            return Error { ErrorCode::MESSAGE_ARCHIVED,
+                           QStringLiteral("message %1 is archived").arg(change.targetId) };
+        }
     }
+    // What was before the actor joined is not theirs to see, let alone change.
     if (target.seq() <= member.value().joinedSeq)
         return notFound;
     if (target.has_group_event() || target.has_change())
@@ -1573,11 +1675,11 @@ Result<AttachmentRecord> SqliteStore::attachmentFor(quint64 userId, quint64 atta
     quint64 conversationId = 0;
     quint64 seq = 0;
     {
-        auto &select = query(
-            "SELECT a.attachment_id, a.uploader_id, COALESCE(a.message_id, 0), a.name, "
-            "a.mime_type, a.size, a.sha256, a.thumbnail, a.width, a.height, m.conversation_id, "
-            "m.seq FROM attachments a LEFT JOIN messages m ON m.message_id = a.message_id "
-            "WHERE a.attachment_id = ?");
+        auto &select =
+            query("SELECT a.attachment_id, a.uploader_id, COALESCE(a.message_id, 0), a.name, "
+                  "a.mime_type, a.size, a.sha256, a.thumbnail, a.width, a.height, "
+                  "COALESCE(a.conversation_id, 0), COALESCE(a.seq, 0) FROM attachments a "
+                  "WHERE a.attachment_id = ?");
         select.bindValue(0, id(attachmentId));
         if (auto done = exec(select); !done)
             return done.error();
@@ -1652,7 +1754,8 @@ Result<void> SqliteStore::scrubLog()
 
 Result<quint64> SqliteStore::maxMessageId()
 {
-    auto &select = query("SELECT COALESCE(MAX(message_id), 0) FROM messages");
+    auto &select = query("SELECT MAX((SELECT COALESCE(MAX(message_id), 0) FROM messages), "
+                         "(SELECT COALESCE(MAX(max_message_id), 0) FROM archive_segments))");
     if (auto done = exec(select); !done)
         return done.error();
     const Finished finished(select);
@@ -1723,7 +1826,7 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         out->set_joined_seq(m.joinedSeq);
         out->set_left(m.leftSeq != 0);
     }
-    auto &conversation = query("SELECT kind, title, last_seq FROM conversations "
+    auto &conversation = query("SELECT kind, title, last_seq, archived_seq FROM conversations "
                                "WHERE conversation_id = ?");
     conversation.bindValue(0, id(conversationId));
     if (auto done = exec(conversation); !done)
@@ -1737,6 +1840,7 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     out->set_title(conversation.value(1).toString().toStdString());
     if (!userId)
         upTo = conversation.value(2).toULongLong();
+    const quint64 archived = conversation.value(3).toULongLong();
     out->set_last_seq(upTo);
     conversation.finish();
 
@@ -1815,6 +1919,19 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         if (last.next())
             readMessage(last, out->mutable_last_message());
         last.finish();
+        // Quiet since the archive took it all: the newest archived message or group event.
+        for (quint64 top = std::min(upTo, archived); !out->has_last_message() && top > 0;) {
+            auto older = archivedMessages(conversationId, 0, top, 16, true);
+            if (!older)
+                return older.error();
+            for (const pb::Message &message : older.value()) {
+                if (!message.has_change()) {
+                    *out->mutable_last_message() = message;
+                    break;
+                }
+            }
+            top = older.value().isEmpty() ? 0 : older.value().last().seq() - 1;
+        }
 
         // Group events and changes are not unread messages.
         auto &unread = query("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? "
@@ -1829,6 +1946,19 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         if (unread.next())
             out->set_unread_count(unread.value(0).toULongLong());
         unread.finish();
+        // Unread since before the archive's end: those in the archive count too.
+        const quint64 unreadFrom = std::max<quint64>(readSeq, out->joined_seq());
+        if (unreadFrom < std::min(archived, upTo)) {
+            auto older = archivedMessages(conversationId, unreadFrom, std::min(archived, upTo),
+                                          std::numeric_limits<int>::max(), false);
+            if (!older)
+                return older.error();
+            quint64 count = 0;
+            for (const pb::Message &message : older.value())
+                count += message.sender_id() != userId && !message.has_group_event()
+                    && !message.has_change() && !message.deleted();
+            out->set_unread_count(out->unread_count() + count);
+        }
     }
     return {};
 }
@@ -1841,11 +1971,12 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
         quint64 conversationId;
         quint64 lastSeq; // or, for a member who left, the entry that recorded it
         quint64 joinedSeq;
+        quint64 archivedSeq;
     };
     QList<Membership> memberships;
     {
         auto &select = query("SELECT c.conversation_id, COALESCE(m.left_seq, c.last_seq), "
-                             "m.joined_seq FROM members m "
+                             "m.joined_seq, c.archived_seq FROM members m "
                              "JOIN conversations c ON c.conversation_id = m.conversation_id "
                              "WHERE m.user_id = ? ORDER BY c.conversation_id");
         select.bindValue(0, id(userId));
@@ -1854,7 +1985,7 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
         const Finished finished(select);
         while (select.next()) {
             memberships.append({ select.value(0).toULongLong(), select.value(1).toULongLong(),
-                                 select.value(2).toULongLong() });
+                                 select.value(2).toULongLong(), select.value(3).toULongLong() });
         }
     }
 
@@ -1872,19 +2003,38 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
             break;
         }
         int fetched = 0;
-        if (behind) {
+        if (behind && from < membership.archivedSeq) {
+            // What is older than the database holds comes from the archive, in the same order.
+            auto archived = archivedMessages(membership.conversationId, from,
+                                             std::min(membership.archivedSeq, membership.lastSeq),
+                                             remaining, false);
+            if (!archived)
+                return archived.error();
+            for (pb::Message &message : archived.value())
+                *page.add_messages() = std::move(message);
+            fetched += int(archived.value().size());
+            remaining -= int(archived.value().size());
+        }
+        if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq) {
             messages.bindValue(0, id(membership.conversationId));
-            messages.bindValue(1, id(from));
+            messages.bindValue(1, id(std::max(from, membership.archivedSeq)));
             messages.bindValue(2, id(membership.lastSeq));
             messages.bindValue(3, remaining);
             if (auto done = exec(messages); !done)
                 return done.error();
-            while (messages.next()) {
+            const int first = page.messages_size();
+            while (messages.next())
                 readMessage(messages, page.add_messages());
-                ++fetched;
-            }
             messages.finish();
-            remaining -= fetched;
+            // Archived messages come whole; these have their reactions and files read now.
+            for (int i = first; i < page.messages_size(); ++i)
+                if (auto done = fillReactions(page.mutable_messages(i)); !done)
+                    return done.error();
+            const int fromDatabase = page.messages_size() - first;
+            fetched += fromDatabase;
+            remaining -= fromDatabase;
+        }
+        if (behind) {
             if (from + quint64(fetched) < membership.lastSeq)
                 page.set_has_more(true);
         }
@@ -1897,8 +2047,6 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
         if (page.has_more())
             break;
     }
-    if (auto done = fillReactions(page.mutable_messages()); !done)
-        return done.error();
     return page;
 }
 
@@ -1913,6 +2061,8 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     const quint64 below = member.value().leftSeq ? member.value().leftSeq + 1 : 0;
     if (!beforeSeq || (below && beforeSeq > below))
         beforeSeq = below;
+    limit = std::max(1, limit);
+    const quint64 archived = member.value().archivedSeq;
     pb::HistoryPage page;
     page.set_conversation_id(conversationId);
     auto &select = query("SELECT " CONFAB_MESSAGE_COLUMNS
@@ -1920,8 +2070,8 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
                          "AND seq > ? ORDER BY seq DESC LIMIT ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
-    select.bindValue(2, id(joined));
-    select.bindValue(3, std::max(1, limit));
+    select.bindValue(2, id(std::max(joined, archived)));
+    select.bindValue(3, limit);
     if (auto done = exec(select); !done)
         return done.error();
     while (select.next())
@@ -1929,6 +2079,16 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     select.finish();
     if (auto done = fillReactions(page.mutable_messages()); !done)
         return done.error();
+    // Older than the database holds: the archive goes on where it stops, newest first.
+    const quint64 archiveTop = beforeSeq ? std::min(archived, beforeSeq - 1) : archived;
+    if (page.messages_size() < limit && archiveTop > joined) {
+        auto older = archivedMessages(conversationId, joined, archiveTop,
+                                      limit - page.messages_size(), true);
+        if (!older)
+            return older.error();
+        for (pb::Message &message : older.value())
+            *page.add_messages() = std::move(message);
+    }
     std::reverse(page.mutable_messages()->begin(), page.mutable_messages()->end());
     page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined + 1);
     return page;
@@ -2574,6 +2734,20 @@ Result<Stats> SqliteStore::stats()
         stats.messages = select.value(3).toLongLong();
         stats.activeTokens = select.value(4).toLongLong();
     }
+    {
+        auto &archive = query("SELECT COUNT(*), COALESCE(SUM(messages), 0), "
+                              "COALESCE(SUM(bytes), 0), COALESCE(SUM(raw_bytes), 0) "
+                              "FROM archive_segments");
+        if (auto done = exec(archive); !done)
+            return done.error();
+        const Finished finished(archive);
+        if (!archive.next())
+            return sqlError(archive);
+        stats.archiveSegments = archive.value(0).toLongLong();
+        stats.archivedMessages = archive.value(1).toLongLong();
+        stats.archiveBytes = archive.value(2).toLongLong();
+        stats.archiveRawBytes = archive.value(3).toLongLong();
+    }
     QSqlQuery pages(m_db);
     if (pages.exec(QStringLiteral("SELECT page_count * page_size FROM pragma_page_count(), "
                                   "pragma_page_size()"))
@@ -2654,10 +2828,11 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
                                .arg(run.value(0).toString(), run.value(1).toString(),
                                     run.value(2).toString());
     }
-    // With (conversation_id, seq) unique, count = max = last_seq and min = 1 mean 1..last_seq.
+    // With (conversation_id, seq) unique, count = max - archived = last_seq - archived and
+    // min = archived + 1 mean archived+1..last_seq; the archive's segments hold 1..archived.
     if (!run.exec(QStringLiteral(
             "SELECT c.conversation_id, c.last_seq, COUNT(m.seq), COALESCE(MIN(m.seq), 0), "
-            "COALESCE(MAX(m.seq), 0) FROM conversations c "
+            "COALESCE(MAX(m.seq), 0), c.archived_seq FROM conversations c "
             "LEFT JOIN messages m ON m.conversation_id = c.conversation_id "
             "GROUP BY c.conversation_id")))
         return sqlError(run);
@@ -2665,9 +2840,12 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
         ++report.conversations;
         const qint64 lastSeq = run.value(1).toLongLong();
         const qint64 count = run.value(2).toLongLong();
+        const qint64 archived = run.value(5).toLongLong();
         report.messages += count;
-        if (count != lastSeq || run.value(4).toLongLong() != lastSeq
-            || (count > 0 && run.value(3).toLongLong() != 1)) {
+        if (count != lastSeq - archived
+            || (count > 0
+                && (run.value(4).toLongLong() != lastSeq
+                    || run.value(3).toLongLong() != archived + 1))) {
             report.problems << QStringLiteral("conversation %1: seqs are not 1..%2 without gaps "
                                               "(%3 entries, from %4 to %5)")
                                    .arg(run.value(0).toString())
@@ -2676,6 +2854,46 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
                                    .arg(run.value(3).toLongLong())
                                    .arg(run.value(4).toLongLong());
         }
+    }
+    // The archive's segments of each conversation run 1..archived_seq without a gap or overlap.
+    {
+        auto segments = archiveSegments(0);
+        if (!segments)
+            return segments.error();
+        QHash<quint64, quint64> reached;
+        for (const SegmentRecord &segment : segments.value()) {
+            const Archive::SegmentInfo &info = segment.info;
+            const quint64 expected = reached.value(info.conversationId) + 1;
+            if (info.firstSeq != expected || info.lastSeq < info.firstSeq
+                || info.lastSeq - info.firstSeq + 1 != quint64(info.messages))
+                report.problems << QStringLiteral("conversation %1: archive segment %2 holds "
+                                                  "seqs %3..%4 (%5 messages); expected from %6")
+                                       .arg(info.conversationId)
+                                       .arg(segment.file)
+                                       .arg(info.firstSeq)
+                                       .arg(info.lastSeq)
+                                       .arg(info.messages)
+                                       .arg(expected);
+            reached[info.conversationId] = info.lastSeq;
+        }
+        if (!run.exec(QStringLiteral("SELECT conversation_id, archived_seq FROM conversations "
+                                     "WHERE archived_seq > 0")))
+            return sqlError(run);
+        while (run.next()) {
+            const quint64 conversationId = run.value(0).toULongLong();
+            if (reached.value(conversationId) != run.value(1).toULongLong())
+                report.problems << QStringLiteral("conversation %1: archived up to %2, but its "
+                                                  "segments reach %3")
+                                       .arg(conversationId)
+                                       .arg(run.value(1).toULongLong())
+                                       .arg(reached.value(conversationId));
+            reached.remove(conversationId);
+        }
+        for (auto it = reached.cbegin(); it != reached.cend(); ++it)
+            report.problems << QStringLiteral("conversation %1: segments up to %2, but nothing "
+                                              "is archived")
+                                   .arg(it.key())
+                                   .arg(it.value());
     }
     if (!run.exec(
             QStringLiteral("SELECT m.conversation_id, m.user_id FROM members m "
@@ -2733,6 +2951,339 @@ Result<QList<SqliteStore::GroupSummary>> SqliteStore::groups(quint64 conversatio
     if (conversationId != 0 && found.isEmpty())
         return Error { ErrorCode::NOT_FOUND, QStringLiteral("no group %1").arg(conversationId) };
     return found;
+}
+
+// ----- the cold archive (PROTOCOL.md §16)
+// ----------------------------------------------------------------------------------------
+
+QString SqliteStore::archivePath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("archive"));
+}
+
+namespace {
+
+QString monthOf(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM"));
+}
+
+} // namespace
+
+Result<QList<quint64>> SqliteStore::archivableConversations(quint64 afterConversationId,
+                                                            qint64 cutoffMs, int limit)
+{
+    // The oldest message left in the database, by the (conversation_id, seq) index.
+    auto &select = query("SELECT conversation_id FROM conversations c WHERE conversation_id > ? "
+                         "AND (SELECT m.server_time_ms FROM messages m WHERE m.conversation_id = "
+                         "c.conversation_id AND m.seq > c.archived_seq ORDER BY m.seq LIMIT 1) < ? "
+                         "ORDER BY conversation_id LIMIT ?");
+    select.bindValue(0, id(afterConversationId));
+    select.bindValue(1, cutoffMs);
+    select.bindValue(2, std::max(1, limit));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<quint64> ids;
+    while (select.next())
+        ids.append(select.value(0).toULongLong());
+    return ids;
+}
+
+Result<ArchiveBatch> SqliteStore::archiveBatch(quint64 conversationId, qint64 cutoffMs,
+                                               int maxMessages)
+{
+    // One read transaction: the rows and the last seq they were read at agree.
+    const bool own = m_depth == 0;
+    if (own) {
+        if (auto begun = execOnce(QStringLiteral("BEGIN")); !begun)
+            return begun.error();
+    }
+    auto read = [&]() -> Result<ArchiveBatch> {
+        ArchiveBatch batch;
+        batch.conversationId = conversationId;
+        {
+            auto &conversation =
+                query("SELECT archived_seq, last_seq FROM conversations WHERE conversation_id = ?");
+            conversation.bindValue(0, id(conversationId));
+            if (auto done = exec(conversation); !done)
+                return done.error();
+            const Finished finished(conversation);
+            if (!conversation.next())
+                return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+            batch.archivedSeq = conversation.value(0).toULongLong();
+            batch.lastSeq = conversation.value(1).toULongLong();
+        }
+        auto &select = query("SELECT " CONFAB_MESSAGE_COLUMNS " FROM messages WHERE "
+                             "conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+        select.bindValue(0, id(conversationId));
+        select.bindValue(1, id(batch.archivedSeq));
+        select.bindValue(2, std::max(1, maxMessages));
+        if (auto done = exec(select); !done)
+            return done.error();
+        {
+            const Finished finished(select);
+            quint64 expected = batch.archivedSeq + 1;
+            while (select.next()) {
+                pb::Message message;
+                readMessage(select, &message);
+                // A prefix, stored before the cutoff, of one month, without a gap.
+                if (message.server_time_ms() >= cutoffMs || message.seq() != expected)
+                    break;
+                const QString month = monthOf(message.server_time_ms());
+                if (batch.month.isEmpty())
+                    batch.month = month;
+                else if (month != batch.month)
+                    break;
+                batch.messages.append(std::move(message));
+                ++expected;
+            }
+        }
+        for (pb::Message &message : batch.messages)
+            if (auto done = fillReactions(&message); !done)
+                return done.error();
+        return batch;
+    };
+    auto batch = read();
+    if (own) {
+        QSqlQuery end(m_db);
+        end.exec(QStringLiteral("COMMIT"));
+    }
+    return batch;
+}
+
+Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const SegmentRecord &segment)
+{
+    if (batch.messages.isEmpty())
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("nothing to archive") };
+    const quint64 conversationId = batch.conversationId;
+    const quint64 first = batch.messages.first().seq();
+    const quint64 last = batch.messages.last().seq();
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto apply = [&]() -> Result<void> {
+        const Error changed {
+            ErrorCode::UNAVAILABLE,
+            QStringLiteral("conversation %1 changed while it was archived").arg(conversationId)
+        };
+        {
+            auto &state = query("SELECT archived_seq FROM conversations WHERE conversation_id = ?");
+            state.bindValue(0, id(conversationId));
+            if (auto done = exec(state); !done)
+                return done;
+            const Finished finished(state);
+            if (!state.next() || state.value(0).toULongLong() != batch.archivedSeq)
+                return changed;
+        }
+        {
+            // Every row still there, and none changed (edited, deleted, reacted to) since.
+            auto &rows = query("SELECT COUNT(*), COALESCE(MAX(changed_seq), 0) FROM messages "
+                               "WHERE conversation_id = ? AND seq >= ? AND seq <= ?");
+            rows.bindValue(0, id(conversationId));
+            rows.bindValue(1, id(first));
+            rows.bindValue(2, id(last));
+            if (auto done = exec(rows); !done)
+                return done;
+            const Finished finished(rows);
+            if (!rows.next() || rows.value(0).toLongLong() != batch.messages.size()
+                || rows.value(1).toULongLong() > batch.lastSeq)
+                return changed;
+        }
+        for (const char *sql :
+             { "DELETE FROM reactions WHERE message_id IN (SELECT message_id FROM messages "
+               "WHERE conversation_id = ? AND seq >= ? AND seq <= ?)",
+               "DELETE FROM messages WHERE conversation_id = ? AND seq >= ? AND seq <= ?" }) {
+            auto &remove = query(sql);
+            remove.bindValue(0, id(conversationId));
+            remove.bindValue(1, id(first));
+            remove.bindValue(2, id(last));
+            if (auto done = exec(remove); !done)
+                return done;
+        }
+        const Archive::SegmentInfo &info = segment.info;
+        auto &insert = query("INSERT INTO archive_segments (conversation_id, first_seq, last_seq, "
+                             "month, file, messages, bytes, raw_bytes, sha256, first_ms, last_ms, "
+                             "max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?)");
+        insert.bindValue(0, id(conversationId));
+        insert.bindValue(1, id(first));
+        insert.bindValue(2, id(last));
+        insert.bindValue(3, segment.month);
+        insert.bindValue(4, segment.file);
+        insert.bindValue(5, info.messages);
+        insert.bindValue(6, info.bytes);
+        insert.bindValue(7, info.rawBytes);
+        insert.bindValue(8, info.sha256);
+        insert.bindValue(9, info.firstMs);
+        insert.bindValue(10, info.lastMs);
+        insert.bindValue(11, id(info.maxMessageId));
+        insert.bindValue(12, segment.createdMs);
+        if (auto done = exec(insert); !done)
+            return done;
+        auto &advance =
+            query("UPDATE conversations SET archived_seq = ? WHERE conversation_id = ?");
+        advance.bindValue(0, id(last));
+        advance.bindValue(1, id(conversationId));
+        return exec(advance);
+    };
+    if (auto applied = apply(); !applied) {
+        rollback();
+        return applied;
+    }
+    if (auto committed = commit(); !committed) {
+        rollback();
+        return committed;
+    }
+    return {};
+}
+
+Result<QList<SegmentRecord>> SqliteStore::archiveSegments(quint64 conversationId)
+{
+    auto &select = query("SELECT conversation_id, first_seq, last_seq, month, file, messages, "
+                         "bytes, raw_bytes, sha256, first_ms, last_ms, max_message_id, created_ms "
+                         "FROM archive_segments WHERE conversation_id = ? OR ? = 0 "
+                         "ORDER BY conversation_id, first_seq");
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(conversationId));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<SegmentRecord> segments;
+    while (select.next()) {
+        SegmentRecord segment;
+        Archive::SegmentInfo &info = segment.info;
+        info.conversationId = select.value(0).toULongLong();
+        info.firstSeq = select.value(1).toULongLong();
+        info.lastSeq = select.value(2).toULongLong();
+        segment.month = select.value(3).toString();
+        segment.file = select.value(4).toString();
+        info.messages = select.value(5).toInt();
+        info.bytes = select.value(6).toLongLong();
+        info.rawBytes = select.value(7).toLongLong();
+        info.sha256 = select.value(8).toByteArray();
+        info.firstMs = select.value(9).toLongLong();
+        info.lastMs = select.value(10).toLongLong();
+        info.maxMessageId = select.value(11).toULongLong();
+        segment.createdMs = select.value(12).toLongLong();
+        segments.append(std::move(segment));
+    }
+    return segments;
+}
+
+Result<std::shared_ptr<Archive::SegmentReader>>
+SqliteStore::segmentReader(const SegmentRecord &segment)
+{
+    const QString path = QDir(archivePath(m_dataDir)).filePath(segment.file);
+    if (const auto found = m_readers.constFind(path); found != m_readers.cend())
+        return *found;
+    auto reader = Archive::SegmentReader::open(path, segment.info.conversationId);
+    if (!reader) {
+        // A file the database names is missing: the archive is damaged, not the request.
+        if (reader.error().code == ErrorCode::NOT_FOUND)
+            return Error { ErrorCode::ARCHIVE_UNAVAILABLE, reader.error().message };
+        return reader.error();
+    }
+    if (m_readers.size() >= 256)
+        m_readers.clear();
+    m_readers.insert(path, reader.value());
+    return reader;
+}
+
+Result<QList<pb::Message>> SqliteStore::archivedMessages(quint64 conversationId, quint64 afterSeq,
+                                                         quint64 upToSeq, int limit,
+                                                         bool newestFirst)
+{
+    QList<pb::Message> found;
+    if (upToSeq <= afterSeq || limit <= 0)
+        return found;
+    QList<SegmentRecord> segments;
+    {
+        auto &select = query("SELECT file, first_seq, last_seq FROM archive_segments WHERE "
+                             "conversation_id = ? AND last_seq > ? AND first_seq <= ? "
+                             "ORDER BY first_seq");
+        select.bindValue(0, id(conversationId));
+        select.bindValue(1, id(afterSeq));
+        select.bindValue(2, id(upToSeq));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next()) {
+            SegmentRecord segment;
+            segment.file = select.value(0).toString();
+            segment.info.conversationId = conversationId;
+            segment.info.firstSeq = select.value(1).toULongLong();
+            segment.info.lastSeq = select.value(2).toULongLong();
+            segments.append(std::move(segment));
+        }
+    }
+    if (newestFirst)
+        std::reverse(segments.begin(), segments.end());
+    for (const SegmentRecord &segment : segments) {
+        auto reader = segmentReader(segment);
+        if (!reader)
+            return reader.error();
+        const QList<Archive::BlockInfo> &blocks = reader.value()->blocks();
+        for (int n = 0; n < blocks.size(); ++n) {
+            const int i = newestFirst ? int(blocks.size()) - 1 - n : n;
+            if (blocks.at(i).lastSeq <= afterSeq || blocks.at(i).firstSeq > upToSeq)
+                continue;
+            auto block = reader.value()->block(i);
+            if (!block)
+                return block.error();
+            QList<pb::Message> &messages = block.value();
+            if (newestFirst)
+                std::reverse(messages.begin(), messages.end());
+            for (pb::Message &message : messages) {
+                if (message.seq() <= afterSeq || message.seq() > upToSeq)
+                    continue;
+                found.append(std::move(message));
+                if (found.size() >= limit)
+                    return found;
+            }
+        }
+    }
+    return found;
+}
+
+Result<pb::Message> SqliteStore::archivedMessage(quint64 conversationId, quint64 messageId)
+{
+    // Ids are made from the clock when the message is stored: the segments of about then.
+    constexpr qint64 kSlackMs = 60'000;
+    const qint64 at = SnowflakeGenerator::timestampMs(messageId);
+    QList<SegmentRecord> segments;
+    {
+        auto &select = query("SELECT file, first_seq, last_seq FROM archive_segments WHERE "
+                             "conversation_id = ? AND first_ms <= ? AND last_ms >= ? "
+                             "ORDER BY first_seq");
+        select.bindValue(0, id(conversationId));
+        select.bindValue(1, at + kSlackMs);
+        select.bindValue(2, at - kSlackMs);
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next()) {
+            SegmentRecord segment;
+            segment.file = select.value(0).toString();
+            segment.info.conversationId = conversationId;
+            segment.info.firstSeq = select.value(1).toULongLong();
+            segment.info.lastSeq = select.value(2).toULongLong();
+            segments.append(std::move(segment));
+        }
+    }
+    for (const SegmentRecord &segment : segments) {
+        auto reader = segmentReader(segment);
+        if (!reader)
+            return reader.error();
+        for (int i = 0; i < reader.value()->blocks().size(); ++i) {
+            auto block = reader.value()->block(i);
+            if (!block)
+                return block.error();
+            for (pb::Message &message : block.value())
+                if (message.message_id() == messageId)
+                    return std::move(message);
+        }
+    }
+    return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such message") };
 }
 
 } // namespace Confab::Store

@@ -26,7 +26,7 @@ public:
     SqliteStore &operator=(const SqliteStore &) = delete;
 
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -105,6 +105,14 @@ public:
                                     int limit) override;
     Result<pb::ConversationList> conversations(quint64 userId) override;
     Result<Stats> stats() override;
+    Result<QList<quint64>> archivableConversations(quint64 afterConversationId, qint64 cutoffMs,
+                                                   int limit) override;
+    Result<ArchiveBatch> archiveBatch(quint64 conversationId, qint64 cutoffMs,
+                                      int maxMessages) override;
+    Result<void> commitArchive(const ArchiveBatch &batch, const SegmentRecord &segment) override;
+    Result<QList<SegmentRecord>> archiveSegments(quint64 conversationId) override;
+    //! Where the archive's files are: `archive` in the data directory.
+    [[nodiscard]] static QString archivePath(const QString &dataDir);
 
     //! A consistent copy of the database at `path` (which must not exist), taken while the
     //! server goes on serving: one read transaction (VACUUM INTO), flushed to disk, renamed into
@@ -151,6 +159,7 @@ private:
     Result<void> migrateTo6();
     Result<void> migrateTo7();
     Result<void> migrateTo8();
+    Result<void> migrateTo9();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
@@ -196,9 +205,20 @@ private:
         quint64 leftSeq = 0; //!< 0: a current member
         int kind = 0;
         quint64 lastSeq = 0;
+        quint64 archivedSeq = 0; //!< up to here, the history is in the archive
     };
     Result<Membership> membership(quint64 userId, quint64 conversationId); //!< NOT_FOUND
     static void readMessage(const QSqlQuery &query, pb::Message *out);
+    //! Archived messages of a conversation with seq in (afterSeq, upToSeq], at most `limit`:
+    //! ascending, or with newestFirst from the newest down. ARCHIVE_UNAVAILABLE when a segment
+    //! cannot be read.
+    Result<QList<pb::Message>> archivedMessages(quint64 conversationId, quint64 afterSeq,
+                                                quint64 upToSeq, int limit, bool newestFirst);
+    //! An archived message of the conversation by id; NOT_FOUND when the archive has none.
+    Result<pb::Message> archivedMessage(quint64 conversationId, quint64 messageId);
+    //! Segment files open for reading, by path (they never change once written). Bounded.
+    QHash<QString, std::shared_ptr<Archive::SegmentReader>> m_readers;
+    Result<std::shared_ptr<Archive::SegmentReader>> segmentReader(const SegmentRecord &segment);
 
     const QString m_dataDir;
     const int m_busyTimeoutMs;

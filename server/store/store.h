@@ -193,6 +193,25 @@ public:
                                                           quint64 beforeSeq, int limit) = 0;
     [[nodiscard]] virtual Result<pb::ConversationList> conversations(quint64 userId) = 0;
     [[nodiscard]] virtual Result<Stats> stats() = 0;
+
+    // History tiers: the cold archive (DESIGN.md §4, PROTOCOL.md §16). Everything of a
+    // conversation up to its archived seq is in archive segments, and nothing of it in the
+    // database; the readers above cross over on their own.
+    //! Conversations, by id from above `afterConversationId`, whose oldest message still in the
+    //! database was stored before `cutoffMs`; at most `limit`.
+    [[nodiscard]] virtual Result<QList<quint64>>
+    archivableConversations(quint64 afterConversationId, qint64 cutoffMs, int limit) = 0;
+    //! The oldest messages of the conversation still in the database that were stored before
+    //! `cutoffMs`, all of the first one's month, at most `maxMessages` (none: nothing to do).
+    [[nodiscard]] virtual Result<ArchiveBatch> archiveBatch(quint64 conversationId, qint64 cutoffMs,
+                                                            int maxMessages) = 0;
+    //! Records the segment that now holds the batch and deletes the batch from the database,
+    //! in one transaction, if nothing of it changed since it was read (else UNAVAILABLE, and
+    //! nothing is done: read it again).
+    [[nodiscard]] virtual Result<void> commitArchive(const ArchiveBatch &batch,
+                                                     const SegmentRecord &segment) = 0;
+    //! The conversation's segments by seq (0: every conversation's).
+    [[nodiscard]] virtual Result<QList<SegmentRecord>> archiveSegments(quint64 conversationId) = 0;
 };
 
 } // namespace Confab::Store

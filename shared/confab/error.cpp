@@ -120,6 +120,13 @@ const char *untranslatedMessage(ErrorCode code)
         return QT_TRANSLATE_NOOP("Confab::Error",
                                  "The file changed or was damaged while it was sent. Please "
                                  "send it again.");
+    case ErrorCode::MESSAGE_ARCHIVED:
+        return QT_TRANSLATE_NOOP("Confab::Error",
+                                 "This message is archived and can no longer be changed.");
+    case ErrorCode::ARCHIVE_UNAVAILABLE:
+        return QT_TRANSLATE_NOOP("Confab::Error",
+                                 "Older history cannot be read from the server's archive right "
+                                 "now.");
     case pb::ErrorCode_INT_MIN_SENTINEL_DO_NOT_USE_:
     case pb::ErrorCode_INT_MAX_SENTINEL_DO_NOT_USE_:
         break;

@@ -5,11 +5,14 @@
 #include "auth/credentials.h"
 #include "store/sqlitestore.h"
 
+#include <confab/datadir.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+#include <QSettings>
 
 #include <cstdio>
 
@@ -29,7 +32,8 @@ QString AdminCommands::usage()
         "  user disable NAME              refuse the account's logins and resumes\n"
         "  user enable NAME               allow it again\n"
         "  user reset-password NAME       set a new password; ends its sessions\n"
-        "  stats                          counts of users, conversations, messages\n"
+        "  stats                          counts of users, conversations, messages; the archive\n"
+        "                                 and, while serving, the recent-message cache\n"
         "  backup PATH                    a consistent copy of the database, taken while serving\n"
         "  check                          integrity, references, gapless seqs and the archive's\n"
         "                                 files; exit 1 if not\n"
@@ -241,6 +245,26 @@ int AdminCommands::stats()
           << "archived         " << s.archivedMessages << " messages in " << s.archiveSegments
           << " files, " << s.archiveBytes << " bytes (" << s.archiveRawBytes << " uncompressed)"
           << Qt::endl;
+    // What only the running server knows: its recent-message cache.
+    QSettings runtime(DataDir::runtimeStatsFile(m_config.dataDir), QSettings::IniFormat);
+    const qint64 writtenMs = runtime.value(QStringLiteral("recent_cache/written_ms")).toLongLong();
+    if (writtenMs > 0) {
+        const quint64 hits = runtime.value(QStringLiteral("recent_cache/hits")).toULongLong();
+        const quint64 misses = runtime.value(QStringLiteral("recent_cache/misses")).toULongLong();
+        m_out << "recent cache     "
+              << runtime.value(QStringLiteral("recent_cache/conversations")).toLongLong()
+              << " conversations, "
+              << runtime.value(QStringLiteral("recent_cache/bytes")).toLongLong() << " of "
+              << runtime.value(QStringLiteral("recent_cache/budget_bytes")).toLongLong()
+              << " bytes; " << hits << " hits, " << misses << " misses";
+        if (hits + misses > 0)
+            m_out << " (" << QString::number(100.0 * double(hits) / double(hits + misses), 'f', 1)
+                  << "% hit rate)";
+        m_out << "; as of "
+              << QDateTime::fromMSecsSinceEpoch(writtenMs).toString(QStringLiteral("HH:mm:ss"))
+              << ", from the running server (pid "
+              << runtime.value(QStringLiteral("recent_cache/pid")).toString() << ")" << Qt::endl;
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "presence/presencetracker.h"
 #include "routing/router.h"
 #include "store/blobstore.h"
+#include "store/recentcache.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
 
@@ -19,6 +20,7 @@
 #include <confab/logging.h>
 #include <confab/version.h>
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -65,10 +67,14 @@ Server::Server(ServerConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_ids(m_config.nodeId)
 {
     const QString dataDir = m_config.dataDir;
+    m_recentStats = std::make_shared<Store::RecentCacheStats>();
     m_store = std::make_unique<Store::StoreService>(
-        [dataDir, maxBytes = qint64(m_config.maxDatabaseMb) * 1024 * 1024] {
+        [dataDir, maxBytes = qint64(m_config.maxDatabaseMb) * 1024 * 1024,
+         recent = m_config.recentMessages, recentBytes = qint64(m_config.recentCacheMb) << 20,
+         stats = m_recentStats] {
             auto store = std::make_unique<Store::SqliteStore>(dataDir);
             store->setMaxDatabaseBytes(maxBytes);
+            store->setRecentCache(recent, recentBytes, stats);
             return store;
         },
         m_ids);
@@ -224,6 +230,9 @@ Result<void> Server::start()
     m_attachmentGc.setInterval(m_config.attachmentGcIntervalMs);
     connect(&m_attachmentGc, &QTimer::timeout, this, [this] { collectAttachmentGarbage(); });
     m_attachmentGc.start();
+    m_runtimeStats.setInterval(5000);
+    connect(&m_runtimeStats, &QTimer::timeout, this, &Server::writeRuntimeStats);
+    m_runtimeStats.start();
     if (m_config.metricsPort >= 0) {
         m_http = std::make_unique<QHttpServer>();
         m_http->route(QStringLiteral("/healthz"), [this] {
@@ -253,6 +262,25 @@ Result<void> Server::start()
     return {};
 }
 
+void Server::writeRuntimeStats() const
+{
+    QSaveFile file(DataDir::runtimeStatsFile(m_config.dataDir));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return;
+    const Store::RecentCacheStats &recent = *m_recentStats;
+    file.write(QStringLiteral("[recent_cache]\nwritten_ms=%1\npid=%2\nhits=%3\nmisses=%4\n"
+                              "bytes=%5\nconversations=%6\nbudget_bytes=%7\n")
+                   .arg(QDateTime::currentMSecsSinceEpoch())
+                   .arg(QCoreApplication::applicationPid())
+                   .arg(recent.hits.load())
+                   .arg(recent.misses.load())
+                   .arg(recent.bytes.load())
+                   .arg(recent.conversations.load())
+                   .arg(qint64(m_config.recentCacheMb) << 20)
+                   .toUtf8());
+    static_cast<void>(file.commit());
+}
+
 void Server::writeAddressFile() const
 {
     // Tells local tools (the desktop app's "server on this computer") where this one listens.
@@ -278,8 +306,10 @@ void Server::writeAddressFile() const
 
 void Server::removeAddressFile() const
 {
-    if (m_dataLock && m_dataLock->isLocked())
+    if (m_dataLock && m_dataLock->isLocked()) {
         QFile::remove(DataDir::addressFile(m_config.dataDir));
+        QFile::remove(DataDir::runtimeStatsFile(m_config.dataDir));
+    }
 }
 
 quint16 Server::port() const
@@ -359,6 +389,17 @@ QByteArray Server::prometheusMetrics() const
     metric("confab_messages_stored_total", "counter",
            "Messages committed to the database (resends not counted); rate() gives messages/s.");
     value("confab_messages_stored_total", double(m_store->storedMessages()));
+    metric("confab_recent_cache_hits_total", "counter",
+           "History and sync reads served from the recent-message cache.");
+    value("confab_recent_cache_hits_total", double(m_recentStats->hits.load()));
+    metric("confab_recent_cache_misses_total", "counter",
+           "History and sync reads the recent-message cache could not serve (the database did).");
+    value("confab_recent_cache_misses_total", double(m_recentStats->misses.load()));
+    metric("confab_recent_cache_bytes", "gauge", "Memory held by the recent-message cache.");
+    value("confab_recent_cache_bytes", double(m_recentStats->bytes.load()));
+    metric("confab_recent_cache_conversations", "gauge",
+           "Conversations whose newest messages the recent-message cache holds.");
+    value("confab_recent_cache_conversations", double(m_recentStats->conversations.load()));
     metric("confab_commit_duration_seconds", "histogram",
            "Time to commit one batch of writes, fsync included.");
     const LatencyBuckets &commits = m_store->commitLatency();

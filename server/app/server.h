@@ -20,6 +20,7 @@ class QTcpServer;
 
 namespace Confab {
 namespace Store {
+struct RecentCacheStats;
 class StoreService;
 class BlobStore;
 } // namespace Store
@@ -83,6 +84,8 @@ public:
     [[nodiscard]] Notify::DigestService *digests() const { return m_digests.get(); }
     //! The archive job (PROTOCOL.md §16); null unless [history] archive_after is set.
     [[nodiscard]] Archive::ArchiveService *archive() const { return m_archive.get(); }
+    //! How the store's recent-message cache does (hits, misses, size); any thread.
+    [[nodiscard]] const Store::RecentCacheStats &recentCache() const { return *m_recentStats; }
     //! Serves a connection made elsewhere as if it had been accepted (the fuzzer's, in
     //! tests/fuzz); the server takes it over. After start().
     void adoptConnection(Net::Connection *connection) { addSession(connection); }
@@ -99,6 +102,8 @@ private:
     void checkSessions();
     void finishShutdown();
     void writeAddressFile() const;
+    //! DataDir::runtimeStatsFile: the recent cache's figures, for `confabd stats`.
+    void writeRuntimeStats() const;
     void removeAddressFile() const;
 
     ServerConfig m_config;
@@ -112,6 +117,7 @@ private:
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Notify::DigestService> m_digests;
     std::unique_ptr<Archive::ArchiveService> m_archive;
+    std::shared_ptr<Store::RecentCacheStats> m_recentStats; //!< the store thread's cache
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;
     std::unique_ptr<QTcpServer> m_tcp; //!< accepts; the handshakes follow here or on workers
@@ -126,6 +132,7 @@ private:
     QTimer m_sweep;
     QTimer m_sessionCheck;
     QTimer m_attachmentGc;
+    QTimer m_runtimeStats;
     bool m_checkingSessions = false;
     qint64 m_lastTrimMs = 0; //!< monotonic: when the heap was last trimmed
     qsizetype m_sessionsAtTrim = 0;

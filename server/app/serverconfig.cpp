@@ -51,6 +51,8 @@ const QStringList kKnownKeys = {
     QStringLiteral("email/retry_seconds"),
     QStringLiteral("history/archive_after"),
     QStringLiteral("history/archive_interval"),
+    QStringLiteral("history/recent_messages"),
+    QStringLiteral("history/recent_cache_mb"),
     QStringLiteral("auth/token_ttl_days"),
     QStringLiteral("auth/argon2_ops_limit"),
     QStringLiteral("auth/argon2_mem_limit_kib"),
@@ -263,7 +265,9 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
         && readDuration(settings, QStringLiteral("history/archive_after"), 1000,
                         qint64(36'500) * 86'400'000, config.archiveAfterMs, &error)
         && readDuration(settings, QStringLiteral("history/archive_interval"), 1000,
-                        qint64(30) * 86'400'000, config.archiveIntervalMs, &error);
+                        qint64(30) * 86'400'000, config.archiveIntervalMs, &error)
+        && readInto(settings, "history/recent_messages", 0, 10'000, config.recentMessages, &error)
+        && readInto(settings, "history/recent_cache_mb", 0, 65'536, config.recentCacheMb, &error);
     if (!ok)
         return Error { ErrorCode::INVALID_ARGUMENT, error };
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;

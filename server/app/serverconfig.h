@@ -94,6 +94,11 @@ struct ServerConfig
     qint64 archiveAfterMs = 0;
     //! [history] archive_interval: how often the archive job looks for messages to move.
     qint64 archiveIntervalMs = 3'600'000;
+    //! [history] recent_messages: the newest this many messages of each recently used
+    //! conversation stay in memory for history and sync (0: no cache) ...
+    int recentMessages = 200;
+    //! ... [history] recent_cache_mb: at most this much in all, least recently used first out.
+    int recentCacheMb = 64;
 
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();

@@ -812,6 +812,7 @@ Result<void> SqliteStore::begin()
         if (auto saved = execOnce(QStringLiteral("SAVEPOINT nested%1").arg(m_depth)); !saved)
             return saved;
         ++m_depth;
+        m_recentMarks.push_back(m_recent->pendingMark());
         return {};
     }
     // IMMEDIATE takes the write lock now, so a batch never fails half-way on a lock upgrade.
@@ -825,11 +826,16 @@ Result<void> SqliteStore::commit()
 {
     if (m_depth > 1) {
         --m_depth;
-        return execOnce(QStringLiteral("RELEASE nested%1").arg(m_depth));
+        auto released = execOnce(QStringLiteral("RELEASE nested%1").arg(m_depth));
+        if (released && !m_recentMarks.empty())
+            m_recentMarks.pop_back(); // what it recorded now belongs to the enclosing one
+        return released;
     }
     auto committed = exec(query("COMMIT"));
-    if (committed)
+    if (committed) {
         m_depth = 0;
+        m_recent->apply(); // committed: now it may be served
+    }
     return committed; // on failure the caller rolls back
 }
 
@@ -855,6 +861,7 @@ void SqliteStore::forgetCached()
     m_directByKey.clear();
     m_membersById.clear();
     m_directById.clear();
+    m_joins.clear();
 }
 
 Result<bool> SqliteStore::isDirect(quint64 conversationId)
@@ -878,11 +885,17 @@ void SqliteStore::rollback()
     forgetCached(); // what the transaction created may be gone
     if (m_depth > 1) {
         --m_depth;
+        if (!m_recentMarks.empty()) {
+            m_recent->dropFrom(m_recentMarks.back());
+            m_recentMarks.pop_back();
+        }
         static_cast<void>(execOnce(QStringLiteral("ROLLBACK TO nested%1").arg(m_depth)));
         static_cast<void>(execOnce(QStringLiteral("RELEASE nested%1").arg(m_depth)));
         return;
     }
     m_depth = 0;
+    m_recent->clearPending();
+    m_recentMarks.clear();
     QSqlQuery rollback(m_db);
     if (!rollback.exec(QStringLiteral("ROLLBACK")))
         qCDebug(lcStore) << "rollback:" << rollback.lastError().text(); // none was open
@@ -1223,6 +1236,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
         entry = std::move(withFiles);
     }
     result.message = std::move(entry).value();
+    m_recent->appended(result.message);
     auto members = memberIds(conversationId);
     if (!members)
         return members.error();
@@ -1348,6 +1362,8 @@ Result<Appended> SqliteStore::changeMessage(const MessageChangeRequest &change, 
     if (auto begun = begin(); !begun)
         return begun.error();
     auto changed = applyMessageChange(change, messageId, nowMs);
+    if (changed)
+        m_recent->invalidate(change.conversationId); // the target's state changed too
     if (changed) {
         if (auto committed = commit(); !committed) {
             rollback();
@@ -2015,7 +2031,15 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
             fetched += int(archived.value().size());
             remaining -= int(archived.value().size());
         }
-        if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq) {
+        QList<pb::Message> cached;
+        if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq
+            && m_recent->read(membership.conversationId, std::max(from, membership.archivedSeq),
+                              membership.lastSeq, remaining, false, &cached)) {
+            for (pb::Message &message : cached)
+                *page.add_messages() = std::move(message);
+            fetched += int(cached.size());
+            remaining -= int(cached.size());
+        } else if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq) {
             messages.bindValue(0, id(membership.conversationId));
             messages.bindValue(1, id(std::max(from, membership.archivedSeq)));
             messages.bindValue(2, id(membership.lastSeq));
@@ -2053,15 +2077,38 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
 Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversationId,
                                              quint64 beforeSeq, int limit)
 {
+    limit = std::max(1, limit);
+    // The newest pages of a busy conversation come from memory (committed messages only),
+    // when it knows the member too: no database at all.
+    if (const auto joins = m_joins.constFind(conversationId);
+        m_recent->enabled() && joins != m_joins.cend() && joins->contains(userId)) {
+        const auto [joined, left] = joins->value(userId);
+        quint64 upTo = beforeSeq ? beforeSeq - 1 : m_recent->lastSeq(conversationId);
+        if (left)
+            upTo = std::min(upTo, left);
+        QList<pb::Message> cached;
+        if (upTo > joined && m_recent->read(conversationId, joined, upTo, limit, true, &cached)) {
+            pb::HistoryPage page;
+            page.set_conversation_id(conversationId);
+            for (auto it = cached.rbegin(); it != cached.rend(); ++it)
+                *page.add_messages() = std::move(*it);
+            page.set_has_more(page.messages(0).seq() > joined + 1);
+            return page;
+        }
+    }
     auto member = membership(userId, conversationId);
     if (!member)
         return member.error();
     const quint64 joined = member.value().joinedSeq;
+    if (m_joins.size() >= kMaxCached)
+        m_joins.clear();
+    m_joins[conversationId].insert(userId, { joined, member.value().leftSeq });
+    // The newest page of one who has not left: what the recent cache keeps once committed.
+    const bool newest = !beforeSeq && !member.value().leftSeq;
     // A member who left sees what was there until then, and nothing newer.
     const quint64 below = member.value().leftSeq ? member.value().leftSeq + 1 : 0;
     if (!beforeSeq || (below && beforeSeq > below))
         beforeSeq = below;
-    limit = std::max(1, limit);
     const quint64 archived = member.value().archivedSeq;
     pb::HistoryPage page;
     page.set_conversation_id(conversationId);
@@ -2071,7 +2118,9 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     select.bindValue(0, id(conversationId));
     select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
     select.bindValue(2, id(std::max(joined, archived)));
-    select.bindValue(3, limit);
+    // The newest page fills the recent cache: as much as it keeps, read at once.
+    const bool load = newest && m_recent->enabled();
+    select.bindValue(3, load ? std::max(limit, m_recent->perConversation()) : limit);
     if (auto done = exec(select); !done)
         return done.error();
     while (select.next())
@@ -2090,6 +2139,13 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
             *page.add_messages() = std::move(message);
     }
     std::reverse(page.mutable_messages()->begin(), page.mutable_messages()->end());
+    if (load) {
+        m_recent->loaded(conversationId, { page.messages().begin(), page.messages().end() });
+        if (m_depth == 0)
+            m_recent->apply(); // read outside a transaction: committed already
+        if (const int extra = page.messages_size() - limit; extra > 0)
+            page.mutable_messages()->DeleteSubrange(0, extra);
+    }
     page.set_has_more(page.messages_size() > 0 && page.messages(0).seq() > joined + 1);
     return page;
 }
@@ -2154,8 +2210,13 @@ Result<GroupChanged> SqliteStore::changeGroup(const GroupChange &change, quint64
         return begun.error();
     auto changed = applyGroupChange(change, messageId, nowMs);
     m_membersById.remove(change.conversationId); // as it was read while changing it
-    if (changed)
-        m_membersById.remove(changed.value().conversation.conversation_id()); // a new group
+    m_joins.remove(change.conversationId);
+    if (changed) {
+        const quint64 id = changed.value().conversation.conversation_id(); // maybe a new group
+        m_membersById.remove(id);
+        m_joins.remove(id);
+        m_recent->invalidate(id);
+    }
     if (changed) {
         if (auto committed = commit(); !committed)
             changed = committed.error();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "recentcache.h"
 #include "store.h"
 
 #include <QHash>
@@ -21,6 +22,15 @@ public:
     //! Caps the database file at this many bytes (PRAGMA max_page_count; 0: no cap). Past it a
     //! write fails with STORAGE_FULL, as on a full disk. Call before open().
     void setMaxDatabaseBytes(qint64 bytes) { m_maxDatabaseBytes = bytes; }
+    //! Keeps the newest `perConversation` messages of recently used conversations in memory,
+    //! `budgetBytes` in all (RecentCache), for history and sync; off by default (the admin
+    //! CLI's connections). Only for a store that is the only writer of messages: the server's.
+    void setRecentCache(int perConversation, qint64 budgetBytes,
+                        std::shared_ptr<RecentCacheStats> stats = {})
+    {
+        m_recent = std::make_unique<RecentCache>(perConversation, budgetBytes, std::move(stats));
+    }
+    [[nodiscard]] const RecentCache &recentCache() const { return *m_recent; }
     ~SqliteStore() override;
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
@@ -230,6 +240,11 @@ private:
     std::unordered_map<const char *, QSqlQuery> m_queries;
     int m_schemaVersion = 0;
     int m_depth = 0; //!< open transactions: 1 is BEGIN, each more a savepoint
+    std::unique_ptr<RecentCache> m_recent = std::make_unique<RecentCache>(0, 0);
+    std::vector<size_t> m_recentMarks; //!< m_recent's pending mark at each savepoint
+    //! (joined seq, left seq) of members, by conversation and user: a history page served from
+    //! the recent cache asks nothing of the database. Group changes drop their conversation's.
+    QHash<quint64, QHash<quint64, QPair<quint64, quint64>>> m_joins;
     bool m_scrubRequested = false; //!< text was deleted: empty the log soon (takeScrubRequest)
 
     // What every message would otherwise ask the database again. Usernames and direct

@@ -20,4 +20,11 @@ inline QString addressFile(const QString &dataDir)
     return QDir(dataDir).filePath(QStringLiteral("confabd.address"));
 }
 
+//! While confabd runs, rewritten every few seconds: what only the server's memory knows (its
+//! recent-message cache), for `confabd stats` in another process. INI.
+inline QString runtimeStatsFile(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("confabd.runtime"));
+}
+
 } // namespace Confab::DataDir

@@ -8,6 +8,7 @@
 #include "store/sqlitestore.h"
 #include "wireclient.h"
 
+#include <confab/datadir.h>
 #include <confab/ids.h>
 
 #include <QDir>
@@ -789,6 +790,22 @@ void TestArchive::theServerArchivesOnItsOwn()
     };
     const QList<QByteArray> before = historyOf(bob);
     QCOMPARE(before.size(), 8);
+    // Read again: the newest pages come from the recent-message cache now.
+    QCOMPARE(historyOf(bob), before);
+    QVERIFY(server->recentCache().hits.load() >= 4);
+    QVERIFY(server->recentCache().bytes.load() > 0);
+    // ... and `confabd stats`, in another process, hears of it from the running server.
+    QFile::remove(DataDir::runtimeStatsFile(m_dir->path())); // the next one has those reads
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(DataDir::runtimeStatsFile(m_dir->path())), 10'000);
+    {
+        QString out, err;
+        QTextStream outStream(&out), errStream(&err);
+        AdminCommands commands(config, outStream, errStream, {});
+        QCOMPARE(commands.run({ QStringLiteral("stats") }), 0);
+        outStream.flush();
+        QVERIFY2(out.contains(QStringLiteral("recent cache     1 conversations")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("% hit rate")), qPrintable(out));
+    }
 
     // A second later they are all older than archive_after.
     QTest::qWait(1100);

@@ -363,10 +363,24 @@ int AdminCommands::backup(const QString &path)
     auto written = opened->backupTo(path);
     if (!written)
         return fail(written.error().message);
-    m_out << "backup written to " << path << " (" << written.value() << " bytes, checked)\n"
-          << "to restore it: stop confabd, then copy it to "
+    m_out << "backup written to " << path << " (" << written.value() << " bytes, checked)"
+          << Qt::endl;
+    // The archive files the copy names (they never change once written) go beside it.
+    const QString archiveCopy = path + QStringLiteral(".archive");
+    auto copied =
+        Archive::copyArchive(path, Store::SqliteStore::archivePath(m_config.dataDir), archiveCopy);
+    if (!copied)
+        return fail(copied.error().message);
+    if (copied.value() > 0)
+        m_out << "archive: " << copied.value() << " files copied to " << archiveCopy
+              << " (each checked by its SHA-256)" << Qt::endl;
+    m_out << "to restore it: stop confabd, then copy it to "
           << QDir(m_config.dataDir).filePath(QStringLiteral("confab.db"))
-          << " and remove confab.db-wal and confab.db-shm beside it" << Qt::endl;
+          << " and remove confab.db-wal and confab.db-shm beside it";
+    if (copied.value() > 0)
+        m_out << "; and copy " << archiveCopy << " to "
+              << Store::SqliteStore::archivePath(m_config.dataDir);
+    m_out << Qt::endl;
     return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "archiver.h"
 
 #include <confab/logging.h>
+#include <confab/sqlsupport.h>
 
 #include <QDateTime>
 #include <QDir>
@@ -9,6 +10,9 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 
 namespace Confab::Archive {
 
@@ -162,6 +166,44 @@ Result<VerifyReport> Archiver::verify()
         if (!named.contains(file))
             report.orphans << file;
     return report;
+}
+
+Result<int> copyArchive(const QString &databasePath, const QString &archiveDir,
+                        const QString &targetDir)
+{
+    QList<QPair<QString, QByteArray>> files; // name, SHA-256
+    const QString connection = Sql::uniqueConnectionName("confab-archive-copy");
+    QString failure;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(databasePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QSqlQuery select(db);
+        if (!db.open() || !select.exec(QStringLiteral("SELECT file, sha256 FROM archive_segments")))
+            failure =
+                QStringLiteral("cannot read %1: %2").arg(databasePath, select.lastError().text());
+        while (failure.isEmpty() && select.next())
+            files.append({ select.value(0).toString(), select.value(1).toByteArray() });
+    }
+    QSqlDatabase::removeDatabase(connection);
+    if (!failure.isEmpty())
+        return Error { ErrorCode::INTERNAL, failure };
+    for (const auto &[file, sha256] : files) {
+        const QString from = QDir(archiveDir).filePath(file);
+        const QString to = QDir(targetDir).filePath(file);
+        if (!QDir().mkpath(QFileInfo(to).absolutePath()))
+            return Error { ErrorCode::STORAGE_FULL, QStringLiteral("cannot create %1").arg(to) };
+        QFile::remove(to);
+        if (!QFile::copy(from, to))
+            return Error { ErrorCode::STORAGE_FULL,
+                           QStringLiteral("cannot copy %1 to %2").arg(from, to) };
+        if (fileSha256(to) != sha256)
+            return Error { ErrorCode::ARCHIVE_UNAVAILABLE,
+                           QStringLiteral("%1 is not as recorded (damaged?): run confabd archive "
+                                          "verify")
+                               .arg(from) };
+    }
+    return int(files.size());
 }
 
 } // namespace Confab::Archive

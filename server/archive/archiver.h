@@ -73,4 +73,9 @@ private:
     const QString m_dir;
 };
 
+//! Copies the archive files a database (a backup's copy, `databasePath`) names from
+//! `archiveDir` to `targetDir`, checking each by its recorded SHA-256. Returns how many.
+[[nodiscard]] Result<int> copyArchive(const QString &databasePath, const QString &archiveDir,
+                                      const QString &targetDir);
+
 } // namespace Confab::Archive

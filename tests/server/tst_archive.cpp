@@ -385,6 +385,27 @@ void TestArchive::pagingAcrossTheBoundaryIsUnchanged()
     SqliteStore reopened(m_dir->path(), 1000);
     QVERIFY(reopened.open().isOk());
     QCOMPARE(seenBy(reopened, h.alice, h.group).history, aliceBefore.history);
+
+    // A backup takes the archive along; restored elsewhere, the history is all there.
+    ServerConfig config;
+    config.dataDir = m_dir->path();
+    QString out, err;
+    QTextStream outStream(&out), errStream(&err);
+    AdminCommands commands(config, outStream, errStream, {});
+    const QString backup = m_dir->filePath(QStringLiteral("backup/confab.db"));
+    QVERIFY(QDir().mkpath(QFileInfo(backup).absolutePath()));
+    QCOMPARE(commands.run({ QStringLiteral("backup"), backup }), 0);
+    outStream.flush();
+    const int files = int(store.archiveSegments(0).value().size());
+    QVERIFY2(out.contains(QStringLiteral("archive: %1 files copied").arg(files)), qPrintable(out));
+    QTemporaryDir restored;
+    QVERIFY(QFile::copy(backup, QDir(restored.path()).filePath(QStringLiteral("confab.db"))));
+    QVERIFY(QDir().rename(backup + QStringLiteral(".archive"),
+                          SqliteStore::archivePath(restored.path())));
+    SqliteStore fromBackup(restored.path(), 1000);
+    QVERIFY(fromBackup.open().isOk());
+    QCOMPARE(seenBy(fromBackup, h.bob, h.direct).history, bobBefore.history);
+    QVERIFY(fromBackup.check().value().problems.isEmpty());
 }
 
 void TestArchive::archivedMessagesAreHistory()

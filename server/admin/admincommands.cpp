@@ -273,8 +273,9 @@ int AdminCommands::archiveRun(const QString &age)
     qint64 afterMs = m_config.archiveAfterMs;
     if (!age.isEmpty()) {
         afterMs = parseDuration(age);
-        if (afterMs <= 0)
-            return fail(QStringLiteral("archive run takes an age like 30d, 12h or 90s, not \"%1\"")
+        if (afterMs < ServerConfig::kMinArchiveAfterMs)
+            return fail(QStringLiteral("archive run takes an age of at least a day, like 30d or "
+                                       "36h; not \"%1\"")
                             .arg(age),
                         2);
     }

@@ -262,7 +262,7 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
                       digestIntervalMinutes, &error)
         && readNumber(settings, QStringLiteral("email/retry_seconds"), 1, 3600, mailRetrySeconds,
                       &error)
-        && readDuration(settings, QStringLiteral("history/archive_after"), 1000,
+        && readDuration(settings, QStringLiteral("history/archive_after"), kMinArchiveAfterMs,
                         qint64(36'500) * 86'400'000, config.archiveAfterMs, &error)
         && readDuration(settings, QStringLiteral("history/archive_interval"), 1000,
                         qint64(30) * 86'400'000, config.archiveIntervalMs, &error)

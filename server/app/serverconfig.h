@@ -91,7 +91,10 @@ struct ServerConfig
 
     //! [history] archive_after: messages stored longer ago than this move from the database to
     //! compressed archive files under the data directory (PROTOCOL.md §16); 0: never (default).
+    //! At least kMinArchiveAfterMs: a resend is recognised only while its original is in the
+    //! database, so an outbox held back that long could store its message twice.
     qint64 archiveAfterMs = 0;
+    static constexpr qint64 kMinArchiveAfterMs = 86'400'000;
     //! [history] archive_interval: how often the archive job looks for messages to move.
     qint64 archiveIntervalMs = 3'600'000;
     //! [history] recent_messages: the newest this many messages of each recently used

@@ -49,10 +49,12 @@ Result<bool> Archiver::step(quint64 conversationId, qint64 cutoffMs, RunReport *
     segment.month = found.month;
     segment.createdMs = QDateTime::currentMSecsSinceEpoch();
     if (auto committed = m_store.commitArchive(found, segment); !committed) {
-        QFile::remove(path);
+        // Any other failure may have reached the disk (a COMMIT whose fsync failed can still
+        // count after a restart): the file stays until no segment names it (removeOrphans).
         if (committed.error().code != ErrorCode::UNAVAILABLE)
             return committed.error();
         // A message of the batch changed meanwhile: nothing was moved; read it again.
+        QFile::remove(path);
         ++report->conflicts;
         qCInfo(lcStore) << "archive:" << committed.error().message;
         return true;
@@ -88,8 +90,15 @@ Result<RunReport> Archiver::run(qint64 cutoffMs, const std::atomic<bool> *stop)
                 if (stop && stop->load())
                     return report;
                 auto moved = step(conversationId, cutoffMs, &report);
-                if (!moved)
-                    return moved.error();
+                if (!moved && moved.error().code == ErrorCode::STORAGE_FULL)
+                    return moved.error(); // the others would fail the same way
+                if (!moved) {
+                    // This one waits for the next run; the others go ahead.
+                    qCWarning(lcStore)
+                        << "archive: conversation" << conversationId << moved.error().message;
+                    ++report.failures;
+                    break;
+                }
                 if (!moved.value() || report.conflicts - conflictsBefore >= kMaxConflicts)
                     break;
             }

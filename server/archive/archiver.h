@@ -22,6 +22,7 @@ struct RunReport
     qint64 rawBytes = 0;
     int conflicts = 0; //!< steps undone because a message changed meanwhile (retried later)
     int orphansRemoved = 0;
+    int failures = 0; //!< conversations left for the next run after an error (logged)
 };
 
 //! What `confabd archive verify` found; nothing in `problems`: every file reads as recorded.

@@ -57,13 +57,10 @@ RunReport ArchiveService::lastReport() const
 
 void ArchiveService::loop()
 {
-    // The connection belongs to this thread: made, used and closed here.
-    std::unique_ptr<Store::Store> store = m_factory();
-    if (auto opened = store->open(); !opened) {
-        qCWarning(lcStore) << "archive: cannot open the database:" << opened.error().message;
-        return;
-    }
-    Archiver archiver(*store, m_dir);
+    // The connection belongs to this thread: made, used and closed here; opened again at the
+    // next interval if it could not be.
+    std::unique_ptr<Store::Store> store;
+    std::unique_ptr<Archiver> archiver;
     for (;;) {
         {
             std::unique_lock lock(m_mutex);
@@ -73,8 +70,21 @@ void ArchiveService::loop()
                 return;
             m_runNow = false;
         }
+        if (!archiver) {
+            store = m_factory();
+            if (auto opened = store->open(); !opened) {
+                qCWarning(lcStore)
+                    << "archive: cannot open the database:" << opened.error().message;
+                store.reset();
+                std::lock_guard lock(m_mutex);
+                ++m_passes;
+                m_last = {};
+                continue;
+            }
+            archiver = std::make_unique<Archiver>(*store, m_dir);
+        }
         const qint64 cutoffMs = QDateTime::currentMSecsSinceEpoch() - m_archiveAfterMs;
-        auto report = archiver.run(cutoffMs, &m_stopping);
+        auto report = archiver->run(cutoffMs, &m_stopping);
         std::lock_guard lock(m_mutex);
         ++m_passes;
         if (!report) {

@@ -18,7 +18,7 @@ namespace {
 constexpr char kMagic[] = "CFARCH01";
 constexpr char kEndMagic[] = "CFAEND01";
 constexpr int kMagicSize = 8;
-constexpr int kIndexEntrySize = 8 + 8 + 4 + 8 + 4 + 32;
+constexpr int kIndexEntrySize = 8 + 8 + 4 + 8 + 4 + 8 + 8 + 32;
 constexpr int kFooterSize = 8 + 4 + 8 + 32 + kMagicSize;
 //! A block decompresses to at most this: kBlockMessages messages of the largest a frame holds.
 constexpr qint64 kMaxBlockRawBytes = qint64(64) * 1024 * 1024;
@@ -97,6 +97,8 @@ Result<SegmentInfo> writeSegment(const QString &path, quint64 conversationId,
 
     QByteArray raw;
     quint64 blockFirst = 0;
+    quint64 blockMinId = 0;
+    quint64 blockMaxId = 0;
     quint64 previousSeq = 0;
     quint32 count = 0;
     auto closeBlock = [&]() -> Result<void> {
@@ -114,6 +116,8 @@ Result<SegmentInfo> writeSegment(const QString &path, quint64 conversationId,
         put<quint32>(index, count);
         put<quint64>(index, quint64(file.size()));
         put<quint32>(index, quint32(frame.size()));
+        put<quint64>(index, blockMinId);
+        put<quint64>(index, blockMaxId);
         index.append(sha256(frame));
         file.append(frame);
         info.rawBytes += raw.size();
@@ -126,13 +130,20 @@ Result<SegmentInfo> writeSegment(const QString &path, quint64 conversationId,
         if (message.conversation_id() != conversationId || message.seq() <= previousSeq)
             return Error { ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("a segment holds one conversation, by ascending seq") };
-        if (count == 0)
+        if (count == 0) {
             blockFirst = message.seq();
+            blockMinId = blockMaxId = message.message_id();
+        }
+        blockMinId = std::min<quint64>(blockMinId, message.message_id());
+        blockMaxId = std::max<quint64>(blockMaxId, message.message_id());
         const std::string bytes = message.SerializeAsString();
         put<quint32>(raw, quint32(bytes.size()));
         raw.append(bytes.data(), qsizetype(bytes.size()));
         previousSeq = message.seq();
         info.maxMessageId = std::max<quint64>(info.maxMessageId, message.message_id());
+        info.minMessageId = info.minMessageId
+            ? std::min<quint64>(info.minMessageId, message.message_id())
+            : message.message_id();
         if (++count == kBlockMessages || raw.size() >= kBlockRawBytes)
             if (auto closed = closeBlock(); !closed)
                 return closed.error();
@@ -238,10 +249,15 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::open(const QString &path,
         block.count = get<quint32>(at);
         block.offset = get<quint64>(at);
         block.length = get<quint32>(at);
+        block.minMessageId = get<quint64>(at);
+        block.maxMessageId = get<quint64>(at);
         block.sha256 = QByteArray(at, 32);
         at += 32;
         if (block.firstSeq <= previous || block.lastSeq < block.firstSeq || block.count == 0
-            || block.offset < quint64(kMagicSize) || block.offset + block.length > indexOffset)
+            || block.count > quint32(kBlockMessages)
+            || block.lastSeq - block.firstSeq + 1 < block.count
+            || block.offset < quint64(kMagicSize) || block.offset > indexOffset
+            || block.length > indexOffset - block.offset || block.minMessageId > block.maxMessageId)
             return damaged(path, QStringLiteral("a bad index entry"));
         previous = block.lastSeq;
         reader->m_blocks.append(block);

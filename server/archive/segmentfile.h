@@ -19,7 +19,8 @@ namespace Confab::Archive {
 //!     blocks: one zstd frame each, of up to kBlockMessages messages as
 //!             (uint32 length, pb::Message bytes)...
 //!     index:  per block (uint64 first_seq, uint64 last_seq, uint32 count, uint64 offset,
-//!             uint32 length, 32 bytes SHA-256 of the compressed frame)
+//!             uint32 length, uint64 min_message_id, uint64 max_message_id, 32 bytes SHA-256
+//!             of the compressed frame)
 //!     footer: uint64 conversation_id, uint32 blocks, uint64 index_offset,
 //!             32 bytes SHA-256 of the index and the footer's first three fields, "CFAEND01"
 //!
@@ -32,6 +33,8 @@ struct BlockInfo
     quint32 count = 0;
     quint64 offset = 0;
     quint32 length = 0;
+    quint64 minMessageId = 0; //!< a message is found by id without reading other blocks
+    quint64 maxMessageId = 0;
     QByteArray sha256;
 };
 
@@ -47,6 +50,7 @@ struct SegmentInfo
     QByteArray sha256; //!< of the whole file
     qint64 firstMs = 0;
     qint64 lastMs = 0;
+    quint64 minMessageId = 0;
     quint64 maxMessageId = 0;
 };
 

@@ -21,13 +21,19 @@ void RecentCache::appended(const pb::Message &message)
 
 void RecentCache::invalidate(quint64 conversationId)
 {
-    if (enabled())
-        m_pending.push_back({ Pending::Invalidate, conversationId, {} });
+    if (!enabled())
+        return;
+    // At once, too: what the cache holds is stale for the rest of this transaction (a read in
+    // the same batch must not get the text a delete just removed). A rollback only costs a miss.
+    drop(conversationId);
+    m_stats->bytes = m_bytes;
+    m_stats->conversations = m_entries.size();
+    m_pending.push_back({ Pending::Invalidate, conversationId, {} });
 }
 
 void RecentCache::loaded(quint64 conversationId, const QList<pb::Message> &newest)
 {
-    if (enabled() && !newest.isEmpty() && !m_entries.contains(conversationId))
+    if (enabled() && !newest.isEmpty())
         m_pending.push_back({ Pending::Load, conversationId, newest });
 }
 
@@ -62,8 +68,14 @@ void RecentCache::apply()
             break;
         }
         case Pending::Load: {
-            if (m_entries.contains(id))
-                break;
+            if (const auto found = m_entries.constFind(id); found != m_entries.cend()) {
+                // Kept, unless this reaches further back to the same end (a longer read).
+                if (found->messages.empty()
+                    || pending.messages.last().seq() != found->messages.back().seq()
+                    || pending.messages.first().seq() >= found->messages.front().seq())
+                    break;
+                drop(id);
+            }
             Entry &entry = m_entries[id];
             m_lru.push_front(id);
             entry.lru = m_lru.begin();

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QList>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <list>
@@ -36,6 +37,13 @@ public:
 
     [[nodiscard]] bool enabled() const { return m_perConversation > 0 && m_budgetBytes > 0; }
     [[nodiscard]] int perConversation() const { return m_perConversation; }
+    //! How many messages a miss loads: perConversation, unless the budget would then hold
+    //! fewer than 32 conversations (at about 512 bytes a message).
+    [[nodiscard]] int loadSize() const
+    {
+        return int(
+            std::max<qint64>(1, std::min<qint64>(m_perConversation, m_budgetBytes / (32 * 512))));
+    }
     [[nodiscard]] const RecentCacheStats &stats() const { return *m_stats; }
 
     // What a transaction did; applied at commit (apply()), dropped at rollback (dropFrom()).

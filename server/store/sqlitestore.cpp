@@ -476,6 +476,7 @@ Result<void> SqliteStore::migrateTo9()
             sha256 BLOB NOT NULL,
             first_ms BIGINT NOT NULL,
             last_ms BIGINT NOT NULL,
+            min_message_id INTEGER NOT NULL,
             max_message_id INTEGER NOT NULL,
             created_ms BIGINT NOT NULL,
             PRIMARY KEY (conversation_id, first_seq)))",
@@ -1936,17 +1937,20 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
             readMessage(last, out->mutable_last_message());
         last.finish();
         // Quiet since the archive took it all: the newest archived message or group event.
-        for (quint64 top = std::min(upTo, archived); !out->has_last_message() && top > 0;) {
-            auto older = archivedMessages(conversationId, 0, top, 16, true);
-            if (!older)
-                return older.error();
-            for (const pb::Message &message : older.value()) {
-                if (!message.has_change()) {
-                    *out->mutable_last_message() = message;
-                    break;
-                }
-            }
-            top = older.value().isEmpty() ? 0 : older.value().last().seq() - 1;
+        // An archive file that cannot be read leaves it out (and is logged), rather than fail
+        // the whole list: the chat is still there.
+        if (!out->has_last_message() && std::min(upTo, archived) > 0) {
+            auto found = forEachArchived(conversationId, 0, std::min(upTo, archived), true,
+                                         [out](pb::Message &message) {
+                                             if (message.has_change())
+                                                 return true;
+                                             *out->mutable_last_message() = std::move(message);
+                                             return false;
+                                         });
+            if (!found && found.error().code != ErrorCode::ARCHIVE_UNAVAILABLE)
+                return found.error();
+            if (!found)
+                qCWarning(lcStore) << "conversation" << conversationId << found.error().message;
         }
 
         // Group events and changes are not unread messages.
@@ -1965,14 +1969,20 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         // Unread since before the archive's end: those in the archive count too.
         const quint64 unreadFrom = std::max<quint64>(readSeq, out->joined_seq());
         if (unreadFrom < std::min(archived, upTo)) {
-            auto older = archivedMessages(conversationId, unreadFrom, std::min(archived, upTo),
-                                          std::numeric_limits<int>::max(), false);
-            if (!older)
-                return older.error();
+            // Counted a block at a time, newest first, up to kMaxArchivedUnread: an old unread
+            // group costs a bounded read, and shows as "at least" that many.
             quint64 count = 0;
-            for (const pb::Message &message : older.value())
-                count += message.sender_id() != userId && !message.has_group_event()
-                    && !message.has_change() && !message.deleted();
+            auto counted = forEachArchived(conversationId, unreadFrom, std::min(archived, upTo),
+                                           true, [&count, userId](const pb::Message &message) {
+                                               count += message.sender_id() != userId
+                                                   && !message.has_group_event()
+                                                   && !message.has_change() && !message.deleted();
+                                               return count < kMaxArchivedUnread;
+                                           });
+            if (!counted && counted.error().code != ErrorCode::ARCHIVE_UNAVAILABLE)
+                return counted.error();
+            if (!counted)
+                qCWarning(lcStore) << "conversation" << conversationId << counted.error().message;
             out->set_unread_count(out->unread_count() + count);
         }
     }
@@ -2024,6 +2034,14 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
             auto archived = archivedMessages(membership.conversationId, from,
                                              std::min(membership.archivedSeq, membership.lastSeq),
                                              remaining, false);
+            if (!archived && archived.error().code == ErrorCode::ARCHIVE_UNAVAILABLE) {
+                // Not this conversation now (its cursor stays where it is, so nothing is
+                // skipped for good); the others sync as usual. History says why.
+                qCWarning(lcStore)
+                    << "sync of conversation" << membership.conversationId << "for user" << userId
+                    << "held back:" << archived.error().message;
+                continue;
+            }
             if (!archived)
                 return archived.error();
             for (pb::Message &message : archived.value())
@@ -2120,7 +2138,7 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     select.bindValue(2, id(std::max(joined, archived)));
     // The newest page fills the recent cache: as much as it keeps, read at once.
     const bool load = newest && m_recent->enabled();
-    select.bindValue(3, load ? std::max(limit, m_recent->perConversation()) : limit);
+    select.bindValue(3, load ? std::max(limit, m_recent->loadSize()) : limit);
     if (auto done = exec(select); !done)
         return done.error();
     while (select.next())
@@ -3107,8 +3125,14 @@ Result<ArchiveBatch> SqliteStore::archiveBatch(quint64 conversationId, qint64 cu
     };
     auto batch = read();
     if (own) {
+        // A read transaction left open would hold every later checkpoint back.
         QSqlQuery end(m_db);
-        end.exec(QStringLiteral("COMMIT"));
+        if (!end.exec(QStringLiteral("COMMIT"))) {
+            const Error failed = sqlError(end);
+            QSqlQuery undo(m_db);
+            static_cast<void>(undo.exec(QStringLiteral("ROLLBACK")));
+            return failed;
+        }
     }
     return batch;
 }
@@ -3164,8 +3188,8 @@ Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const Segment
         const Archive::SegmentInfo &info = segment.info;
         auto &insert = query("INSERT INTO archive_segments (conversation_id, first_seq, last_seq, "
                              "month, file, messages, bytes, raw_bytes, sha256, first_ms, last_ms, "
-                             "max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?)");
+                             "min_message_id, max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bindValue(0, id(conversationId));
         insert.bindValue(1, id(first));
         insert.bindValue(2, id(last));
@@ -3177,8 +3201,9 @@ Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const Segment
         insert.bindValue(8, info.sha256);
         insert.bindValue(9, info.firstMs);
         insert.bindValue(10, info.lastMs);
-        insert.bindValue(11, id(info.maxMessageId));
-        insert.bindValue(12, segment.createdMs);
+        insert.bindValue(11, id(info.minMessageId));
+        insert.bindValue(12, id(info.maxMessageId));
+        insert.bindValue(13, segment.createdMs);
         if (auto done = exec(insert); !done)
             return done;
         auto &advance =
@@ -3201,9 +3226,9 @@ Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const Segment
 Result<QList<SegmentRecord>> SqliteStore::archiveSegments(quint64 conversationId)
 {
     auto &select = query("SELECT conversation_id, first_seq, last_seq, month, file, messages, "
-                         "bytes, raw_bytes, sha256, first_ms, last_ms, max_message_id, created_ms "
-                         "FROM archive_segments WHERE conversation_id = ? OR ? = 0 "
-                         "ORDER BY conversation_id, first_seq");
+                         "bytes, raw_bytes, sha256, first_ms, last_ms, min_message_id, "
+                         "max_message_id, created_ms FROM archive_segments WHERE "
+                         "conversation_id = ? OR ? = 0 ORDER BY conversation_id, first_seq");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, id(conversationId));
     if (auto done = exec(select); !done)
@@ -3224,8 +3249,9 @@ Result<QList<SegmentRecord>> SqliteStore::archiveSegments(quint64 conversationId
         info.sha256 = select.value(8).toByteArray();
         info.firstMs = select.value(9).toLongLong();
         info.lastMs = select.value(10).toLongLong();
-        info.maxMessageId = select.value(11).toULongLong();
-        segment.createdMs = select.value(12).toLongLong();
+        info.minMessageId = select.value(11).toULongLong();
+        info.maxMessageId = select.value(12).toULongLong();
+        segment.createdMs = select.value(13).toLongLong();
         segments.append(std::move(segment));
     }
     return segments;
@@ -3244,42 +3270,62 @@ SqliteStore::segmentReader(const SegmentRecord &segment)
             return Error { ErrorCode::ARCHIVE_UNAVAILABLE, reader.error().message };
         return reader.error();
     }
+    // Sound, and the one the database means (not another range of the same conversation).
+    const QList<Archive::BlockInfo> &blocks = reader.value()->blocks();
+    int messages = 0;
+    for (const Archive::BlockInfo &block : blocks)
+        messages += int(block.count);
+    if (blocks.isEmpty() || blocks.first().firstSeq != segment.info.firstSeq
+        || blocks.last().lastSeq != segment.info.lastSeq || messages != segment.info.messages)
+        return Error { ErrorCode::ARCHIVE_UNAVAILABLE,
+                       QStringLiteral("archive file %1 does not hold seqs %2..%3 as recorded")
+                           .arg(path)
+                           .arg(segment.info.firstSeq)
+                           .arg(segment.info.lastSeq) };
     if (m_readers.size() >= 256)
         m_readers.clear();
     m_readers.insert(path, reader.value());
     return reader;
 }
 
-Result<QList<pb::Message>> SqliteStore::archivedMessages(quint64 conversationId, quint64 afterSeq,
-                                                         quint64 upToSeq, int limit,
-                                                         bool newestFirst)
+Result<QList<SegmentRecord>> SqliteStore::segmentsWhere(const char *sql, quint64 conversationId,
+                                                        quint64 a, quint64 b)
 {
-    QList<pb::Message> found;
-    if (upToSeq <= afterSeq || limit <= 0)
-        return found;
+    auto &select = query(sql);
+    select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(a));
+    select.bindValue(2, id(b));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
     QList<SegmentRecord> segments;
-    {
-        auto &select = query("SELECT file, first_seq, last_seq FROM archive_segments WHERE "
-                             "conversation_id = ? AND last_seq > ? AND first_seq <= ? "
-                             "ORDER BY first_seq");
-        select.bindValue(0, id(conversationId));
-        select.bindValue(1, id(afterSeq));
-        select.bindValue(2, id(upToSeq));
-        if (auto done = exec(select); !done)
-            return done.error();
-        const Finished finished(select);
-        while (select.next()) {
-            SegmentRecord segment;
-            segment.file = select.value(0).toString();
-            segment.info.conversationId = conversationId;
-            segment.info.firstSeq = select.value(1).toULongLong();
-            segment.info.lastSeq = select.value(2).toULongLong();
-            segments.append(std::move(segment));
-        }
+    while (select.next()) {
+        SegmentRecord segment;
+        segment.file = select.value(0).toString();
+        segment.info.conversationId = conversationId;
+        segment.info.firstSeq = select.value(1).toULongLong();
+        segment.info.lastSeq = select.value(2).toULongLong();
+        segment.info.messages = select.value(3).toInt();
+        segments.append(std::move(segment));
     }
+    return segments;
+}
+
+Result<void> SqliteStore::forEachArchived(quint64 conversationId, quint64 afterSeq, quint64 upToSeq,
+                                          bool newestFirst,
+                                          const std::function<bool(pb::Message &)> &visit)
+{
+    if (upToSeq <= afterSeq)
+        return {};
+    auto segments = segmentsWhere("SELECT file, first_seq, last_seq, messages FROM "
+                                  "archive_segments WHERE conversation_id = ? AND last_seq > ? "
+                                  "AND first_seq <= ? ORDER BY first_seq",
+                                  conversationId, afterSeq, upToSeq);
+    if (!segments)
+        return segments.error();
     if (newestFirst)
-        std::reverse(segments.begin(), segments.end());
-    for (const SegmentRecord &segment : segments) {
+        std::reverse(segments.value().begin(), segments.value().end());
+    for (const SegmentRecord &segment : segments.value()) {
         auto reader = segmentReader(segment);
         if (!reader)
             return reader.error();
@@ -3294,48 +3340,48 @@ Result<QList<pb::Message>> SqliteStore::archivedMessages(quint64 conversationId,
             QList<pb::Message> &messages = block.value();
             if (newestFirst)
                 std::reverse(messages.begin(), messages.end());
-            for (pb::Message &message : messages) {
-                if (message.seq() <= afterSeq || message.seq() > upToSeq)
-                    continue;
-                found.append(std::move(message));
-                if (found.size() >= limit)
-                    return found;
-            }
+            for (pb::Message &message : messages)
+                if (message.seq() > afterSeq && message.seq() <= upToSeq && !visit(message))
+                    return {};
         }
     }
+    return {};
+}
+
+Result<QList<pb::Message>> SqliteStore::archivedMessages(quint64 conversationId, quint64 afterSeq,
+                                                         quint64 upToSeq, int limit,
+                                                         bool newestFirst)
+{
+    QList<pb::Message> found;
+    if (limit <= 0)
+        return found;
+    auto done =
+        forEachArchived(conversationId, afterSeq, upToSeq, newestFirst, [&](pb::Message &message) {
+            found.append(std::move(message));
+            return found.size() < limit;
+        });
+    if (!done)
+        return done.error();
     return found;
 }
 
 Result<pb::Message> SqliteStore::archivedMessage(quint64 conversationId, quint64 messageId)
 {
-    // Ids are made from the clock when the message is stored: the segments of about then.
-    constexpr qint64 kSlackMs = 60'000;
-    const qint64 at = SnowflakeGenerator::timestampMs(messageId);
-    QList<SegmentRecord> segments;
-    {
-        auto &select = query("SELECT file, first_seq, last_seq FROM archive_segments WHERE "
-                             "conversation_id = ? AND first_ms <= ? AND last_ms >= ? "
-                             "ORDER BY first_seq");
-        select.bindValue(0, id(conversationId));
-        select.bindValue(1, at + kSlackMs);
-        select.bindValue(2, at - kSlackMs);
-        if (auto done = exec(select); !done)
-            return done.error();
-        const Finished finished(select);
-        while (select.next()) {
-            SegmentRecord segment;
-            segment.file = select.value(0).toString();
-            segment.info.conversationId = conversationId;
-            segment.info.firstSeq = select.value(1).toULongLong();
-            segment.info.lastSeq = select.value(2).toULongLong();
-            segments.append(std::move(segment));
-        }
-    }
-    for (const SegmentRecord &segment : segments) {
+    // By the ids each segment and block holds: one block is read, whatever id is asked for.
+    auto segments = segmentsWhere("SELECT file, first_seq, last_seq, messages FROM "
+                                  "archive_segments WHERE conversation_id = ? AND "
+                                  "min_message_id <= ? AND max_message_id >= ? ORDER BY first_seq",
+                                  conversationId, messageId, messageId);
+    if (!segments)
+        return segments.error();
+    for (const SegmentRecord &segment : segments.value()) {
         auto reader = segmentReader(segment);
         if (!reader)
             return reader.error();
         for (int i = 0; i < reader.value()->blocks().size(); ++i) {
+            const Archive::BlockInfo &info = reader.value()->blocks().at(i);
+            if (messageId < info.minMessageId || messageId > info.maxMessageId)
+                continue;
             auto block = reader.value()->block(i);
             if (!block)
                 return block.error();

@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <functional>
 #include <unordered_map>
 #include <utility>
 
@@ -35,6 +36,8 @@ public:
     SqliteStore(const SqliteStore &) = delete;
     SqliteStore &operator=(const SqliteStore &) = delete;
 
+    //! Unread messages counted in the archive at most (a conversation list shows no more).
+    static constexpr quint64 kMaxArchivedUnread = 10'000;
     //! The schema version this build migrates to.
     static constexpr int kSchemaVersion = 9;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
@@ -224,6 +227,14 @@ private:
     //! cannot be read.
     Result<QList<pb::Message>> archivedMessages(quint64 conversationId, quint64 afterSeq,
                                                 quint64 upToSeq, int limit, bool newestFirst);
+    //! Calls `visit` with the archived messages of (afterSeq, upToSeq] in order, one block in
+    //! memory at a time, until it returns false.
+    Result<void> forEachArchived(quint64 conversationId, quint64 afterSeq, quint64 upToSeq,
+                                 bool newestFirst, const std::function<bool(pb::Message &)> &visit);
+    //! Segments by a query binding (conversation, a, b) and selecting (file, first_seq,
+    //! last_seq, messages).
+    Result<QList<SegmentRecord>> segmentsWhere(const char *sql, quint64 conversationId, quint64 a,
+                                               quint64 b);
     //! An archived message of the conversation by id; NOT_FOUND when the archive has none.
     Result<pb::Message> archivedMessage(quint64 conversationId, quint64 messageId);
     //! Segment files open for reading, by path (they never change once written). Bounded.

@@ -586,8 +586,27 @@ void TestArchive::aDamagedFileIsReportedNotServed()
     QVERIFY(!into.isOk());
     QCOMPARE(into.error().code, ErrorCode::ARCHIVE_UNAVAILABLE);
     QVERIFY2(into.error().message.contains(oldest.file), why(into).constData());
-    // The group is not affected.
+    // The group is not affected, nor the chat list, nor a sync of everything: the damaged
+    // chat is held back (its cursor stays), the others come.
     QVERIFY(store.history(h.alice, h.group, 0, 1000).isOk());
+    auto list = store.conversations(h.bob);
+    QVERIFY2(list.isOk(), why(list).constData());
+    QCOMPARE(list.value().conversations_size(), 2);
+    QHash<quint64, quint64> cursors;
+    int groupMessages = 0, directMessages = 0;
+    for (int guard = 0; guard < 100; ++guard) {
+        auto page = store.sync(h.bob, cursors, 100);
+        QVERIFY2(page.isOk(), why(page).constData());
+        for (const pb::Message &message : page.value().messages()) {
+            cursors[message.conversation_id()] = message.seq();
+            groupMessages += message.conversation_id() == h.group;
+            directMessages += message.conversation_id() == h.direct;
+        }
+        if (!page.value().has_more())
+            break;
+    }
+    QVERIFY(groupMessages > 200);
+    QCOMPARE(directMessages, 0);
 
     // verify and check say so, and exit 1.
     ServerConfig config;
@@ -608,6 +627,16 @@ void TestArchive::aDamagedFileIsReportedNotServed()
     QVERIFY(QFile::remove(path));
     QCOMPARE(store.history(h.bob, h.direct, oldest.info.lastSeq + 1, 50).error().code,
              ErrorCode::ARCHIVE_UNAVAILABLE);
+    // So is a sound file of the same chat that holds other seqs (a mixed-up restore): it is
+    // not served as if it were the one recorded.
+    const QString other =
+        QDir(SqliteStore::archivePath(m_dir->path())).filePath(segments.value().at(1).file);
+    QVERIFY(QFile::copy(other, path));
+    SqliteStore fresh(m_dir->path(), 1000); // no reader open yet
+    QVERIFY(fresh.open().isOk());
+    auto mixed = fresh.history(h.bob, h.direct, oldest.info.lastSeq + 1, 50);
+    QCOMPARE(mixed.error().code, ErrorCode::ARCHIVE_UNAVAILABLE);
+    QVERIFY2(mixed.error().message.contains(QStringLiteral("as recorded")), why(mixed).constData());
 }
 
 void TestArchive::sigkillWhileArchivingLosesNothing()
@@ -898,10 +927,28 @@ void TestArchive::durations()
     QVERIFY(config.isOk());
     QCOMPARE(config.value().archiveAfterMs, 30 * kDayMs);
     QVERIFY(warnings.isEmpty());
-    settings.setValue(QStringLiteral("history/archive_after"), QStringLiteral("soon"));
-    config = ServerConfig::fromSettings(settings, &warnings);
-    QVERIFY(!config.isOk());
-    QVERIFY(config.error().message.contains(QStringLiteral("history/archive_after")));
+    for (const char *bad : { "soon", "12h", "-1d" }) {
+        settings.setValue(QStringLiteral("history/archive_after"), QString::fromLatin1(bad));
+        config = ServerConfig::fromSettings(settings, &warnings);
+        QVERIFY2(!config.isOk(), bad); // under a day is refused: resends must still be known
+        QVERIFY(config.error().message.contains(QStringLiteral("history/archive_after")));
+    }
+    settings.setValue(QStringLiteral("history/archive_after"), QStringLiteral("off"));
+    QCOMPARE(ServerConfig::fromSettings(settings, &warnings).value().archiveAfterMs, 0);
+
+    // The command line holds to the same floor.
+    ServerConfig plain;
+    plain.dataDir = dir.path();
+    QString out, err;
+    QTextStream outStream(&out), errStream(&err);
+    AdminCommands commands(plain, outStream, errStream, {});
+    QCOMPARE(
+        commands.run({ QStringLiteral("archive"), QStringLiteral("run"), QStringLiteral("1h") }),
+        2);
+    QCOMPARE(commands.run({ QStringLiteral("archive"), QStringLiteral("run") }), 2); // off
+    QCOMPARE(
+        commands.run({ QStringLiteral("archive"), QStringLiteral("run"), QStringLiteral("2d") }),
+        0);
 }
 
 QTEST_GUILESS_MAIN(TestArchive)

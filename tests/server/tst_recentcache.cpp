@@ -205,6 +205,26 @@ void TestRecentCache::changesAreNotServedStale()
                  bytes(plain.history(m_bob, conversation, 0, 50).value())); // and from memory
     }
     QVERIFY(store.history(m_bob, conversation, 0, 50).value().messages(40 - 3).deleted());
+
+    // Inside one batch, as the server runs them: a delete, then a read of the same page. The
+    // read must not bring the deleted text back from memory.
+    const pb::Message second = store.history(m_bob, conversation, 0, 50).value().messages(45);
+    QVERIFY(!second.deleted());
+    QVERIFY(store.begin().isOk());
+    Store::MessageChangeRequest remove;
+    remove.actorId = second.sender_id();
+    remove.clientId = newClientId();
+    remove.conversationId = conversation;
+    remove.targetId = second.message_id();
+    remove.kind = pb::MessageChange::DELETED;
+    QVERIFY(store.changeMessage(remove, m_ids.next(), ++m_now).isOk());
+    auto during = store.history(m_bob, conversation, second.seq() + 1, 1);
+    QVERIFY(during.isOk());
+    QCOMPARE(during.value().messages(0).message_id(), second.message_id());
+    QVERIFY(during.value().messages(0).deleted());
+    QVERIFY(during.value().messages(0).text().empty());
+    QVERIFY(store.commit().isOk());
+    QVERIFY(store.history(m_bob, conversation, second.seq() + 1, 1).value().messages(0).deleted());
 }
 
 void TestRecentCache::staysWithinItsBudget()

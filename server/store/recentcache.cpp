@@ -15,8 +15,15 @@ qint64 RecentCache::sizeOf(const pb::Message &message)
 
 void RecentCache::appended(const pb::Message &message)
 {
-    if (enabled())
+    // The hot path: a conversation that is not cached (and not being loaded) costs no copy.
+    if (enabled() && (m_loadPending || m_entries.contains(message.conversation_id())))
         m_pending.push_back({ Pending::Append, message.conversation_id(), { message } });
+}
+
+void RecentCache::publish()
+{
+    m_stats->bytes = m_bytes;
+    m_stats->conversations = m_entries.size();
 }
 
 void RecentCache::invalidate(quint64 conversationId)
@@ -26,15 +33,16 @@ void RecentCache::invalidate(quint64 conversationId)
     // At once, too: what the cache holds is stale for the rest of this transaction (a read in
     // the same batch must not get the text a delete just removed). A rollback only costs a miss.
     drop(conversationId);
-    m_stats->bytes = m_bytes;
-    m_stats->conversations = m_entries.size();
+    publish();
     m_pending.push_back({ Pending::Invalidate, conversationId, {} });
 }
 
 void RecentCache::loaded(quint64 conversationId, const QList<pb::Message> &newest)
 {
-    if (enabled() && !newest.isEmpty())
+    if (enabled() && !newest.isEmpty()) {
         m_pending.push_back({ Pending::Load, conversationId, newest });
+        m_loadPending = true;
+    }
 }
 
 void RecentCache::dropFrom(size_t mark)
@@ -55,14 +63,15 @@ void RecentCache::apply()
             auto found = m_entries.find(id);
             if (found == m_entries.end())
                 break; // not cached: it is loaded when read
-            const pb::Message &message = pending.messages.first();
+            pb::Message &message = pending.messages.first();
             if (found->messages.empty() || message.seq() != found->messages.back().seq() + 1) {
                 drop(id); // not the next one: no longer contiguous
                 break;
             }
-            found->bytes += sizeOf(message);
-            m_bytes += sizeOf(message);
-            found->messages.push_back(message);
+            const qint64 size = sizeOf(message);
+            found->bytes += size;
+            m_bytes += size;
+            found->messages.push_back(std::move(message));
             trim(*found);
             touch(*found, id);
             break;
@@ -90,9 +99,9 @@ void RecentCache::apply()
         }
     }
     m_pending.clear();
+    m_loadPending = false;
     evict();
-    m_stats->bytes = m_bytes;
-    m_stats->conversations = m_entries.size();
+    publish();
 }
 
 void RecentCache::trim(Entry &entry)
@@ -169,9 +178,8 @@ void RecentCache::clear()
     m_entries.clear();
     m_lru.clear();
     m_bytes = 0;
-    m_pending.clear();
-    m_stats->bytes = 0;
-    m_stats->conversations = 0;
+    clearPending();
+    publish();
 }
 
 } // namespace Confab::Store

@@ -59,7 +59,11 @@ public:
     [[nodiscard]] size_t pendingMark() const { return m_pending.size(); }
     void dropFrom(size_t mark);
     void apply(); //!< the transaction committed
-    void clearPending() { m_pending.clear(); } //!< it rolled back
+    void clearPending() //!< it rolled back
+    {
+        m_pending.clear();
+        m_loadPending = false;
+    }
 
     //! Messages of the conversation with seq in (afterSeq, upToSeq], ascending, at most `limit`
     //! from the newest down (newestFirst) or from the oldest up; false when the cache does not
@@ -87,6 +91,7 @@ private:
     void touch(Entry &entry, quint64 conversationId);
     void trim(Entry &entry);
     void evict();
+    void publish(); //!< the size figures, for other threads
     static qint64 sizeOf(const pb::Message &message);
 
     const int m_perConversation;
@@ -96,6 +101,7 @@ private:
     std::list<quint64> m_lru; // most recent first
     qint64 m_bytes = 0;
     std::vector<Pending> m_pending;
+    bool m_loadPending = false; //!< a Load is among m_pending (appends must follow it)
 };
 
 } // namespace Confab::Store

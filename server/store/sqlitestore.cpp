@@ -2049,17 +2049,20 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
             fetched += int(archived.value().size());
             remaining -= int(archived.value().size());
         }
+        // Newer than the archive: from memory when the recent cache holds all of it.
+        const quint64 after = std::max(from, membership.archivedSeq);
         QList<pb::Message> cached;
-        if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq
-            && m_recent->read(membership.conversationId, std::max(from, membership.archivedSeq),
-                              membership.lastSeq, remaining, false, &cached)) {
+        if (!behind || remaining == 0 || membership.lastSeq <= after) {
+            // nothing more here
+        } else if (m_recent->read(membership.conversationId, after, membership.lastSeq, remaining,
+                                  false, &cached)) {
             for (pb::Message &message : cached)
                 *page.add_messages() = std::move(message);
             fetched += int(cached.size());
             remaining -= int(cached.size());
-        } else if (behind && remaining > 0 && membership.lastSeq > membership.archivedSeq) {
+        } else {
             messages.bindValue(0, id(membership.conversationId));
-            messages.bindValue(1, id(std::max(from, membership.archivedSeq)));
+            messages.bindValue(1, id(after));
             messages.bindValue(2, id(membership.lastSeq));
             messages.bindValue(3, remaining);
             if (auto done = exec(messages); !done)
@@ -2799,7 +2802,9 @@ Result<Stats> SqliteStore::stats()
     auto &select = query(
         "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM users WHERE disabled <> 0), "
         "(SELECT COUNT(*) FROM conversations), (SELECT COUNT(*) FROM messages), "
-        "(SELECT COUNT(*) FROM tokens WHERE expires_ms > ?)");
+        "(SELECT COUNT(*) FROM tokens WHERE expires_ms > ?), COUNT(*), "
+        "COALESCE(SUM(messages), 0), COALESCE(SUM(bytes), 0), COALESCE(SUM(raw_bytes), 0) "
+        "FROM archive_segments");
     select.bindValue(0, QDateTime::currentMSecsSinceEpoch());
     if (auto done = exec(select); !done)
         return done.error();
@@ -2812,20 +2817,10 @@ Result<Stats> SqliteStore::stats()
         stats.conversations = select.value(2).toLongLong();
         stats.messages = select.value(3).toLongLong();
         stats.activeTokens = select.value(4).toLongLong();
-    }
-    {
-        auto &archive = query("SELECT COUNT(*), COALESCE(SUM(messages), 0), "
-                              "COALESCE(SUM(bytes), 0), COALESCE(SUM(raw_bytes), 0) "
-                              "FROM archive_segments");
-        if (auto done = exec(archive); !done)
-            return done.error();
-        const Finished finished(archive);
-        if (!archive.next())
-            return sqlError(archive);
-        stats.archiveSegments = archive.value(0).toLongLong();
-        stats.archivedMessages = archive.value(1).toLongLong();
-        stats.archiveBytes = archive.value(2).toLongLong();
-        stats.archiveRawBytes = archive.value(3).toLongLong();
+        stats.archiveSegments = select.value(5).toLongLong();
+        stats.archivedMessages = select.value(6).toLongLong();
+        stats.archiveBytes = select.value(7).toLongLong();
+        stats.archiveRawBytes = select.value(8).toLongLong();
     }
     QSqlQuery pages(m_db);
     if (pages.exec(QStringLiteral("SELECT page_count * page_size FROM pragma_page_count(), "

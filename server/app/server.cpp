@@ -15,6 +15,7 @@
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
 
+#include <confab/codec.h>
 #include <confab/datadir.h>
 #include <confab/fingerprint.h>
 #include <confab/logging.h>
@@ -153,12 +154,19 @@ Result<void> Server::start()
         m_digests = std::make_unique<Notify::DigestService>(m_config, *m_store, *m_router);
         m_digests->start();
     }
-    if (m_config.archiveAfterMs > 0) {
+    {
+        // The history jobs: the archive (when on) and retention (the server's, or a
+        // conversation's own, which any conversation may set).
         const QString dataDir = m_config.dataDir;
         m_archive = std::make_unique<Archive::ArchiveService>(
             [dataDir] { return std::make_unique<Store::SqliteStore>(dataDir); },
             Store::SqliteStore::archivePath(dataDir), m_config.archiveAfterMs,
-            m_config.archiveIntervalMs);
+            m_config.archiveIntervalMs, m_config.retentionMs, m_config.retentionIntervalMs,
+            [this](const QList<quint64> &conversationIds) {
+                QMetaObject::invokeMethod(
+                    this, [this, conversationIds] { tellPurged(conversationIds); },
+                    Qt::QueuedConnection);
+            });
         m_archive->start();
         m_archive->runNow(); // what waited while confabd was down
     }
@@ -315,6 +323,41 @@ void Server::removeAddressFile() const
 quint16 Server::port() const
 {
     return m_tcp ? m_tcp->serverPort() : 0;
+}
+
+void Server::tellPurged(const QList<quint64> &conversationIds)
+{
+    if (!m_store || m_stopping)
+        return;
+    // The store thread's connection forgets what it kept of them (the recent cache); the
+    // members' online devices hear where their history now starts, and delete what they hold
+    // before it (PROTOCOL.md §17).
+    Routing::Router *router = m_router.get();
+    for (quint64 conversationId : conversationIds) {
+        m_store->run(
+            this,
+            [conversationId](
+                Store::Store &store) -> Result<std::pair<pb::Conversation, QList<quint64>>> {
+                store.forgetConversation(conversationId);
+                auto snapshot = store.conversationSnapshot(conversationId);
+                if (!snapshot)
+                    return snapshot.error();
+                auto members = store.activeMembers(conversationId);
+                if (!members)
+                    return members.error();
+                return std::pair { snapshot.value(), members.value() };
+            },
+            [router](const Result<std::pair<pb::Conversation, QList<quint64>>> &found) {
+                if (!found) {
+                    qCWarning(lcStore) << "retention:" << found.error().message;
+                    return;
+                }
+                pb::Envelope event;
+                *event.mutable_conversation_event()->mutable_conversation() = found.value().first;
+                router->broadcast(found.value().second, Codec::encode(event), nullptr);
+            });
+    }
+    collectAttachmentGarbage(); // the files only deleted entries had
 }
 
 void Server::collectAttachmentGarbage(std::function<void(int removed)> done)

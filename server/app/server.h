@@ -80,6 +80,8 @@ public:
     //! Attachment housekeeping now (the timer does it every attachmentGcIntervalMs); `done` gets
     //! how many files were deleted.
     void collectAttachmentGarbage(std::function<void(int removed)> done = {});
+    //! Retention deleted the start of these conversations (on another thread's connection).
+    void tellPurged(const QList<quint64> &conversationIds);
     //! Email digests (PROTOCOL.md §15.3); null unless [email] smtp_url is set.
     [[nodiscard]] Notify::DigestService *digests() const { return m_digests.get(); }
     //! The archive job (PROTOCOL.md §16); null unless [history] archive_after is set.

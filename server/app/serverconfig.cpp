@@ -51,6 +51,9 @@ const QStringList kKnownKeys = {
     QStringLiteral("email/retry_seconds"),
     QStringLiteral("history/archive_after"),
     QStringLiteral("history/archive_interval"),
+    QStringLiteral("history/retention"),
+    QStringLiteral("history/retention_interval"),
+    QStringLiteral("history/min_retention"),
     QStringLiteral("history/recent_messages"),
     QStringLiteral("history/recent_cache_mb"),
     QStringLiteral("auth/token_ttl_days"),
@@ -212,6 +215,7 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     quint64 mailRetrySeconds = quint64(config.mailRetryMs / 1000);
     quint64 attachmentMb = l.maxAttachmentBytes >> 20;
     quint64 chunkKb = l.attachmentChunkBytes / 1024;
+    qint64 minRetentionMs = qint64(l.minRetentionDays) * 86'400'000;
     const bool ok = readInto(settings, "server/port", 0, 65535, config.port, &error)
         && readInto(settings, "server/node_id", 0, SnowflakeGenerator::kMaxNodeId, config.nodeId,
                     &error)
@@ -266,11 +270,21 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
                         qint64(36'500) * 86'400'000, config.archiveAfterMs, &error)
         && readDuration(settings, QStringLiteral("history/archive_interval"), 1000,
                         qint64(30) * 86'400'000, config.archiveIntervalMs, &error)
+        && readDuration(settings, QStringLiteral("history/retention"), kMinArchiveAfterMs,
+                        qint64(36'500) * 86'400'000, config.retentionMs, &error)
+        && readDuration(settings, QStringLiteral("history/retention_interval"), 1000,
+                        qint64(30) * 86'400'000, config.retentionIntervalMs, &error)
+        && readDuration(settings, QStringLiteral("history/min_retention"), kMinArchiveAfterMs,
+                        qint64(36'500) * 86'400'000, minRetentionMs, &error)
         && readInto(settings, "history/recent_messages", 0, 10'000, config.recentMessages, &error)
         && readInto(settings, "history/recent_cache_mb", 0, 65'536, config.recentCacheMb, &error);
     if (!ok)
         return Error { ErrorCode::INVALID_ARGUMENT, error };
     config.tokenTtlMs = qint64(ttlDays) * 24 * 3600 * 1000;
+    if (minRetentionMs % 86'400'000 != 0)
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("history/min_retention is a number of days, e.g. 1d") };
+    l.minRetentionDays = quint32(minRetentionMs / 86'400'000);
     l.maxAttachmentBytes = attachmentMb << 20;
     l.attachmentChunkBytes = quint32(chunkKb * 1024);
     config.hashCost.memLimitBytes = memKib * 1024;
@@ -323,6 +337,11 @@ Result<void> ServerConfig::validate() const
         };
     if (dataDir.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("no data directory") };
+    if (limits.minRetentionDays < 1
+        || (retentionMs > 0 && limits.minRetentionDays > retentionDays()))
+        return Error { ErrorCode::INVALID_ARGUMENT,
+                       QStringLiteral("history/min_retention must be at least 1d, and no longer "
+                                      "than history/retention") };
     if (tlsCertificate.isEmpty() != tlsKey.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT,
                        QStringLiteral("tls: name both the certificate and the key, or neither") };

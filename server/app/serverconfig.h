@@ -97,6 +97,18 @@ struct ServerConfig
     static constexpr qint64 kMinArchiveAfterMs = 86'400'000;
     //! [history] archive_interval: how often the archive job looks for messages to move.
     qint64 archiveIntervalMs = 3'600'000;
+    //! [history] retention: entries stored longer ago than this are deleted, for everyone, from
+    //! the database, the archive and the files they refer to (PROTOCOL.md §17); 0: never
+    //! (default). At least a day, for the same reason as archive_after. A conversation may set
+    //! a shorter one, of at least limits.minRetentionDays ([history] min_retention).
+    qint64 retentionMs = 0;
+    //! [history] retention_interval: how often the retention job looks for entries to delete.
+    qint64 retentionIntervalMs = 3'600'000;
+    //! The server's retention as announced (Limits.retention_days): whole days, rounded up.
+    [[nodiscard]] quint32 retentionDays() const
+    {
+        return quint32((retentionMs + 86'400'000 - 1) / 86'400'000);
+    }
     //! [history] recent_messages: the newest this many messages of each recently used
     //! conversation stay in memory for history and sync (0: no cache) ...
     int recentMessages = 200;

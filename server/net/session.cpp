@@ -138,6 +138,7 @@ bool isClientRequest(pb::Envelope::BodyCase body)
     case B::kRemoveMember:
     case B::kLeaveGroup:
     case B::kSetRole:
+    case B::kSetRetention:
     case B::kSetPresence:
     case B::kTyping:
     case B::kGetNotificationPrefs:
@@ -399,6 +400,7 @@ void Session::dispatch(pb::Envelope &envelope)
     case B::kRemoveMember:
     case B::kLeaveGroup:
     case B::kSetRole:
+    case B::kSetRetention:
         return handleGroupChange(requestId, envelope);
     case B::kUpdateReceipt:
         return handleUpdateReceipt(requestId, envelope.update_receipt());
@@ -452,7 +454,9 @@ void Session::handleHello(quint64 requestId, const pb::Hello &hello)
     welcome->set_protocol_minor(kProtocolMinor);
     welcome->set_server_name(m_context.config.serverName.toStdString());
     welcome->set_server_version(kVersion);
-    m_context.config.limits.toPb(welcome->mutable_limits());
+    Limits limits = m_context.config.limits;
+    limits.retentionDays = m_context.config.retentionDays();
+    limits.toPb(welcome->mutable_limits());
     welcome->set_node_id(m_context.config.nodeId);
     welcome->set_server_time_ms(QDateTime::currentMSecsSinceEpoch());
     welcome->set_email_digests(!m_context.config.smtpUrl.isEmpty());
@@ -1123,6 +1127,8 @@ void Session::handleGroupChange(quint64 requestId, const pb::Envelope &envelope)
     Store::GroupChange change;
     change.actorId = m_userId;
     change.maxMembers = int(m_context.config.limits.maxGroupMembers);
+    change.minRetentionDays = m_context.config.limits.minRetentionDays;
+    change.maxRetentionDays = m_context.config.retentionDays();
     auto usernames = [](const auto &names) {
         QStringList list;
         for (const auto &name : names)
@@ -1163,6 +1169,11 @@ void Session::handleGroupChange(quint64 requestId, const pb::Envelope &envelope)
     case pb::Envelope::kLeaveGroup:
         change.kind = Kind::Leave;
         change.conversationId = envelope.leave_group().conversation_id();
+        break;
+    case pb::Envelope::kSetRetention:
+        change.kind = Kind::SetRetention;
+        change.conversationId = envelope.set_retention().conversation_id();
+        change.retentionDays = envelope.set_retention().retention_days();
         break;
     default: // kSetRole
         change.kind = Kind::SetRole;

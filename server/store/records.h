@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace Confab::Store {
 
 struct UserRecord
@@ -112,7 +114,7 @@ struct Appended
 //! A change to a group (the request's fields; which are used depends on the kind).
 struct GroupChange
 {
-    enum class Kind { Create, Rename, AddMembers, RemoveMember, Leave, SetRole };
+    enum class Kind { Create, Rename, AddMembers, RemoveMember, Leave, SetRole, SetRetention };
     Kind kind = Kind::Create;
     quint64 actorId = 0;
     QByteArray clientId; //!< Create: 16 bytes, for idempotency
@@ -122,6 +124,9 @@ struct GroupChange
     QStringList usernames; //!< Create, AddMembers
     pb::Role role = pb::ROLE_MEMBER; //!< SetRole
     int maxMembers = 1000;
+    quint32 retentionDays = 0; //!< SetRetention: 0 (off) or within the two below
+    quint32 minRetentionDays = 1;
+    quint32 maxRetentionDays = 0; //!< the server's retention; 0: none
 };
 
 //! The outcome of a group change.
@@ -209,6 +214,34 @@ struct SegmentRecord
     QString file; //!< relative to the archive directory
     QString month;
     qint64 createdMs = 0;
+};
+
+//! A conversation that has entries older than its retention (PROTOCOL.md §17).
+struct ExpiringConversation
+{
+    quint64 conversationId = 0;
+    qint64 cutoffMs = 0; //!< entries stored before this go (as a prefix of the stream)
+};
+
+//! Where a conversation's retention stands: entries up to purgedSeq are gone; those up to
+//! archivedSeq (above purgedSeq) are in archive segments, the first of which starts right after
+//! purgedSeq.
+struct PurgeState
+{
+    quint64 purgedSeq = 0;
+    quint64 archivedSeq = 0;
+    std::optional<SegmentRecord> firstSegment; //!< when archivedSeq > purgedSeq
+};
+
+//! Deleting the prefix of a conversation's stream that is in its first archive segment: the
+//! segment's file goes, and its newer part (if any) is written to a new one first.
+struct ArchivePurge
+{
+    quint64 conversationId = 0;
+    SegmentRecord old; //!< the segment as read (its file is deleted after the commit)
+    std::optional<SegmentRecord> rest; //!< the entries it kept, already written and verified
+    quint64 purgedSeq = 0; //!< the new purged seq
+    QList<quint64> messageIds; //!< of the deleted entries (their edits and reactions go too)
 };
 
 } // namespace Confab::Store

@@ -220,7 +220,7 @@ Result<void> SqliteStore::migrate()
 Result<void> SqliteStore::migrateTo(int version)
 {
     // One step per schema version; a shipped step never changes (STYLE.md §6).
-    static_assert(kSchemaVersion == 9, "add the new step here");
+    static_assert(kSchemaVersion == 10, "add the new step here");
     switch (version) {
     case 1:
         return migrateTo1();
@@ -240,6 +240,8 @@ Result<void> SqliteStore::migrateTo(int version)
         return migrateTo8();
     case 9:
         return migrateTo9();
+    case 10:
+        return migrateTo10();
     }
     return Error { ErrorCode::INTERNAL, QStringLiteral("no migration to version %1").arg(version) };
 }
@@ -519,6 +521,20 @@ Result<void> SqliteStore::migrateTo9()
         "DROP TABLE attachments",
         "ALTER TABLE attachments_v9 RENAME TO attachments",
         "CREATE INDEX attachments_by_message ON attachments (message_id)",
+    };
+    for (const char *sql : statements)
+        if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+            return done;
+    return {};
+}
+
+Result<void> SqliteStore::migrateTo10()
+{
+    // Retention (PROTOCOL.md §17): a conversation's own limit, and how far its stream is gone.
+    const char *const statements[] = {
+        "ALTER TABLE conversations ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE conversations ADD COLUMN purged_seq BIGINT NOT NULL DEFAULT 0",
+        "CREATE INDEX attachments_by_conversation ON attachments (conversation_id, seq)",
     };
     for (const char *sql : statements)
         if (auto done = execOnce(QString::fromLatin1(sql)); !done)
@@ -1011,8 +1027,9 @@ Result<SqliteStore::Membership> SqliteStore::membership(quint64 userId, quint64 
 {
     auto &select =
         query("SELECT m.role, m.joined_seq, COALESCE(m.left_seq, 0), c.kind, c.last_seq, "
-              "c.archived_seq FROM members m JOIN conversations c ON c.conversation_id = "
-              "m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?");
+              "c.archived_seq, c.purged_seq FROM members m JOIN conversations c ON "
+              "c.conversation_id = m.conversation_id WHERE m.conversation_id = ? AND "
+              "m.user_id = ?");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, id(userId));
     if (auto done = exec(select); !done)
@@ -1022,7 +1039,8 @@ Result<SqliteStore::Membership> SqliteStore::membership(quint64 userId, quint64 
         return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
     return Membership { select.value(0).toInt(),       select.value(1).toULongLong(),
                         select.value(2).toULongLong(), select.value(3).toInt(),
-                        select.value(4).toULongLong(), select.value(5).toULongLong() };
+                        select.value(4).toULongLong(), select.value(5).toULongLong(),
+                        select.value(6).toULongLong() };
 }
 
 Result<quint64> SqliteStore::resolveConversation(const NewMessage &message, qint64 nowMs)
@@ -1154,7 +1172,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
                   "conversation_id = ? AND seq > ? AND event IS NULL AND change IS NULL");
         target.bindValue(0, id(message.replyTo));
         target.bindValue(1, id(conversationId));
-        target.bindValue(2, id(member.value().joinedSeq));
+        target.bindValue(2, id(member.value().floor()));
         if (auto done = exec(target); !done)
             return done.error();
         const Finished finished(target);
@@ -1169,7 +1187,7 @@ Result<Appended> SqliteStore::append(const NewMessage &message, quint64 messageI
             auto old = archivedMessage(conversationId, message.replyTo);
             if (!old)
                 return old.error().code == ErrorCode::NOT_FOUND ? notHere : old.error();
-            if (old.value().seq() <= member.value().joinedSeq || old.value().has_group_event()
+            if (old.value().seq() <= member.value().floor() || old.value().has_group_event()
                 || old.value().has_change())
                 return notHere;
             extras.replySeq = old.value().seq();
@@ -1414,14 +1432,14 @@ Result<Appended> SqliteStore::applyMessageChange(const MessageChangeRequest &cha
                 : Result<pb::Message>(notFound);
             if (!old)
                 return old.error().code == ErrorCode::NOT_FOUND ? notFound : old.error();
-            if (old.value().seq() <= member.value().joinedSeq)
+            if (old.value().seq() <= member.value().floor())
                 return notFound;
             return Error { ErrorCode::MESSAGE_ARCHIVED,
                            QStringLiteral("message %1 is archived").arg(change.targetId) };
         }
     }
     // What was before the actor joined is not theirs to see, let alone change.
-    if (target.seq() <= member.value().joinedSeq)
+    if (target.seq() <= member.value().floor())
         return notFound;
     if (target.has_group_event() || target.has_change())
         return Error { ErrorCode::INVALID_ARGUMENT,
@@ -1719,7 +1737,7 @@ Result<AttachmentRecord> SqliteStore::attachmentFor(quint64 userId, quint64 atta
     auto member = membership(userId, conversationId);
     if (!member)
         return member.error().code == ErrorCode::NOT_FOUND ? notFound : member.error();
-    if (seq <= member.value().joinedSeq || (member.value().leftSeq && seq > member.value().leftSeq))
+    if (seq <= member.value().floor() || (member.value().leftSeq && seq > member.value().leftSeq))
         return notFound;
     return a;
 }
@@ -1843,8 +1861,8 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         out->set_joined_seq(m.joinedSeq);
         out->set_left(m.leftSeq != 0);
     }
-    auto &conversation = query("SELECT kind, title, last_seq, archived_seq FROM conversations "
-                               "WHERE conversation_id = ?");
+    auto &conversation = query("SELECT kind, title, last_seq, archived_seq, purged_seq, "
+                               "retention_days FROM conversations WHERE conversation_id = ?");
     conversation.bindValue(0, id(conversationId));
     if (auto done = exec(conversation); !done)
         return done;
@@ -1858,6 +1876,9 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
     if (!userId)
         upTo = conversation.value(2).toULongLong();
     const quint64 archived = conversation.value(3).toULongLong();
+    const quint64 purged = conversation.value(4).toULongLong();
+    out->set_purged_seq(purged);
+    out->set_retention_days(conversation.value(5).toUInt());
     out->set_last_seq(upTo);
     conversation.finish();
 
@@ -1939,8 +1960,8 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
         // Quiet since the archive took it all: the newest archived message or group event.
         // An archive file that cannot be read leaves it out (and is logged), rather than fail
         // the whole list: the chat is still there.
-        if (!out->has_last_message() && std::min(upTo, archived) > 0) {
-            auto found = forEachArchived(conversationId, 0, std::min(upTo, archived), true,
+        if (!out->has_last_message() && std::min(upTo, archived) > purged) {
+            auto found = forEachArchived(conversationId, purged, std::min(upTo, archived), true,
                                          [out](pb::Message &message) {
                                              if (message.has_change())
                                                  return true;
@@ -1958,7 +1979,8 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
                              "AND seq <= ? AND sender_id <> ? AND event IS NULL AND change IS NULL "
                              "AND deleted = 0");
         unread.bindValue(0, id(conversationId));
-        unread.bindValue(1, id(std::max<quint64>(readSeq, out->joined_seq())));
+        const quint64 unreadFrom = std::max<quint64>({ readSeq, out->joined_seq(), purged });
+        unread.bindValue(1, id(unreadFrom));
         unread.bindValue(2, id(upTo));
         unread.bindValue(3, id(userId));
         if (auto done = exec(unread); !done)
@@ -1967,7 +1989,6 @@ Result<void> SqliteStore::fillConversation(pb::Conversation *out, quint64 conver
             out->set_unread_count(unread.value(0).toULongLong());
         unread.finish();
         // Unread since before the archive's end: those in the archive count too.
-        const quint64 unreadFrom = std::max<quint64>(readSeq, out->joined_seq());
         if (unreadFrom < std::min(archived, upTo)) {
             // Counted a block at a time, newest first, up to kMaxArchivedUnread: an old unread
             // group costs a bounded read, and shows as "at least" that many.
@@ -1996,22 +2017,26 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
     {
         quint64 conversationId;
         quint64 lastSeq; // or, for a member who left, the entry that recorded it
-        quint64 joinedSeq;
+        quint64 joinedSeq; // or where retention stopped, if later
         quint64 archivedSeq;
+        quint64 purgedSeq;
     };
     QList<Membership> memberships;
     {
-        auto &select = query("SELECT c.conversation_id, COALESCE(m.left_seq, c.last_seq), "
-                             "m.joined_seq, c.archived_seq FROM members m "
-                             "JOIN conversations c ON c.conversation_id = m.conversation_id "
-                             "WHERE m.user_id = ? ORDER BY c.conversation_id");
+        auto &select =
+            query("SELECT c.conversation_id, COALESCE(m.left_seq, c.last_seq), "
+                  "CASE WHEN c.purged_seq > m.joined_seq THEN c.purged_seq ELSE m.joined_seq END, "
+                  "c.archived_seq, c.purged_seq FROM members m "
+                  "JOIN conversations c ON c.conversation_id = m.conversation_id "
+                  "WHERE m.user_id = ? ORDER BY c.conversation_id");
         select.bindValue(0, id(userId));
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
         while (select.next()) {
             memberships.append({ select.value(0).toULongLong(), select.value(1).toULongLong(),
-                                 select.value(2).toULongLong(), select.value(3).toULongLong() });
+                                 select.value(2).toULongLong(), select.value(3).toULongLong(),
+                                 select.value(4).toULongLong() });
         }
     }
 
@@ -2083,7 +2108,9 @@ Result<pb::SyncPage> SqliteStore::sync(quint64 userId, const QHash<quint64, quin
             if (from + quint64(fetched) < membership.lastSeq)
                 page.set_has_more(true);
         }
-        if (fetched > 0 || !cursors.contains(membership.conversationId)) {
+        // A device that holds what retention deleted learns where it stopped (purged_seq).
+        if (fetched > 0 || !cursors.contains(membership.conversationId)
+            || cursors.value(membership.conversationId) < membership.purgedSeq) {
             if (auto done =
                     fillConversation(page.add_conversations(), membership.conversationId, userId);
                 !done)
@@ -2120,7 +2147,7 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
     auto member = membership(userId, conversationId);
     if (!member)
         return member.error();
-    const quint64 joined = member.value().joinedSeq;
+    const quint64 joined = member.value().floor(); // older is not shown, or gone
     if (m_joins.size() >= kMaxCached)
         m_joins.clear();
     m_joins[conversationId].insert(userId, { joined, member.value().leftSeq });
@@ -2190,6 +2217,14 @@ Result<pb::ConversationList> SqliteStore::conversations(quint64 userId)
         if (auto done = fillConversation(list.add_conversations(), conversationId, userId); !done)
             return done.error();
     return list;
+}
+
+Result<pb::Conversation> SqliteStore::conversationSnapshot(quint64 conversationId)
+{
+    pb::Conversation snapshot;
+    if (auto done = fillConversation(&snapshot, conversationId, 0); !done)
+        return done.error();
+    return snapshot;
 }
 
 // ----- groups
@@ -2328,7 +2363,8 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
         if (!actor)
             return actor.error();
         const Membership &a = actor.value();
-        if (a.kind != pb::CONVERSATION_KIND_GROUP)
+        // Retention is the one setting a direct chat has too (either member sets it).
+        if (a.kind != pb::CONVERSATION_KIND_GROUP && change.kind != Kind::SetRetention)
             return Error { ErrorCode::INVALID_ARGUMENT,
                            QStringLiteral("conversation %1 is not a group").arg(conversationId) };
         if (a.leftSeq)
@@ -2470,6 +2506,33 @@ Result<GroupChanged> SqliteStore::applyGroupChange(const GroupChange &change, qu
             event.set_kind(pb::GroupEvent::ROLE_CHANGED);
             event.add_user_ids(userId);
             event.set_role(change.role);
+            break;
+        }
+        case Kind::SetRetention: {
+            if (a.kind == pb::CONVERSATION_KIND_GROUP && !canManage)
+                return Error { ErrorCode::FORBIDDEN,
+                               QStringLiteral("only the owner and admins can change how long "
+                                              "the group's messages are kept") };
+            const quint32 days = change.retentionDays;
+            const quint32 longest = change.maxRetentionDays ? change.maxRetentionDays : 36'500;
+            if (days != 0 && (days < change.minRetentionDays || days > longest))
+                return Error { ErrorCode::INVALID_ARGUMENT,
+                               QStringLiteral("retention is 0 (off) or %1 to %2 days")
+                                   .arg(change.minRetentionDays)
+                                   .arg(longest) };
+            pb::Conversation current;
+            if (auto done = fillConversation(&current, conversationId, 0); !done)
+                return done.error();
+            if (current.retention_days() == days)
+                break; // nothing changes: no entry
+            auto &update =
+                query("UPDATE conversations SET retention_days = ? WHERE conversation_id = ?");
+            update.bindValue(0, days);
+            update.bindValue(1, id(conversationId));
+            if (auto done = exec(update); !done)
+                return done.error();
+            event.set_kind(pb::GroupEvent::RETENTION_SET);
+            event.set_retention_days(days);
             break;
         }
         }
@@ -3386,6 +3449,234 @@ Result<pb::Message> SqliteStore::archivedMessage(quint64 conversationId, quint64
         }
     }
     return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such message") };
+}
+
+// ----- retention
+// ----------------------------------------------------------------------------------
+
+Result<QList<ExpiringConversation>> SqliteStore::expiringConversations(quint64 afterConversationId,
+                                                                       qint64 nowMs,
+                                                                       qint64 serverRetentionMs,
+                                                                       int limit)
+{
+    // A conversation's limit: its own or the server's, whichever is shorter (0: none). Its
+    // oldest entry left: the first archive segment's first, or else the database's first.
+    auto &select = query(
+        "SELECT conversation_id, cutoff FROM (SELECT c.conversation_id, ? - CASE WHEN "
+        "c.retention_days > 0 AND (? = 0 OR c.retention_days * 86400000 < ?) THEN "
+        "c.retention_days * 86400000 ELSE ? END AS cutoff, CASE WHEN c.archived_seq > "
+        "c.purged_seq THEN (SELECT s.first_ms FROM archive_segments s WHERE s.conversation_id = "
+        "c.conversation_id AND s.first_seq = c.purged_seq + 1) ELSE (SELECT m.server_time_ms FROM "
+        "messages m WHERE m.conversation_id = c.conversation_id AND m.seq > c.purged_seq ORDER BY "
+        "m.seq LIMIT 1) END AS oldest FROM conversations c WHERE c.conversation_id > ? AND "
+        "(c.retention_days > 0 OR ? > 0)) WHERE oldest < cutoff ORDER BY conversation_id LIMIT ?");
+    select.bindValue(0, nowMs);
+    select.bindValue(1, serverRetentionMs);
+    select.bindValue(2, serverRetentionMs);
+    select.bindValue(3, serverRetentionMs);
+    select.bindValue(4, id(afterConversationId));
+    select.bindValue(5, serverRetentionMs);
+    select.bindValue(6, std::max(1, limit));
+    if (auto done = exec(select); !done)
+        return done.error();
+    const Finished finished(select);
+    QList<ExpiringConversation> found;
+    while (select.next())
+        found.append({ select.value(0).toULongLong(), select.value(1).toLongLong() });
+    return found;
+}
+
+Result<PurgeState> SqliteStore::purgeState(quint64 conversationId)
+{
+    PurgeState state;
+    {
+        auto &conversation =
+            query("SELECT purged_seq, archived_seq FROM conversations WHERE conversation_id = ?");
+        conversation.bindValue(0, id(conversationId));
+        if (auto done = exec(conversation); !done)
+            return done.error();
+        const Finished finished(conversation);
+        if (!conversation.next())
+            return Error { ErrorCode::NOT_FOUND, QStringLiteral("no such conversation") };
+        state.purgedSeq = conversation.value(0).toULongLong();
+        state.archivedSeq = conversation.value(1).toULongLong();
+    }
+    if (state.archivedSeq <= state.purgedSeq)
+        return state;
+    auto segments = archiveSegments(conversationId);
+    if (!segments)
+        return segments.error();
+    for (const SegmentRecord &segment : segments.value())
+        if (segment.info.firstSeq == state.purgedSeq + 1)
+            state.firstSegment = segment;
+    if (!state.firstSegment)
+        return Error { ErrorCode::ARCHIVE_UNAVAILABLE,
+                       QStringLiteral("conversation %1: no archive segment starts at seq %2")
+                           .arg(conversationId)
+                           .arg(state.purgedSeq + 1) };
+    return state;
+}
+
+Result<void> SqliteStore::deletePurged(quint64 conversationId, quint64 fromSeq, quint64 toSeq,
+                                       const QList<quint64> &messageIds)
+{
+    // The entries' own rows are gone (or in a segment file that goes); what refers to them
+    // by id or seq goes with them: kept versions of edits, reactions, files.
+    for (const char *sql : { "DELETE FROM message_edits WHERE message_id = ?",
+                             "DELETE FROM reactions WHERE message_id = ?" }) {
+        auto &remove = query(sql);
+        for (quint64 messageId : messageIds) {
+            remove.bindValue(0, id(messageId));
+            if (auto done = exec(remove); !done)
+                return done;
+        }
+    }
+    auto &files = query("DELETE FROM attachments WHERE conversation_id = ? AND seq >= ? AND "
+                        "seq <= ? AND message_id IS NOT NULL");
+    files.bindValue(0, id(conversationId));
+    files.bindValue(1, id(fromSeq));
+    files.bindValue(2, id(toSeq));
+    if (auto done = exec(files); !done)
+        return done;
+    auto &advance = query("UPDATE conversations SET purged_seq = ?, archived_seq = CASE WHEN "
+                          "archived_seq < ? THEN ? ELSE archived_seq END WHERE "
+                          "conversation_id = ?");
+    advance.bindValue(0, id(toSeq));
+    advance.bindValue(1, id(toSeq));
+    advance.bindValue(2, id(toSeq));
+    advance.bindValue(3, id(conversationId));
+    if (auto done = exec(advance); !done)
+        return done;
+    m_recent->invalidate(conversationId);
+    m_joins.remove(conversationId);
+    m_scrubRequested = true;
+    return {};
+}
+
+Result<quint64> SqliteStore::purgeDatabase(quint64 conversationId, qint64 cutoffMs, int maxEntries)
+{
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    auto apply = [&]() -> Result<quint64> {
+        auto state = purgeState(conversationId);
+        if (!state)
+            return state.error();
+        const quint64 purged = state.value().purgedSeq;
+        if (state.value().archivedSeq > purged)
+            return Error {
+                ErrorCode::INVALID_ARGUMENT,
+                QStringLiteral("conversation %1 starts in the archive").arg(conversationId)
+            };
+        // The prefix stored before the cutoff: it stops at the first newer entry.
+        QList<quint64> ids;
+        {
+            auto &select = query("SELECT seq, server_time_ms, message_id FROM messages WHERE "
+                                 "conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+            select.bindValue(0, id(conversationId));
+            select.bindValue(1, id(purged));
+            select.bindValue(2, std::max(1, maxEntries));
+            if (auto done = exec(select); !done)
+                return done.error();
+            const Finished finished(select);
+            while (select.next()
+                   && select.value(0).toULongLong() == purged + quint64(ids.size()) + 1
+                   && select.value(1).toLongLong() < cutoffMs)
+                ids.append(select.value(2).toULongLong());
+        }
+        if (ids.isEmpty())
+            return purged;
+        const quint64 upTo = purged + quint64(ids.size());
+        if (auto done = deletePurged(conversationId, purged + 1, upTo, ids); !done)
+            return done.error();
+        auto &remove =
+            query("DELETE FROM messages WHERE conversation_id = ? AND seq > ? AND seq <= ?");
+        remove.bindValue(0, id(conversationId));
+        remove.bindValue(1, id(purged));
+        remove.bindValue(2, id(upTo));
+        if (auto done = exec(remove); !done)
+            return done.error();
+        return upTo;
+    };
+    auto purged = apply();
+    if (purged) {
+        if (auto committed = commit(); !committed)
+            purged = committed.error();
+    }
+    if (!purged)
+        rollback();
+    return purged;
+}
+
+Result<void> SqliteStore::commitArchivePurge(const ArchivePurge &purge)
+{
+    const SegmentRecord &old = purge.old;
+    const quint64 conversationId = purge.conversationId;
+    if (purge.purgedSeq < old.info.firstSeq || purge.purgedSeq > old.info.lastSeq
+        || (purge.rest && purge.rest->info.firstSeq != purge.purgedSeq + 1)
+        || (!purge.rest && purge.purgedSeq != old.info.lastSeq))
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("not a purge of a segment") };
+    if (auto begun = begin(); !begun)
+        return begun;
+    auto apply = [&]() -> Result<void> {
+        auto state = purgeState(conversationId);
+        if (!state)
+            return state.error();
+        if (state.value().purgedSeq + 1 != old.info.firstSeq || !state.value().firstSegment
+            || state.value().firstSegment->file != old.file)
+            return Error {
+                ErrorCode::UNAVAILABLE,
+                QStringLiteral("conversation %1 changed while it was purged").arg(conversationId)
+            };
+        auto &remove =
+            query("DELETE FROM archive_segments WHERE conversation_id = ? AND first_seq = ?");
+        remove.bindValue(0, id(conversationId));
+        remove.bindValue(1, id(old.info.firstSeq));
+        if (auto done = exec(remove); !done)
+            return done;
+        if (purge.rest) {
+            const Archive::SegmentInfo &info = purge.rest->info;
+            auto &insert = query(
+                "INSERT INTO archive_segments (conversation_id, first_seq, last_seq, month, file, "
+                "messages, bytes, raw_bytes, sha256, first_ms, last_ms, min_message_id, "
+                "max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            insert.bindValue(0, id(conversationId));
+            insert.bindValue(1, id(info.firstSeq));
+            insert.bindValue(2, id(info.lastSeq));
+            insert.bindValue(3, purge.rest->month);
+            insert.bindValue(4, purge.rest->file);
+            insert.bindValue(5, info.messages);
+            insert.bindValue(6, info.bytes);
+            insert.bindValue(7, info.rawBytes);
+            insert.bindValue(8, info.sha256);
+            insert.bindValue(9, info.firstMs);
+            insert.bindValue(10, info.lastMs);
+            insert.bindValue(11, id(info.minMessageId));
+            insert.bindValue(12, id(info.maxMessageId));
+            insert.bindValue(13, purge.rest->createdMs);
+            if (auto done = exec(insert); !done)
+                return done;
+        }
+        return deletePurged(conversationId, old.info.firstSeq, purge.purgedSeq, purge.messageIds);
+    };
+    if (auto applied = apply(); !applied) {
+        rollback();
+        return applied;
+    }
+    if (auto committed = commit(); !committed) {
+        rollback();
+        return committed;
+    }
+    m_readers.remove(QDir(archivePath(m_dataDir)).filePath(old.file));
+    return {};
+}
+
+void SqliteStore::forgetConversation(quint64 conversationId)
+{
+    m_recent->invalidate(conversationId);
+    if (m_depth == 0)
+        m_recent->apply();
+    m_joins.remove(conversationId);
+    m_membersById.remove(conversationId);
 }
 
 } // namespace Confab::Store

@@ -39,7 +39,7 @@ public:
     //! Unread messages counted in the archive at most (a conversation list shows no more).
     static constexpr quint64 kMaxArchivedUnread = 10'000;
     //! The schema version this build migrates to.
-    static constexpr int kSchemaVersion = 9;
+    static constexpr int kSchemaVersion = 10;
     [[nodiscard]] static QString databasePath(const QString &dataDir);
 
     Result<void> open() override;
@@ -117,6 +117,7 @@ public:
     Result<pb::HistoryPage> history(quint64 userId, quint64 conversationId, quint64 beforeSeq,
                                     int limit) override;
     Result<pb::ConversationList> conversations(quint64 userId) override;
+    Result<pb::Conversation> conversationSnapshot(quint64 conversationId) override;
     Result<Stats> stats() override;
     Result<QList<quint64>> archivableConversations(quint64 afterConversationId, qint64 cutoffMs,
                                                    int limit) override;
@@ -124,6 +125,14 @@ public:
                                       int maxMessages) override;
     Result<void> commitArchive(const ArchiveBatch &batch, const SegmentRecord &segment) override;
     Result<QList<SegmentRecord>> archiveSegments(quint64 conversationId) override;
+    Result<QList<ExpiringConversation>> expiringConversations(quint64 afterConversationId,
+                                                              qint64 nowMs,
+                                                              qint64 serverRetentionMs,
+                                                              int limit) override;
+    Result<PurgeState> purgeState(quint64 conversationId) override;
+    Result<quint64> purgeDatabase(quint64 conversationId, qint64 cutoffMs, int maxEntries) override;
+    Result<void> commitArchivePurge(const ArchivePurge &purge) override;
+    void forgetConversation(quint64 conversationId) override;
     //! Where the archive's files are: `archive` in the data directory.
     [[nodiscard]] static QString archivePath(const QString &dataDir);
 
@@ -173,6 +182,7 @@ private:
     Result<void> migrateTo7();
     Result<void> migrateTo8();
     Result<void> migrateTo9();
+    Result<void> migrateTo10();
 
     Result<UserRecord> userWhere(const char *sql, const QVariant &value);
     Result<quint64> resolveConversation(const NewMessage &message, qint64 nowMs);
@@ -219,6 +229,9 @@ private:
         int kind = 0;
         quint64 lastSeq = 0;
         quint64 archivedSeq = 0; //!< up to here, the history is in the archive
+        quint64 purgedSeq = 0; //!< up to here, retention deleted it
+        //! The member sees entries after this: joined after it, or older ones are gone.
+        [[nodiscard]] quint64 floor() const { return std::max(joinedSeq, purgedSeq); }
     };
     Result<Membership> membership(quint64 userId, quint64 conversationId); //!< NOT_FOUND
     static void readMessage(const QSqlQuery &query, pb::Message *out);
@@ -235,6 +248,10 @@ private:
     //! last_seq, messages).
     Result<QList<SegmentRecord>> segmentsWhere(const char *sql, quint64 conversationId, quint64 a,
                                                quint64 b);
+    //! What goes with a purge of (fromSeq, toSeq]'s entries (ids given): their edits,
+    //! reactions and files; then the conversation's purged seq moves to toSeq.
+    Result<void> deletePurged(quint64 conversationId, quint64 fromSeq, quint64 toSeq,
+                              const QList<quint64> &messageIds);
     //! An archived message of the conversation by id; NOT_FOUND when the archive has none.
     Result<pb::Message> archivedMessage(quint64 conversationId, quint64 messageId);
     //! Segment files open for reading, by path (they never change once written). Bounded.

@@ -192,6 +192,9 @@ public:
     [[nodiscard]] virtual Result<pb::HistoryPage> history(quint64 userId, quint64 conversationId,
                                                           quint64 beforeSeq, int limit) = 0;
     [[nodiscard]] virtual Result<pb::ConversationList> conversations(quint64 userId) = 0;
+    //! The conversation as every member is told of a change (ConversationEvent): title, kind,
+    //! members with roles, last seq, retention, purged seq. NOT_FOUND: no such one.
+    [[nodiscard]] virtual Result<pb::Conversation> conversationSnapshot(quint64 conversationId) = 0;
     [[nodiscard]] virtual Result<Stats> stats() = 0;
 
     // History tiers: the cold archive (DESIGN.md §4, PROTOCOL.md §16). Everything of a
@@ -212,6 +215,29 @@ public:
                                                      const SegmentRecord &segment) = 0;
     //! The conversation's segments by seq (0: every conversation's).
     [[nodiscard]] virtual Result<QList<SegmentRecord>> archiveSegments(quint64 conversationId) = 0;
+
+    // Retention (PROTOCOL.md §17): a prefix of a conversation's stream is deleted, from the
+    // database and the archive, once it is older than the conversation's retention (its own or
+    // the server's, `serverRetentionMs`, whichever is shorter). Up to the purged seq nothing is
+    // left; the readers above start after it.
+    //! Conversations, by id from above `afterConversationId`, whose oldest entry left was stored
+    //! before their cutoff; at most `limit`.
+    [[nodiscard]] virtual Result<QList<ExpiringConversation>>
+    expiringConversations(quint64 afterConversationId, qint64 nowMs, qint64 serverRetentionMs,
+                          int limit) = 0;
+    [[nodiscard]] virtual Result<PurgeState> purgeState(quint64 conversationId) = 0;
+    //! Deletes, in one transaction, the oldest entries of the conversation that are in the
+    //! database (none may be archived: purgeState's archivedSeq <= purgedSeq) and were stored
+    //! before `cutoffMs`, at most `maxEntries`, with their reactions, edits and attachments.
+    //! Returns the new purged seq (the old one: nothing to delete).
+    [[nodiscard]] virtual Result<quint64> purgeDatabase(quint64 conversationId, qint64 cutoffMs,
+                                                        int maxEntries) = 0;
+    //! Records an archive purge in one transaction, if the conversation's purged seq and first
+    //! segment are still as read (else UNAVAILABLE, nothing done).
+    [[nodiscard]] virtual Result<void> commitArchivePurge(const ArchivePurge &purge) = 0;
+    //! Forgets what this connection keeps in memory of the conversation (the recent cache): a
+    //! connection of its own purged it.
+    virtual void forgetConversation(quint64 conversationId) { Q_UNUSED(conversationId); }
 };
 
 } // namespace Confab::Store

@@ -250,6 +250,7 @@ bool Validator::body(const pb::Envelope &e)
     case B::kRemoveMember:
     case B::kLeaveGroup:
     case B::kSetRole:
+    case B::kSetRetention:
     case B::kSetPresence:
     case B::kTyping:
     case B::kTypingEvent:

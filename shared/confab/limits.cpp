@@ -17,6 +17,8 @@ Limits Limits::fromPb(const pb::Limits &limits)
     result.idleTimeoutMs = limits.idle_timeout_ms();
     result.maxAttachmentBytes = limits.max_attachment_bytes();
     result.attachmentChunkBytes = limits.attachment_chunk_bytes();
+    result.retentionDays = limits.retention_days();
+    result.minRetentionDays = std::max<quint32>(1, limits.min_retention_days()); // 0 before 1.6
     return result;
 }
 
@@ -32,6 +34,8 @@ void Limits::toPb(pb::Limits *out) const
     out->set_idle_timeout_ms(idleTimeoutMs);
     out->set_max_attachment_bytes(maxAttachmentBytes);
     out->set_attachment_chunk_bytes(attachmentChunkBytes);
+    out->set_retention_days(retentionDays);
+    out->set_min_retention_days(minRetentionDays);
 }
 
 bool Limits::isValid(QString *reason) const

@@ -43,6 +43,10 @@ struct Limits
     quint32 idleTimeoutMs = 90'000;
     quint64 maxAttachmentBytes = 256ull << 20; //!< 0: attachments are off
     quint32 attachmentChunkBytes = 256 * 1024;
+    //! Since 1.6 (PROTOCOL.md §17): the server deletes entries older than this; 0: never.
+    quint32 retentionDays = 0;
+    //! The shortest retention a conversation may set (SetRetention).
+    quint32 minRetentionDays = 1;
 
     //! The largest frame a peer may send: an attachment chunk may be over maxFrameBytes.
     [[nodiscard]] quint32 maxIncomingFrameBytes() const

@@ -89,6 +89,10 @@ QList<std::pair<QString, QByteArray>> seedFrames()
         e.mutable_set_role()->set_user_id(2);
         e.mutable_set_role()->set_role(pb::ROLE_ADMIN);
     });
+    add("set-retention", [](pb::Envelope &e) {
+        e.mutable_set_retention()->set_conversation_id(1);
+        e.mutable_set_retention()->set_retention_days(7);
+    });
     add("presence",
         [](pb::Envelope &e) { e.mutable_set_presence()->set_state(pb::PRESENCE_AWAY); });
     add("typing", [](pb::Envelope &e) { e.mutable_typing()->set_conversation_id(1); });

@@ -213,6 +213,10 @@ QList<QPair<QByteArray, pb::Envelope>> sampleEnvelopes()
         e.mutable_set_role()->set_user_id(3);
         e.mutable_set_role()->set_role(pb::ROLE_ADMIN);
     });
+    add("set_retention", [](pb::Envelope &e) {
+        e.mutable_set_retention()->set_conversation_id(42);
+        e.mutable_set_retention()->set_retention_days(7);
+    });
     add("group_result", [](pb::Envelope &e) {
         fillConversation(e.mutable_group_result()->mutable_conversation());
         auto *event = e.mutable_group_result()->mutable_event();

@@ -41,6 +41,8 @@ namespace {
 
 constexpr int kMaxSendAttempts = 8;
 constexpr int kLivenessCheckMs = 1000;
+//! Entries deleted by retention per turn of the event loop (LocalCache::deletePurged).
+constexpr int kPurgeBatchRows = 500;
 
 qint64 nowMs()
 {
@@ -114,6 +116,7 @@ ChatMessage fromWire(const pb::Message &m)
             message.event.userIds.append(userId);
         message.event.title = QString::fromStdString(e.title());
         message.event.role = Role(e.role());
+        message.event.retentionDays = int(std::min<quint32>(e.retention_days(), 1u << 30));
     }
     if (m.has_change()) {
         message.change = ChangeKind(m.change().kind());
@@ -160,6 +163,8 @@ ConversationSummary fromWire(const pb::Conversation &c)
     summary.readSeq = c.read_seq();
     summary.joinedSeq = c.joined_seq();
     summary.left = c.left();
+    summary.retentionDays = int(std::min<quint32>(c.retention_days(), 1u << 30));
+    summary.purgedSeq = c.purged_seq();
     summary.lastActivityMs = c.has_last_message() ? c.last_message().server_time_ms() : 0;
     return summary;
 }
@@ -299,6 +304,10 @@ public:
     };
     QHash<quint64, PendingReceipt> pendingReceipts;
     QTimer receiptTimer;
+    QTimer expireTimer; //!< every kExpireIntervalMs while a cache is open
+    QTimer expireSoonTimer; //!< coalesces the reasons to expire now
+    QTimer purgeTimer; //!< the next batch of LocalCache::deletePurged
+    bool purgeDeleted = false; //!< the running purge deleted something: views are told at the end
 
     //! Server profiles and their sessions: `profiles.ini` in the data directory. A profile is one
     //! account on one server; the token is kept here (a keychain is a later option).
@@ -371,6 +380,10 @@ public:
             deviceId = QUuid::createUuid().toRfc4122();
             static_cast<void>(cache->setSetting(QStringLiteral("device_id"), deviceId));
         }
+        // What became too old while the app was not running goes first, online or not.
+        expireTimer.start(kExpireIntervalMs);
+        expireSoon();
+        purgeTimer.start(); // a purge the app was stopped in the middle of
         return true;
     }
 
@@ -656,6 +669,7 @@ public:
             }
         }
         static_cast<void>(cache->setSetting(QStringLiteral("user_id"), user.userId));
+        rememberServer(); // the cache may have opened just now
         static_cast<void>(
             cache->claimUnsentMessages(user.userId)); // written before we knew who we are
         static_cast<void>(cache->setSetting(QStringLiteral("username"), user.username));
@@ -714,6 +728,8 @@ public:
                     static_cast<void>(cache->storeReceipt(
                         message.conversationId, { joiner, message.seq - 1, message.seq - 1 }));
             }
+            if (message.event.kind == GroupEvent::Kind::RetentionSet)
+                expireSoon(); // once the conversation's new limit is stored too
             if (message.senderId != user.userId) {
                 received.insert(message.conversationId);
                 stopTyping(message.conversationId, message.senderId);
@@ -790,6 +806,79 @@ public:
             Q_EMIT q->typingChanged(conversationId);
     }
 
+    // ----- retention (PROTOCOL.md §17)
+
+    //! Stores what the server says of a conversation; when retention deleted more of it than
+    //! was held, the views drop that and the cache deletes it.
+    void storeConversation(const ConversationSummary &summary)
+    {
+        bool purgeMoved = false;
+        if (auto stored = cache->storeConversation(summary, &purgeMoved); !stored) {
+            qCWarning(lcClientSync) << "cannot store conversation" << summary.conversationId << ":"
+                                    << stored.error().message;
+            return;
+        }
+        if (purgeMoved)
+            onPurgeMoved(summary.conversationId);
+    }
+
+    void onPurgeMoved(quint64 conversationId)
+    {
+        const auto conversation = cache->conversation(conversationId);
+        if (!conversation)
+            return;
+        qCDebug(lcClientSync) << "conversation" << conversationId << "purged through seq"
+                              << conversation.value().purgedSeq;
+        Q_EMIT q->historyPurged(conversationId, conversation.value().purgedSeq);
+        if (!purgeTimer.isActive())
+            purgeTimer.start();
+    }
+
+    [[nodiscard]] int storedServerRetentionDays() const
+    {
+        if (serverMinor != 0)
+            return int(limits.retentionDays);
+        return cache ? cache->setting(QStringLiteral("server_retention_days")).toInt() : 0;
+    }
+
+    //! Soon, not now: a sync page or a group change brings several reasons at once.
+    void expireSoon()
+    {
+        if (!expireSoonTimer.isActive())
+            expireSoonTimer.start();
+    }
+
+    //! Deletes here what is older than its chat's limit (the server does the same, now and then).
+    void expire()
+    {
+        if (!cache)
+            return;
+        auto moved = cache->expire(nowMs(), storedServerRetentionDays());
+        if (!moved) {
+            qCWarning(lcClientSync) << "cannot expire old messages:" << moved.error().message;
+            return;
+        }
+        for (quint64 conversationId : moved.value())
+            onPurgeMoved(conversationId);
+    }
+
+    //! One bounded batch per turn of the event loop, so that a big purge never freezes the app.
+    void purgeSome()
+    {
+        if (!cache)
+            return;
+        auto deleted = cache->deletePurged(kPurgeBatchRows);
+        if (!deleted) {
+            qCWarning(lcClientSync) << "cannot delete purged messages:" << deleted.error().message;
+            return;
+        }
+        purgeDeleted = purgeDeleted || deleted.value() > 0;
+        if (deleted.value() >= kPurgeBatchRows)
+            return purgeTimer.start();
+        if (std::exchange(purgeDeleted, false))
+            Q_EMIT q->conversationsChanged(); // previews and unread counts
+    }
+
     void onLiveEvent(const pb::Envelope &envelope)
     {
         switch (envelope.body_case()) {
@@ -805,13 +894,17 @@ public:
                 merged.members = summary.members;
                 merged.isGroup = summary.isGroup;
                 merged.lastSeq = std::max(merged.lastSeq, summary.lastSeq);
+                merged.retentionDays = summary.retentionDays;
+                merged.purgedSeq = std::max(merged.purgedSeq, summary.purgedSeq);
                 summary = merged;
             }
             summary.receipts.clear();
             summary.left =
                 std::none_of(summary.members.cbegin(), summary.members.cend(),
                              [this](const UserInfo &m) { return m.userId == user.userId; });
-            static_cast<void>(cache->storeConversation(summary));
+            storeConversation(summary);
+            if (!held || held.value().retentionDays != summary.retentionDays)
+                expireSoon();
             if (!summary.left && (!held || held.value().left)) {
                 // Added (back): where our view starts (joined_seq) comes with our own listing.
                 pb::Envelope list;
@@ -856,6 +949,26 @@ public:
         }
     }
 
+    //! What the app needs to know of the server while offline: its retention (to forget on
+    //! time) and whether it knows retention at all.
+    void rememberServer()
+    {
+        if (!cache || serverMinor == 0)
+            return;
+        static_cast<void>(
+            cache->setSetting(QStringLiteral("server_retention_days"), int(limits.retentionDays)));
+        static_cast<void>(
+            cache->setSetting(QStringLiteral("server_protocol_minor"), int(serverMinor)));
+    }
+
+    //! Welcome.protocol_minor of this server, as last heard (0: never).
+    [[nodiscard]] unsigned knownServerMinor() const
+    {
+        if (serverMinor != 0 || !cache)
+            return serverMinor;
+        return unsigned(cache->setting(QStringLiteral("server_protocol_minor")).toInt());
+    }
+
     //! Changes need protocol 1.3; before a server was heard from, they are queued anyway.
     [[nodiscard]] bool supportsChanges() const { return serverMinor == 0 || serverMinor >= 3; }
 
@@ -896,9 +1009,10 @@ public:
     void onGroupResult(const pb::GroupResult &result)
     {
         const quint64 conversationId = result.conversation().conversation_id();
-        static_cast<void>(cache->storeConversation(fromWire(result.conversation())));
+        storeConversation(fromWire(result.conversation()));
         if (result.has_event())
             storeAndAnnounce({ fromWire(result.event()) });
+        expireSoon(); // a retention just set applies at once
         Q_EMIT q->conversationsChanged();
         Q_EMIT q->groupChanged(conversationId);
     }
@@ -907,7 +1021,7 @@ public:
     {
         bool learnt = false;
         for (const auto &conversation : page.conversations()) {
-            static_cast<void>(cache->storeConversation(fromWire(conversation)));
+            storeConversation(fromWire(conversation));
             learnt = true;
         }
         QList<ChatMessage> messages;
@@ -933,6 +1047,7 @@ public:
         if (!catchUp.isEmpty())
             Q_EMIT q->caughtUp(std::exchange(catchUp, {}));
         Q_EMIT q->syncFinished();
+        expireSoon(); // with the chats' limits as they are now
         flushOutbox();
         pumpChunks();
         flushReceipts();
@@ -1137,6 +1252,7 @@ public:
                 static_cast<void>(
                     cache->setSetting(QStringLiteral("email_digests"), emailDigests ? 1 : 0));
             limits = Limits::fromPb(envelope.welcome().limits());
+            rememberServer();
             sendTokens = 0.8 * limits.rateBurst;
             sendRefillMs = nowMs();
             livenessTimer.start(kLivenessCheckMs);
@@ -1174,6 +1290,8 @@ public:
             for (const auto &message : page.messages())
                 messages.append(fromWire(message));
             storeAndAnnounce(messages);
+            if (!messages.isEmpty())
+                expireSoon(); // older history may be older than the chat's limit
             if (request.kind == Kind::History) {
                 Q_EMIT q->historyLoaded(request.conversationId, int(messages.size()),
                                         page.has_more());
@@ -1186,7 +1304,8 @@ public:
         }
         case Kind::ListConversations:
             for (const auto &conversation : envelope.conversation_list().conversations())
-                static_cast<void>(cache->storeConversation(fromWire(conversation)));
+                storeConversation(fromWire(conversation));
+            expireSoon();
             Q_EMIT q->conversationsChanged();
             break;
         case Kind::Group:
@@ -1929,6 +2048,13 @@ ChatClient::ChatClient(const QString &dataDir, QObject *parent)
     connect(&d->receiptTimer, &QTimer::timeout, this, [this] { d->flushReceipts(); });
     d->typingTimer.setInterval(500);
     connect(&d->typingTimer, &QTimer::timeout, this, [this] { d->expireTyping(); });
+    connect(&d->expireTimer, &QTimer::timeout, this, [this] { d->expire(); });
+    d->expireSoonTimer.setSingleShot(true);
+    d->expireSoonTimer.setInterval(200);
+    connect(&d->expireSoonTimer, &QTimer::timeout, this, [this] { d->expire(); });
+    d->purgeTimer.setSingleShot(true);
+    d->purgeTimer.setInterval(0);
+    connect(&d->purgeTimer, &QTimer::timeout, this, [this] { d->purgeSome(); });
 
     // Reconnect at once when the network comes back, instead of waiting out the back-off.
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
@@ -2396,7 +2522,11 @@ void ChatClient::fetchOlder(quint64 conversationId, int limit)
         return;
     }
     const quint64 oldest = d->cache->oldestSeq(conversationId);
-    if (oldest == 1) {
+    // History starts after the join and after what retention deleted: nothing to ask for.
+    quint64 start = 0;
+    if (const auto conversation = d->cache->conversation(conversationId); conversation)
+        start = std::max(conversation.value().joinedSeq, conversation.value().purgedSeq);
+    if (oldest != 0 && oldest <= start + 1) {
         QTimer::singleShot(
             0, this, [this, conversationId] { Q_EMIT historyLoaded(conversationId, 0, false); });
         return;
@@ -2475,6 +2605,66 @@ void ChatClient::setRole(quint64 conversationId, quint64 userId, Role role)
     envelope.mutable_set_role()->set_user_id(userId);
     envelope.mutable_set_role()->set_role(pb::Role(role));
     d->sendGroupRequest(envelope, conversationId);
+}
+
+void ChatClient::setRetention(quint64 conversationId, int days)
+{
+    if (d->state == State::Online && d->serverMinor < 6) {
+        QTimer::singleShot(0, this, [this] {
+            Q_EMIT groupRequestFailed(
+                { ErrorCode::UNKNOWN_BODY,
+                  tr("This server is too old for disappearing messages. Ask its administrator "
+                     "to update it.") });
+        });
+        return;
+    }
+    pb::Envelope envelope;
+    envelope.mutable_set_retention()->set_conversation_id(conversationId);
+    envelope.mutable_set_retention()->set_retention_days(quint32(std::max(days, 0)));
+    d->sendGroupRequest(envelope, conversationId);
+}
+
+bool ChatClient::canSetRetention(quint64 conversationId, QString *reason) const
+{
+    const auto no = [reason](const QString &why) {
+        if (reason)
+            *reason = why;
+        return false;
+    };
+    if (!d->cache)
+        return no(tr("You are not signed in."));
+    if (const unsigned minor = d->knownServerMinor(); minor != 0 && minor < 6)
+        return no(tr("This server is too old for disappearing messages."));
+    const auto conversation = d->cache->conversation(conversationId);
+    if (!conversation)
+        return no(tr("The chat starts with its first message."));
+    if (conversation.value().left)
+        return no(tr("You are no longer a member of this chat."));
+    if (conversation.value().isGroup) {
+        const QList<UserInfo> &members = conversation.value().members;
+        const auto me = std::find_if(members.cbegin(), members.cend(), [this](const UserInfo &m) {
+            return m.userId == d->user.userId;
+        });
+        if (me == members.cend() || me->role == Role::Member)
+            return no(tr("Only the group's owner and admins can change this."));
+    }
+    if (reason)
+        reason->clear();
+    return true;
+}
+
+int ChatClient::serverRetentionDays() const
+{
+    return d->storedServerRetentionDays();
+}
+
+int ChatClient::retentionLimitDays(quint64 conversationId) const
+{
+    int own = 0;
+    if (d->cache)
+        if (const auto conversation = d->cache->conversation(conversationId); conversation)
+            own = conversation.value().retentionDays;
+    return Client::retentionLimitDays(serverRetentionDays(), own);
 }
 
 void ChatClient::markRead(quint64 conversationId, quint64 seq)

@@ -118,6 +118,22 @@ public:
     void leaveGroup(quint64 conversationId);
     void setRole(quint64 conversationId, quint64 userId, Role role);
 
+    // Retention (PROTOCOL.md §17): a chat's entries are deleted for everyone once older than its
+    // limit; here as well as on the server, so that this device forgets on time even offline.
+    //! Sets the chat's own limit in days (0: off), within limits().minRetentionDays and
+    //! serverRetentionDays(). Answered like the group requests (groupChanged() or
+    //! groupRequestFailed()); needs a server of protocol 1.6 or later.
+    void setRetention(quint64 conversationId, int days);
+    //! Whether the user may set a chat's retention: either member of a direct chat, a group's
+    //! owner and admins, on a server that knows retention. Else `reason` says why not.
+    [[nodiscard]] bool canSetRetention(quint64 conversationId, QString *reason = nullptr) const;
+    //! The server's limit for every chat, as last heard (kept in the cache); 0: none.
+    [[nodiscard]] int serverRetentionDays() const;
+    //! The limit that applies to a chat (the smaller of the server's and its own); 0: none.
+    [[nodiscard]] int retentionLimitDays(quint64 conversationId) const;
+    //! Every this often the cache deletes what became older than its chat's limit.
+    static constexpr int kExpireIntervalMs = 10 * 60 * 1000;
+
     //! The user has seen everything up to seq (shown in a focused window): clears unread at once
     //! and tells the server, coalesced (one update covers many messages).
     void markRead(quint64 conversationId, quint64 seq);
@@ -182,6 +198,9 @@ Q_SIGNALS:
     //! The server refused an edit, delete or reaction (error.code says why).
     void messageChangeFailed(const Confab::Error &error);
     void conversationsChanged();
+    //! Retention deleted a chat's entries up to purgedSeq (PROTOCOL.md §17), or is deleting them
+    //! from the cache now: views drop them. conversationsChanged() follows once they are gone.
+    void historyPurged(quint64 conversationId, quint64 purgedSeq);
     void historyLoaded(quint64 conversationId, int count, bool hasMore);
     void syncFinished();
     //! A sync ended that brought messages which would have notified (PROTOCOL.md §15); before

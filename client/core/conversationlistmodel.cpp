@@ -116,7 +116,8 @@ bool ConversationListModel::sameContent(const ConversationSummary &a, const Conv
 {
     return a.title == b.title && a.lastText == b.lastText && a.lastDeleted == b.lastDeleted
         && a.lastActivityMs == b.lastActivityMs && a.unreadCount == b.unreadCount
-        && a.lastSeq == b.lastSeq && a.members.size() == b.members.size();
+        && a.lastSeq == b.lastSeq && a.members.size() == b.members.size()
+        && a.retentionDays == b.retentionDays && a.purgedSeq == b.purgedSeq;
 }
 
 void ConversationListModel::refresh()

@@ -228,7 +228,18 @@ Result<void> LocalCache::migrate()
 
 Result<void> LocalCache::migrateTo(int version)
 {
-    static_assert(kSchemaVersion == 4, "add the new step here");
+    static_assert(kSchemaVersion == 5, "add the new step here");
+    if (version == 5) {
+        // Retention (protocol 1.6): the chat's own limit, and where its history now starts.
+        const char *const statements[] = {
+            "ALTER TABLE conversations ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE conversations ADD COLUMN purged_seq BIGINT NOT NULL DEFAULT 0",
+        };
+        for (const char *sql : statements)
+            if (auto done = execOnce(QString::fromLatin1(sql)); !done)
+                return done;
+        return {};
+    }
     if (version == 4) {
         // Files sent with messages: ours until uploaded (read from local_path), others' as the
         // server described them (local_path: the downloaded copy).
@@ -541,6 +552,7 @@ QByteArray LocalCache::eventToBytes(const GroupEvent &event)
         wire.add_user_ids(userId);
     wire.set_title(event.title.toStdString());
     wire.set_role(pb::Role(event.role));
+    wire.set_retention_days(quint32(std::max(event.retentionDays, 0)));
     return QByteArray::fromStdString(wire.SerializeAsString());
 }
 
@@ -555,6 +567,7 @@ GroupEvent LocalCache::eventFromBytes(const QByteArray &bytes)
         event.userIds.append(userId);
     event.title = QString::fromStdString(wire.title());
     event.role = Role(wire.role());
+    event.retentionDays = int(std::min<quint32>(wire.retention_days(), 1u << 30));
     return event;
 }
 
@@ -1106,8 +1119,17 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
     QList<qint64> changedIds;
     Result<void> done;
     const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
+    QHash<quint64, quint64> purged; // by conversation
     for (const ChatMessage &incoming : messages) {
         bool inserted = false;
+        // Deleted by retention (a history page or gap fill that was on its way): not again.
+        if (incoming.seq != 0) {
+            auto known = purged.find(incoming.conversationId);
+            if (known == purged.end())
+                known = purged.insert(incoming.conversationId, purgedSeq(incoming.conversationId));
+            if (incoming.seq <= *known)
+                continue;
+        }
         auto &known = query("SELECT local_id, state, MAX(changed_seq, applied_seq) FROM messages "
                             "WHERE message_id = ? OR (client_id = ? AND sender_id = ?)");
         known.bindValue(0, id(incoming.messageId));
@@ -1227,19 +1249,22 @@ Result<QList<ChatMessage>> LocalCache::storeMessages(const QList<ChatMessage> &m
     return stored;
 }
 
-Result<void> LocalCache::storeConversation(const ConversationSummary &c)
+Result<void> LocalCache::storeConversation(const ConversationSummary &c, bool *purgeMoved)
 {
+    if (purgeMoved)
+        *purgeMoved = false;
     if (auto begun = begin(); !begun)
         return begun;
+    // purged_seq is not set here: raisePurgedSeq() moves it, and the cursor with it.
     auto &upsert =
         query("INSERT INTO conversations (conversation_id, kind, title, last_seq, read_seq, "
-              "last_activity_ms, joined_seq, left_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT (conversation_id) DO "
+              "last_activity_ms, joined_seq, left_group, retention_days) VALUES (?, ?, ?, ?, ?, "
+              "?, ?, ?, ?) ON CONFLICT (conversation_id) DO "
               "UPDATE SET kind = excluded.kind, title = excluded.title, last_seq = "
               "MAX(last_seq, excluded.last_seq), read_seq = MAX(read_seq, excluded.read_seq), "
               "last_activity_ms = MAX(last_activity_ms, excluded.last_activity_ms), "
               "joined_seq = MAX(joined_seq, excluded.joined_seq), left_group = "
-              "excluded.left_group");
+              "excluded.left_group, retention_days = excluded.retention_days");
     upsert.bindValue(0, id(c.conversationId));
     upsert.bindValue(1, c.isGroup ? 2 : 1);
     upsert.bindValue(2, nonNull(c.title));
@@ -1248,7 +1273,15 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
     upsert.bindValue(5, c.lastActivityMs);
     upsert.bindValue(6, id(c.joinedSeq));
     upsert.bindValue(7, c.left ? 1 : 0);
+    upsert.bindValue(8, std::max(c.retentionDays, 0));
     auto done = exec(upsert);
+    if (done && c.purgedSeq > 0) {
+        auto moved = raisePurgedSeq(c.conversationId, c.purgedSeq);
+        if (!moved)
+            done = moved.error();
+        else if (purgeMoved)
+            *purgeMoved = moved.value();
+    }
     if (done && c.joinedSeq > 0) {
         // Nothing before the join is ours to see: the cursor starts there (no gap to fill).
         auto &start = query("INSERT INTO sync_cursors (conversation_id, seq) VALUES (?, ?) ON "
@@ -1310,6 +1343,184 @@ Result<void> LocalCache::storeConversation(const ConversationSummary &c)
     return done;
 }
 
+// ----- retention
+
+quint64 LocalCache::purgedSeq(quint64 conversationId)
+{
+    auto &select = query("SELECT purged_seq FROM conversations WHERE conversation_id = ?");
+    select.bindValue(0, id(conversationId));
+    if (!exec(select))
+        return 0;
+    const Finished finished(select);
+    return select.next() ? select.value(0).toULongLong() : 0;
+}
+
+Result<bool> LocalCache::raisePurgedSeq(quint64 conversationId, quint64 seq)
+{
+    auto &raise = query("UPDATE conversations SET purged_seq = ? WHERE conversation_id = ? AND "
+                        "purged_seq < ?");
+    raise.bindValue(0, id(seq));
+    raise.bindValue(1, id(conversationId));
+    raise.bindValue(2, id(seq));
+    if (auto done = exec(raise); !done)
+        return done.error();
+    if (raise.numRowsAffected() < 1)
+        return false;
+    // The deleted start is no gap: the cursor moves up to it, and on over what is held after.
+    auto &start = query("INSERT INTO sync_cursors (conversation_id, seq) VALUES (?, ?) ON "
+                        "CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)");
+    start.bindValue(0, id(conversationId));
+    start.bindValue(1, id(seq));
+    if (auto done = exec(start); !done)
+        return done.error();
+    if (auto done = advanceCursor(conversationId); !done)
+        return done.error();
+    return true;
+}
+
+Result<QList<quint64>> LocalCache::expire(qint64 nowMs, int serverRetentionDays)
+{
+    struct Limit
+    {
+        quint64 conversationId;
+        quint64 purgedSeq;
+        qint64 cutoffMs;
+    };
+    QList<Limit> limits;
+    {
+        auto &select = query("SELECT conversation_id, retention_days, purged_seq FROM "
+                             "conversations WHERE ? > 0 OR retention_days > 0");
+        select.bindValue(0, serverRetentionDays);
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next()) {
+            const int days = retentionLimitDays(serverRetentionDays, select.value(1).toInt());
+            if (days > 0)
+                limits.append({ select.value(0).toULongLong(), select.value(2).toULongLong(),
+                                nowMs - qint64(days) * 24 * 3600 * 1000 });
+        }
+    }
+    QList<quint64> moved;
+    if (limits.isEmpty())
+        return moved;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    Result<void> done;
+    for (const Limit &limit : std::as_const(limits)) {
+        // The first held entry that is young enough ends the prefix. Walked in seq order from
+        // the last purge, so this reads about as many rows as it finds expired.
+        auto &young = query("SELECT seq FROM messages WHERE conversation_id = ? AND seq > ? AND "
+                            "time_ms >= ? ORDER BY seq LIMIT 1");
+        young.bindValue(0, id(limit.conversationId));
+        young.bindValue(1, id(limit.purgedSeq));
+        young.bindValue(2, limit.cutoffMs);
+        if (done = exec(young); !done)
+            break;
+        const quint64 firstYoung = young.next() ? young.value(0).toULongLong() : 0;
+        young.finish();
+        // Up to the last held entry before it: one not held in between may be young (its seq
+        // is only known to be below a young one), and is fetched to find out.
+        auto &last = query("SELECT MAX(seq) FROM messages WHERE conversation_id = ? AND seq > ? "
+                           "AND seq < ?");
+        last.bindValue(0, id(limit.conversationId));
+        last.bindValue(1, id(limit.purgedSeq));
+        last.bindValue(2, firstYoung ? qint64(firstYoung) : std::numeric_limits<qint64>::max());
+        if (done = exec(last); !done)
+            break;
+        const quint64 through = last.next() ? last.value(0).toULongLong() : 0;
+        last.finish();
+        if (through <= limit.purgedSeq)
+            continue;
+        auto raised = raisePurgedSeq(limit.conversationId, through);
+        if (!raised) {
+            done = raised.error();
+            break;
+        }
+        if (raised.value()) {
+            qCDebug(lcClientSync) << "conversation" << limit.conversationId << "expired through seq"
+                                  << through;
+            moved.append(limit.conversationId);
+        }
+    }
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    return moved;
+}
+
+Result<int> LocalCache::deletePurged(int maxRows)
+{
+    struct Row
+    {
+        qint64 localId;
+        quint64 messageId;
+        quint64 conversationId;
+    };
+    QList<Row> rows;
+    {
+        // Conversations first (few), then each one's range on the (conversation_id, seq) index.
+        auto &select = query("SELECT m.local_id, m.message_id, m.conversation_id FROM "
+                             "conversations c CROSS JOIN messages m ON m.conversation_id = "
+                             "c.conversation_id AND m.seq <= c.purged_seq WHERE c.purged_seq > 0 "
+                             "LIMIT ?");
+        select.bindValue(0, std::max(1, maxRows));
+        if (auto done = exec(select); !done)
+            return done.error();
+        const Finished finished(select);
+        while (select.next())
+            rows.append({ select.value(0).toLongLong(), select.value(1).toULongLong(),
+                          select.value(2).toULongLong() });
+    }
+    if (rows.isEmpty())
+        return 0;
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    Result<void> done;
+    QSet<quint64> touched;
+    for (const Row &row : std::as_const(rows)) {
+        auto &reactions = query("DELETE FROM reactions WHERE message_id = ?");
+        reactions.bindValue(0, id(row.messageId));
+        if (done = exec(reactions); !done)
+            break;
+        auto &unindex = query("DELETE FROM messages_fts WHERE rowid = ?");
+        unindex.bindValue(0, row.localId);
+        if (done = exec(unindex); !done)
+            break;
+        auto &files = query("DELETE FROM attachments WHERE local_id = ?");
+        files.bindValue(0, row.localId);
+        if (done = exec(files); !done)
+            break;
+        auto &remove = query("DELETE FROM messages WHERE local_id = ?");
+        remove.bindValue(0, row.localId);
+        if (done = exec(remove); !done)
+            break;
+        touched.insert(row.conversationId);
+    }
+    const quint64 me = setting(QStringLiteral("user_id")).toULongLong();
+    for (auto it = touched.cbegin(); done && it != touched.cend(); ++it) {
+        auto &recount =
+            query("UPDATE conversations SET unread_count = (SELECT COUNT(*) FROM messages "
+                  "WHERE conversation_id = conversations.conversation_id AND seq > "
+                  "conversations.read_seq AND sender_id <> ? AND event IS NULL AND "
+                  "change IS NULL AND deleted = 0) WHERE conversation_id = ?");
+        recount.bindValue(0, id(me));
+        recount.bindValue(1, id(*it));
+        done = exec(recount);
+    }
+    if (done)
+        done = commit();
+    if (!done) {
+        rollback();
+        return done.error();
+    }
+    qCDebug(lcClientSync) << "deleted" << rows.size() << "entries by retention";
+    return int(rows.size());
+}
+
 Result<void> LocalCache::upsertReceipt(quint64 conversationId, const Receipt &receipt)
 {
     auto &upsert = query("INSERT INTO receipts (conversation_id, user_id, delivered_seq, read_seq) "
@@ -1363,8 +1574,10 @@ Result<bool> LocalCache::markRead(quint64 conversationId, quint64 seq)
 QHash<quint64, quint64> LocalCache::cursors()
 {
     QHash<quint64, quint64> result;
-    auto &select = query("SELECT c.conversation_id, COALESCE(s.seq, 0) FROM conversations c "
-                         "LEFT JOIN sync_cursors s ON s.conversation_id = c.conversation_id");
+    // Never below what retention deleted: sync starts after it.
+    auto &select = query("SELECT c.conversation_id, MAX(COALESCE(s.seq, 0), c.purged_seq) FROM "
+                         "conversations c LEFT JOIN sync_cursors s ON s.conversation_id = "
+                         "c.conversation_id");
     if (!exec(select))
         return result;
     const Finished finished(select);
@@ -1375,11 +1588,14 @@ QHash<quint64, quint64> LocalCache::cursors()
 
 quint64 LocalCache::gapEnd(quint64 conversationId)
 {
+    // What retention deleted is no gap: it is gone on the server too.
     auto &select =
         query("SELECT MIN(m.seq) FROM messages m WHERE m.conversation_id = ? AND m.seq > "
-              "COALESCE((SELECT seq FROM sync_cursors WHERE conversation_id = ?), 0)");
+              "MAX(COALESCE((SELECT seq FROM sync_cursors WHERE conversation_id = ?), 0), "
+              "COALESCE((SELECT purged_seq FROM conversations WHERE conversation_id = ?), 0))");
     select.bindValue(0, id(conversationId));
     select.bindValue(1, id(conversationId));
+    select.bindValue(2, id(conversationId));
     if (!exec(select))
         return 0;
     const Finished finished(select);
@@ -1404,8 +1620,10 @@ bool LocalCache::holdsAllBetween(quint64 conversationId, quint64 afterSeq, quint
 quint64 LocalCache::oldestSeq(quint64 conversationId)
 {
     auto &select =
-        query("SELECT MIN(seq) FROM messages WHERE conversation_id = ? AND seq IS NOT NULL");
+        query("SELECT MIN(seq) FROM messages WHERE conversation_id = ? AND seq > "
+              "COALESCE((SELECT purged_seq FROM conversations WHERE conversation_id = ?), 0)");
     select.bindValue(0, id(conversationId));
+    select.bindValue(1, id(conversationId));
     if (!exec(select))
         return 0;
     const Finished finished(select);
@@ -1497,7 +1715,8 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
         " NULL ORDER BY seq DESC LIMIT 1), "
         "(SELECT sender_id FROM messages WHERE conversation_id = c.conversation_id AND seq IS NOT "
         " NULL AND event IS NULL AND change IS NULL ORDER BY seq DESC LIMIT 1), "
-        "c.unread_count, c.joined_seq, c.left_group FROM conversations c "
+        "c.unread_count, c.joined_seq, c.left_group, c.retention_days, c.purged_seq "
+        "FROM conversations c "
         "WHERE ? = 0 OR c.conversation_id = ? "
         "ORDER BY c.last_activity_ms DESC, c.conversation_id DESC");
     select.bindValue(0, id(only));
@@ -1526,6 +1745,8 @@ Result<QList<ConversationSummary>> LocalCache::readConversations(quint64 only)
         c.unreadCount = select.value(8).toULongLong();
         c.joinedSeq = select.value(9).toULongLong();
         c.left = select.value(10).toBool();
+        c.retentionDays = select.value(11).toInt();
+        c.purgedSeq = select.value(12).toULongLong();
         c.members = members.value(c.conversationId);
         c.receipts = receipts.value(c.conversationId);
         result.append(c);
@@ -1539,12 +1760,16 @@ Result<QList<ChatMessage>> LocalCache::messages(quint64 conversationId, quint64 
     QList<ChatMessage> result;
     {
         // Change entries are applied to their targets, never shown.
+        // Not what retention deleted, even while deletePurged() is still at it.
         auto &select = query("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS
-                             " FROM messages WHERE conversation_id = ? AND seq < ? AND change IS "
-                             "NULL ORDER BY seq DESC LIMIT ?");
+                             " FROM messages WHERE conversation_id = ? AND seq < ? AND seq > "
+                             "COALESCE((SELECT purged_seq FROM conversations WHERE "
+                             "conversation_id = ?), 0) AND change IS NULL ORDER BY seq DESC "
+                             "LIMIT ?");
         select.bindValue(0, id(conversationId));
         select.bindValue(1, beforeSeq ? qint64(beforeSeq) : std::numeric_limits<qint64>::max());
-        select.bindValue(2, std::max(1, limit));
+        select.bindValue(2, id(conversationId));
+        select.bindValue(3, std::max(1, limit));
         if (auto done = exec(select); !done)
             return done.error();
         const Finished finished(select);
@@ -1631,7 +1856,9 @@ Result<QList<SearchHit>> LocalCache::search(const QString &text, int limit, quin
     auto &select = query("SELECT m.local_id, m.conversation_id, m.seq, m.time_ms, "
                          "snippet(messages_fts, 0, char(2), char(3), '…', 12) FROM messages_fts "
                          "JOIN messages m ON m.local_id = messages_fts.rowid WHERE messages_fts "
-                         "MATCH ? AND (? = 0 OR m.conversation_id = ?) "
+                         "MATCH ? AND (? = 0 OR m.conversation_id = ?) AND (m.seq IS NULL OR "
+                         "m.seq > COALESCE((SELECT purged_seq FROM conversations c WHERE "
+                         "c.conversation_id = m.conversation_id), 0)) "
                          "ORDER BY messages_fts.rowid DESC LIMIT ?");
     select.bindValue(0, match);
     select.bindValue(1, id(conversationId));

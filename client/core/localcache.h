@@ -27,7 +27,7 @@ public:
     LocalCache(const LocalCache &) = delete;
     LocalCache &operator=(const LocalCache &) = delete;
 
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     [[nodiscard]] Result<void> open();
     [[nodiscard]] QString path() const { return m_path; }
@@ -92,7 +92,24 @@ public:
     //! cursors.
     [[nodiscard]] Result<QList<ChatMessage>> storeMessages(const QList<ChatMessage> &messages,
                                                            QList<ChatMessage> *changed = nullptr);
-    [[nodiscard]] Result<void> storeConversation(const ConversationSummary &conversation);
+    //! Stores what the server says of a conversation. When its purgedSeq is above what was held,
+    //! the cursor moves up to it at once (the deleted start is no gap), `purgeMoved` is set, and
+    //! deletePurged() removes the entries up to it.
+    [[nodiscard]] Result<void> storeConversation(const ConversationSummary &conversation,
+                                                 bool *purgeMoved = nullptr);
+
+    // Retention (PROTOCOL.md §17). Deleting is two steps: a conversation's purged_seq moves up
+    // (at once; reads no longer show what is below it, storeMessages() no longer takes it), then
+    // deletePurged() deletes the rows in bounded batches.
+    //! Moves purged_seq up over every held entry older than the chat's limit (the smaller of
+    //! serverRetentionDays and its own that are set), as the server does: a prefix of the
+    //! stream, up to the first entry that is not that old. Returns the conversations whose
+    //! purged_seq moved.
+    [[nodiscard]] Result<QList<quint64>> expire(qint64 nowMs, int serverRetentionDays);
+    //! Deletes up to maxRows entries at or below their conversation's purged_seq, with their
+    //! reactions, files and search index rows (never an unsent message), and counts unread
+    //! again. Returns how many went: maxRows means there may be more.
+    [[nodiscard]] Result<int> deletePurged(int maxRows);
 
     //! Another member's cursors moved (they only move forward).
     [[nodiscard]] Result<void> storeReceipt(quint64 conversationId, const Receipt &receipt);
@@ -159,6 +176,11 @@ private:
     //! pending change of ours, applied without moving the target's changedSeq). The target's
     //! local id goes to `changedIds` when something changed.
     Result<void> applyChange(const ChatMessage &entry, QList<qint64> *changedIds);
+    //! Moves a conversation's purged_seq up to seq (never down), and its cursor with it. Inside
+    //! a transaction. Returns whether it moved.
+    Result<bool> raisePurgedSeq(quint64 conversationId, quint64 seq);
+    //! A conversation's purged_seq, 0 when it is not held.
+    quint64 purgedSeq(quint64 conversationId);
     //! A held message takes the state the server sent (text, edited, deleted, reactions).
     Result<bool> refreshState(qint64 localId, const ChatMessage &incoming);
     Result<void> replaceReactions(quint64 messageId, const QList<Reaction> &reactions);

@@ -16,6 +16,7 @@ MessageListModel::MessageListModel(ChatClient *client, quint64 conversationId, Q
     connect(client, &ChatClient::messageChanged, this, &MessageListModel::onChanged);
     connect(client, &ChatClient::messageRemoved, this, &MessageListModel::onRemoved);
     connect(client, &ChatClient::historyLoaded, this, &MessageListModel::onHistoryLoaded);
+    connect(client, &ChatClient::historyPurged, this, &MessageListModel::onPurged);
     connect(
         client, &ChatClient::uploadProgress, this,
         [this](const QUuid &clientId, qint64 done, qint64) { onUploadProgress(clientId, done); });
@@ -181,6 +182,7 @@ void MessageListModel::loadConversation()
     if (!conversation)
         return;
     m_isGroup = conversation.value().isGroup;
+    m_startSeq = std::max(conversation.value().joinedSeq, conversation.value().purgedSeq);
     m_receipts = conversation.value().receipts;
     m_names.clear();
     for (const UserInfo &member : conversation.value().members)
@@ -266,10 +268,23 @@ QString MessageListModel::describe(const GroupEvent &event, quint64 actorId,
             return tr("%1 made %2 a member").arg(actor, list);
         }
         break;
+    case GroupEvent::Kind::RetentionSet:
+        return event.retentionDays > 0 ? tr("%1 set messages to disappear after %2")
+                                             .arg(actor, retentionText(event.retentionDays))
+                                       : tr("%1 turned off disappearing messages").arg(actor);
     case GroupEvent::Kind::None:
         break;
     }
     return {};
+}
+
+QString MessageListModel::retentionText(int days)
+{
+    if (days >= 365 && days % 365 == 0)
+        return tr("%n year(s)", nullptr, days / 365);
+    if (days >= 7 && days < 30 && days % 7 == 0)
+        return tr("%n week(s)", nullptr, days / 7);
+    return tr("%n day(s)", nullptr, days);
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
@@ -433,12 +448,35 @@ bool MessageListModel::canLoadOlder() const
     if (m_fetching || m_inserting)
         return false;
     const quint64 oldest = m_rows.isEmpty() || m_rows.first().seq == 0 ? 0 : m_rows.first().seq;
-    return oldest != 1 && (m_serverHasMore || oldest > 1);
+    if (oldest != 0 && oldest <= m_startSeq + 1)
+        return false; // the first there is (after the join, or what retention deleted)
+    return m_serverHasMore || oldest > 1;
+}
+
+void MessageListModel::onPurged(quint64 conversationId, quint64 purgedSeq)
+{
+    if (conversationId != m_conversationId)
+        return;
+    m_startSeq = std::max(m_startSeq, purgedSeq);
+    // Sent rows are in seq order and come first: the deleted ones are a block at the top.
+    int count = 0;
+    while (count < m_rows.size() && m_rows.at(count).seq != 0 && m_rows.at(count).seq <= purgedSeq)
+        ++count;
+    if (count > 0) {
+        beginRemoveRows({}, 0, count - 1);
+        m_rows.remove(0, count);
+        endRemoveRows();
+    }
+    // Replies to what went quote "an earlier message" now.
+    m_replyPreviews.clear();
+    for (int row = 0; row < m_rows.size(); ++row)
+        if (m_rows.at(row).replyToId != 0)
+            Q_EMIT dataChanged(index(row), index(row), { ReplyPreviewRole });
 }
 
 bool MessageListModel::prependOlderFromCache()
 {
-    if (!m_client || !m_client->cache() || m_rows.isEmpty() || m_rows.first().seq <= 1)
+    if (!m_client || !m_client->cache() || m_rows.isEmpty() || m_rows.first().seq <= m_startSeq + 1)
         return false;
     auto older = m_client->cache()->messages(m_conversationId, m_rows.first().seq, kPageSize);
     if (!older || older.value().isEmpty())

@@ -69,6 +69,8 @@ public:
     //! A group change as a sentence, with names from `names` (user id -> display name).
     [[nodiscard]] static QString describe(const GroupEvent &event, quint64 actorId,
                                           const QHash<quint64, QString> &names, quint64 self);
+    //! A retention in words: "1 day", "1 week", "30 days", "1 year".
+    [[nodiscard]] static QString retentionText(int days);
 
     static constexpr int kPageSize = 50;
 
@@ -77,6 +79,8 @@ private:
     void onChanged(const ChatMessage &message);
     void onRemoved(const QUuid &clientId);
     void onHistoryLoaded(quint64 conversationId, int count, bool hasMore);
+    //! Retention deleted the entries up to purgedSeq: their rows go (they are the first ones).
+    void onPurged(quint64 conversationId, quint64 purgedSeq);
     void onUploadProgress(const QUuid &clientId, qint64 done);
     //! done -1: no longer moving; path: where it is now, when it arrived.
     void onDownloadProgress(quint64 attachmentId, qint64 done, const QString &path = {});
@@ -95,6 +99,7 @@ private:
     bool m_fetching = false;
     bool m_inserting = false;
     bool m_isGroup = false;
+    quint64 m_startSeq = 0; //!< history starts after it (the join, or what retention deleted)
     QHash<quint64, QString> m_names; //!< current members
     mutable QHash<quint64, QString> m_formerNames;
     QList<Confab::Client::Receipt> m_receipts;

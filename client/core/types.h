@@ -9,6 +9,8 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <algorithm>
+
 namespace Confab::Client {
 
 enum class MessageState { Sending = 0, Sent = 1, Failed = 2 };
@@ -24,7 +26,8 @@ struct UserInfo
     Role role = Role::Member; //!< in a group's member list
 };
 
-//! A change to a group, recorded in its stream (the wire's GroupEvent).
+//! A change to a group (or to any chat's retention), recorded in its stream (the wire's
+//! GroupEvent).
 struct GroupEvent
 {
     enum class Kind {
@@ -34,12 +37,14 @@ struct GroupEvent
         MembersAdded,
         MemberRemoved,
         MemberLeft,
-        RoleChanged
+        RoleChanged,
+        RetentionSet //!< since 1.6: retentionDays (0: the chat's own limit is off)
     };
     Kind kind = Kind::None;
     QList<quint64> userIds;
     QString title;
     Role role = Role::Member;
+    int retentionDays = 0;
     [[nodiscard]] bool isValid() const { return kind != Kind::None; }
 };
 
@@ -207,7 +212,22 @@ struct ConversationSummary
     quint64 joinedSeq = 0; //!< this user sees entries after this seq only
     bool left = false; //!< no longer a member: read-only
     QList<Receipt> receipts; //!< the other members' cursors
+    //! The chat's own retention (PROTOCOL.md §17): entries older are deleted; 0: none (the
+    //! server's limit may still apply, see retentionLimitDays()).
+    int retentionDays = 0;
+    //! Entries up to this seq were deleted by retention (by the server, or here because they
+    //! were older than the limit): history starts after it.
+    quint64 purgedSeq = 0;
 };
+
+//! How long a chat keeps its entries (PROTOCOL.md §17): the smaller of the server's limit and
+//! the chat's own that are set; 0: for ever.
+[[nodiscard]] inline int retentionLimitDays(int serverDays, int chatDays)
+{
+    if (serverDays <= 0)
+        return std::max(chatDays, 0);
+    return chatDays <= 0 ? serverDays : std::min(serverDays, chatDays);
+}
 
 //! A search hit. The snippet marks matches with U+0002 (start) and U+0003 (end).
 struct SearchHit

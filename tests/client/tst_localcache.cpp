@@ -47,8 +47,17 @@ private Q_SLOTS:
     void searchSnippetHasNoSegmentingSpaces();
     void corruptFileIsMovedAsideAndReplaced();
     void foreignDatabaseIsMovedAside();
+    void purgeDeletesExactlyWhatRetentionDeleted();
+    void purgeMovesTheCursorSoTheDeletedStartIsNoGap();
+    void purgeGoesInBoundedBatches();
+    void expireDeletesThePrefixOlderThanTheLimit_data();
+    void expireDeletesThePrefixOlderThanTheLimit();
+    void retentionEventRoundTrips();
+    void migrationFromSchema4KeepsTheData();
 
 private:
+    //! Rows of a table, read on a connection of its own (as another process would see them).
+    int countRows(const QString &sql);
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<LocalCache> m_cache;
     QString path() const { return m_dir->filePath(QStringLiteral("alice.db")); }
@@ -272,6 +281,285 @@ void TestLocalCache::foreignDatabaseIsMovedAside()
     QVERIFY(m_cache->open());
     QVERIFY(!m_cache->movedAsidePath().isEmpty());
     QCOMPARE(m_cache->messageCount(), qint64(0));
+}
+
+int TestLocalCache::countRows(const QString &sql)
+{
+    int count = -1;
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("count"));
+        db.setDatabaseName(path());
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(sql) && query.next())
+                count = query.value(0).toInt();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("count"));
+    return count;
+}
+
+void TestLocalCache::purgeDeletesExactlyWhatRetentionDeleted()
+{
+    ConversationSummary c;
+    c.conversationId = 5;
+    c.members = { { 1, QStringLiteral("alice"), QStringLiteral("Alice") },
+                  { 2, QStringLiteral("bob"), QStringLiteral("Bob") } };
+    QVERIFY(m_cache->storeConversation(c));
+    QList<ChatMessage> batch;
+    for (quint64 seq = 1; seq <= 10; ++seq) {
+        ChatMessage m = received(5, seq, QStringLiteral("zebra %1").arg(seq));
+        m.reactions = { { QStringLiteral("👍"), { 1, 2 } } };
+        m.attachments = { { 9000 + seq,
+                            QStringLiteral("photo.jpg"),
+                            QStringLiteral("image/jpeg"),
+                            100,
+                            QByteArray(32, 'h'),
+                            {},
+                            10,
+                            10,
+                            {} } };
+        batch << m;
+    }
+    QVERIFY(m_cache->storeMessages(batch));
+    QVERIFY(m_cache->storeMessages({ received(6, 1, QStringLiteral("zebra elsewhere")) }));
+    // Unsent ones are the user's, whatever their age: kept.
+    const auto pending = m_cache->addPending(5, {}, QStringLiteral("zebra unsent"), 1, 1).value();
+    const auto failed = m_cache->addPending(5, {}, QStringLiteral("zebra failed"), 1, 2).value();
+    QVERIFY(m_cache->markFailed(failed.clientId, QStringLiteral("no")));
+    QCOMPARE(m_cache->search(QStringLiteral("zebra"), 100).value().size(), 13);
+    QCOMPARE(m_cache->conversation(5).value().unreadCount, quint64(10));
+
+    c.purgedSeq = 6;
+    bool moved = false;
+    QVERIFY(m_cache->storeConversation(c, &moved));
+    QVERIFY(moved);
+    QCOMPARE(m_cache->conversation(5).value().purgedSeq, quint64(6));
+    // Hidden at once, before a row is deleted: the views and search never show them again.
+    const auto shown = m_cache->messages(5, 0, 100).value();
+    QCOMPARE(shown.size(), 6); // 7..10 and the two unsent
+    QCOMPARE(shown.first().seq, quint64(7));
+    QCOMPARE(m_cache->search(QStringLiteral("zebra"), 100).value().size(), 7);
+    QCOMPARE(m_cache->oldestSeq(5), quint64(7));
+
+    QCOMPARE(m_cache->deletePurged(100).value(), 6);
+    QCOMPARE(m_cache->deletePurged(100).value(), 0);
+    QCOMPARE(m_cache->messageCount(), qint64(4 + 1 + 2));
+    for (quint64 seq = 1; seq <= 10; ++seq) {
+        const quint64 messageId = received(5, seq, {}).messageId;
+        QCOMPARE(m_cache->messageById(messageId).isOk(), seq > 6);
+        QCOMPARE(countRows(QStringLiteral("SELECT COUNT(*) FROM reactions WHERE message_id = %1")
+                               .arg(messageId)),
+                 seq > 6 ? 2 : 0);
+        QCOMPARE(countRows(QStringLiteral("SELECT COUNT(*) FROM attachments WHERE "
+                                          "attachment_id = %1")
+                               .arg(9000 + seq)),
+                 seq > 6 ? 1 : 0);
+    }
+    QCOMPARE(countRows(QStringLiteral("SELECT COUNT(*) FROM messages_fts")), 7);
+    QCOMPARE(m_cache->search(QStringLiteral("zebra"), 100).value().size(), 7);
+    QCOMPARE(m_cache->outbox().value().size(), 1);
+    QCOMPARE(m_cache->message(pending.clientId).value().state, MessageState::Sending);
+    QCOMPARE(m_cache->message(failed.clientId).value().state, MessageState::Failed);
+    QCOMPARE(m_cache->conversation(5).value().unreadCount, quint64(4));
+    QCOMPARE(m_cache->messages(6, 0, 10).value().size(), 1); // another chat: untouched
+
+    // What was deleted is not taken again (a history page that was on its way).
+    QCOMPARE(m_cache->storeMessages({ received(5, 3, QStringLiteral("late")) }).value().size(), 0);
+    QVERIFY(!m_cache->messageById(received(5, 3, {}).messageId).isOk());
+    // The same or a lower purged_seq changes nothing.
+    c.purgedSeq = 4;
+    QVERIFY(m_cache->storeConversation(c, &moved));
+    QVERIFY(!moved);
+    QCOMPARE(m_cache->conversation(5).value().purgedSeq, quint64(6));
+}
+
+void TestLocalCache::purgeMovesTheCursorSoTheDeletedStartIsNoGap()
+{
+    ConversationSummary c;
+    c.conversationId = 5;
+    QVERIFY(m_cache->storeConversation(c));
+    QVERIFY(m_cache->storeMessages(
+        { received(5, 1, QStringLiteral("a")), received(5, 2, QStringLiteral("b")),
+          received(5, 8, QStringLiteral("h")), received(5, 9, QStringLiteral("i")) }));
+    QCOMPARE(m_cache->cursors().value(5), quint64(2));
+    QCOMPARE(m_cache->gapEnd(5), quint64(8));
+    // Deleted up to 5: 6 and 7 are still a gap to fill.
+    c.purgedSeq = 5;
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->cursors().value(5), quint64(5));
+    QCOMPARE(m_cache->gapEnd(5), quint64(8));
+    // Deleted up to 7: no gap, the cursor goes on over what is held.
+    c.purgedSeq = 7;
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->cursors().value(5), quint64(9));
+    QCOMPARE(m_cache->gapEnd(5), quint64(0));
+
+    // A chat first seen after a purge (a new device): its first live message is no gap.
+    ConversationSummary fresh;
+    fresh.conversationId = 7;
+    fresh.purgedSeq = 40;
+    QVERIFY(m_cache->storeConversation(fresh));
+    QCOMPARE(m_cache->cursors().value(7), quint64(40));
+    QVERIFY(m_cache->storeMessages({ received(7, 41, QStringLiteral("live")) }));
+    QCOMPARE(m_cache->cursors().value(7), quint64(41));
+    QCOMPARE(m_cache->gapEnd(7), quint64(0));
+    QCOMPARE(m_cache->oldestSeq(7), quint64(41));
+}
+
+void TestLocalCache::purgeGoesInBoundedBatches()
+{
+    ConversationSummary c;
+    c.conversationId = 5;
+    QList<ChatMessage> batch;
+    for (quint64 seq = 1; seq <= 25; ++seq)
+        batch << received(5, seq, QString::number(seq));
+    QVERIFY(m_cache->storeMessages(batch));
+    c.purgedSeq = 20;
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->deletePurged(8).value(), 8);
+    QCOMPARE(m_cache->deletePurged(8).value(), 8);
+    QCOMPARE(m_cache->deletePurged(8).value(), 4);
+    QCOMPARE(m_cache->deletePurged(8).value(), 0);
+    QCOMPARE(m_cache->messageCount(), qint64(5));
+}
+
+void TestLocalCache::expireDeletesThePrefixOlderThanTheLimit_data()
+{
+    QTest::addColumn<int>("serverDays");
+    QTest::addColumn<int>("chatDays");
+    QTest::addColumn<QList<int>>("ageDays"); // seq 1, 2, ...; -1: not held
+    QTest::addColumn<quint64>("purgedSeq");
+    QTest::addColumn<quint64>("gapEnd"); // afterwards
+
+    const QList<int> ages { 40, 35, 20, 10, 3, 0 };
+    QTest::newRow("no limit") << 0 << 0 << ages << quint64(0) << quint64(0);
+    QTest::newRow("the chat's") << 0 << 7 << ages << quint64(4) << quint64(0);
+    QTest::newRow("the server's") << 30 << 0 << ages << quint64(2) << quint64(0);
+    QTest::newRow("the smaller of both") << 30 << 7 << ages << quint64(4) << quint64(0);
+    QTest::newRow("the server's is smaller") << 1 << 30 << ages << quint64(5) << quint64(0);
+    QTest::newRow("everything") << 0 << 1 << QList<int> { 9, 8, 7 } << quint64(3) << quint64(0);
+    // A prefix, as the server deletes: a young entry ends it, even with older ones after it.
+    QTest::newRow("a young one stops it")
+        << 0 << 7 << QList<int> { 30, 2, 30 } << quint64(1) << quint64(0);
+    // What is not held between an old and a young entry may be young: fetched, not assumed.
+    QTest::newRow("not past a gap before a young one")
+        << 0 << 7 << QList<int> { 30, 30, -1, -1, 2 } << quint64(2) << quint64(5);
+    QTest::newRow("past a gap before an old one")
+        << 0 << 7 << QList<int> { 30, -1, 30, 1 } << quint64(3) << quint64(0);
+}
+
+void TestLocalCache::expireDeletesThePrefixOlderThanTheLimit()
+{
+    QFETCH(int, serverDays);
+    QFETCH(int, chatDays);
+    QFETCH(QList<int>, ageDays);
+    QFETCH(quint64, purgedSeq);
+    QFETCH(quint64, gapEnd);
+    const qint64 now = 1'790'000'000'000;
+    const qint64 day = 24 * 3600 * 1000;
+    ConversationSummary c;
+    c.conversationId = 5;
+    c.retentionDays = chatDays;
+    QVERIFY(m_cache->storeConversation(c));
+    QList<ChatMessage> batch;
+    for (int i = 0; i < ageDays.size(); ++i) {
+        if (ageDays.at(i) < 0)
+            continue;
+        ChatMessage m = received(5, quint64(i + 1), QStringLiteral("m%1").arg(i + 1));
+        m.timeMs = now - ageDays.at(i) * day - 1000;
+        batch << m;
+    }
+    QVERIFY(m_cache->storeMessages(batch));
+    // An unsent message keeps its local time: never expired.
+    QVERIFY(m_cache->addPending(5, {}, QStringLiteral("unsent"), 1, now - 100 * day));
+
+    const auto moved = m_cache->expire(now, serverDays).value();
+    QCOMPARE(moved, purgedSeq ? QList<quint64> { 5 } : QList<quint64> {});
+    QCOMPARE(m_cache->conversation(5).value().purgedSeq, purgedSeq);
+    QCOMPARE(m_cache->expire(now, serverDays).value(), QList<quint64> {}); // nothing more
+    while (m_cache->deletePurged(2).value() > 0) { }
+    for (const ChatMessage &m : std::as_const(batch))
+        QCOMPARE(m_cache->messageById(m.messageId).isOk(), m.seq > purgedSeq);
+    QCOMPARE(m_cache->outbox().value().size(), 1);
+    QCOMPARE(m_cache->gapEnd(5), gapEnd);
+}
+
+void TestLocalCache::retentionEventRoundTrips()
+{
+    ChatMessage set = received(5, 1, {});
+    set.event.kind = GroupEvent::Kind::RetentionSet;
+    set.event.retentionDays = 7;
+    ChatMessage off = received(5, 2, {});
+    off.event.kind = GroupEvent::Kind::RetentionSet;
+    QVERIFY(m_cache->storeMessages({ set, off }));
+    const auto page = m_cache->messages(5, 0, 10).value();
+    QCOMPARE(page.size(), 2);
+    QCOMPARE(page.at(0).event.kind, GroupEvent::Kind::RetentionSet);
+    QCOMPARE(page.at(0).event.retentionDays, 7);
+    QCOMPARE(page.at(1).event.kind, GroupEvent::Kind::RetentionSet);
+    QCOMPARE(page.at(1).event.retentionDays, 0);
+    QCOMPARE(m_cache->conversation(5).value().unreadCount, quint64(0)); // a notice, not unread
+
+    ConversationSummary c;
+    c.conversationId = 5;
+    c.retentionDays = 7;
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->conversation(5).value().retentionDays, 7);
+    c.retentionDays = 0; // turned off
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->conversation(5).value().retentionDays, 0);
+}
+
+void TestLocalCache::migrationFromSchema4KeepsTheData()
+{
+    ConversationSummary c;
+    c.conversationId = 5;
+    c.members = { { 1, QStringLiteral("alice"), QStringLiteral("Alice") },
+                  { 2, QStringLiteral("bob"), QStringLiteral("Bob") } };
+    QVERIFY(m_cache->storeConversation(c));
+    QVERIFY(m_cache->storeMessages(
+        { received(5, 1, QStringLiteral("kept")), received(5, 2, QStringLiteral("also kept")) }));
+    const QUuid unsent =
+        m_cache->addPending(5, {}, QStringLiteral("unsent"), 1, 1).value().clientId;
+    m_cache.reset();
+    // The file as version 4 left it: the same tables without the retention columns.
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+        db.setDatabaseName(path());
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("ALTER TABLE conversations DROP COLUMN purged_seq")));
+        QVERIFY(query.exec(QStringLiteral("ALTER TABLE conversations DROP COLUMN retention_days")));
+        QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 4")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+
+    m_cache = std::make_unique<LocalCache>(path());
+    QVERIFY(m_cache->open());
+    QVERIFY(m_cache->movedAsidePath().isEmpty()); // migrated, not replaced
+    QCOMPARE(countRows(QStringLiteral("PRAGMA user_version")), LocalCache::kSchemaVersion);
+    const auto conversation = m_cache->conversation(5).value();
+    QCOMPARE(conversation.members.size(), 2);
+    QCOMPARE(conversation.retentionDays, 0);
+    QCOMPARE(conversation.purgedSeq, quint64(0));
+    const auto page = m_cache->messages(5, 0, 10).value();
+    QCOMPARE(page.size(), 3);
+    QCOMPARE(page.at(0).text, QStringLiteral("kept"));
+    QCOMPARE(m_cache->outbox().value().first().clientId, unsent);
+    QCOMPARE(m_cache->search(QStringLiteral("kept"), 10).value().size(), 2);
+    QCOMPARE(m_cache->cursors().value(5), quint64(2));
+    // And the new columns work.
+    c.retentionDays = 30;
+    c.purgedSeq = 1;
+    QVERIFY(m_cache->storeConversation(c));
+    QCOMPARE(m_cache->conversation(5).value().retentionDays, 30);
+    QCOMPARE(m_cache->deletePurged(10).value(), 1);
+    QCOMPARE(m_cache->messages(5, 0, 10).value().size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestLocalCache)

@@ -2,6 +2,7 @@
 
 #include "app/serverconfig.h"
 #include "archive/archiver.h"
+#include "archive/retention.h"
 #include "auth/credentials.h"
 #include "store/sqlitestore.h"
 
@@ -41,6 +42,8 @@ QString AdminCommands::usage()
         "                                 [history] archive_after) into the archive now\n"
         "  archive status                 what the archive holds\n"
         "  archive verify                 read every archive file; exit 1 if one is damaged\n"
+        "  retention run                  delete now what is older than [history] retention\n"
+        "                                 or a conversation's own retention\n"
         "  group list                     groups: id, messages, members, title\n"
         "  group show ID                  a group's members and their roles\n");
 }
@@ -108,6 +111,9 @@ int AdminCommands::run(const QStringList &arguments)
     if (command == QLatin1String("archive") && sub == QLatin1String("verify")
         && arguments.size() == 2)
         return archiveVerify();
+    if (command == QLatin1String("retention") && sub == QLatin1String("run")
+        && arguments.size() == 2)
+        return retentionRun();
     if (command == QLatin1String("group") && sub == QLatin1String("list") && arguments.size() == 2)
         return groupList();
     if (command == QLatin1String("group") && sub == QLatin1String("show") && arguments.size() == 3)
@@ -301,6 +307,27 @@ int AdminCommands::archiveRun(const QString &age)
     if (r.orphansRemoved > 0)
         m_out << "; removed " << r.orphansRemoved << " files left by an interrupted run";
     m_out << Qt::endl;
+    return 0;
+}
+
+int AdminCommands::retentionRun()
+{
+    auto opened = openStore();
+    if (!opened)
+        return 1;
+    Archive::Retention retention(*opened, Store::SqliteStore::archivePath(m_config.dataDir));
+    auto report = retention.run(QDateTime::currentMSecsSinceEpoch(), m_config.retentionMs);
+    if (!report)
+        return fail(report.error().message);
+    const Archive::RetentionReport &r = report.value();
+    m_out << "deleted " << r.entries << " entries of " << r.purged.size() << " conversations ("
+          << r.segmentsRemoved << " archive files deleted, " << r.segmentsRewritten << " cut)";
+    if (r.conflicts > 0)
+        m_out << "; " << r.conflicts << " steps to retry (conversations changed meanwhile)";
+    m_out << Qt::endl;
+    if (r.failures > 0)
+        return fail(
+            QStringLiteral("%1 conversations could not be done now (see the log)").arg(r.failures));
     return 0;
 }
 

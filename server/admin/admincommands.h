@@ -40,6 +40,7 @@ private:
     int archiveRun(const QString &age);
     int archiveStatus();
     int archiveVerify();
+    int retentionRun();
     int groupList();
     int groupShow(const QString &id);
     QByteArray newPassword();

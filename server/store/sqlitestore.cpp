@@ -2992,15 +2992,23 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
                                    .arg(run.value(4).toLongLong());
         }
     }
-    // The archive's segments of each conversation run 1..archived_seq without a gap or overlap.
+    // The archive's segments of each conversation run from where retention stopped (1 when it
+    // never did) to archived_seq without a gap or overlap.
     {
+        QHash<quint64, quint64> purged;
+        if (!run.exec(QStringLiteral("SELECT conversation_id, purged_seq FROM conversations "
+                                     "WHERE purged_seq > 0")))
+            return sqlError(run);
+        while (run.next())
+            purged.insert(run.value(0).toULongLong(), run.value(1).toULongLong());
         auto segments = archiveSegments(0);
         if (!segments)
             return segments.error();
         QHash<quint64, quint64> reached;
         for (const SegmentRecord &segment : segments.value()) {
             const Archive::SegmentInfo &info = segment.info;
-            const quint64 expected = reached.value(info.conversationId) + 1;
+            const quint64 expected =
+                reached.value(info.conversationId, purged.value(info.conversationId)) + 1;
             if (info.firstSeq != expected || info.lastSeq < info.firstSeq
                 || info.lastSeq - info.firstSeq + 1 != quint64(info.messages))
                 report.problems << QStringLiteral("conversation %1: archive segment %2 holds "
@@ -3018,7 +3026,8 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
             return sqlError(run);
         while (run.next()) {
             const quint64 conversationId = run.value(0).toULongLong();
-            if (reached.value(conversationId) != run.value(1).toULongLong())
+            if (reached.value(conversationId, purged.value(conversationId))
+                != run.value(1).toULongLong())
                 report.problems << QStringLiteral("conversation %1: archived up to %2, but its "
                                                   "segments reach %3")
                                        .arg(conversationId)

@@ -22,8 +22,8 @@ if [ "${1:-}" = "--tsan" ]; then
     build_dir=build/tsan
     cmake_args=(-DCONFAB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONFAB_SANITIZE=thread)
     targets=(--target tst_server tst_groups tst_sqlitestore tst_admincommands tst_attachments tst_notifyprefs
-        tst_digest tst_archive confabd)
-    set -- -R '^(tst_server|tst_groups|tst_attachments|tst_notifyprefs|tst_digest)(_network_threads)?$|^tst_sqlitestore$|^tst_admincommands$|^tst_archive$' "$@"
+        tst_digest tst_archive tst_retention confabd)
+    set -- -R '^(tst_server|tst_groups|tst_attachments|tst_notifyprefs|tst_digest)(_network_threads)?$|^tst_sqlitestore$|^tst_admincommands$|^tst_archive$|^tst_retention$' "$@"
 fi
 
 jobs=$(nproc)

@@ -4,6 +4,7 @@
 // archive. Prints figures and a JSON line.
 //   confab-archivebench DIR [MESSAGES]      (DIR must be empty or absent)
 #include "archive/archiver.h"
+#include "archive/retention.h"
 #include "store/sqlitestore.h"
 
 #include <confab/ids.h>
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 using namespace Confab;
 
@@ -255,7 +257,41 @@ int main(int argc, char *argv[])
                 "p99 %.0f us; archive, files not yet open, p50 %.0f us p99 %.0f us\n",
                 fromDatabase.p50, fromDatabase.p99, fromArchive.p50, fromArchive.p99,
                 fromArchiveCold.p50, fromArchiveCold.p99);
+    // Retention (PROTOCOL.md §17): first what is older than 60 days (in the archive: whole
+    // files, and month-straddling ones cut), then older than 20 days (the rest of the archive
+    // and some of the database).
+    struct Deleted
+    {
+        qint64 entries = 0;
+        double seconds = 0;
+    };
+    auto deleteOlderThan = [&](int days) -> std::optional<Deleted> {
+        Archive::Retention retention(store, Store::SqliteStore::archivePath(dir));
+        QElapsedTimer timer;
+        timer.start();
+        auto run = retention.run(QDateTime::currentMSecsSinceEpoch(), qint64(days) * 86'400'000);
+        if (!run) {
+            std::fprintf(stderr, "retention: %s\n", qPrintable(run.error().message));
+            return std::nullopt;
+        }
+        const Deleted deleted { run.value().entries, double(timer.elapsed()) / 1000.0 };
+        std::printf("retention %dd: deleted %lld entries of %lld conversations in %.1f s (%.0f "
+                    "entries/s; %d archive files deleted, %d cut)\n",
+                    days, deleted.entries, qint64(run.value().purged.size()), deleted.seconds,
+                    double(deleted.entries) / std::max(0.001, deleted.seconds),
+                    run.value().segmentsRemoved, run.value().segmentsRewritten);
+        return deleted;
+    };
+    const auto from60 = deleteOlderThan(60);
+    const auto from20 = deleteOlderThan(20);
+    if (!from60 || !from20)
+        return 1;
+
     QJsonObject json { { "bench", "archive" },
+                       { "retention_60d_entries", from60->entries },
+                       { "retention_60d_seconds", from60->seconds },
+                       { "retention_20d_entries", from20->entries },
+                       { "retention_20d_seconds", from20->seconds },
                        { "messages", total },
                        { "archived", r.messages },
                        { "segments", r.segments },

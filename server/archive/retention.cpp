@@ -100,6 +100,10 @@ Result<bool> Retention::step(quint64 conversationId, qint64 cutoffMs, RetentionR
         moved = stepArchive(conversationId, *state.value().firstSegment, cutoffMs, report);
     } else {
         auto purged = m_store.purgeDatabase(conversationId, cutoffMs, maxEntries);
+        if (!purged && purged.error().code == ErrorCode::UNAVAILABLE) {
+            ++report->conflicts; // an archive run moved its start meanwhile: look again
+            return true;
+        }
         if (!purged)
             return purged.error();
         report->entries += qint64(purged.value() - before);

@@ -3573,8 +3573,9 @@ Result<quint64> SqliteStore::purgeDatabase(quint64 conversationId, qint64 cutoff
         const quint64 purged = state.value().purgedSeq;
         if (state.value().archivedSeq > purged)
             return Error {
-                ErrorCode::INVALID_ARGUMENT,
-                QStringLiteral("conversation %1 starts in the archive").arg(conversationId)
+                // archived meanwhile: the next step starts there
+                ErrorCode::UNAVAILABLE,
+                QStringLiteral("conversation %1 starts in the archive now").arg(conversationId)
             };
         // The prefix stored before the cutoff: it stops at the first newer entry.
         QList<quint64> ids;

@@ -108,6 +108,10 @@ void ArchiveService::loop()
             }
             archiver = std::make_unique<Archiver>(*store, m_dir);
             retention = std::make_unique<Retention>(*store, m_dir);
+            retention->purged = [this](quint64 conversationId) {
+                if (m_purged)
+                    m_purged({ conversationId });
+            };
         }
         // Retention first: what is due to go is not worth archiving.
         if (retentionDue) {
@@ -122,8 +126,6 @@ void ArchiveService::loop()
                         << report.value().purged.size() << " conversations ("
                         << report.value().segmentsRemoved << " archive files deleted, "
                         << report.value().segmentsRewritten << " cut)";
-                if (!report.value().purged.isEmpty() && m_purged)
-                    m_purged(report.value().purged);
             }
             std::lock_guard lock(m_mutex);
             m_lastRetention = report ? report.value() : RetentionReport {};

@@ -22,7 +22,8 @@ class ArchiveService final
 public:
     using StoreFactory = std::function<std::unique_ptr<Store::Store>()>;
 
-    //! Called on the job's thread with the conversations a retention run deleted from.
+    //! Called on the job's thread with a conversation retention deleted from, as soon as its
+    //! turn ends.
     using PurgedCallback = std::function<void(const QList<quint64> &conversationIds)>;
 
     ArchiveService(StoreFactory factory, QString archiveDir, qint64 archiveAfterMs,

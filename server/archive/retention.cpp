@@ -1,5 +1,7 @@
 #include "retention.h"
 
+#include "archiver.h"
+
 #include <confab/logging.h>
 
 #include <QDateTime>
@@ -100,10 +102,6 @@ Result<bool> Retention::step(quint64 conversationId, qint64 cutoffMs, RetentionR
         moved = stepArchive(conversationId, *state.value().firstSegment, cutoffMs, report);
     } else {
         auto purged = m_store.purgeDatabase(conversationId, cutoffMs, maxEntries);
-        if (!purged && purged.error().code == ErrorCode::UNAVAILABLE) {
-            ++report->conflicts; // an archive run moved its start meanwhile: look again
-            return true;
-        }
         if (!purged)
             return purged.error();
         report->entries += qint64(purged.value() - before);
@@ -118,6 +116,11 @@ Result<RetentionReport> Retention::run(qint64 nowMs, qint64 serverRetentionMs,
                                        const std::atomic<bool> *stop)
 {
     RetentionReport report;
+    // What an interrupted run left: a segment cut but its old file not yet deleted (it holds
+    // deleted entries), or a new one never recorded. Young ones may be another run's.
+    Archiver archiver(m_store, m_dir);
+    if (auto removed = archiver.removeOrphans(qint64(3600) * 1000); !removed)
+        return removed.error();
     constexpr int kPage = 100;
     constexpr int kMaxConflicts = 3; //!< per conversation and run
     quint64 after = 0;
@@ -129,12 +132,20 @@ Result<RetentionReport> Retention::run(qint64 nowMs, qint64 serverRetentionMs,
             after = due.conversationId;
             ++report.conversations;
             const int conflictsBefore = report.conflicts;
+            const auto told = [this, &report, &due] {
+                if (purged && report.purged.contains(due.conversationId))
+                    purged(due.conversationId);
+            };
             for (;;) {
-                if (stop && stop->load())
+                if (stop && stop->load()) {
+                    told();
                     return report;
+                }
                 auto moved = step(due.conversationId, due.cutoffMs, &report);
-                if (!moved && moved.error().code == ErrorCode::STORAGE_FULL)
+                if (!moved && moved.error().code == ErrorCode::STORAGE_FULL) {
+                    told();
                     return moved.error();
+                }
                 if (!moved) {
                     qCWarning(lcStore)
                         << "retention: conversation" << due.conversationId << moved.error().message;
@@ -144,6 +155,7 @@ Result<RetentionReport> Retention::run(qint64 nowMs, qint64 serverRetentionMs,
                 if (!moved.value() || report.conflicts - conflictsBefore >= kMaxConflicts)
                     break;
             }
+            told();
         }
         if (page.value().size() < kPage)
             break;

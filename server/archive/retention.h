@@ -47,6 +47,9 @@ public:
                                     RetentionReport *report);
 
     int maxEntries = 10'000; //!< per database step
+    //! Called once a conversation's turn in run() ends with something deleted (also when the
+    //! run then stops or fails), so that its readers forget it at once.
+    std::function<void(quint64 conversationId)> purged;
     //! For crash tests: called at "written" (a segment's rest is on disk, not recorded) and
     //! "committed" (the purge is recorded; the old file not yet deleted).
     std::function<void(const char *point)> hook;

@@ -2126,6 +2126,7 @@ Result<pb::HistoryPage> SqliteStore::history(quint64 userId, quint64 conversatio
                                              quint64 beforeSeq, int limit)
 {
     limit = std::max(1, limit);
+    noticeOtherWriters();
     // The newest pages of a busy conversation come from memory (committed messages only),
     // when it knows the member too: no database at all.
     if (const auto joins = m_joins.constFind(conversationId);
@@ -2969,7 +2970,7 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
     // min = archived + 1 mean archived+1..last_seq; the archive's segments hold 1..archived.
     if (!run.exec(QStringLiteral(
             "SELECT c.conversation_id, c.last_seq, COUNT(m.seq), COALESCE(MIN(m.seq), 0), "
-            "COALESCE(MAX(m.seq), 0), c.archived_seq FROM conversations c "
+            "COALESCE(MAX(m.seq), 0), c.archived_seq, c.purged_seq FROM conversations c "
             "LEFT JOIN messages m ON m.conversation_id = c.conversation_id "
             "GROUP BY c.conversation_id")))
         return sqlError(run);
@@ -2978,7 +2979,15 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
         const qint64 lastSeq = run.value(1).toLongLong();
         const qint64 count = run.value(2).toLongLong();
         const qint64 archived = run.value(5).toLongLong();
+        const qint64 purged = run.value(6).toLongLong();
         report.messages += count;
+        if (purged > archived || archived > lastSeq)
+            report.problems << QStringLiteral("conversation %1: deleted up to %2, archived up to "
+                                              "%3, last %4: not in that order")
+                                   .arg(run.value(0).toString())
+                                   .arg(purged)
+                                   .arg(archived)
+                                   .arg(lastSeq);
         if (count != lastSeq - archived
             || (count > 0
                 && (run.value(4).toLongLong() != lastSeq
@@ -3041,6 +3050,14 @@ Result<SqliteStore::CheckReport> SqliteStore::check()
                                    .arg(it.key())
                                    .arg(it.value());
     }
+    // Nothing of what retention deleted is left: files of its messages neither.
+    if (!run.exec(QStringLiteral("SELECT a.conversation_id, COUNT(*) FROM attachments a JOIN "
+                                 "conversations c ON c.conversation_id = a.conversation_id "
+                                 "WHERE a.seq <= c.purged_seq GROUP BY a.conversation_id")))
+        return sqlError(run);
+    while (run.next())
+        report.problems << QStringLiteral("conversation %1: %2 files of deleted messages are left")
+                               .arg(run.value(0).toString(), run.value(1).toString());
     if (!run.exec(
             QStringLiteral("SELECT m.conversation_id, m.user_id FROM members m "
                            "JOIN conversations c ON c.conversation_id = m.conversation_id "
@@ -3472,13 +3489,15 @@ Result<QList<ExpiringConversation>> SqliteStore::expiringConversations(quint64 a
     // oldest entry left: the first archive segment's first, or else the database's first.
     auto &select = query(
         "SELECT conversation_id, cutoff FROM (SELECT c.conversation_id, ? - CASE WHEN "
-        "c.retention_days > 0 AND (? = 0 OR c.retention_days * 86400000 < ?) THEN "
-        "c.retention_days * 86400000 ELSE ? END AS cutoff, CASE WHEN c.archived_seq > "
+        "c.retention_days > 0 AND (? = 0 OR CAST(c.retention_days AS BIGINT) * 86400000 < ?) THEN "
+        "CAST(c.retention_days AS BIGINT) * 86400000 ELSE ? END AS cutoff, CASE WHEN "
+        "c.archived_seq > "
         "c.purged_seq THEN (SELECT s.first_ms FROM archive_segments s WHERE s.conversation_id = "
         "c.conversation_id AND s.first_seq = c.purged_seq + 1) ELSE (SELECT m.server_time_ms FROM "
         "messages m WHERE m.conversation_id = c.conversation_id AND m.seq > c.purged_seq ORDER BY "
         "m.seq LIMIT 1) END AS oldest FROM conversations c WHERE c.conversation_id > ? AND "
-        "(c.retention_days > 0 OR ? > 0)) WHERE oldest < cutoff ORDER BY conversation_id LIMIT ?");
+        "(c.retention_days > 0 OR ? > 0)) AS due WHERE oldest < cutoff ORDER BY conversation_id "
+        "LIMIT ?");
     select.bindValue(0, nowMs);
     select.bindValue(1, serverRetentionMs);
     select.bindValue(2, serverRetentionMs);
@@ -3531,8 +3550,10 @@ Result<void> SqliteStore::deletePurged(quint64 conversationId, quint64 fromSeq, 
 {
     // The entries' own rows are gone (or in a segment file that goes); what refers to them
     // by id or seq goes with them: kept versions of edits, reactions, files.
+    // An edit entry kept after them carries its target's text: it goes too (as for a delete).
     for (const char *sql : { "DELETE FROM message_edits WHERE message_id = ?",
-                             "DELETE FROM reactions WHERE message_id = ?" }) {
+                             "DELETE FROM reactions WHERE message_id = ?",
+                             "UPDATE messages SET text = '' WHERE target_id = ?" }) {
         auto &remove = query(sql);
         for (quint64 messageId : messageIds) {
             remove.bindValue(0, id(messageId));
@@ -3572,11 +3593,7 @@ Result<quint64> SqliteStore::purgeDatabase(quint64 conversationId, qint64 cutoff
             return state.error();
         const quint64 purged = state.value().purgedSeq;
         if (state.value().archivedSeq > purged)
-            return Error {
-                // archived meanwhile: the next step starts there
-                ErrorCode::UNAVAILABLE,
-                QStringLiteral("conversation %1 starts in the archive now").arg(conversationId)
-            };
+            return purged; // archived meanwhile (archive run): the next run starts there
         // The prefix stored before the cutoff: it stops at the first newer entry.
         QList<quint64> ids;
         {
@@ -3680,6 +3697,22 @@ Result<void> SqliteStore::commitArchivePurge(const ArchivePurge &purge)
     return {};
 }
 
+void SqliteStore::noticeOtherWriters()
+{
+    // Another connection (the history jobs tell the server's at once; `confabd retention run`
+    // in another process cannot) may have deleted what the recent cache holds. A member's
+    // floor is read again once the database changed that way: at most every half second.
+    if (m_dataVersionChecked.isValid() && m_dataVersionChecked.elapsed() < 500)
+        return;
+    m_dataVersionChecked.start();
+    QSqlQuery version(m_db);
+    if (!version.exec(QStringLiteral("PRAGMA data_version")) || !version.next())
+        return;
+    const qint64 now = version.value(0).toLongLong();
+    if (std::exchange(m_dataVersion, now) != now)
+        m_joins.clear();
+}
+
 void SqliteStore::forgetConversation(quint64 conversationId)
 {
     m_recent->invalidate(conversationId);
@@ -3687,6 +3720,8 @@ void SqliteStore::forgetConversation(quint64 conversationId)
         m_recent->apply();
     m_joins.remove(conversationId);
     m_membersById.remove(conversationId);
+    // Another connection deleted text: this one empties the log too, as for a delete.
+    m_scrubRequested = true;
 }
 
 } // namespace Confab::Store

@@ -3,6 +3,7 @@
 #include "recentcache.h"
 #include "store.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -248,6 +249,8 @@ private:
     //! last_seq, messages).
     Result<QList<SegmentRecord>> segmentsWhere(const char *sql, quint64 conversationId, quint64 a,
                                                quint64 b);
+    //! Drops the members' floors (m_joins) once another connection changed the database.
+    void noticeOtherWriters();
     //! What goes with a purge of (fromSeq, toSeq]'s entries (ids given): their edits,
     //! reactions and files; then the conversation's purged seq moves to toSeq.
     Result<void> deletePurged(quint64 conversationId, quint64 fromSeq, quint64 toSeq,
@@ -256,6 +259,9 @@ private:
     Result<pb::Message> archivedMessage(quint64 conversationId, quint64 messageId);
     //! Segment files open for reading, by path (they never change once written). Bounded.
     QHash<QString, std::shared_ptr<Archive::SegmentReader>> m_readers;
+    //! PRAGMA data_version as last seen: it changes when another connection commits.
+    qint64 m_dataVersion = -1;
+    QElapsedTimer m_dataVersionChecked;
     Result<std::shared_ptr<Archive::SegmentReader>> segmentReader(const SegmentRecord &segment);
 
     const QString m_dataDir;

@@ -229,8 +229,8 @@ public:
     //! Deletes, in one transaction, the oldest entries of the conversation that are in the
     //! database (none may be archived: purgeState's archivedSeq <= purgedSeq) and were stored
     //! before `cutoffMs`, at most `maxEntries`, with their reactions, edits and attachments.
-    //! Returns the new purged seq (the old one: nothing to delete); UNAVAILABLE when the
-    //! conversation's start was archived meanwhile.
+    //! Returns the new purged seq (the old one: nothing to delete, or its start was archived
+    //! meanwhile).
     [[nodiscard]] virtual Result<quint64> purgeDatabase(quint64 conversationId, qint64 cutoffMs,
                                                         int maxEntries) = 0;
     //! Records an archive purge in one transaction, if the conversation's purged seq and first

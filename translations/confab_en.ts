@@ -134,6 +134,30 @@
         <source>The server sent a wrong part of %1.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>This server is too old for disappearing messages. Ask its administrator to update it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are not signed in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server is too old for disappearing messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat starts with its first message.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this chat.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the group&apos;s owner and admins can change this.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
@@ -222,6 +246,35 @@
     <message>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 set messages to disappear after %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 turned off disappearing messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n year(s)</source>
+        <translation>
+            <numerusform>%n year</numerusform>
+            <numerusform>%n years</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s)</source>
+        <translation>
+            <numerusform>%n week</numerusform>
+            <numerusform>%n weeks</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -734,6 +787,10 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>You are no longer a member of this group.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disappearing messages…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1270,6 +1327,38 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Until I turn it back on</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>More for this chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disappearing messages…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this chat&apos;s messages for everyone after a while</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group info…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages disappear after %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages in this chat are deleted for everyone after %1. Click to change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages in this chat are deleted for everyone after %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1334,6 +1423,41 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     </message>
     <message>
         <source>%1 · click to download</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::RetentionDialog</name>
+    <message>
+        <source>Disappearing messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When this is on, messages in this chat are deleted for everyone, on every device, once they are older than the time chosen here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server allows %1 at the shortest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server keeps messages for %1 at most.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server deletes every message after %1, whatever is chosen here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -134,6 +134,30 @@
         <source>The server sent a wrong part of %1.</source>
         <translation>服务器发送了 %1 的错误部分。</translation>
     </message>
+    <message>
+        <source>This server is too old for disappearing messages. Ask its administrator to update it.</source>
+        <translation>此服务器版本太旧，不支持消息自动消失。请让管理员更新服务器。</translation>
+    </message>
+    <message>
+        <source>You are not signed in.</source>
+        <translation>您尚未登录。</translation>
+    </message>
+    <message>
+        <source>This server is too old for disappearing messages.</source>
+        <translation>此服务器版本太旧，不支持消息自动消失。</translation>
+    </message>
+    <message>
+        <source>The chat starts with its first message.</source>
+        <translation>发送第一条消息后才有这个聊天。</translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this chat.</source>
+        <translation>您已不是此聊天的成员。</translation>
+    </message>
+    <message>
+        <source>Only the group&apos;s owner and admins can change this.</source>
+        <translation>只有群主和管理员可以更改此设置。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Client::ConversationListModel</name>
@@ -222,6 +246,32 @@
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 set messages to disappear after %2</source>
+        <translation>%1 将消息设为 %2 后自动消失</translation>
+    </message>
+    <message>
+        <source>%1 turned off disappearing messages</source>
+        <translation>%1 关闭了消息自动消失</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n year(s)</source>
+        <translation>
+            <numerusform>%n 年</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n week(s)</source>
+        <translation>
+            <numerusform>%n 周</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -732,6 +782,10 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>You are no longer a member of this group.</source>
         <translation>您已不是此群组的成员。</translation>
+    </message>
+    <message>
+        <source>Disappearing messages…</source>
+        <translation>消息自动消失…</translation>
     </message>
 </context>
 <context>
@@ -1263,6 +1317,38 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
         <source>Until I turn it back on</source>
         <translation>直到我重新开启</translation>
     </message>
+    <message>
+        <source>More for this chat</source>
+        <translation>此聊天的更多操作</translation>
+    </message>
+    <message>
+        <source>Chat menu</source>
+        <translation>聊天菜单</translation>
+    </message>
+    <message>
+        <source>Disappearing messages…</source>
+        <translation>消息自动消失…</translation>
+    </message>
+    <message>
+        <source>Delete this chat&apos;s messages for everyone after a while</source>
+        <translation>一段时间后为所有人删除此聊天的消息</translation>
+    </message>
+    <message>
+        <source>Group info…</source>
+        <translation>群组信息…</translation>
+    </message>
+    <message>
+        <source>Messages disappear after %1</source>
+        <translation>消息将在 %1 后消失</translation>
+    </message>
+    <message>
+        <source>Messages in this chat are deleted for everyone after %1. Click to change.</source>
+        <translation>此聊天的消息将在 %1 后为所有人删除。点击可更改。</translation>
+    </message>
+    <message>
+        <source>Messages in this chat are deleted for everyone after %1.</source>
+        <translation>此聊天的消息将在 %1 后为所有人删除。</translation>
+    </message>
 </context>
 <context>
     <name>Confab::Ui::MessageDelegate</name>
@@ -1327,6 +1413,41 @@ Trust the new certificate only if its administrator confirms this fingerprint.</
     <message>
         <source>%1 · click to download</source>
         <translation>%1 · 点击下载</translation>
+    </message>
+</context>
+<context>
+    <name>Confab::Ui::RetentionDialog</name>
+    <message>
+        <source>Disappearing messages</source>
+        <translation>消息自动消失</translation>
+    </message>
+    <message>
+        <source>When this is on, messages in this chat are deleted for everyone, on every device, once they are older than the time chosen here.</source>
+        <translation>开启后，此聊天中超过所选时间的消息将在所有设备上为所有人删除。</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>This server allows %1 at the shortest.</source>
+        <translation>此服务器允许的最短时间为 %1。</translation>
+    </message>
+    <message>
+        <source>This server keeps messages for %1 at most.</source>
+        <translation>此服务器最多保留消息 %1。</translation>
+    </message>
+    <message>
+        <source>This server deletes every message after %1, whatever is chosen here.</source>
+        <translation>无论这里如何选择，此服务器都会在 %1 后删除所有消息。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "groupdialogs.h"
 
 #include "localcache.h"
+#include "retentiondialog.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -169,8 +170,10 @@ GroupInfoDialog::GroupInfoDialog(ChatClient *client, quint64 conversationId, QWi
 
     auto *bottom = new QHBoxLayout;
     m_leave = new QPushButton(tr("Leave group"), this);
+    m_retention = new QPushButton(tr("Disappearing messages…"), this);
     auto *close = new QPushButton(tr("Close"), this);
     bottom->addWidget(m_leave);
+    bottom->addWidget(m_retention);
     bottom->addStretch(1);
     bottom->addWidget(close);
     layout->addLayout(bottom);
@@ -207,6 +210,10 @@ GroupInfoDialog::GroupInfoDialog(ChatClient *client, quint64 conversationId, QWi
                 .arg(m_conversation.title));
         if (answer == QMessageBox::Yes)
             m_client->leaveGroup(m_conversationId);
+    });
+    connect(m_retention, &QPushButton::clicked, this, [this] {
+        RetentionDialog dialog(m_client, m_conversationId, this);
+        dialog.exec();
     });
     connect(m_list, &QListWidget::currentRowChanged, this, &GroupInfoDialog::updateButtons);
     connect(m_title, &QLineEdit::textChanged, this, &GroupInfoDialog::updateButtons);
@@ -285,6 +292,9 @@ void GroupInfoDialog::updateButtons()
         other && (mine == Role::Owner || (mine == Role::Admin && theirs == Role::Member)));
     m_promote->setText(theirs == Role::Admin ? tr("Make member") : tr("Make admin"));
     m_promote->setEnabled(other && mine == Role::Owner && theirs != Role::Owner);
+    QString reason;
+    m_retention->setEnabled(m_client->canSetRetention(m_conversationId, &reason));
+    m_retention->setToolTip(reason);
     if (m_conversation.left)
         m_status->setText(tr("You are no longer a member of this group."));
 }

@@ -41,7 +41,7 @@ private:
 };
 
 //! A group's members and roles, and what the user's role allows: rename, add, remove, promote,
-//! demote, leave. Follows the group as it changes. GUI thread.
+//! demote, disappearing messages, leave. Follows the group as it changes. GUI thread.
 class GroupInfoDialog final : public QDialog
 {
     Q_OBJECT
@@ -67,6 +67,7 @@ private:
     QPushButton *m_remove = nullptr;
     QPushButton *m_promote = nullptr;
     QPushButton *m_leave = nullptr;
+    QPushButton *m_retention = nullptr;
     QLabel *m_status = nullptr;
 };
 

@@ -12,6 +12,7 @@
 #include "localcache.h"
 #include "messagedelegate.h"
 #include "messagelistmodel.h"
+#include "retentiondialog.h"
 #include "richtext.h"
 #include "searchdialog.h"
 #include "settingsdialog.h"
@@ -162,11 +163,37 @@ void MainWindow::buildUi()
     header->addWidget(m_title);
     header->addWidget(m_subtitle);
     headerRow->addLayout(header, 1);
+    // While the chat's messages disappear after a while: how long, in a quiet colour.
+    m_retention = new QToolButton(m_chat);
+    m_retention->setAutoRaise(true);
+    m_retention->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_retention->setVisible(false);
+    quietRetentionIndicator();
+    connect(m_retention, &QToolButton::clicked, this, [this] { openRetention(m_conversationId); });
+    headerRow->addWidget(m_retention, 0, Qt::AlignVCenter);
     m_groupInfo = new QPushButton(tr("Group info"), m_chat);
     m_groupInfo->setFlat(true);
     m_groupInfo->setVisible(false);
     connect(m_groupInfo, &QPushButton::clicked, this, &MainWindow::openGroupInfo);
     headerRow->addWidget(m_groupInfo, 0, Qt::AlignVCenter);
+    m_chatMenu = new QToolButton(m_chat);
+    m_chatMenu->setText(QStringLiteral("⋯"));
+    m_chatMenu->setAutoRaise(true);
+    m_chatMenu->setToolTip(tr("More for this chat"));
+    m_chatMenu->setAccessibleName(tr("Chat menu"));
+    {
+        QFont larger = m_chatMenu->font();
+        larger.setPointSizeF(larger.pointSizeF() * 1.4);
+        m_chatMenu->setFont(larger);
+    }
+    // Opened by hand rather than as the button's menu, which would draw an arrow beside the ⋯.
+    m_chatMenuPopup = new QMenu(m_chatMenu);
+    m_chatMenuPopup->setToolTipsVisible(true); // why an entry is off
+    connect(m_chatMenuPopup, &QMenu::aboutToShow, this, [this] { fillChatMenu(m_chatMenuPopup); });
+    connect(m_chatMenu, &QToolButton::clicked, this, [this] {
+        m_chatMenuPopup->exec(m_chatMenu->mapToGlobal(QPoint(0, m_chatMenu->height())));
+    });
+    headerRow->addWidget(m_chatMenu, 0, Qt::AlignVCenter);
     chatLayout->addLayout(headerRow);
 
     m_banner = new QFrame(right);
@@ -504,6 +531,8 @@ void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::ActivationChange && isActiveWindow())
         QTimer::singleShot(0, this, &MainWindow::markShownAsRead);
+    if (event->type() == QEvent::PaletteChange && m_retention)
+        quietRetentionIndicator(); // a new theme
     QMainWindow::changeEvent(event);
 }
 
@@ -617,6 +646,49 @@ void MainWindow::openGroupInfo()
         return;
     GroupInfoDialog dialog(m_client, m_conversationId, this);
     dialog.exec();
+}
+
+void MainWindow::quietRetentionIndicator()
+{
+    // A remark, not a button to press: drawn in the colour of the header's second line.
+    QPalette quiet = palette();
+    quiet.setColor(QPalette::ButtonText, quiet.color(QPalette::PlaceholderText));
+    m_retention->setPalette(quiet);
+}
+
+void MainWindow::openRetention(quint64 conversationId)
+{
+    if (!conversationId)
+        return;
+    RetentionDialog dialog(m_client, conversationId, this);
+    dialog.exec();
+}
+
+void MainWindow::addRetentionAction(QMenu *menu, quint64 conversationId)
+{
+    QString reason;
+    const bool allowed = m_client->canSetRetention(conversationId, &reason);
+    QAction *action = menu->addAction(tr("Disappearing messages…"));
+    // Someone who may not change it still sees what it is; the reason says why it is off.
+    action->setEnabled(allowed);
+    action->setToolTip(allowed ? tr("Delete this chat's messages for everyone after a while")
+                               : reason);
+    connect(action, &QAction::triggered, this,
+            [this, conversationId] { openRetention(conversationId); });
+}
+
+void MainWindow::fillChatMenu(QMenu *menu)
+{
+    menu->clear();
+    if (!m_conversationId)
+        return;
+    if (m_groupInfo->isVisible())
+        connect(menu->addAction(tr("Group info…")), &QAction::triggered, this,
+                &MainWindow::openGroupInfo);
+    connect(menu->addAction(tr("Find in this chat")), &QAction::triggered, this,
+            &MainWindow::openFind);
+    menu->addSeparator();
+    addRetentionAction(menu, m_conversationId);
 }
 
 void MainWindow::fillViewport()
@@ -985,6 +1057,8 @@ void MainWindow::updateHeader()
 {
     m_headerPeer = 0;
     m_groupInfo->setVisible(false);
+    m_retention->setVisible(false);
+    m_chatMenu->setVisible(m_pendingPeer.isEmpty() && m_conversationId != 0);
     m_composer->setReadOnly(false);
     m_sendButton->setEnabled(true);
     // Files go into a conversation: a new chat has none until its first message.
@@ -1006,6 +1080,20 @@ void MainWindow::updateHeader()
     const bool isGroup = conversation && conversation.value().isGroup;
     const bool left = conversation && conversation.value().left;
     m_groupInfo->setVisible(isGroup);
+    if (const int days = m_client->retentionLimitDays(m_conversationId); days > 0) {
+        const QString after = MessageListModel::retentionText(days);
+        m_retention->setText(QStringLiteral("⏱ ") + tr("Messages disappear after %1").arg(after));
+        QString reason;
+        m_retention->setToolTip(m_client->canSetRetention(m_conversationId, &reason)
+                                    ? tr("Messages in this chat are deleted for everyone after "
+                                         "%1. Click to change.")
+                                          .arg(after)
+                                    : tr("Messages in this chat are deleted for everyone after "
+                                         "%1.")
+                                          .arg(after));
+        m_retention->setAccessibleName(m_retention->toolTip());
+        m_retention->setVisible(true);
+    }
     m_composer->setReadOnly(left);
     updateMentionCandidates();
     m_sendButton->setEnabled(!left);
@@ -1267,6 +1355,9 @@ void MainWindow::onConversationContextMenu(const QPoint &position)
         connect(action, &QAction::triggered, this,
                 [this, id, muted, ms = ms] { setNotifyMode(id, muted, ms); });
     }
+    menu.addSeparator();
+    menu.setToolTipsVisible(true);
+    addRetentionAction(&menu, id);
     menu.exec(m_conversations->viewport()->mapToGlobal(position));
 }
 

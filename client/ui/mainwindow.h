@@ -12,6 +12,7 @@
 #include <functional>
 
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QListView;
 class QPushButton;
@@ -46,6 +47,8 @@ public:
     void offerRestart();
     void newGroup();
     void openGroupInfo();
+    //! The chat's disappearing messages (RetentionDialog); read-only for who may not change them.
+    void openRetention(quint64 conversationId);
     //! Find in the open chat (Ctrl+F): a bar above the messages; Enter goes to older matches,
     //! Shift+Enter to newer ones, Esc closes it.
     void openFind();
@@ -82,6 +85,11 @@ public:
     QPushButton *bannerButton() const { return m_retry; }
 
     QPushButton *groupInfoButton() const { return m_groupInfo; }
+    //! In the header while messages of the open chat disappear after a while; opens the setting.
+    QToolButton *retentionIndicator() const { return m_retention; }
+    //! The open chat's menu (⋯ in the header), and the menu it opens (filled as it opens).
+    QToolButton *chatMenuButton() const { return m_chatMenu; }
+    QMenu *chatMenu() const { return m_chatMenuPopup; }
     QLineEdit *findField() const { return m_findField; }
     QLabel *findStatus() const { return m_findStatus; }
     [[nodiscard]] quint64 foundSeq() const { return m_foundSeq; }
@@ -148,6 +156,10 @@ private:
     void showReplyBar(const QString &text, bool closable);
     void updateMentionCandidates();
     void onConversationContextMenu(const QPoint &position);
+    //! "Disappearing messages…" for a chat, disabled with the reason when the user may not.
+    void addRetentionAction(QMenu *menu, quint64 conversationId);
+    void fillChatMenu(QMenu *menu);
+    void quietRetentionIndicator();
     void loadOlderKeepingPosition();
     void setMessageModel(Client::MessageListModel *model);
     void fillViewport();
@@ -175,6 +187,9 @@ private:
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;
     QPushButton *m_groupInfo = nullptr;
+    QToolButton *m_retention = nullptr;
+    QToolButton *m_chatMenu = nullptr;
+    QMenu *m_chatMenuPopup = nullptr;
     QFrame *m_findBar = nullptr;
     QLineEdit *m_findField = nullptr;
     QLabel *m_findStatus = nullptr;

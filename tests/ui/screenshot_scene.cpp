@@ -13,6 +13,7 @@
 #include "localserver.h"
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "retentiondialog.h"
 #include "settingsdialog.h"
 
 #include <translations.h>
@@ -27,6 +28,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeWidget>
 
 #include <cstdio>
@@ -373,6 +375,69 @@ int main(int argc, char *argv[])
         Q_EMIT window.conversationView()->customContextMenuRequested(rect.center());
         window.setNotifyMode(withBob, int(Client::NotifyMode::All));
     }
+    {
+        // Disappearing messages in the chat with Carol: the notice, the header, the chat's menu
+        // and the setting.
+        const quint64 withCarol = [&] {
+            for (const auto &c : alice->cache()->conversations().value())
+                for (const auto &m : c.members)
+                    if (!c.isGroup && m.username == QLatin1String("carol"))
+                        return c.conversationId;
+            return quint64(0);
+        }();
+        bool set = false;
+        const auto connection =
+            QObject::connect(alice.get(), &Client::ChatClient::groupChanged,
+                             [&set, withCarol](quint64 id) { set = set || id == withCarol; });
+        window.openConversation(withCarol);
+        alice->setRetention(withCarol, 7);
+        static_cast<void>(QTest::qWaitFor([&] { return set; }, 10'000));
+        QObject::disconnect(connection);
+        static_cast<void>(carol->sendMessage(
+            withCarol,
+            chinese ? QStringLiteral("好主意，这些照片不用一直留着")
+                    : QStringLiteral("Good idea, no need to keep those photos around")));
+        settle(*carol);
+        QTest::qWait(600);
+        window.grab().save(out + QStringLiteral("/retention-%1.png").arg(language));
+
+        QTimer::singleShot(400, &window, [&] {
+            if (QWidget *popup = QApplication::activePopupWidget()) {
+                popup->grab().save(out + QStringLiteral("/chat-menu-%1.png").arg(language));
+                popup->close();
+            }
+        });
+        window.chatMenuButton()->click();
+
+        Ui::RetentionDialog dialog(alice.get(), withCarol, &window);
+        dialog.show();
+        QTest::qWait(200);
+        dialog.grab().save(out + QStringLiteral("/retention-dialog-%1.png").arg(language));
+    }
+    {
+        // On a server that deletes everything after 90 days itself: what it allows, and says.
+        QTemporaryDir limitedDir;
+        ServerConfig limitedConfig = config;
+        limitedConfig.dataDir = limitedDir.filePath(QStringLiteral("server"));
+        limitedConfig.retentionMs = 90ll * 24 * 3600 * 1000;
+        Server limited(limitedConfig);
+        if (limited.start()) {
+            auto erin = signUp(limitedDir.path(), limited.port(), QStringLiteral("erin"),
+                               chinese ? QStringLiteral("刘艾琳") : QStringLiteral("Erin Hunt"));
+            auto frank = signUp(limitedDir.path(), limited.port(), QStringLiteral("frank"),
+                                chinese ? QStringLiteral("赵帆") : QStringLiteral("Frank Ocean"));
+            static_cast<void>(erin->sendMessageTo(QStringLiteral("frank"), QStringLiteral("👋")));
+            settle(*erin);
+            static_cast<void>(QTest::qWaitFor(
+                [&] { return !erin->cache()->conversations().value().isEmpty(); }, 10'000));
+            Ui::RetentionDialog dialog(
+                erin.get(), erin->cache()->conversations().value().first().conversationId, &window);
+            dialog.show();
+            QTest::qWait(200);
+            dialog.grab().save(out + QStringLiteral("/retention-limit-%1.png").arg(language));
+        }
+    }
+    window.openConversation(withBob);
     // Find in this chat.
     window.openFind();
     window.findField()->setText(chinese ? QStringLiteral("测试") : QStringLiteral("release"));

@@ -13,6 +13,7 @@
 #include "mainwindow.h"
 #include "messagelistmodel.h"
 #include "privatesettings.h"
+#include "retentiondialog.h"
 #include "searchdialog.h"
 #include "settingsdialog.h"
 #include "testcertificate.h"
@@ -33,10 +34,12 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -79,6 +82,7 @@ private Q_SLOTS:
     void replyEditDeleteAndReactFromTheChat();
     void filesAreAttachedSentShownAndOpened();
     void chatNotificationModesFollowTheUserAcrossDevices();
+    void disappearingMessagesFromTheChatMenu();
 
 private:
     void startServer(bool openRegistration = true, const TestCertificate *tls = nullptr);
@@ -1027,6 +1031,80 @@ void TestMainWindow::chatNotificationModesFollowTheUserAcrossDevices()
     // Mentions only from the phone: the laptop's chat list follows, live.
     phone->setConversationNotify(conversation, Client::NotifyMode::MentionsOnly);
     QTRY_COMPARE(window.notifyModes().value(conversation), int(Client::NotifyMode::MentionsOnly));
+}
+
+void TestMainWindow::disappearingMessagesFromTheChatMenu()
+{
+    auto alice = coreClient(QStringLiteral("alice"));
+    auto bob = coreClient(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QVERIFY(bob->sendMessageTo(QStringLiteral("alice"), QStringLiteral("hi")).isOk());
+    QTRY_COMPARE(alice->cache()->conversations().value().size(), 1);
+    const quint64 chat = alice->cache()->conversations().value().first().conversationId;
+    Ui::MainWindow window(alice.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openConversation(chat);
+    QVERIFY(window.chatMenuButton()->isVisible());
+    QVERIFY(!window.retentionIndicator()->isVisible()); // no limit: nothing to say
+    auto retentionAction = [](Ui::MainWindow &in) -> QAction * {
+        QMenu *menu = in.chatMenu();
+        Q_EMIT menu->aboutToShow(); // filled as it opens
+        for (QAction *action : menu->actions())
+            if (action->text() == Ui::MainWindow::tr("Disappearing messages…"))
+                return action;
+        return nullptr;
+    };
+    QAction *action = retentionAction(window);
+    QVERIFY(action && action->isEnabled()); // either member of a direct chat
+
+    // One week: the setting goes to the server, the chat says so, the header shows it.
+    Ui::RetentionDialog dialog(alice.get(), chat, &window);
+    dialog.show();
+    QVERIFY(!dialog.saveButton()->isEnabled()); // nothing changed yet
+    QCOMPARE(dialog.chosenDays(), 0);
+    QVERIFY(dialog.choose(7));
+    QVERIFY(dialog.saveButton()->isEnabled());
+    dialog.saveButton()->click();
+    QTRY_VERIFY(!dialog.isVisible());
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(alice->cache()->conversation(chat).value().retentionDays, 7);
+    QTRY_VERIFY(window.retentionIndicator()->isVisible());
+    QVERIFY(window.retentionIndicator()->text().contains(
+        Ui::MainWindow::tr("Messages disappear after %1").arg(MessageListModel::retentionText(7))));
+    QTRY_COMPARE(window.messageModel()->rowCount(), 2);
+    QCOMPARE(window.messageModel()->index(1).data(MessageListModel::EventTextRole).toString(),
+             MessageListModel::tr("%1 set messages to disappear after %2")
+                 .arg(MessageListModel::tr("You"), MessageListModel::retentionText(7)));
+
+    // In a group, a plain member sees the setting but may not change it, and is told why.
+    QSignalSpy created(alice.get(), &ChatClient::groupChanged);
+    alice->createGroup(QStringLiteral("team"), { QStringLiteral("bob") });
+    QTRY_VERIFY(!created.isEmpty());
+    const quint64 group = created.last().first().toULongLong();
+    QTRY_VERIFY(bob->cache()->conversation(group).isOk());
+    Ui::MainWindow bobsWindow(bob.get());
+    bobsWindow.show();
+    bobsWindow.openConversation(group);
+    action = retentionAction(bobsWindow);
+    QVERIFY(action && !action->isEnabled());
+    QCOMPARE(action->toolTip(),
+             ChatClient::tr("Only the group's owner and admins can change this."));
+    Ui::GroupInfoDialog info(bob.get(), group, &bobsWindow);
+    for (QPushButton *button : info.findChildren<QPushButton *>())
+        if (button->text() == Ui::GroupInfoDialog::tr("Disappearing messages…"))
+            QVERIFY(!button->isEnabled());
+    Ui::RetentionDialog readOnly(bob.get(), group, &bobsWindow);
+    QVERIFY(readOnly.saveButton()->isHidden());
+    for (QRadioButton *choice : readOnly.findChildren<QRadioButton *>())
+        QVERIFY(!choice->isEnabled());
+    QVERIFY(!readOnly.choose(7));
+    QCOMPARE(readOnly.statusLabel()->text(),
+             ChatClient::tr("Only the group's owner and admins can change this."));
+    // The owner's menu offers it.
+    window.openConversation(group);
+    action = retentionAction(window);
+    QVERIFY(action && action->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1092,13 +1092,21 @@ public:
         const quint64 cursor = cache->cursors().value(conversationId);
         qCDebug(lcClientSync) << "gap in conversation" << conversationId << "after" << cursor
                               << "before" << end;
+        gapFilling.insert(conversationId);
+        requestHistory(Kind::GapFill, conversationId, end,
+                       quint32(std::min<quint64>(end - cursor - 1, limits.maxPageSize)));
+    }
+
+    //! Every HistoryRequest goes here: gaps, single messages again, older history.
+    void requestHistory(Kind kind, quint64 conversationId, quint64 beforeSeq, quint32 limit)
+    {
+        qCDebug(lcClientSync) << "history request: conversation" << conversationId << "before"
+                              << beforeSeq << "limit" << limit;
         pb::Envelope request;
         request.mutable_history_request()->set_conversation_id(conversationId);
-        request.mutable_history_request()->set_before_seq(end);
-        request.mutable_history_request()->set_limit(
-            quint32(std::min<quint64>(end - cursor - 1, limits.maxPageSize)));
-        gapFilling.insert(conversationId);
-        send(request, { Kind::GapFill, {}, conversationId });
+        request.mutable_history_request()->set_before_seq(beforeSeq);
+        request.mutable_history_request()->set_limit(limit);
+        send(request, { kind, {}, conversationId });
     }
 
     //! Paces the outbox under the rate the server announced (with room for other requests), so
@@ -1212,11 +1220,7 @@ public:
     {
         if (state != State::Online || seq == 0)
             return;
-        pb::Envelope request;
-        request.mutable_history_request()->set_conversation_id(conversationId);
-        request.mutable_history_request()->set_before_seq(seq + 1);
-        request.mutable_history_request()->set_limit(1);
-        send(request, { Kind::GapFill, {}, conversationId });
+        requestHistory(Kind::GapFill, conversationId, seq + 1, 1);
     }
 
     void onFrame(const QByteArray &frame)
@@ -2531,12 +2535,8 @@ void ChatClient::fetchOlder(quint64 conversationId, int limit)
             0, this, [this, conversationId] { Q_EMIT historyLoaded(conversationId, 0, false); });
         return;
     }
-    pb::Envelope request;
-    request.mutable_history_request()->set_conversation_id(conversationId);
-    request.mutable_history_request()->set_before_seq(oldest);
-    request.mutable_history_request()->set_limit(
-        quint32(std::clamp<int>(limit, 1, int(d->limits.maxPageSize))));
-    d->send(request, { Private::Kind::History, {}, conversationId });
+    d->requestHistory(Private::Kind::History, conversationId, oldest,
+                      quint32(std::clamp<int>(limit, 1, int(d->limits.maxPageSize))));
 }
 
 Result<QList<SearchHit>> ChatClient::search(const QString &text, int limit,

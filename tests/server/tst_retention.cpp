@@ -90,6 +90,21 @@ int rowsReferring(const QString &dataDir, const char *table, const QList<quint64
     return found;
 }
 
+//! Copies a data directory (the database and the archive's files) over another.
+bool copyDir(const QString &from, const QString &to)
+{
+    QDir(to).removeRecursively();
+    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(file));
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        if (!QFile::copy(file, target))
+            return false;
+    }
+    return true;
+}
+
 //! History of 75 days up to now: alice and bob chat directly with edits, reactions, replies and
 //! files; a group of three talks beside them.
 struct History
@@ -118,6 +133,7 @@ private Q_SLOTS:
     void removesWhatItShouldAndNothingElse();
     void whoMaySetIt();
     void sigkillWhileDeletingLosesNothingElse();
+    void archiveAndRetentionRunsRace();
     void theServerDeletesOnItsOwnAndTellsDevices();
     void config();
 
@@ -547,18 +563,6 @@ void TestRetention::sigkillWhileDeletingLosesNothingElse()
     };
     QTemporaryDir pristine;
     QVERIFY(pristine.isValid());
-    auto copyDir = [](const QString &from, const QString &to) {
-        QDir(to).removeRecursively();
-        QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString file = it.next();
-            const QString target = QDir(to).filePath(QDir(from).relativeFilePath(file));
-            QDir().mkpath(QFileInfo(target).absolutePath());
-            if (!QFile::copy(file, target))
-                return false;
-        }
-        return true;
-    };
     QVERIFY(copyDir(data, pristine.path()));
     qint64 runMs = 0;
     QHash<quint64, quint64> finalPurged; // where a whole run stops
@@ -647,6 +651,125 @@ void TestRetention::sigkillWhileDeletingLosesNothingElse()
     QVERIFY(verified.value().problems.isEmpty());
     QVERIFY(verified.value().orphans.isEmpty());
     QCOMPARE(store.stats().value().archivedMessages, 0); // all of it was older than 30 days
+}
+
+void TestRetention::archiveAndRetentionRunsRace()
+{
+    // `confabd archive run` and `confabd retention run`, two processes at once, again and
+    // again while new history arrives: whatever order their transactions take, the store stays
+    // whole and each chat is the original from its purged seq on.
+    const QString data = m_dir->filePath(QStringLiteral("data"));
+    QList<quint64> users;
+    QHash<quint64, QList<QByteArray>> original;
+    {
+        SqliteStore store(data, 1000);
+        QVERIFY(store.open().isOk());
+        qint64 now = QDateTime::currentMSecsSinceEpoch() - 50 * kDayMs;
+        SnowflakeGenerator ids(1, [&now] { return now; });
+        for (int i = 0; i < 6; ++i) {
+            auto user =
+                store.createUser(QStringLiteral("user%1").arg(i), QStringLiteral("u"), "hash", now);
+            QVERIFY(user.isOk());
+            users.append(user.value().userId);
+        }
+        QVERIFY(store.begin().isOk());
+        for (int n = 0; n < 6000; ++n) {
+            now += 48 * kDayMs / 6000;
+            Store::NewMessage message;
+            const int a = n % 6, b = (n / 6 + a + 1) % 6;
+            if (a == b)
+                continue;
+            message.senderId = users.at(a);
+            message.peerUserId = users.at(b);
+            message.clientId = newClientId();
+            message.text = QStringLiteral("message %1").arg(n).toStdString();
+            QVERIFY(store.append(message, ids.next(), now).isOk());
+        }
+        QVERIFY(store.commit().isOk());
+        for (quint64 user : users) {
+            const auto list = store.conversations(user);
+            QVERIFY(list.isOk());
+            for (const pb::Conversation &c : list.value().conversations())
+                original.insert(c.conversation_id(), historyOf(store, user, c.conversation_id()));
+        }
+    }
+    QFile config(m_dir->filePath(QStringLiteral("confabd.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[history]\nretention = 30d\n");
+    config.close();
+    auto start = [&](QProcess &process, const QStringList &command) {
+        process.setProgram(QStringLiteral(CONFABD_PATH));
+        process.setArguments(QStringList { QStringLiteral("--config"), config.fileName(),
+                                           QStringLiteral("--data-dir"), data }
+                             + command);
+        process.start();
+        return process.waitForStarted(10'000);
+    };
+    QTemporaryDir pristine;
+    QVERIFY(pristine.isValid());
+    QVERIFY(copyDir(data, pristine.path()));
+    // Each round from the start: the archive takes what is older than 20 to 45 days while
+    // retention deletes what is older than 30, the second process a random moment later.
+    for (int round = 0; round < 8; ++round) {
+        QVERIFY(copyDir(pristine.path(), data));
+        QProcess archive, retention;
+        const QStringList archiveRun { QStringLiteral("archive"), QStringLiteral("run"),
+                                       QStringLiteral("%1d").arg(20 + round * 3) };
+        const QStringList retentionRun { QStringLiteral("retention"), QStringLiteral("run") };
+        const bool archiveFirst = round % 2 == 0;
+        QVERIFY(
+            start(archiveFirst ? archive : retention, archiveFirst ? archiveRun : retentionRun));
+        QTest::qWait(int(QRandomGenerator::global()->bounded(60)));
+        QVERIFY(
+            start(archiveFirst ? retention : archive, archiveFirst ? retentionRun : archiveRun));
+        QVERIFY(archive.waitForFinished(120'000));
+        QVERIFY(retention.waitForFinished(120'000));
+        QCOMPARE(archive.exitCode(), 0);
+        QCOMPARE(retention.exitCode(), 0);
+        SqliteStore store(data, 1000);
+        QVERIFY(store.open().isOk());
+        auto report = store.check();
+        QVERIFY(report.isOk());
+        QVERIFY2(report.value().problems.isEmpty(),
+                 qPrintable(report.value().problems.join(u'\n')));
+        for (quint64 user : users) {
+            const auto list = store.conversations(user);
+            QVERIFY(list.isOk());
+            for (const pb::Conversation &c : list.value().conversations()) {
+                const QList<QByteArray> left = historyOf(store, user, c.conversation_id());
+                QList<QByteArray> expected;
+                for (const QByteArray &m : original.value(c.conversation_id()))
+                    if (seqOf(m) > c.purged_seq())
+                        expected.append(m);
+                QVERIFY2(left == expected,
+                         qPrintable(QStringLiteral("round %1: conversation %2")
+                                        .arg(round)
+                                        .arg(c.conversation_id())));
+                QVERIFY(c.purged_seq() > 0); // 30 days of 48 are due everywhere
+            }
+        }
+    }
+    // In the end everything older than 30 days is gone, from both tiers.
+    SqliteStore store(data, 1000);
+    QVERIFY(store.open().isOk());
+    Archive::Retention retention(store, SqliteStore::archivePath(data));
+    auto last = retention.run(QDateTime::currentMSecsSinceEpoch(), 30 * kDayMs);
+    QVERIFY(last.isOk());
+    Archive::Archiver archiver(store, SqliteStore::archivePath(data));
+    auto verified = archiver.verify();
+    QVERIFY(verified.isOk());
+    QVERIFY(verified.value().problems.isEmpty());
+    for (quint64 user : users) {
+        const auto list = store.conversations(user);
+        QVERIFY(list.isOk());
+        for (const pb::Conversation &c : list.value().conversations()) {
+            const QList<QByteArray> left = historyOf(store, user, c.conversation_id());
+            QVERIFY(!left.isEmpty());
+            pb::Message first;
+            first.ParseFromArray(left.first().constData(), int(left.first().size()));
+            QVERIFY(first.server_time_ms() >= QDateTime::currentMSecsSinceEpoch() - 30 * kDayMs);
+        }
+    }
 }
 
 void TestRetention::theServerDeletesOnItsOwnAndTellsDevices()

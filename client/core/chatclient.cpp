@@ -261,6 +261,13 @@ public:
     UserInfo user;
     Limits limits;
     unsigned serverMinor = 0; //!< Welcome.protocol_minor
+    //! The server (host:port) that serverMinor and limits are from, and the open cache's: a
+    //! cache only takes what its own server said (its retention above all).
+    QString welcomeServer;
+    QString cacheServer;
+    //! Welcome.server_time_ms minus this clock then: expiry goes by the server's clock, so
+    //! that a clock running fast here deletes nothing the server still keeps.
+    qint64 serverClockOffsetMs = 0;
     bool emailDigests = false; //!< Welcome.email_digests, as last heard (kept in the cache)
     bool emailDigestsHeard = false; //!< from this server since the cache opened
 
@@ -353,6 +360,7 @@ public:
         const QString path = QDir(dataDir).filePath(QStringLiteral("accounts/") + file);
         if (cache && cache->path() == path)
             return true;
+        cacheServer = serverKey(url);
         // Another account's cache: nothing queued for the previous one may leak into it.
         pendingReceipts.clear();
         typingSentMs.clear();
@@ -834,11 +842,32 @@ public:
             purgeTimer.start();
     }
 
+    [[nodiscard]] static QString serverKey(const QUrl &server)
+    {
+        return QStringLiteral("%1:%2").arg(server.host()).arg(server.port(7700));
+    }
+
+    //! Whether serverMinor and limits were said by the open cache's server.
+    [[nodiscard]] bool welcomedByCacheServer() const
+    {
+        return serverMinor != 0 && cache && welcomeServer == cacheServer;
+    }
+
     [[nodiscard]] int storedServerRetentionDays() const
     {
-        if (serverMinor != 0)
+        if (welcomedByCacheServer())
             return int(limits.retentionDays);
         return cache ? cache->setting(QStringLiteral("server_retention_days")).toInt() : 0;
+    }
+
+    //! Now by the server's clock, as last heard from it.
+    [[nodiscard]] qint64 serverNowMs() const
+    {
+        if (welcomedByCacheServer())
+            return nowMs() + serverClockOffsetMs;
+        const qint64 remembered =
+            cache ? cache->setting(QStringLiteral("server_clock_offset_ms")).toLongLong() : 0;
+        return nowMs() + remembered;
     }
 
     //! Soon, not now: a sync page or a group change brings several reasons at once.
@@ -853,7 +882,7 @@ public:
     {
         if (!cache)
             return;
-        auto moved = cache->expire(nowMs(), storedServerRetentionDays());
+        auto moved = cache->expire(serverNowMs(), storedServerRetentionDays());
         if (!moved) {
             qCWarning(lcClientSync) << "cannot expire old messages:" << moved.error().message;
             return;
@@ -953,8 +982,10 @@ public:
     //! time) and whether it knows retention at all.
     void rememberServer()
     {
-        if (!cache || serverMinor == 0)
-            return;
+        if (!welcomedByCacheServer())
+            return; // another server's Welcome, or none yet
+        static_cast<void>(
+            cache->setSetting(QStringLiteral("server_clock_offset_ms"), serverClockOffsetMs));
         static_cast<void>(
             cache->setSetting(QStringLiteral("server_retention_days"), int(limits.retentionDays)));
         static_cast<void>(
@@ -964,7 +995,7 @@ public:
     //! Welcome.protocol_minor of this server, as last heard (0: never).
     [[nodiscard]] unsigned knownServerMinor() const
     {
-        if (serverMinor != 0 || !cache)
+        if (welcomedByCacheServer() || !cache)
             return serverMinor;
         return unsigned(cache->setting(QStringLiteral("server_protocol_minor")).toInt());
     }
@@ -1250,6 +1281,9 @@ public:
         switch (request.kind) {
         case Kind::Hello:
             serverMinor = envelope.welcome().protocol_minor();
+            welcomeServer = serverKey(url);
+            if (envelope.welcome().server_time_ms() > 0)
+                serverClockOffsetMs = envelope.welcome().server_time_ms() - nowMs();
             emailDigests = envelope.welcome().email_digests();
             emailDigestsHeard = true;
             if (cache)

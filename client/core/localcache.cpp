@@ -597,8 +597,11 @@ Result<ChatMessage> LocalCache::message(const QUuid &clientId)
 
 Result<ChatMessage> LocalCache::messageById(quint64 messageId)
 {
+    // Not one retention deleted, though its row may wait for deletePurged() a moment longer.
     return messageWhere("SELECT " CONFAB_CACHE_MESSAGE_COLUMNS
-                        " FROM messages WHERE message_id = ?",
+                        " FROM messages WHERE message_id = ? AND (seq IS NULL OR seq > "
+                        "COALESCE((SELECT c.purged_seq FROM conversations c WHERE "
+                        "c.conversation_id = messages.conversation_id), 0))",
                         id(messageId));
 }
 

@@ -343,6 +343,9 @@ void TestLocalCache::purgeDeletesExactlyWhatRetentionDeleted()
     QCOMPARE(shown.first().seq, quint64(7));
     QCOMPARE(m_cache->search(QStringLiteral("zebra"), 100).value().size(), 7);
     QCOMPARE(m_cache->oldestSeq(5), quint64(7));
+    // Nor by id (a reply's quote of one): only the newer ones.
+    QCOMPARE(m_cache->messageById(batch.at(2).messageId).error().code, ErrorCode::NOT_FOUND);
+    QCOMPARE(m_cache->messageById(batch.at(7).messageId).value().seq, quint64(8));
 
     QCOMPARE(m_cache->deletePurged(100).value(), 6);
     QCOMPARE(m_cache->deletePurged(100).value(), 0);

@@ -106,6 +106,14 @@ Result<bool> Retention::step(quint64 conversationId, qint64 cutoffMs, RetentionR
             return purged.error();
         report->entries += qint64(purged.value() - before);
         moved = purged.value() > before;
+        if (!moved.value()) {
+            // Nothing due, or an archive run moved the start meanwhile: then look again there.
+            auto again = m_store.purgeState(conversationId);
+            if (again && again.value().firstSegment) {
+                ++report->conflicts;
+                moved = true;
+            }
+        }
     }
     if (moved && moved.value() && !report->purged.contains(conversationId))
         report->purged.append(conversationId);

@@ -3221,6 +3221,30 @@ Result<ArchiveBatch> SqliteStore::archiveBatch(quint64 conversationId, qint64 cu
     return batch;
 }
 
+Result<void> SqliteStore::insertSegment(const SegmentRecord &segment)
+{
+    const Archive::SegmentInfo &info = segment.info;
+    auto &insert = query("INSERT INTO archive_segments (conversation_id, first_seq, last_seq, "
+                         "month, file, messages, bytes, raw_bytes, sha256, first_ms, last_ms, "
+                         "min_message_id, max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bindValue(0, id(info.conversationId));
+    insert.bindValue(1, id(info.firstSeq));
+    insert.bindValue(2, id(info.lastSeq));
+    insert.bindValue(3, segment.month);
+    insert.bindValue(4, segment.file);
+    insert.bindValue(5, info.messages);
+    insert.bindValue(6, info.bytes);
+    insert.bindValue(7, info.rawBytes);
+    insert.bindValue(8, info.sha256);
+    insert.bindValue(9, info.firstMs);
+    insert.bindValue(10, info.lastMs);
+    insert.bindValue(11, id(info.minMessageId));
+    insert.bindValue(12, id(info.maxMessageId));
+    insert.bindValue(13, segment.createdMs);
+    return exec(insert);
+}
+
 Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const SegmentRecord &segment)
 {
     if (batch.messages.isEmpty())
@@ -3228,6 +3252,9 @@ Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const Segment
     const quint64 conversationId = batch.conversationId;
     const quint64 first = batch.messages.first().seq();
     const quint64 last = batch.messages.last().seq();
+    if (segment.info.conversationId != conversationId || segment.info.firstSeq != first
+        || segment.info.lastSeq != last)
+        return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("not the batch's segment") };
     if (auto begun = begin(); !begun)
         return begun;
     auto apply = [&]() -> Result<void> {
@@ -3269,26 +3296,7 @@ Result<void> SqliteStore::commitArchive(const ArchiveBatch &batch, const Segment
             if (auto done = exec(remove); !done)
                 return done;
         }
-        const Archive::SegmentInfo &info = segment.info;
-        auto &insert = query("INSERT INTO archive_segments (conversation_id, first_seq, last_seq, "
-                             "month, file, messages, bytes, raw_bytes, sha256, first_ms, last_ms, "
-                             "min_message_id, max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        insert.bindValue(0, id(conversationId));
-        insert.bindValue(1, id(first));
-        insert.bindValue(2, id(last));
-        insert.bindValue(3, segment.month);
-        insert.bindValue(4, segment.file);
-        insert.bindValue(5, info.messages);
-        insert.bindValue(6, info.bytes);
-        insert.bindValue(7, info.rawBytes);
-        insert.bindValue(8, info.sha256);
-        insert.bindValue(9, info.firstMs);
-        insert.bindValue(10, info.lastMs);
-        insert.bindValue(11, id(info.minMessageId));
-        insert.bindValue(12, id(info.maxMessageId));
-        insert.bindValue(13, segment.createdMs);
-        if (auto done = exec(insert); !done)
+        if (auto done = insertSegment(segment); !done)
             return done;
         auto &advance =
             query("UPDATE conversations SET archived_seq = ? WHERE conversation_id = ?");
@@ -3660,29 +3668,9 @@ Result<void> SqliteStore::commitArchivePurge(const ArchivePurge &purge)
         remove.bindValue(1, id(old.info.firstSeq));
         if (auto done = exec(remove); !done)
             return done;
-        if (purge.rest) {
-            const Archive::SegmentInfo &info = purge.rest->info;
-            auto &insert = query(
-                "INSERT INTO archive_segments (conversation_id, first_seq, last_seq, month, file, "
-                "messages, bytes, raw_bytes, sha256, first_ms, last_ms, min_message_id, "
-                "max_message_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            insert.bindValue(0, id(conversationId));
-            insert.bindValue(1, id(info.firstSeq));
-            insert.bindValue(2, id(info.lastSeq));
-            insert.bindValue(3, purge.rest->month);
-            insert.bindValue(4, purge.rest->file);
-            insert.bindValue(5, info.messages);
-            insert.bindValue(6, info.bytes);
-            insert.bindValue(7, info.rawBytes);
-            insert.bindValue(8, info.sha256);
-            insert.bindValue(9, info.firstMs);
-            insert.bindValue(10, info.lastMs);
-            insert.bindValue(11, id(info.minMessageId));
-            insert.bindValue(12, id(info.maxMessageId));
-            insert.bindValue(13, purge.rest->createdMs);
-            if (auto done = exec(insert); !done)
+        if (purge.rest)
+            if (auto done = insertSegment(*purge.rest); !done)
                 return done;
-        }
         return deletePurged(conversationId, old.info.firstSeq, purge.purgedSeq, purge.messageIds);
     };
     if (auto applied = apply(); !applied) {

@@ -249,6 +249,8 @@ private:
     //! last_seq, messages).
     Result<QList<SegmentRecord>> segmentsWhere(const char *sql, quint64 conversationId, quint64 a,
                                                quint64 b);
+    //! Records a written segment (archive_segments).
+    Result<void> insertSegment(const SegmentRecord &segment);
     //! Drops the members' floors (m_joins) once another connection changed the database.
     void noticeOtherWriters();
     //! What goes with a purge of (fromSeq, toSeq]'s entries (ids given): their edits,

@@ -66,6 +66,62 @@ quint64 seqOf(const QByteArray &bytes)
     return message.seq();
 }
 
+//! Direct chats among `users` accounts: `messages` over `days` days, ending `endDaysAgo` ago,
+//! in one transaction. Returns the users' ids (empty on a failure).
+QList<quint64> directChats(SqliteStore &store, int users, int messages, int days, int endDaysAgo)
+{
+    QList<quint64> ids;
+    qint64 now = QDateTime::currentMSecsSinceEpoch() - qint64(days + endDaysAgo) * kDayMs;
+    SnowflakeGenerator messageIds(1, [&now] { return now; });
+    for (int i = 0; i < users; ++i) {
+        auto user =
+            store.createUser(QStringLiteral("user%1").arg(i), QStringLiteral("u"), "hash", now);
+        if (!user)
+            return {};
+        ids.append(user.value().userId);
+    }
+    if (!store.begin())
+        return {};
+    for (int n = 0; n < messages; ++n) {
+        now += qint64(days) * kDayMs / messages;
+        const int a = n % users, b = (n / users + a + 1) % users;
+        if (a == b)
+            continue;
+        Store::NewMessage message;
+        message.senderId = ids.at(a);
+        message.peerUserId = ids.at(b);
+        message.clientId = newClientId();
+        message.text = QStringLiteral("message %1").arg(n).toStdString();
+        if (!store.append(message, messageIds.next(), now))
+            return {};
+    }
+    return store.commit() ? ids : QList<quint64> {};
+}
+
+//! Every conversation of these users, as history shows it, by id.
+QHash<quint64, QList<QByteArray>> everyChat(SqliteStore &store, const QList<quint64> &users)
+{
+    QHash<quint64, QList<QByteArray>> seen;
+    for (quint64 user : users) {
+        auto list = store.conversations(user);
+        if (!list)
+            return seen;
+        for (const pb::Conversation &c : list.value().conversations())
+            seen.insert(c.conversation_id(), historyOf(store, user, c.conversation_id()));
+    }
+    return seen;
+}
+
+//! What should be left of a conversation's original history once retention reached `purged`.
+QList<QByteArray> after(const QList<QByteArray> &original, quint64 purged)
+{
+    QList<QByteArray> left;
+    for (const QByteArray &m : original)
+        if (seqOf(m) > purged)
+            left.append(m);
+    return left;
+}
+
 //! Rows of a table that refer to these message ids, read straight from the database file.
 int rowsReferring(const QString &dataDir, const char *table, const QList<quint64> &ids)
 {
@@ -501,51 +557,16 @@ void TestRetention::sigkillWhileDeletingLosesNothingElse()
     // server's retention of 30 days deletes all of the archive and some of the database.
     const QString data = m_dir->filePath(QStringLiteral("data"));
     QList<quint64> users;
-    {
-        SqliteStore store(data, 1000);
-        QVERIFY(store.open().isOk());
-        qint64 now = QDateTime::currentMSecsSinceEpoch() - 60 * kDayMs;
-        SnowflakeGenerator ids(1, [&now] { return now; });
-        for (int i = 0; i < 12; ++i) {
-            auto user =
-                store.createUser(QStringLiteral("user%1").arg(i), QStringLiteral("u"), "hash", now);
-            QVERIFY(user.isOk());
-            users.append(user.value().userId);
-        }
-        QVERIFY(store.begin().isOk());
-        for (int n = 0; n < 8000; ++n) {
-            now += 59 * kDayMs / 8000;
-            Store::NewMessage message;
-            const int a = n % 12, b = (n / 12 + a + 1) % 12;
-            if (a == b)
-                continue;
-            message.senderId = users.at(a);
-            message.peerUserId = users.at(b);
-            message.clientId = newClientId();
-            message.text = QStringLiteral("message %1").arg(n).toStdString();
-            QVERIFY(store.append(message, ids.next(), now).isOk());
-        }
-        QVERIFY(store.commit().isOk());
-        Archive::Archiver archiver(store, SqliteStore::archivePath(data));
-        QVERIFY(archiver.run(QDateTime::currentMSecsSinceEpoch() - 45 * kDayMs).isOk());
-        QVERIFY(store.stats().value().archivedMessages > 1000);
-    }
-    auto snapshot = [&](SqliteStore &store) {
-        QHash<quint64, QList<QByteArray>> seen;
-        for (quint64 user : users) {
-            auto list = store.conversations(user);
-            if (!list)
-                return seen;
-            for (const pb::Conversation &c : list.value().conversations())
-                seen.insert(c.conversation_id(), historyOf(store, user, c.conversation_id()));
-        }
-        return seen;
-    };
     QHash<quint64, QList<QByteArray>> original;
     {
         SqliteStore store(data, 1000);
         QVERIFY(store.open().isOk());
-        original = snapshot(store);
+        users = directChats(store, 12, 8000, 59, 1);
+        QVERIFY(!users.isEmpty());
+        Archive::Archiver archiver(store, SqliteStore::archivePath(data));
+        QVERIFY(archiver.run(QDateTime::currentMSecsSinceEpoch() - 45 * kDayMs).isOk());
+        QVERIFY(store.stats().value().archivedMessages > 1000);
+        original = everyChat(store, users);
     }
     QVERIFY(original.size() >= 30);
 
@@ -605,18 +626,14 @@ void TestRetention::sigkillWhileDeletingLosesNothingElse()
             QVERIFY(report.isOk());
             QVERIFY2(report.value().problems.isEmpty(),
                      qPrintable(report.value().problems.join(u'\n')));
-            const auto seen = snapshot(store);
+            const auto seen = everyChat(store, users);
             QCOMPARE(seen.size(), original.size());
             int partly = 0, done = 0;
             for (auto it = original.cbegin(); it != original.cend(); ++it) {
                 const QList<QByteArray> &now = seen.value(it.key());
                 const quint64 purged = now.isEmpty() ? 0 : seqOf(now.first()) - 1;
                 QVERIFY(purged <= finalPurged.value(it.key()));
-                QList<QByteArray> expected;
-                for (const QByteArray &m : it.value())
-                    if (seqOf(m) > purged)
-                        expected.append(m);
-                QVERIFY2(now == expected,
+                QVERIFY2(now == after(it.value(), purged),
                          qPrintable(QStringLiteral("round %1.%2 (killed after %3 ms): "
                                                    "conversation %4")
                                         .arg(round)
@@ -664,34 +681,9 @@ void TestRetention::archiveAndRetentionRunsRace()
     {
         SqliteStore store(data, 1000);
         QVERIFY(store.open().isOk());
-        qint64 now = QDateTime::currentMSecsSinceEpoch() - 50 * kDayMs;
-        SnowflakeGenerator ids(1, [&now] { return now; });
-        for (int i = 0; i < 6; ++i) {
-            auto user =
-                store.createUser(QStringLiteral("user%1").arg(i), QStringLiteral("u"), "hash", now);
-            QVERIFY(user.isOk());
-            users.append(user.value().userId);
-        }
-        QVERIFY(store.begin().isOk());
-        for (int n = 0; n < 6000; ++n) {
-            now += 48 * kDayMs / 6000;
-            Store::NewMessage message;
-            const int a = n % 6, b = (n / 6 + a + 1) % 6;
-            if (a == b)
-                continue;
-            message.senderId = users.at(a);
-            message.peerUserId = users.at(b);
-            message.clientId = newClientId();
-            message.text = QStringLiteral("message %1").arg(n).toStdString();
-            QVERIFY(store.append(message, ids.next(), now).isOk());
-        }
-        QVERIFY(store.commit().isOk());
-        for (quint64 user : users) {
-            const auto list = store.conversations(user);
-            QVERIFY(list.isOk());
-            for (const pb::Conversation &c : list.value().conversations())
-                original.insert(c.conversation_id(), historyOf(store, user, c.conversation_id()));
-        }
+        users = directChats(store, 6, 6000, 48, 2);
+        QVERIFY(!users.isEmpty());
+        original = everyChat(store, users);
     }
     QFile config(m_dir->filePath(QStringLiteral("confabd.conf")));
     QVERIFY(config.open(QIODevice::WriteOnly));
@@ -740,11 +732,7 @@ void TestRetention::archiveAndRetentionRunsRace()
             QVERIFY(list.isOk());
             for (const pb::Conversation &c : list.value().conversations()) {
                 const QList<QByteArray> left = historyOf(store, user, c.conversation_id());
-                QList<QByteArray> expected;
-                for (const QByteArray &m : original.value(c.conversation_id()))
-                    if (seqOf(m) > c.purged_seq())
-                        expected.append(m);
-                QVERIFY2(left == expected,
+                QVERIFY2(left == after(original.value(c.conversation_id()), c.purged_seq()),
                          qPrintable(QStringLiteral("round %1: conversation %2")
                                         .arg(round)
                                         .arg(c.conversation_id())));

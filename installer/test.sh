@@ -21,9 +21,9 @@ if [ "${1:-}" = "--tsan" ]; then
     shift
     build_dir=build/tsan
     cmake_args=(-DCONFAB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONFAB_SANITIZE=thread)
-    targets=(--target tst_server tst_groups tst_sqlitestore tst_admincommands tst_attachments tst_notifyprefs
+    targets=(--target tst_server tst_groups tst_store tst_admincommands tst_attachments tst_notifyprefs
         tst_digest tst_archive tst_retention confabd)
-    set -- -R '^(tst_server|tst_groups|tst_attachments|tst_notifyprefs|tst_digest)(_network_threads)?$|^tst_sqlitestore$|^tst_admincommands$|^tst_archive$|^tst_retention$' "$@"
+    set -- -R '^(tst_server|tst_groups|tst_attachments|tst_notifyprefs|tst_digest)(_network_threads)?$|^tst_store(_postgres)?$|^tst_admincommands$|^tst_archive$|^tst_retention$' "$@"
 fi
 
 jobs=$(nproc)

@@ -77,9 +77,9 @@ QByteArray AdminCommands::readPasswordFromConsole(const QString &prompt)
     return line;
 }
 
-std::unique_ptr<Store::SqliteStore> AdminCommands::openStore()
+std::unique_ptr<Store::SqlStore> AdminCommands::openStore()
 {
-    auto store = std::make_unique<Store::SqliteStore>(m_config.dataDir);
+    auto store = m_config.makeStore();
     if (auto opened = store->open(); !opened) {
         fail(opened.error().message);
         return nullptr;
@@ -164,7 +164,7 @@ int AdminCommands::userAdd(const QStringList &arguments)
     auto opened = openStore();
     if (!opened)
         return 1;
-    Store::SqliteStore &store = *opened;
+    Store::SqlStore &store = *opened;
     auto created = store.createUser(name.value(), displayName, hash.value(),
                                     QDateTime::currentMSecsSinceEpoch());
     if (!created)
@@ -179,7 +179,7 @@ int AdminCommands::userList()
     auto opened = openStore();
     if (!opened)
         return 1;
-    Store::SqliteStore &store = *opened;
+    Store::SqlStore &store = *opened;
     auto users = store.users();
     if (!users)
         return fail(users.error().message);
@@ -199,7 +199,7 @@ int AdminCommands::userSetDisabled(const QString &username, bool disabled)
     auto opened = openStore();
     if (!opened)
         return 1;
-    Store::SqliteStore &store = *opened;
+    Store::SqlStore &store = *opened;
     auto user = store.userByName(username.toLower());
     if (!user)
         return fail(QStringLiteral("no user named %1").arg(username));
@@ -214,7 +214,7 @@ int AdminCommands::userResetPassword(const QString &username)
     auto opened = openStore();
     if (!opened)
         return 1;
-    Store::SqliteStore &store = *opened;
+    Store::SqlStore &store = *opened;
     auto user = store.userByName(username.toLower());
     if (!user)
         return fail(QStringLiteral("no user named %1").arg(username));
@@ -236,7 +236,7 @@ int AdminCommands::stats()
     auto opened = openStore();
     if (!opened)
         return 1;
-    Store::SqliteStore &store = *opened;
+    Store::SqlStore &store = *opened;
     auto stats = store.stats();
     if (!stats)
         return fail(stats.error().message);
@@ -292,7 +292,7 @@ int AdminCommands::archiveRun(const QString &age)
     auto opened = openStore();
     if (!opened)
         return 1;
-    Archive::Archiver archiver(*opened, Store::SqliteStore::archivePath(m_config.dataDir));
+    Archive::Archiver archiver(*opened, Store::SqlStore::archivePath(m_config.dataDir));
     const qint64 cutoffMs = QDateTime::currentMSecsSinceEpoch() - afterMs;
     m_out << "archiving messages stored before "
           << QDateTime::fromMSecsSinceEpoch(cutoffMs, Qt::UTC).toString(Qt::ISODate) << Qt::endl;
@@ -315,7 +315,7 @@ int AdminCommands::retentionRun()
     auto opened = openStore();
     if (!opened)
         return 1;
-    Archive::Retention retention(*opened, Store::SqliteStore::archivePath(m_config.dataDir));
+    Archive::Retention retention(*opened, Store::SqlStore::archivePath(m_config.dataDir));
     auto report = retention.run(QDateTime::currentMSecsSinceEpoch(), m_config.retentionMs);
     if (!report)
         return fail(report.error().message);
@@ -340,7 +340,7 @@ int AdminCommands::archiveStatus()
     if (!stats)
         return fail(stats.error().message);
     const auto &s = stats.value();
-    m_out << "archive directory  " << Store::SqliteStore::archivePath(m_config.dataDir) << "\n"
+    m_out << "archive directory  " << Store::SqlStore::archivePath(m_config.dataDir) << "\n"
           << "archive after      "
           << (m_config.archiveAfterMs > 0
                   ? QStringLiteral("%1 s").arg(m_config.archiveAfterMs / 1000)
@@ -363,7 +363,7 @@ int AdminCommands::archiveVerify()
     auto opened = openStore();
     if (!opened)
         return 1;
-    Archive::Archiver archiver(*opened, Store::SqliteStore::archivePath(m_config.dataDir));
+    Archive::Archiver archiver(*opened, Store::SqlStore::archivePath(m_config.dataDir));
     auto report = archiver.verify();
     if (!report)
         return fail(report.error().message);
@@ -385,10 +385,14 @@ int AdminCommands::archiveVerify()
 
 int AdminCommands::backup(const QString &path)
 {
+    if (!m_config.postgres.isEmpty())
+        return fail(QStringLiteral("the database is PostgreSQL's: back it up with its own tools "
+                                   "(pg_dump, or pg_basebackup with WAL archiving), and the "
+                                   "data directory (attachments, archive) with it"));
     auto opened = openStore();
     if (!opened)
         return 1;
-    auto written = opened->backupTo(path);
+    auto written = static_cast<Store::SqliteStore &>(*opened).backupTo(path);
     if (!written)
         return fail(written.error().message);
     m_out << "backup written to " << path << " (" << written.value() << " bytes, checked)"
@@ -396,7 +400,7 @@ int AdminCommands::backup(const QString &path)
     // The archive files the copy names (they never change once written) go beside it.
     const QString archiveCopy = path + QStringLiteral(".archive");
     auto copied =
-        Archive::copyArchive(path, Store::SqliteStore::archivePath(m_config.dataDir), archiveCopy);
+        Archive::copyArchive(path, Store::SqlStore::archivePath(m_config.dataDir), archiveCopy);
     if (!copied)
         return fail(copied.error().message);
     if (copied.value() > 0)
@@ -407,7 +411,7 @@ int AdminCommands::backup(const QString &path)
           << " and remove confab.db-wal and confab.db-shm beside it";
     if (copied.value() > 0)
         m_out << "; and copy " << archiveCopy << " to "
-              << Store::SqliteStore::archivePath(m_config.dataDir);
+              << Store::SqlStore::archivePath(m_config.dataDir);
     m_out << Qt::endl;
     return 0;
 }
@@ -421,7 +425,7 @@ int AdminCommands::check()
     if (!report)
         return fail(report.error().message);
     auto &found = report.value();
-    Archive::Archiver archiver(*opened, Store::SqliteStore::archivePath(m_config.dataDir));
+    Archive::Archiver archiver(*opened, Store::SqlStore::archivePath(m_config.dataDir));
     auto archive = archiver.verify();
     if (!archive)
         return fail(archive.error().message);

@@ -9,7 +9,7 @@
 namespace Confab {
 struct ServerConfig;
 namespace Store {
-class SqliteStore;
+class SqlStore;
 }
 
 //! The admin commands of `confabd` (`confabd user add alice`, `confabd stats`, ...). They open
@@ -46,7 +46,7 @@ private:
     QByteArray newPassword();
     int fail(const QString &message, int code = 1);
     //! The data directory's store, opened (and migrated); null after reporting why not.
-    std::unique_ptr<Store::SqliteStore> openStore();
+    std::unique_ptr<Store::SqlStore> openStore();
 
     const ServerConfig &m_config;
     QTextStream &m_out;

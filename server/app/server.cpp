@@ -67,14 +67,12 @@ protected:
 Server::Server(ServerConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_ids(m_config.nodeId)
 {
-    const QString dataDir = m_config.dataDir;
     m_recentStats = std::make_shared<Store::RecentCacheStats>();
     m_store = std::make_unique<Store::StoreService>(
-        [dataDir, maxBytes = qint64(m_config.maxDatabaseMb) * 1024 * 1024,
-         recent = m_config.recentMessages, recentBytes = qint64(m_config.recentCacheMb) << 20,
-         stats = m_recentStats] {
-            auto store = std::make_unique<Store::SqliteStore>(dataDir);
-            store->setMaxDatabaseBytes(maxBytes);
+        [config = m_config, recent = m_config.recentMessages,
+         recentBytes = qint64(m_config.recentCacheMb) << 20, stats = m_recentStats] {
+            auto store = config.makeStore();
+            // (Ignored on PostgreSQL: other nodes write too.)
             store->setRecentCache(recent, recentBytes, stats);
             return store;
         },
@@ -159,7 +157,7 @@ Result<void> Server::start()
         // conversation's own, which any conversation may set).
         const QString dataDir = m_config.dataDir;
         m_archive = std::make_unique<Archive::ArchiveService>(
-            [dataDir] { return std::make_unique<Store::SqliteStore>(dataDir); },
+            [config = m_config] { return config.makeStore(); },
             Store::SqliteStore::archivePath(dataDir), m_config.archiveAfterMs,
             m_config.archiveIntervalMs, m_config.retentionMs, m_config.retentionIntervalMs,
             [this](const QList<quint64> &conversationIds) {

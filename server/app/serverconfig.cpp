@@ -1,5 +1,8 @@
 #include "serverconfig.h"
 
+#include "store/postgresstore.h"
+#include "store/sqlitestore.h"
+
 #include <confab/notifyrules.h>
 
 #include <QDir>
@@ -21,6 +24,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("server/name"),
     QStringLiteral("server/network_threads"),
     QStringLiteral("server/max_database_mb"),
+    QStringLiteral("store/postgres"),
     QStringLiteral("metrics/listen"),
     QStringLiteral("metrics/port"),
     QStringLiteral("limits/max_frame_bytes"),
@@ -202,6 +206,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     };
     config.tlsCertificate = path("tls/certificate");
     config.tlsKey = path("tls/key");
+    if (settings.contains(QStringLiteral("store/postgres")))
+        config.postgres = settings.value(QStringLiteral("store/postgres")).toString().trimmed();
     if (settings.contains(QStringLiteral("server/name")))
         config.serverName = settings.value(QStringLiteral("server/name")).toString();
 
@@ -325,6 +331,15 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     return config;
 }
 
+std::unique_ptr<Store::SqlStore> ServerConfig::makeStore() const
+{
+    if (!postgres.isEmpty())
+        return std::make_unique<Store::PostgresStore>(dataDir, postgres);
+    auto store = std::make_unique<Store::SqliteStore>(dataDir);
+    store->setMaxDatabaseBytes(qint64(maxDatabaseMb) * 1024 * 1024);
+    return store;
+}
+
 Result<void> ServerConfig::validate() const
 {
     QString reason;
@@ -337,6 +352,11 @@ Result<void> ServerConfig::validate() const
         };
     if (dataDir.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("no data directory") };
+    if (!postgres.isEmpty()) {
+        if (auto valid = Store::PostgresStore::validateConnection(postgres); !valid)
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("store/postgres: %1").arg(valid.error().message) };
+    }
     if (limits.minRetentionDays < 1
         || (retentionMs > 0 && limits.minRetentionDays > retentionDays()))
         return Error { ErrorCode::INVALID_ARGUMENT,

@@ -11,7 +11,13 @@
 #include <QSettings>
 #include <QStringList>
 
+#include <memory>
+
 namespace Confab {
+
+namespace Store {
+class SqlStore;
+}
 
 //! Everything an admin can configure, from the INI file (`--config`, default
 //! $XDG_CONFIG_HOME/confabd/confabd.conf) with command-line overrides. README "Configuration"
@@ -21,6 +27,10 @@ struct ServerConfig
     QHostAddress listenAddress { QHostAddress::LocalHost };
     quint16 port = 7700;
     QString dataDir;
+    //! [store] postgres: libpq's key=value connection string of a PostgreSQL database that
+    //! several nodes share (DESIGN.md §6); empty (the default): SQLite in dataDir. Attachments
+    //! and the archive stay under dataDir, which the nodes then share too.
+    QString postgres;
     quint16 nodeId = 1;
     QString serverName = QStringLiteral("confabd");
     //! Threads that do the WebSocket work of the connections (handshakes, frames, writes) while
@@ -115,6 +125,9 @@ struct ServerConfig
     //! ... [history] recent_cache_mb: at most this much in all, least recently used first out.
     int recentCacheMb = 64;
 
+    //! A store on the configured database (not yet opened): PostgreSQL when [store] postgres
+    //! is set, else SQLite in dataDir (capped at max_database_mb).
+    [[nodiscard]] std::unique_ptr<Store::SqlStore> makeStore() const;
     [[nodiscard]] static QString defaultConfigPath();
     [[nodiscard]] static QString defaultDataDir();
 

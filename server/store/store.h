@@ -114,6 +114,10 @@ public:
     //! Whether a commit since the last call removed text that must not linger on disk (a
     //! deleted message): then the write-ahead log is to be emptied soon (scrubLog()).
     [[nodiscard]] virtual bool takeScrubRequest() { return false; }
+    //! Whether the last append() failed only because its conversation is being written by
+    //! another node's transaction while this one holds others (a cluster's store): the caller
+    //! commits what the transaction has and appends it again in the next one. Cleared here.
+    [[nodiscard]] virtual bool takeWouldWait() { return false; }
     //! Copies the whole log into the database and truncates it, so that no older version of a
     //! page (with text since deleted) stays in the log file. May fail while others use it.
     [[nodiscard]] virtual Result<void> scrubLog() { return {}; }

@@ -265,6 +265,13 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
         Item &item = batch.back();
         if (item.batched) {
             Batched done = item.batched(store);
+            if (store.takeWouldWait() && batch.size() > 1) {
+                // Another node holds what this needs: commit the rest, and this goes first in
+                // the next transaction, which waits for it holding nothing.
+                pending.push_front(std::move(batch.back()));
+                batch.pop_back();
+                break;
+            }
             if (done.fatal)
                 doomed = done.fatal;
             batchedDone.push_back(std::move(done.deliver));
@@ -272,6 +279,11 @@ void StoreService::commitBatch(Store &store, std::deque<Item> &pending)
         }
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         auto appended = store.append(item.message, m_ids.next(), nowMs);
+        if (!appended && store.takeWouldWait() && batch.size() > 1) {
+            pending.push_front(std::move(batch.back())); // as above
+            batch.pop_back();
+            break;
+        }
         if (!appended && isFatal(appended.error().code))
             doomed = appended.error();
         else

@@ -75,7 +75,9 @@ void TestServerConfig::readsEveryKeyFromTheFile()
              "threads=4\nmax_pending=5\nlogin_failures_per_user=6\n"
              "login_failures_per_address=7\nlogin_window_seconds=8\nregistration=closed\n"
              "registrations_per_address_per_hour=9\n"
-             "[tls]\ncertificate=/etc/ssl/chat.pem\nkey=private/chat.key\n",
+             "[tls]\ncertificate=/etc/ssl/chat.pem\nkey=private/chat.key\n"
+             "[store]\npostgres = host=db.internal port=6432 dbname=confab user=chat "
+             "sslmode=require\n",
              &warnings);
     QVERIFY2(config.isOk(), config.isOk() ? "" : qPrintable(config.error().message));
     QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
@@ -86,6 +88,9 @@ void TestServerConfig::readsEveryKeyFromTheFile()
     QCOMPARE(c.nodeId, quint16(42));
     QCOMPARE(c.serverName, QStringLiteral("chat"));
     QCOMPARE(c.maxDatabaseMb, quint64(512));
+    QCOMPARE(c.postgres,
+             QStringLiteral("host=db.internal port=6432 dbname=confab user=chat "
+                            "sslmode=require"));
     QCOMPARE(c.limits.maxFrameBytes, 300000u);
     QCOMPARE(c.limits.maxTextBytes, 4096u);
     QCOMPARE(c.limits.maxPageSize, 50u);
@@ -137,6 +142,12 @@ void TestServerConfig::invalidValuesAreRefused_data()
         << QByteArray("[server]\nlisten=example.org\n") << QStringList() << "server/listen";
     QTest::newRow("node-id") << QByteArray("[server]\nnode_id=1024\n") << QStringList()
                              << "server/node_id";
+    QTest::newRow("postgres-without-database")
+        << QByteArray("[store]\npostgres = host=127.0.0.1 user=confab\n") << QStringList()
+        << "store/postgres";
+    QTest::newRow("postgres-not-key-value")
+        << QByteArray("[store]\npostgres = postgresql://127.0.0.1/confab\n") << QStringList()
+        << "store/postgres";
     QTest::newRow("text-bigger-than-frame")
         << QByteArray("[limits]\nmax_frame_bytes=2000\n") << QStringList() << "limits";
     QTest::newRow("idle-before-ping")

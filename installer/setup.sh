@@ -9,11 +9,12 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ ccache pkg-config clang-format
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    libqt6sql6-sqlite libqt6sql6-psql libprotobuf-dev protobuf-compiler libsodium-dev libcurl4-openssl-dev libzstd-dev
+    libqt6sql6-sqlite libqt6sql6-psql libprotobuf-dev protobuf-compiler libsodium-dev libcurl4-openssl-dev libzstd-dev libhiredis-dev
     python3-aiosmtpd # the SMTP server the digest tests send to
     xvfb xauth trayer
     openssl # the TLS tests make their certificates with it
     postgresql # the store suite runs on PostgreSQL too (installer/postgres.sh starts its own)
+    redis-server haproxy curl # the cluster's tests and installer/cluster.sh start their own
     gdb # QtTest prints every thread's stack with it when a test crashes or hangs
 )
 for option in "$@"; do

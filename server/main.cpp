@@ -73,7 +73,12 @@ int main(int argc, char *argv[])
         return commands.run(parser.positionalArguments());
     }
 
-    Server server(config.value());
+    ServerConfig serverConfig = config.value();
+    if (auto joined = Server::joinCluster(serverConfig); !joined) {
+        err << "confabd: " << joined.error().message << Qt::endl;
+        return 1;
+    }
+    Server server(serverConfig);
     // Before anything is announced: a SIGTERM right after "listening" must still stop the
     // server cleanly (commit, close sessions, remove confabd.address), not kill it.
     UnixSignals unixSignals;

@@ -2,6 +2,7 @@
 
 #include "archive/archiveservice.h"
 #include "auth/authservice.h"
+#include "cluster/clusterlink.h"
 #include "net/connection.h"
 #include "net/handshakes.h"
 #include "net/networkworker.h"
@@ -33,6 +34,7 @@
 #include <QSslCertificate>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QUuid>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -128,7 +130,8 @@ Result<void> Server::start()
             QStringLiteral("cannot create the data directory %1").arg(m_config.dataDir)
         };
     }
-    m_dataLock = std::make_unique<QLockFile>(DataDir::lockFile(m_config.dataDir));
+    // The nodes of a cluster share the data directory (attachments, archive): one lock each.
+    m_dataLock = std::make_unique<QLockFile>(DataDir::lockFile(m_config.dataDir) + nodeSuffix());
     m_dataLock->setStaleLockTime(0); // a lock whose process is gone is taken over
     if (!m_dataLock->tryLock(0)) {
         qint64 pid = 0;
@@ -148,25 +151,23 @@ Result<void> Server::start()
     m_auth = std::make_unique<Auth::AuthService>(m_config, *m_store);
     m_presence =
         std::make_unique<Presence::PresenceTracker>(*m_router, *m_store, m_config.presenceGraceMs);
-    if (!m_config.smtpUrl.isEmpty()) {
-        m_digests = std::make_unique<Notify::DigestService>(m_config, *m_store, *m_router);
-        m_digests->start();
-    }
-    {
-        // The history jobs: the archive (when on) and retention (the server's, or a
-        // conversation's own, which any conversation may set).
-        const QString dataDir = m_config.dataDir;
-        m_archive = std::make_unique<Archive::ArchiveService>(
-            [config = m_config] { return config.makeStore(); },
-            Store::SqliteStore::archivePath(dataDir), m_config.archiveAfterMs,
-            m_config.archiveIntervalMs, m_config.retentionMs, m_config.retentionIntervalMs,
-            [this](const QList<quint64> &conversationIds) {
-                QMetaObject::invokeMethod(
-                    this, [this, conversationIds] { tellPurged(conversationIds); },
-                    Qt::QueuedConnection);
-            });
-        m_archive->start();
-        m_archive->runNow(); // what waited while confabd was down
+    if (!m_config.redis.isEmpty()) {
+        auto address = Cluster::RedisAddress::parse(m_config.redis);
+        if (!address)
+            return address.error();
+        if (m_config.clusterInstance.isEmpty())
+            return Error { ErrorCode::INTERNAL,
+                           QStringLiteral("the node has no id of its own yet (joinCluster)") };
+        m_cluster = std::make_unique<Cluster::ClusterLink>(
+            address.value(), m_config.nodeId, m_config.clusterInstance, *m_router, *m_presence);
+        connect(m_cluster.get(), &Cluster::ClusterLink::nodeIdLost, this, &Server::shutdown);
+        // One node runs the jobs: whichever holds the lease (another takes over within
+        // seconds when it stops).
+        connect(m_cluster.get(), &Cluster::ClusterLink::jobsLeaseChanged, this,
+                [this](bool held) { held ? startJobs() : stopJobs(); });
+        m_cluster->start();
+    } else {
+        startJobs();
     }
     m_context.reset(new Net::SessionContext {
         m_config,
@@ -270,7 +271,7 @@ Result<void> Server::start()
 
 void Server::writeRuntimeStats() const
 {
-    QSaveFile file(DataDir::runtimeStatsFile(m_config.dataDir));
+    QSaveFile file(DataDir::runtimeStatsFile(m_config.dataDir) + nodeSuffix());
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return;
     const Store::RecentCacheStats &recent = *m_recentStats;
@@ -290,7 +291,7 @@ void Server::writeRuntimeStats() const
 void Server::writeAddressFile() const
 {
     // Tells local tools (the desktop app's "server on this computer") where this one listens.
-    QSaveFile file(DataDir::addressFile(m_config.dataDir));
+    QSaveFile file(DataDir::addressFile(m_config.dataDir) + nodeSuffix());
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         QHostAddress address = m_config.listenAddress;
         if (address == QHostAddress::AnyIPv6)
@@ -313,8 +314,8 @@ void Server::writeAddressFile() const
 void Server::removeAddressFile() const
 {
     if (m_dataLock && m_dataLock->isLocked()) {
-        QFile::remove(DataDir::addressFile(m_config.dataDir));
-        QFile::remove(DataDir::runtimeStatsFile(m_config.dataDir));
+        QFile::remove(DataDir::addressFile(m_config.dataDir) + nodeSuffix());
+        QFile::remove(DataDir::runtimeStatsFile(m_config.dataDir) + nodeSuffix());
     }
 }
 
@@ -452,6 +453,18 @@ QByteArray Server::prometheusMetrics() const
     value("confab_commit_duration_seconds_bucket{le=\"+Inf\"}", double(commits.count()));
     value("confab_commit_duration_seconds_sum", double(commits.sumUs()) / 1e6);
     value("confab_commit_duration_seconds_count", double(commits.count()));
+    if (m_cluster) {
+        metric("confab_cluster_nodes", "gauge", "Live nodes of the cluster, this one included.");
+        value("confab_cluster_nodes", double(m_cluster->liveNodes().size() + 1));
+        metric("confab_cluster_redis_up", "gauge", "Whether this node is connected to Redis.");
+        value("confab_cluster_redis_up", m_cluster->isConnected() ? 1.0 : 0.0);
+        metric("confab_cluster_events_total", "counter",
+               "Events to and from other nodes through Redis; lost: not sent, Redis was down.");
+        value("confab_cluster_events_total{direction=\"sent\"}", double(m_cluster->published()));
+        value("confab_cluster_events_total{direction=\"received\"}", double(m_cluster->received()));
+        value("confab_cluster_events_total{direction=\"lost\"}",
+              double(m_cluster->lostPublishes()));
+    }
     metric("confab_store_queue_depth", "gauge", "Storage jobs waiting for the writer.");
     value("confab_store_queue_depth", double(m_store->queueDepth()));
     metric("confab_checkpoints_total", "counter", "Write-ahead log checkpoints done.");
@@ -614,6 +627,56 @@ void Server::sweep()
     }
 }
 
+Result<void> Server::joinCluster(ServerConfig &config)
+{
+    if (config.redis.isEmpty())
+        return {};
+    auto address = Cluster::RedisAddress::parse(config.redis);
+    if (!address)
+        return address.error();
+    const QByteArray instance = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    auto claimed = Cluster::ClusterLink::claimNodeId(address.value(), config.nodeId, instance);
+    if (!claimed)
+        return claimed.error();
+    config.nodeId = claimed.value();
+    config.clusterInstance = instance;
+    qCInfo(lcCluster) << "node id" << config.nodeId << "claimed in Redis at"
+                      << address.value().toString();
+    return {};
+}
+
+void Server::startJobs()
+{
+    if (m_stopping || m_archive)
+        return;
+    if (!m_config.smtpUrl.isEmpty()) {
+        m_digests = std::make_unique<Notify::DigestService>(m_config, *m_store, *m_router);
+        m_digests->start();
+    }
+    {
+        // The history jobs: the archive (when on) and retention (the server's, or a
+        // conversation's own, which any conversation may set).
+        const QString dataDir = m_config.dataDir;
+        m_archive = std::make_unique<Archive::ArchiveService>(
+            [config = m_config] { return config.makeStore(); },
+            Store::SqliteStore::archivePath(dataDir), m_config.archiveAfterMs,
+            m_config.archiveIntervalMs, m_config.retentionMs, m_config.retentionIntervalMs,
+            [this](const QList<quint64> &conversationIds) {
+                QMetaObject::invokeMethod(
+                    this, [this, conversationIds] { tellPurged(conversationIds); },
+                    Qt::QueuedConnection);
+            });
+        m_archive->start();
+        m_archive->runNow(); // what waited while confabd was down
+    }
+}
+
+void Server::stopJobs()
+{
+    m_digests.reset();
+    m_archive.reset();
+}
+
 void Server::shutdown()
 {
     if (m_stopping)
@@ -627,8 +690,7 @@ void Server::shutdown()
     m_sweep.stop();
     // Digests first: a mail being sent is given up (or finished), and what the SMTP server took
     // leaves the queue in the store's last commits.
-    m_digests.reset();
-    m_archive.reset();
+    stopJobs();
     // Commit everything queued; the acks it produces are posted to this thread's event queue,
     // ahead of the close step below, so they are sent before the sessions close.
     m_store->stop();
@@ -652,6 +714,8 @@ void Server::finishShutdown()
     if (!m_stopping || m_stopped)
         return;
     m_stopped = true;
+    if (m_cluster)
+        m_cluster->stop(); // the others see this node gone now, not when its heartbeat expires
     removeAddressFile();
     qCInfo(lcNet) << "stopped";
     Q_EMIT stopped();

@@ -36,6 +36,9 @@ class PresenceTracker;
 namespace Notify {
 class DigestService;
 }
+namespace Cluster {
+class ClusterLink;
+}
 namespace Archive {
 class ArchiveService;
 }
@@ -57,6 +60,9 @@ public:
     explicit Server(ServerConfig config, QObject *parent = nullptr);
     ~Server() override;
 
+    //! With [cluster] redis: claims a node id for this process in Redis (config.nodeId, the
+    //! one tried first) and sets config.clusterInstance. Before the Server is made.
+    [[nodiscard]] static Result<void> joinCluster(ServerConfig &config);
     //! Opens the database (migrating it) and listens. On failure, says why.
     [[nodiscard]] Result<void> start();
     //! Graceful stop; stopped() follows once every session is closed (or after a timeout).
@@ -84,7 +90,9 @@ public:
     void tellPurged(const QList<quint64> &conversationIds);
     //! Email digests (PROTOCOL.md §15.3); null unless [email] smtp_url is set.
     [[nodiscard]] Notify::DigestService *digests() const { return m_digests.get(); }
-    //! The archive job (PROTOCOL.md §16); null unless [history] archive_after is set.
+    //! This node's link to the others of its cluster; null without [cluster] redis.
+    [[nodiscard]] Cluster::ClusterLink *cluster() const { return m_cluster.get(); }
+    //! The history jobs (PROTOCOL.md §16, §17); null in a cluster node without the jobs lease.
     [[nodiscard]] Archive::ArchiveService *archive() const { return m_archive.get(); }
     //! How the store's recent-message cache does (hits, misses, size); any thread.
     [[nodiscard]] const Store::RecentCacheStats &recentCache() const { return *m_recentStats; }
@@ -103,6 +111,17 @@ private:
     //! account disabled), whoever changed the store: admin commands run in another process.
     void checkSessions();
     void finishShutdown();
+    //! The jobs one node of a cluster runs (the one holding the lease), or the only node: email
+    //! digests and the history jobs (archive, retention).
+    void startJobs();
+    void stopJobs();
+    //! What tells this node's own files in a shared data directory apart: ".node<id>" in a
+    //! cluster, else nothing.
+    [[nodiscard]] QString nodeSuffix() const
+    {
+        return m_config.redis.isEmpty() ? QString()
+                                        : QStringLiteral(".node%1").arg(m_config.nodeId);
+    }
     void writeAddressFile() const;
     //! DataDir::runtimeStatsFile: the recent cache's figures, for `confabd stats`.
     void writeRuntimeStats() const;
@@ -119,6 +138,7 @@ private:
     std::unique_ptr<Presence::PresenceTracker> m_presence;
     std::unique_ptr<Notify::DigestService> m_digests;
     std::unique_ptr<Archive::ArchiveService> m_archive;
+    std::unique_ptr<Cluster::ClusterLink> m_cluster; //!< with [cluster] redis
     std::shared_ptr<Store::RecentCacheStats> m_recentStats; //!< the store thread's cache
     std::unique_ptr<Auth::AuthService> m_auth;
     std::unique_ptr<Net::SessionContext> m_context;

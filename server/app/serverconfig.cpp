@@ -1,5 +1,6 @@
 #include "serverconfig.h"
 
+#include "cluster/redisclient.h"
 #include "store/postgresstore.h"
 #include "store/sqlitestore.h"
 
@@ -25,6 +26,7 @@ const QStringList kKnownKeys = {
     QStringLiteral("server/network_threads"),
     QStringLiteral("server/max_database_mb"),
     QStringLiteral("store/postgres"),
+    QStringLiteral("cluster/redis"),
     QStringLiteral("metrics/listen"),
     QStringLiteral("metrics/port"),
     QStringLiteral("limits/max_frame_bytes"),
@@ -206,6 +208,8 @@ Result<ServerConfig> ServerConfig::fromSettings(QSettings &settings, QStringList
     };
     config.tlsCertificate = path("tls/certificate");
     config.tlsKey = path("tls/key");
+    if (settings.contains(QStringLiteral("cluster/redis")))
+        config.redis = settings.value(QStringLiteral("cluster/redis")).toString().trimmed();
     if (settings.contains(QStringLiteral("store/postgres")))
         config.postgres = settings.value(QStringLiteral("store/postgres")).toString().trimmed();
     if (settings.contains(QStringLiteral("server/name")))
@@ -352,6 +356,15 @@ Result<void> ServerConfig::validate() const
         };
     if (dataDir.isEmpty())
         return Error { ErrorCode::INVALID_ARGUMENT, QStringLiteral("no data directory") };
+    if (!redis.isEmpty()) {
+        if (auto valid = Cluster::RedisAddress::parse(redis); !valid)
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("cluster/redis: %1").arg(valid.error().message) };
+        if (postgres.isEmpty())
+            return Error { ErrorCode::INVALID_ARGUMENT,
+                           QStringLiteral("cluster/redis: the nodes of a cluster share one "
+                                          "database: set store/postgres too") };
+    }
     if (!postgres.isEmpty()) {
         if (auto valid = Store::PostgresStore::validateConnection(postgres); !valid)
             return Error { ErrorCode::INVALID_ARGUMENT,

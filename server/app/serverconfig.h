@@ -31,6 +31,12 @@ struct ServerConfig
     //! several nodes share (DESIGN.md §6); empty (the default): SQLite in dataDir. Attachments
     //! and the archive stay under dataDir, which the nodes then share too.
     QString postgres;
+    //! [cluster] redis: "host:port" or "unix:/path" of the Redis that the nodes of a cluster
+    //! share (routing, presence, node ids; DESIGN.md §6); empty (the default): one node. With
+    //! it, node_id is only the id tried first: each node claims a free one at start.
+    QString redis;
+    //! This process's token in Redis (Server::joinCluster), holding its node id.
+    QByteArray clusterInstance;
     quint16 nodeId = 1;
     QString serverName = QStringLiteral("confabd");
     //! Threads that do the WebSocket work of the connections (handshakes, frames, writes) while

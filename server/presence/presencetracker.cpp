@@ -40,8 +40,111 @@ pb::PresenceState PresenceTracker::computed(const User &user)
 
 pb::PresenceState PresenceTracker::announced(quint64 userId) const
 {
-    const auto it = m_users.constFind(userId);
-    return it == m_users.cend() ? pb::PRESENCE_OFFLINE : it->announced;
+    return combined(userId);
+}
+
+pb::PresenceState PresenceTracker::combined(quint64 userId) const
+{
+    const auto here = m_users.constFind(userId);
+    pb::PresenceState state = here == m_users.cend() ? pb::PRESENCE_OFFLINE : here->announced;
+    const auto there = m_remote.constFind(userId);
+    if (there == m_remote.cend() || state == pb::PRESENCE_ONLINE)
+        return state;
+    for (const pb::PresenceState other : *there) {
+        if (other == pb::PRESENCE_ONLINE)
+            return other;
+        if (other == pb::PRESENCE_AWAY)
+            state = other;
+    }
+    return state;
+}
+
+void PresenceTracker::tellCombined(quint64 userId, qint64 lastSeenMs)
+{
+    const pb::PresenceState now = combined(userId);
+    const pb::PresenceState before = m_told.value(userId, pb::PRESENCE_OFFLINE);
+    if (now == before)
+        return;
+    if (now == pb::PRESENCE_OFFLINE)
+        m_told.remove(userId);
+    else
+        m_told.insert(userId, now);
+    // Those online here who have the user as a contact: the user's own contacts, when it is
+    // online here; else every online user who knows it (contacts are symmetric).
+    QList<quint64> told;
+    if (const auto self = m_users.constFind(userId); self != m_users.cend()) {
+        told = { self->contacts.cbegin(), self->contacts.cend() };
+    } else {
+        for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+            if (it->contacts.contains(userId))
+                told.append(it.key());
+    }
+    pb::Envelope event;
+    auto *presence = event.mutable_presence_event()->add_presences();
+    presence->set_user_id(userId);
+    presence->set_state(now);
+    presence->set_last_seen_ms(now == pb::PRESENCE_OFFLINE ? lastSeenMs : 0);
+    const int sessions = m_router.broadcastHere(told, Codec::encode(event));
+    ++m_broadcasts;
+    qCDebug(lcRoute) << "user" << userId << "is" << pb::PresenceState_Name(now).c_str() << "->"
+                     << sessions << "sessions";
+}
+
+void PresenceTracker::remoteState(quint16 node, quint64 userId, pb::PresenceState state,
+                                  qint64 lastSeenMs)
+{
+    if (state == pb::PRESENCE_OFFLINE) {
+        const auto it = m_remote.find(userId);
+        if (it == m_remote.end() || !it->remove(node))
+            return;
+        if (it->isEmpty())
+            m_remote.erase(it);
+    } else {
+        m_remote[userId].insert(node, state);
+    }
+    tellCombined(userId, lastSeenMs);
+}
+
+void PresenceTracker::remoteSnapshot(quint16 node,
+                                     const QList<QPair<quint64, pb::PresenceState>> &states)
+{
+    QSet<quint64> listed;
+    for (const auto &[userId, state] : states)
+        listed.insert(userId);
+    QList<quint64> gone;
+    for (auto it = m_remote.cbegin(); it != m_remote.cend(); ++it)
+        if (it->contains(node) && !listed.contains(it.key()))
+            gone.append(it.key());
+    const qint64 now = wallClockMs();
+    for (quint64 userId : gone)
+        remoteState(node, userId, pb::PRESENCE_OFFLINE, now);
+    for (const auto &[userId, state] : states)
+        remoteState(node, userId, state, now);
+}
+
+void PresenceTracker::remoteNodeGone(quint16 node)
+{
+    QList<quint64> affected;
+    for (auto it = m_remote.begin(); it != m_remote.end();) {
+        if (it->remove(node))
+            affected.append(it.key());
+        if (it->isEmpty())
+            it = m_remote.erase(it);
+        else
+            ++it;
+    }
+    const qint64 now = wallClockMs();
+    for (quint64 userId : affected)
+        tellCombined(userId, now);
+}
+
+QList<QPair<quint64, pb::PresenceState>> PresenceTracker::localStates() const
+{
+    QList<QPair<quint64, pb::PresenceState>> states;
+    for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+        if (it->announced != pb::PRESENCE_OFFLINE)
+            states.append({ it.key(), it->announced });
+    return states;
 }
 
 void PresenceTracker::sessionOnline(Net::Session *session)
@@ -130,16 +233,9 @@ void PresenceTracker::announce(quint64 userId, pb::PresenceState state, qint64 l
     User &user = m_users[userId];
     user.announced = state;
     user.announcedAtMs = Net::Session::monotonicMs();
-    pb::Envelope event;
-    auto *presence = event.mutable_presence_event()->add_presences();
-    presence->set_user_id(userId);
-    presence->set_state(state);
-    presence->set_last_seen_ms(lastSeenMs);
-    const int sessions =
-        m_router.broadcast({ user.contacts.cbegin(), user.contacts.cend() }, Codec::encode(event));
-    ++m_broadcasts;
-    qCDebug(lcRoute) << "user" << userId << "is" << pb::PresenceState_Name(state).c_str() << "->"
-                     << sessions << "sessions";
+    if (m_peers)
+        m_peers->presenceChanged(userId, state, lastSeenMs);
+    tellCombined(userId, lastSeenMs);
 }
 
 void PresenceTracker::lookUpContacts(quint64 userId, std::function<void(const Contacts &)> then)
@@ -218,7 +314,7 @@ QList<quint64> PresenceTracker::applyContacts(quint64 userId, const Contacts &fo
     if (!told.isEmpty()) {
         pb::Envelope event;
         addEntry(event.mutable_presence_event(), userId, found.lastSeen);
-        m_router.broadcast({ told.cbegin(), told.cend() }, Codec::encode(event));
+        m_router.broadcastHere({ told.cbegin(), told.cend() }, Codec::encode(event));
     }
     return newcomers;
 }
@@ -231,7 +327,7 @@ void PresenceTracker::tellOfContacts(quint64 userId, const QList<quint64> &conta
     pb::Envelope event;
     for (quint64 contact : contacts)
         addEntry(event.mutable_presence_event(), contact, lastSeen);
-    m_router.broadcast({ userId }, Codec::encode(event));
+    m_router.broadcastHere({ userId }, Codec::encode(event));
 }
 
 void PresenceTracker::sendSnapshot(Net::Session *session, const Contacts &found)
@@ -244,8 +340,10 @@ void PresenceTracker::sendSnapshot(Net::Session *session, const Contacts &found)
     session->send(event);
 }
 
-void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
+void PresenceTracker::contactsChanged(const QList<quint64> &userIds, bool fromPeer)
 {
+    if (m_peers && !fromPeer)
+        m_peers->contactsChanged(userIds);
     for (quint64 userId : userIds) {
         lookUpContacts(userId, [this, userId](const Contacts &found) {
             // The user's own devices hear of just those who are new to them.
@@ -254,8 +352,11 @@ void PresenceTracker::contactsChanged(const QList<quint64> &userIds)
     }
 }
 
-void PresenceTracker::joined(const QList<quint64> &userIds, const QList<quint64> &memberIds)
+void PresenceTracker::joined(const QList<quint64> &userIds, const QList<quint64> &memberIds,
+                             bool fromPeer)
 {
+    if (m_peers && !fromPeer)
+        m_peers->joined(userIds, memberIds);
     QList<quint64> offline;
     for (quint64 userId : userIds) {
         if (!m_users.contains(userId)) {
@@ -297,8 +398,10 @@ void PresenceTracker::joined(const QList<quint64> &userIds, const QList<quint64>
         });
 }
 
-void PresenceTracker::becameContacts(quint64 a, quint64 b)
+void PresenceTracker::becameContacts(quint64 a, quint64 b, bool fromPeer)
 {
+    if (m_peers && !fromPeer)
+        m_peers->becameContacts(a, b);
     const auto online = [this](quint64 id) { return m_users.contains(id); };
     if (a == b || (!online(a) && !online(b)))
         return; // nobody to tell now; each learns of the other at sign-in

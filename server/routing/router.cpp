@@ -63,7 +63,22 @@ static int sendToUsers(const QHash<quint64, QList<Net::Session *>> &sessions,
 int Router::broadcast(const QList<quint64> &userIds, const QByteArray &frame,
                       const Net::Session *origin)
 {
+    if (m_remote)
+        m_remote->broadcast(userIds, frame);
+    return broadcastHere(userIds, frame, origin);
+}
+
+int Router::broadcastHere(const QList<quint64> &userIds, const QByteArray &frame,
+                          const Net::Session *origin)
+{
     return sendToUsers(m_sessions, userIds, origin, [&frame] { return frame; });
+}
+
+int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
+{
+    if (m_remote)
+        m_remote->deliver(appended);
+    return deliverHere(appended, origin);
 }
 
 const QList<quint64> *Router::cachedMembers(quint64 conversationId) const
@@ -79,7 +94,7 @@ void Router::cacheMembers(quint64 conversationId, const QList<quint64> &memberId
     m_members.insert(conversationId, memberIds);
 }
 
-int Router::deliver(const Store::Appended &appended, const Net::Session *origin)
+int Router::deliverHere(const Store::Appended &appended, const Net::Session *origin)
 {
     // Each recipient gets it with the priority its user's preferences give it (PROTOCOL.md
     // §15): at most one encoding per priority, each made once, when first needed.

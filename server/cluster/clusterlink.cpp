@@ -183,7 +183,7 @@ void ClusterLink::heartbeat()
             for (const quint16 node : seen) {
                 if (!m_live.contains(node)) {
                     qCInfo(lcCluster) << "node" << node << "is up";
-                    sendSnapshot(node);
+                    sendSnapshot(node, true);
                     changed = true;
                 }
                 m_live.insert(node, nowMs() + kNodeTtlMs);
@@ -235,12 +235,12 @@ void ClusterLink::sendTo(quint16 node, const QByteArray &payload)
         ++m_lostPublishes; // Redis is down: that node's sessions catch up by sync
 }
 
-void ClusterLink::sendSnapshot(quint16 node)
+void ClusterLink::sendSnapshot(quint16 node, bool reply)
 {
     confab::cluster::Event event;
     event.set_from_node(m_nodeId);
     auto *snapshot = event.mutable_snapshot();
-    snapshot->set_reply(true);
+    snapshot->set_reply(reply);
     const auto states = m_presence.localStates();
     for (const auto &[userId, state] : states) {
         auto *user = snapshot->add_users();
@@ -289,21 +289,10 @@ void ClusterLink::received(const QByteArray &payload)
         for (const auto &user : event.snapshot().users())
             states.append({ user.user_id(), user.state() });
         m_presence.remoteSnapshot(quint16(from), states);
-        if (event.snapshot().reply() && m_live.contains(quint16(from))) {
-            // It came (back): it hears of this node's users too. (Not yet live here: it will
-            // be, at the next heartbeat, and hear of them then.)
-            confab::cluster::Event answer;
-            answer.set_from_node(m_nodeId);
-            auto *snapshot = answer.mutable_snapshot();
-            const auto mine = m_presence.localStates();
-            for (const auto &[userId, state] : mine) {
-                auto *user = snapshot->add_users();
-                user->set_user_id(userId);
-                user->set_state(state);
-            }
-            const std::string bytes = answer.SerializeAsString();
-            sendTo(quint16(from), QByteArray(bytes.data(), qsizetype(bytes.size())));
-        }
+        // It came (back): it hears of this node's users too. (Not live here yet: it will be at
+        // the next heartbeat, and hear of them then.)
+        if (event.snapshot().reply() && m_live.contains(quint16(from)))
+            sendSnapshot(quint16(from), false);
         break;
     }
     case confab::cluster::Event::kContactsChanged:

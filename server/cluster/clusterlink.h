@@ -89,7 +89,8 @@ private:
     void publish(confab::cluster::Event &event);
     void sendTo(quint16 node, const QByteArray &payload);
     void received(const QByteArray &payload);
-    void sendSnapshot(quint16 node);
+    //! This node's users to that node; `reply`: it sends its own back.
+    void sendSnapshot(quint16 node, bool reply);
 
     const RedisAddress m_address;
     const quint16 m_nodeId;

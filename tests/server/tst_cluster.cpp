@@ -81,6 +81,7 @@ private Q_SLOTS:
     void clientsOnTwoNodesChatDirectAndInAGroup();
     void presenceCrossesNodes();
     void aNodeThatStopsGoesOfflineForTheOthers();
+    void aDrainingNodeSaysGoingAwayAndItsClientsResumeElsewhere();
     void redisRestartLosesNothingAcked();
     void aNodeKilledUnderLoadLosesNothingAcked();
     void configNeedsPostgresForRedis();
@@ -411,6 +412,42 @@ void TestCluster::aNodeThatStopsGoesOfflineForTheOthers()
     QTRY_VERIFY_WITH_TIMEOUT(b->cluster()->liveNodes().isEmpty(), 20'000);
     QTRY_COMPARE(lastPresence(*bob, alice->userId()), pb::PRESENCE_OFFLINE);
     qInfo() << "the silent node was gone for the other after" << timer.elapsed() << "ms";
+}
+
+void TestCluster::aDrainingNodeSaysGoingAwayAndItsClientsResumeElsewhere()
+{
+    // SIGTERM's path (Server::shutdown): /healthz says 503 at once, so the balancer sends no
+    // one there (tst_server checks that), what is queued is committed and acked, then the
+    // sessions close with "going away". Alice resumes her session on the other node and
+    // misses nothing bob sent.
+    auto a = startNode(1);
+    auto b = startNode(2);
+    QVERIFY(a && b);
+    QVERIFY(waitForMesh({ a.get(), b.get() }));
+    auto alice = client(*a, QStringLiteral("alice"), true);
+    auto bob = client(*b, QStringLiteral("bob"), true);
+    QVERIFY(alice && bob);
+    const pb::Envelope first = alice->request(WireClient::sendTo(QStringLiteral("bob"), "m0"));
+    QVERIFY(first.has_message_ack());
+    const quint64 direct = first.message_ack().conversation_id();
+    QSignalSpy stopped(a.get(), &Server::stopped);
+    a->shutdown();
+    QVERIFY(alice->waitForDisconnected());
+    QCOMPARE(alice->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    for (int i = 1; i <= 5; ++i) // while alice is away
+        QVERIFY(bob->request(WireClient::sendIn(direct, QStringLiteral("m%1").arg(i)))
+                    .has_message_ack());
+    QVERIFY(alice->open(b->port()));
+    QVERIFY(alice->hello().has_welcome());
+    QVERIFY(alice->resume(alice->token()).has_auth_ok());
+    QVERIFY(bob->request(WireClient::sendIn(direct, QStringLiteral("m6"))).has_message_ack());
+    QTRY_VERIFY(liveTexts(*alice, direct).contains(QStringLiteral("m6")));
+    // What came while she moved, she reads (as the app's sync does): all of it, in order.
+    QStringList texts;
+    for (const pb::Message &message : historyOf(*alice, direct))
+        texts << QString::fromStdString(message.text());
+    QCOMPARE(texts, (QStringList { "m0", "m1", "m2", "m3", "m4", "m5", "m6" }));
+    QVERIFY(stopped.count() == 1 || stopped.wait(10'000));
 }
 
 void TestCluster::redisRestartLosesNothingAcked()

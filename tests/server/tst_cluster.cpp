@@ -6,6 +6,7 @@
 #include "app/server.h"
 #include "cluster/clusterlink.h"
 #include "store/postgresstore.h"
+#include "testprocesses.h"
 #include "wireclient.h"
 
 #include <QElapsedTimer>
@@ -23,10 +24,7 @@ using namespace Confab;
 
 namespace {
 
-QString postgresConnection()
-{
-    return qEnvironmentVariable("CONFAB_TEST_POSTGRES");
-}
+using TestProcesses::postgresConnection;
 
 template<typename T>
 QByteArray why(const Result<T> &result)
@@ -94,6 +92,14 @@ private:
     //! Waits until every node sees all the others live.
     bool waitForMesh(const QList<Server *> &nodes, int timeoutMs = 15'000);
     std::unique_ptr<WireClient> client(Server &node, const QString &name, bool registerFirst);
+    //! Nodes 1 and 2, seeing each other, with alice signed up on 1 and bob on 2 (bob is null
+    //! if any of it failed).
+    struct TwoNodes
+    {
+        std::unique_ptr<Server> a, b;
+        std::unique_ptr<WireClient> alice, bob;
+    };
+    TwoNodes twoNodes();
     //! A node as its own confabd process (port: where it listens), or null.
     std::unique_ptr<QProcess> startProcess(int index, quint16 *port);
 
@@ -109,29 +115,8 @@ void TestCluster::init()
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     // An empty database for each test.
-    {
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
-        const QStringList pairs = postgresConnection().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        for (const QString &pair : pairs) {
-            const QString key = pair.section(QLatin1Char('='), 0, 0);
-            const QString value = pair.section(QLatin1Char('='), 1);
-            if (key == QLatin1String("host"))
-                db.setHostName(value);
-            else if (key == QLatin1String("port"))
-                db.setPort(value.toInt());
-            else if (key == QLatin1String("dbname"))
-                db.setDatabaseName(value);
-            else if (key == QLatin1String("user"))
-                db.setUserName(value);
-        }
-        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-        QSqlQuery reset(db);
-        QVERIFY(reset.exec(QStringLiteral("DROP SCHEMA public CASCADE")));
-        QVERIFY(reset.exec(QStringLiteral("CREATE SCHEMA public")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+    const QString emptied = TestProcesses::emptyPostgres();
+    QVERIFY2(emptied.isEmpty(), qPrintable(emptied));
     m_redisSocket = m_dir->filePath(QStringLiteral("redis.sock"));
     QVERIFY(startRedis());
 }
@@ -218,6 +203,19 @@ std::unique_ptr<WireClient> TestCluster::client(Server &node, const QString &nam
     return c;
 }
 
+TestCluster::TwoNodes TestCluster::twoNodes()
+{
+    TwoNodes nodes;
+    nodes.a = startNode(1);
+    nodes.b = startNode(2);
+    if (!nodes.a || !nodes.b || !waitForMesh({ nodes.a.get(), nodes.b.get() }))
+        return nodes;
+    nodes.alice = client(*nodes.a, QStringLiteral("alice"), true);
+    if (nodes.alice)
+        nodes.bob = client(*nodes.b, QStringLiteral("bob"), true);
+    return nodes;
+}
+
 std::unique_ptr<QProcess> TestCluster::startProcess(int index, quint16 *port)
 {
     const QString config = m_dir->filePath(QStringLiteral("node%1.conf").arg(index));
@@ -239,26 +237,8 @@ std::unique_ptr<QProcess> TestCluster::startProcess(int index, quint16 *port)
                             m_dir->filePath(QStringLiteral("data")), QStringLiteral("--port"),
                             QStringLiteral("0") });
     process->setStandardErrorFile(m_dir->filePath(QStringLiteral("node%1.log").arg(index)));
-    process->start();
-    if (!process->waitForStarted(10'000))
-        return nullptr;
-    static const QRegularExpression listening(
-        QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
-    QByteArray output;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 20'000) {
-        if (!process->waitForReadyRead(1000) && process->state() != QProcess::Running)
-            break;
-        output += process->readAllStandardOutput();
-        const auto match = listening.match(QString::fromUtf8(output));
-        if (match.hasMatch()) {
-            *port = quint16(match.captured(1).toUInt());
-            return process;
-        }
-    }
-    qWarning() << "confabd did not start:" << output;
-    return nullptr;
+    *port = TestProcesses::startConfabd(*process);
+    return *port ? std::move(process) : nullptr;
 }
 
 void TestCluster::nodesTakeDistinctIdsAndSeeEachOther()
@@ -358,13 +338,9 @@ void TestCluster::clientsOnTwoNodesChatDirectAndInAGroup()
 
 void TestCluster::presenceCrossesNodes()
 {
-    auto a = startNode(1);
-    auto b = startNode(2);
-    QVERIFY(a && b);
-    QVERIFY(waitForMesh({ a.get(), b.get() }));
-    auto alice = client(*a, QStringLiteral("alice"), true);
-    auto bob = client(*b, QStringLiteral("bob"), true);
-    QVERIFY(alice && bob);
+    TwoNodes nodes = twoNodes();
+    QVERIFY(nodes.bob);
+    auto &[a, b, alice, bob] = nodes;
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), "hi")).has_message_ack());
     // Contacts now: each hears that the other is online, across the nodes.
     QTRY_COMPARE(lastPresence(*bob, alice->userId()), pb::PRESENCE_ONLINE);
@@ -397,13 +373,9 @@ void TestCluster::aNodeThatStopsGoesOfflineForTheOthers()
 {
     // A node that vanishes without a word (as after SIGKILL: here its Redis heartbeats simply
     // stop) is gone for the others once its heartbeat expires, and its users go offline there.
-    auto a = startNode(1);
-    auto b = startNode(2);
-    QVERIFY(a && b);
-    QVERIFY(waitForMesh({ a.get(), b.get() }));
-    auto alice = client(*a, QStringLiteral("alice"), true);
-    auto bob = client(*b, QStringLiteral("bob"), true);
-    QVERIFY(alice && bob);
+    TwoNodes nodes = twoNodes();
+    QVERIFY(nodes.bob);
+    auto &[a, b, alice, bob] = nodes;
     QVERIFY(alice->request(WireClient::sendTo(QStringLiteral("bob"), "hi")).has_message_ack());
     QTRY_COMPARE(lastPresence(*bob, alice->userId()), pb::PRESENCE_ONLINE);
     QElapsedTimer timer;
@@ -420,13 +392,9 @@ void TestCluster::aDrainingNodeSaysGoingAwayAndItsClientsResumeElsewhere()
     // one there (tst_server checks that), what is queued is committed and acked, then the
     // sessions close with "going away". Alice resumes her session on the other node and
     // misses nothing bob sent.
-    auto a = startNode(1);
-    auto b = startNode(2);
-    QVERIFY(a && b);
-    QVERIFY(waitForMesh({ a.get(), b.get() }));
-    auto alice = client(*a, QStringLiteral("alice"), true);
-    auto bob = client(*b, QStringLiteral("bob"), true);
-    QVERIFY(alice && bob);
+    TwoNodes nodes = twoNodes();
+    QVERIFY(nodes.bob);
+    auto &[a, b, alice, bob] = nodes;
     const pb::Envelope first = alice->request(WireClient::sendTo(QStringLiteral("bob"), "m0"));
     QVERIFY(first.has_message_ack());
     const quint64 direct = first.message_ack().conversation_id();
@@ -452,13 +420,9 @@ void TestCluster::aDrainingNodeSaysGoingAwayAndItsClientsResumeElsewhere()
 
 void TestCluster::redisRestartLosesNothingAcked()
 {
-    auto a = startNode(1);
-    auto b = startNode(2);
-    QVERIFY(a && b);
-    QVERIFY(waitForMesh({ a.get(), b.get() }));
-    auto alice = client(*a, QStringLiteral("alice"), true);
-    auto bob = client(*b, QStringLiteral("bob"), true);
-    QVERIFY(alice && bob);
+    TwoNodes nodes = twoNodes();
+    QVERIFY(nodes.bob);
+    auto &[a, b, alice, bob] = nodes;
     const pb::Envelope first = alice->request(WireClient::sendTo(QStringLiteral("bob"), "m0"));
     QVERIFY(first.has_message_ack());
     const quint64 direct = first.message_ack().conversation_id();

@@ -1,4 +1,5 @@
 #include "store/sqlitestore.h"
+#include "testprocesses.h"
 #include "wireclient.h"
 
 #include <QProcess>
@@ -72,26 +73,8 @@ bool TestCrash::startServer()
                              m_dir->filePath(QStringLiteral("confabd.conf")),
                              QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("data")),
                              QStringLiteral("--port"), QStringLiteral("0") });
-    m_server->start();
-    if (!m_server->waitForStarted(10'000))
-        return false;
-    static const QRegularExpression listening(
-        QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)"));
-    QByteArray output;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 20'000) {
-        if (!m_server->waitForReadyRead(1000) && m_server->state() != QProcess::Running)
-            break;
-        output += m_server->readAllStandardOutput();
-        const auto match = listening.match(QString::fromUtf8(output));
-        if (match.hasMatch()) {
-            m_port = quint16(match.captured(1).toUInt());
-            return true;
-        }
-    }
-    qWarning() << "confabd did not start:" << output << m_server->readAllStandardError();
-    return false;
+    m_port = TestProcesses::startConfabd(*m_server);
+    return m_port != 0;
 }
 
 void TestCrash::killServer()

@@ -4,6 +4,7 @@
 #include "store/postgresstore.h"
 #include "store/sqlitestore.h"
 #include "store/storeservice.h"
+#include "testprocesses.h"
 
 #include <confab/ids.h>
 
@@ -26,35 +27,15 @@ QByteArray newClientId()
     return QUuid::createUuid().toRfc4122();
 }
 
-//! The PostgreSQL server the suite runs against, or empty: SQLite.
-QString postgresConnection()
-{
-    return qEnvironmentVariable("CONFAB_TEST_POSTGRES");
-}
+using TestProcesses::postgresConnection;
 
 //! A connection of the test's own to the store's database, beside the store's.
 QSqlDatabase probeDatabase(const QString &dataDir, const QString &name)
 {
-    const QString connection = postgresConnection();
-    if (connection.isEmpty()) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(SqliteStore::databasePath(dataDir));
-        return db;
-    }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-    const QStringList pairs = connection.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    for (const QString &pair : pairs) {
-        const QString key = pair.section(QLatin1Char('='), 0, 0);
-        const QString value = pair.section(QLatin1Char('='), 1);
-        if (key == QLatin1String("host"))
-            db.setHostName(value);
-        else if (key == QLatin1String("port"))
-            db.setPort(value.toInt());
-        else if (key == QLatin1String("dbname"))
-            db.setDatabaseName(value);
-        else if (key == QLatin1String("user"))
-            db.setUserName(value);
-    }
+    if (!postgresConnection().isEmpty())
+        return TestProcesses::postgresDatabase(name);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(SqliteStore::databasePath(dataDir));
     return db;
 }
 
@@ -128,15 +109,8 @@ void TestStore::init()
     QVERIFY(m_dir->isValid());
     if (!postgresConnection().isEmpty()) {
         // An empty database: what the previous test stored is dropped.
-        {
-            QSqlDatabase db = probeDatabase(m_dir->path(), QStringLiteral("reset"));
-            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-            QSqlQuery reset(db);
-            QVERIFY2(reset.exec(QStringLiteral("DROP SCHEMA public CASCADE")),
-                     qPrintable(reset.lastError().text()));
-            QVERIFY(reset.exec(QStringLiteral("CREATE SCHEMA public")));
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+        const QString emptied = TestProcesses::emptyPostgres();
+        QVERIFY2(emptied.isEmpty(), qPrintable(emptied));
     }
     m_store = makeStore(m_dir->path());
     auto opened = m_store->open();

@@ -813,6 +813,20 @@ struct Writer
     }
 };
 
+//! Runs the writers each on a thread of its own, all at once; false if one did not end in time.
+bool runAtOnce(const std::vector<std::unique_ptr<Writer>> &writers)
+{
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (const auto &writer : writers)
+        threads.emplace_back(QThread::create([w = writer.get()] { w->run(); }));
+    for (auto &thread : threads)
+        thread->start();
+    bool ended = true;
+    for (auto &thread : threads)
+        ended = thread->wait(120'000) && ended;
+    return ended;
+}
+
 } // namespace
 
 void TestStore::writersAtOnceKeepSeqsGapless()
@@ -856,13 +870,7 @@ void TestStore::writersAtOnceKeepSeqsGapless()
         }
         writers.push_back(std::move(writer));
     }
-    std::vector<std::unique_ptr<QThread>> threads;
-    for (auto &writer : writers)
-        threads.emplace_back(QThread::create([w = writer.get()] { w->run(); }));
-    for (auto &thread : threads)
-        thread->start();
-    for (auto &thread : threads)
-        QVERIFY(thread->wait(120'000));
+    QVERIFY(runAtOnce(writers));
 
     int retries = 0;
     int yields = 0;
@@ -939,13 +947,7 @@ void TestStore::oneResendThroughTwoWritersAtOnceIsStoredOnce()
             writer->messages = { message };
             writers.push_back(std::move(writer));
         }
-        std::vector<std::unique_ptr<QThread>> threads;
-        for (auto &writer : writers)
-            threads.emplace_back(QThread::create([w = writer.get()] { w->run(); }));
-        for (auto &thread : threads)
-            thread->start();
-        for (auto &thread : threads)
-            QVERIFY(thread->wait(60'000));
+        QVERIFY(runAtOnce(writers));
         for (const auto &writer : writers) {
             QVERIFY2(writer->failure.isEmpty(), qPrintable(writer->failure));
             QCOMPARE(writer->appended.size(), 1);

@@ -85,7 +85,10 @@ Server::Server(ServerConfig config, QObject *parent)
 
 Server::~Server()
 {
-    // Sessions go first, while the router and services they use still exist (as QObject
+    // The link to the other nodes first: it refers to the router and the presence tracker, and
+    // the others hear this node is gone (a shutdown() that finished did that already).
+    m_cluster.reset();
+    // Then the sessions, while the router and services they use still exist (as QObject
     // children they would only go after these members).
     const QSet<Net::Session *> sessions = std::exchange(m_sessions, {});
     for (Net::Session *session : sessions)

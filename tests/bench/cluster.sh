@@ -51,19 +51,33 @@ share() { # before after seconds: CPU % per kind
     echo "$out"
 }
 loadgen() { "$build/tests/bench/confab-loadgen" --port "$port" "$@"; }
+# With PostgreSQL up (pg=1): its write-ahead log position and the messages stored.
+pg=0
+pgstate() {
+    [ "$pg" = 1 ] || { echo "0 0"; return; }
+    psql -h 127.0.0.1 -p $((port + 200)) -U confab -d confab -tAF' ' -c \
+        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, (SELECT COUNT(*) FROM messages)"
+}
+perMessage() { # before after: WAL bytes per stored message
+    local -a before=($1) after=($2)
+    local messages=$(( after[1] - before[1] ))
+    [ "$messages" -gt 0 ] && [ "$pg" = 1 ] || { echo "-"; return; }
+    echo "$(( (after[0] - before[0]) / messages )) B WAL/msg"
+}
 json() { sed -n 's/.*"'"$1"'":\([0-9.]*\).*/\1/p' | head -n 1; }
 
 printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\nregistrations_per_address_per_hour=0\n[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_connections_per_address=0\nmax_group_members=1000\n' >"$dir/extra.conf"
 
 run() { # label
-    local label=$1 before after t0 t1 out
-    before=$(snapshot); t0=$(date +%s%N)
+    local label=$1 before after t0 t1 out wal0 wal1
+    before=$(snapshot); wal0=$(pgstate); t0=$(date +%s%N)
     out=$(loadgen --users "$users" --window "$window" --seconds "$seconds" throughput 2>&1 | tail -n 1)
-    t1=$(date +%s%N); after=$(snapshot)
+    t1=$(date +%s%N); after=$(snapshot); wal1=$(pgstate)
     local elapsed=$(( (t1 - t0) / 1000000000 )); [ "$elapsed" -gt 0 ] || elapsed=1
-    printf '%-22s 1:1   %8s msgs/s  ack p50 %6s ms p99 %7s ms | CPU %s\n' "$label" \
+    printf '%-22s 1:1   %8s msgs/s  ack p50 %6s ms p99 %7s ms %s | CPU %s\n' "$label" \
         "$(echo "$out" | json acked_per_s)" "$(echo "$out" | json ack_p50_ms)" \
-        "$(echo "$out" | json ack_p99_ms)" "$(share "$before" "$after" "$elapsed")"
+        "$(echo "$out" | json ack_p99_ms)" "$(perMessage "$wal0" "$wal1")" \
+        "$(share "$before" "$after" "$elapsed")"
     before=$(snapshot); t0=$(date +%s%N)
     out=$(loadgen --users "$members" --senders 10 --messages "$group_messages" --seconds 120 group 2>&1 | tail -n 1)
     t1=$(date +%s%N); after=$(snapshot)
@@ -91,7 +105,9 @@ for n in "${counts[@]}"; do
     cp "$dir/extra.conf" "$dir/cluster/extra.conf"
     installer/cluster.sh start --nodes "$n" --dir "$dir/cluster" --port "$port" \
         --confabd "$build/server/confabd" >/dev/null
+    pg=1
     run "$n node(s), PG+Redis"
+    pg=0
     installer/cluster.sh stop --dir "$dir/cluster" >/dev/null
     rm -rf "$dir/cluster"
 done

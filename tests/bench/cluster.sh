@@ -40,7 +40,7 @@ ticks() {
     done
     echo "$total"
 }
-kinds=(confabd postgres redis-server haproxy confab-loadgen)
+kinds=(confabd postgres redis-server haproxy) # the load generator reports its own
 snapshot() { for kind in "${kinds[@]}"; do printf '%s ' "$(ticks "$kind")"; done; }
 share() { # before after seconds: CPU % per kind
     local -a before=($1) after=($2)
@@ -64,7 +64,7 @@ perMessage() { # before after: WAL bytes per stored message
     [ "$messages" -gt 0 ] && [ "$pg" = 1 ] || { echo "-"; return; }
     echo "$(( (after[0] - before[0]) / messages )) B WAL/msg"
 }
-json() { sed -n 's/.*"'"$1"'":\([0-9.]*\).*/\1/p' | head -n 1; }
+json() { printf '%.0f' "$(sed -n 's/.*"'"$1"'":\([0-9.]*\).*/\1/p' | head -n 1)"; }
 
 printf '[auth]\nargon2_ops_limit=1\nargon2_mem_limit_kib=8\nmax_pending=10000\nlogin_failures_per_address=100000\nregistrations_per_address_per_hour=0\n[limits]\nrate_per_second=100000\nrate_burst=100000\nuser_rate_per_second=0\nmax_connections_per_address=0\nmax_group_members=1000\n' >"$dir/extra.conf"
 
@@ -77,14 +77,15 @@ run() { # label
     printf '%-22s 1:1   %8s msgs/s  ack p50 %6s ms p99 %7s ms %s | CPU %s\n' "$label" \
         "$(echo "$out" | json acked_per_s)" "$(echo "$out" | json ack_p50_ms)" \
         "$(echo "$out" | json ack_p99_ms)" "$(perMessage "$wal0" "$wal1")" \
-        "$(share "$before" "$after" "$elapsed")"
+        "$(share "$before" "$after" "$elapsed") loadgen $(echo "$out" | json loader_cpu_pct)%"
     before=$(snapshot); t0=$(date +%s%N)
     out=$(loadgen --users "$members" --senders 10 --messages "$group_messages" --seconds 120 group 2>&1 | tail -n 1)
     t1=$(date +%s%N); after=$(snapshot)
     elapsed=$(( (t1 - t0) / 1000000000 )); [ "$elapsed" -gt 0 ] || elapsed=1
     printf '%-22s group %8s msgs/s %9s deliveries/s  last member p99 %7s ms | CPU %s\n' "$label" \
         "$(echo "$out" | json messages_per_s)" "$(echo "$out" | json delivered_per_s)" \
-        "$(echo "$out" | json fanout_p99_ms)" "$(share "$before" "$after" "$elapsed")"
+        "$(echo "$out" | json fanout_p99_ms)" \
+        "$(share "$before" "$after" "$elapsed") loadgen $(echo "$out" | json loader_cpu_pct)%"
 }
 
 echo "load: 1:1 $users users x $window in flight for ${seconds}s; group of $members, 10 senders, $group_messages messages"

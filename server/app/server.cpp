@@ -249,6 +249,9 @@ Result<void> Server::start()
             using Status = QHttpServerResponse::StatusCode;
             if (m_stopping)
                 return QHttpServerResponse("text/plain", "stopping\n", Status::ServiceUnavailable);
+            if (m_cluster && !m_cluster->isReady())
+                return QHttpServerResponse("text/plain", "joining the cluster\n",
+                                           Status::ServiceUnavailable);
             if (m_store->queueDepth() >= m_config.maxStoreQueue)
                 return QHttpServerResponse("text/plain", "store saturated\n",
                                            Status::ServiceUnavailable);

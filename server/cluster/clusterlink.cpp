@@ -188,6 +188,14 @@ void ClusterLink::heartbeat()
                 }
                 m_live.insert(node, nowMs() + kNodeTtlMs);
             }
+            if (!m_ready) {
+                // The first look: those alive now were told of this node (the snapshots
+                // above), and what waited goes out.
+                m_ready = true;
+                for (const QByteArray &payload : std::exchange(m_early, {}))
+                    for (auto it = m_live.cbegin(); it != m_live.cend(); ++it)
+                        sendTo(it.key(), payload);
+            }
             // Gone: not renewed within its TTL. Just after Redis came back, wait that long.
             if (m_connectedFor.isValid() && m_connectedFor.elapsed() >= kNodeTtlMs) {
                 for (auto it = m_live.begin(); it != m_live.end();) {
@@ -218,11 +226,16 @@ void ClusterLink::setJobsLease(bool held)
 
 void ClusterLink::publish(confab::cluster::Event &event)
 {
-    if (m_live.isEmpty())
-        return;
     event.set_from_node(m_nodeId);
     const std::string bytes = event.SerializeAsString();
     const QByteArray payload(bytes.data(), qsizetype(bytes.size()));
+    if (!m_ready) {
+        if (m_early.size() < kMaxEarly)
+            m_early.push_back(payload);
+        else
+            ++m_lostPublishes;
+        return;
+    }
     for (auto it = m_live.cbegin(); it != m_live.cend(); ++it)
         sendTo(it.key(), payload);
 }
@@ -263,6 +276,15 @@ void ClusterLink::received(const QByteArray &payload)
     if (from == m_nodeId || from > SnowflakeGenerator::kMaxNodeId)
         return;
     ++m_received;
+    if (!m_live.contains(quint16(from))) {
+        // A node that just came says so (its snapshot) before the next heartbeat shows it:
+        // from now on it gets what is published here, and hears of this node's users.
+        qCInfo(lcCluster) << "node" << from << "is up";
+        m_live.insert(quint16(from), nowMs() + kNodeTtlMs);
+        if (!(event.has_snapshot() && event.snapshot().reply()))
+            sendSnapshot(quint16(from), false);
+        Q_EMIT nodesChanged();
+    }
     switch (event.body_case()) {
     case confab::cluster::Event::kDeliver: {
         Store::Appended appended;
@@ -289,9 +311,8 @@ void ClusterLink::received(const QByteArray &payload)
         for (const auto &user : event.snapshot().users())
             states.append({ user.user_id(), user.state() });
         m_presence.remoteSnapshot(quint16(from), states);
-        // It came (back): it hears of this node's users too. (Not live here yet: it will be at
-        // the next heartbeat, and hear of them then.)
-        if (event.snapshot().reply() && m_live.contains(quint16(from)))
+        // It came (back): it hears of this node's users too.
+        if (event.snapshot().reply())
             sendSnapshot(quint16(from), false);
         break;
     }

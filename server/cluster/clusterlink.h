@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <vector>
+
 namespace confab::cluster {
 class Event;
 }
@@ -65,6 +67,10 @@ public:
     [[nodiscard]] QList<quint16> liveNodes() const { return m_live.keys(); }
     [[nodiscard]] bool isConnected() const { return m_commands.isConnected(); }
     [[nodiscard]] bool holdsJobsLease() const { return m_jobsLease; }
+    //! Whether this node knows the others and they were told of it (its first heartbeat is
+    //! done): till then /healthz says 503, so the balancer sends nobody here whose messages
+    //! could miss another node. What it publishes before then waits and goes out then.
+    [[nodiscard]] bool isReady() const { return m_ready; }
     //! Events published and received, and publishes that failed (Redis down).
     [[nodiscard]] quint64 published() const { return m_published; }
     [[nodiscard]] quint64 received() const { return m_received; }
@@ -104,6 +110,9 @@ private:
     QElapsedTimer m_connectedFor; //!< since Redis came (back): absent nodes are not gone yet
     bool m_stopped = false;
     bool m_jobsLease = false;
+    bool m_ready = false;
+    std::vector<QByteArray> m_early; //!< published before ready; bounded (kMaxEarly)
+    static constexpr size_t kMaxEarly = 100'000;
     void setJobsLease(bool held);
     quint64 m_published = 0;
     quint64 m_received = 0;

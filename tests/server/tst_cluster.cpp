@@ -77,6 +77,7 @@ private Q_SLOTS:
 
     void nodesTakeDistinctIdsAndSeeEachOther();
     void clientsOnTwoNodesChatDirectAndInAGroup();
+    void aNodeIsKnownToTheOthersOnceItIsReady();
     void presenceCrossesNodes();
     void aNodeThatStopsGoesOfflineForTheOthers();
     void aDrainingNodeSaysGoingAwayAndItsClientsResumeElsewhere();
@@ -334,6 +335,28 @@ void TestCluster::clientsOnTwoNodesChatDirectAndInAGroup()
     for (const pb::Message &message : onA)
         nodes.insert(quint16((message.message_id() >> 12) & SnowflakeGenerator::kMaxNodeId));
     QCOMPARE(nodes, (QSet<quint16> { a->config().nodeId, b->config().nodeId }));
+}
+
+void TestCluster::aNodeIsKnownToTheOthersOnceItIsReady()
+{
+    // Ready (/healthz 200, so the balancer sends clients) means the others know it: a message
+    // stored on node 1 right then reaches a client of node 2, although node 1's next heartbeat
+    // is up to a second away.
+    auto a = startNode(1);
+    QVERIFY(a);
+    QTRY_VERIFY(a->cluster()->isReady());
+    auto alice = client(*a, QStringLiteral("alice"), true);
+    QVERIFY(alice);
+    auto b = startNode(2);
+    QVERIFY(b);
+    QVERIFY(!b->cluster()->isReady() || a->cluster()->liveNodes() == QList<quint16> { 2 });
+    QTRY_VERIFY_WITH_TIMEOUT(b->cluster()->isReady(), 5000);
+    auto bob = client(*b, QStringLiteral("bob"), true);
+    QVERIFY(bob);
+    const pb::Envelope ack = alice->request(WireClient::sendTo(QStringLiteral("bob"), "at once"));
+    QVERIFY(ack.has_message_ack());
+    QTRY_COMPARE(liveTexts(*bob, ack.message_ack().conversation_id()),
+                 QStringList { QStringLiteral("at once") });
 }
 
 void TestCluster::presenceCrossesNodes()

@@ -768,31 +768,25 @@ Result<Appended> SqlStore::append(const NewMessage &message, quint64 messageId, 
     }
     Appended result;
     // Idempotency first: a resend returns the original wherever it was sent and whatever changed.
-    // With other nodes writing, it is looked for (once) when the conversation is held: another
-    // node that stored the same resend held it until it committed, so then it shows. A direct
-    // message named by its peer is held once resolved (its members never change).
-    const bool heldFirst = soleWriter() || message.conversationId;
-    if (heldFirst) {
-        if (auto locked = lockConversation(message.conversationId); !locked)
-            return locked.error();
-        auto original = findOriginal(message.senderId, message.clientId, &result);
-        if (!original)
-            return original.error();
-        if (original.value())
-            return result;
-    }
+    auto original = findOriginal(message.senderId, message.clientId, &result);
+    if (!original)
+        return original.error();
+    if (original.value())
+        return result;
 
     auto conversation = resolveConversation(message, nowMs);
     if (!conversation)
         return conversation.error();
     const quint64 conversationId = conversation.value();
-    if (!heldFirst) {
+    if (!soleWriter()) {
+        // Another node may have stored the same resend meanwhile: it held the conversation
+        // until it committed, so with the conversation held now, it shows.
         if (auto locked = lockConversation(conversationId); !locked)
             return locked.error();
-        auto original = findOriginal(message.senderId, message.clientId, &result);
-        if (!original)
-            return original.error();
-        if (original.value())
+        auto again = findOriginal(message.senderId, message.clientId, &result);
+        if (!again)
+            return again.error();
+        if (again.value())
             return result;
     }
 
